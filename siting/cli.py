@@ -1,0 +1,140 @@
+"""Command line: each command parses its options, makes one library call and prints.
+
+Exit codes: 0 success, 2 a mistake in the input (message, no traceback), 1 a bug.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from siting import criteria, pipeline
+from siting.errors import SitingError
+from siting.results import Results
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Site selection for science cities: score candidates, choose a portfolio, map it.",
+)
+out_console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+FileArg = Annotated[Path, typer.Argument(help="Criteria file (YAML).", show_default=False)]
+
+
+def _fail(exc: SitingError) -> None:
+    err_console.print(Text(f"error: {len(exc.problems)} problem(s)", style="bold red"))
+    for problem in exc.problems:
+        err_console.print(Text(problem), soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def default_out(path: Path) -> Path:
+    """``out/<criteria file stem>/`` under the current folder."""
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem).strip("-") or "study"
+    return Path("out") / slug
+
+
+@app.command()
+def run(
+    path: FileArg,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder [default: out/<study>/].")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Run a study: rank the candidates, choose the portfolio, write tables, map and manifest."""
+    from siting.outputs import write_all
+
+    target = out or default_out(path)
+    try:
+        with err_console.status("starting", spinner="dots") as status:
+
+            def progress(stage: str) -> None:
+                if not quiet:
+                    status.update(f"[bold]{stage}[/bold]")
+
+            results = pipeline.run(path, progress=progress)
+            status.update("[bold]writing outputs[/bold]")
+            written = write_all(results, target)
+    except SitingError as exc:
+        _fail(exc)
+        return
+    if not quiet:
+        _summary(results)
+        out_console.print(Text(f"outputs in {target}/: " + ", ".join(written)))
+
+
+def _summary(results: Results, n: int = 10) -> None:
+    table = Table(title=f"{results.study.study}: top {n}", title_justify="left")
+    table.add_column("rank", justify="right")
+    table.add_column("candidate")
+    table.add_column("score", justify="right")
+    chosen = set(results.portfolio.ids) if results.portfolio else set()
+    for cid, row in results.top(n).iterrows():
+        mark = " ★" if cid in chosen else ""
+        table.add_row(str(row["rank"]), Text(f"{row['name']}{mark}"), f"{row['score']:.3f}")
+    out_console.print(table)
+    excluded = int((results.ranking["excluded_reason"] != "").sum())
+    if excluded:
+        out_console.print(
+            Text(f"{excluded} candidate(s) excluded by hard constraints (see ranking.csv)")
+        )
+    if results.portfolio is not None:
+        p = results.portfolio
+        names = ", ".join(results.ranking.loc[p.ids, "name"])
+        out_console.print(
+            Text(
+                f"portfolio (★, {p.status}, {p.solver} {p.solver_version}): {names}; total score {p.objective:.3f}"
+            )
+        )
+        for sentence in p.binding:
+            out_console.print(Text(f"  binding: {sentence}"))
+
+
+@app.command()
+def validate(path: FileArg) -> None:
+    """Check a criteria file and its layers without running the study."""
+    try:
+        source = criteria.load(path)
+        pipeline.read_layers(source)
+    except SitingError as exc:
+        _fail(exc)
+        return
+    study = source.study
+    out_console.print(
+        Text(f"{path}: OK ({len(study.criteria)} criteria, {len(study.layers)} layers)")
+    )
+
+
+@app.command()
+def schema(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of criteria files (for editors' completion and checking)."""
+    text = criteria.json_schema_text()
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from siting.outputs.files import write_text
+
+    try:
+        write_text(out, text)
+    except SitingError as exc:
+        _fail(exc)
+
+
+def main() -> None:  # pragma: no cover - console-script shim
+    """Entry point for ``python -m siting``."""
+    app()

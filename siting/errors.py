@@ -1,0 +1,42 @@
+"""The few exceptions siting raises on purpose.
+
+Every mistake a user can make in a criteria file or a data layer ends as a
+:class:`SitingError` whose message says what is wrong, shows the value and says
+how to fix it; the CLI prints the message and exits with code 2.  Anything else
+that escapes is a bug (exit code 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class SitingError(Exception):
+    """Base class of every error caused by the user's input.
+
+    Parameters
+    ----------
+    problems
+        One message per problem.  Validation collects every problem it finds
+        and raises once, so that a planner fixes a file in one pass.
+    """
+
+    def __init__(self, problems: str | Iterable[str]) -> None:
+        self.problems: list[str] = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class CriteriaError(SitingError):
+    """A criteria file is malformed or inconsistent."""
+
+
+class DataError(SitingError, ValueError):
+    """A data layer or an input array is unusable (missing file, bad geometry, NaN, ...)."""
+
+
+class InfeasibleError(SitingError):
+    """An optimisation model has no solution under the rules it was given."""
+
+
+class OutputError(SitingError):
+    """An output cannot be written (folder not writable, disk full, ...)."""

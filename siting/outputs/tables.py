@@ -1,0 +1,87 @@
+"""Tables for analysts: ranking.csv and results.gpkg (opens in QGIS)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from siting.outputs.files import write_text, write_with
+from siting.results import Results
+
+#: Decimals kept in tables: enough for any score or distance, few enough to diff cleanly.
+DECIMALS = 6
+
+
+def ranking_frame(results: Results) -> pd.DataFrame:
+    """The ranking as one flat table.
+
+    Columns: rank, id, name, score, excluded_reason, in_portfolio, and per criterion
+    its raw value, value-function output and contribution (``raw_<id>``,
+    ``value_<id>``, ``contrib_<id>``).
+    """
+    ranking = results.ranking
+    ids = ranking.index
+    table = pd.DataFrame(
+        {
+            "rank": ranking["rank"],
+            "id": ids,
+            "name": ranking["name"],
+            "score": ranking["score"].round(DECIMALS),
+            "excluded_reason": ranking["excluded_reason"],
+        },
+        index=ids,
+    )
+    portfolio = set(results.portfolio.ids) if results.portfolio is not None else set()
+    table["in_portfolio"] = [cid in portfolio for cid in ids]
+    for c in results.study.criteria:
+        table[f"raw_{c.id}"] = results.raw.loc[ids, c.id].round(DECIMALS)
+        table[f"value_{c.id}"] = results.values.loc[ids, c.id].round(DECIMALS)
+        table[f"contrib_{c.id}"] = results.contributions.loc[ids, c.id].round(DECIMALS)
+    return table.reset_index(drop=True)
+
+
+def portfolio_frame(results: Results) -> pd.DataFrame:
+    """The chosen sites in order, with their rank and score."""
+    if results.portfolio is None:
+        return pd.DataFrame(columns=["order", "id", "name", "rank", "score"])
+    ids = results.portfolio.ids
+    r = results.ranking.loc[ids]
+    return pd.DataFrame(
+        {
+            "order": range(1, len(ids) + 1),
+            "id": ids,
+            "name": r["name"].to_numpy(),
+            "rank": r["rank"].to_numpy(),
+            "score": r["score"].round(DECIMALS).to_numpy(),
+        }
+    )
+
+
+def write_ranking_csv(results: Results, path: Path) -> Path:
+    """Write ranking.csv (UTF-8, one row per candidate, kept candidates first by rank)."""
+    return write_text(path, ranking_frame(results).to_csv(index=False, lineterminator="\n"))
+
+
+def write_geopackage(results: Results, path: Path) -> Path:
+    """Write results.gpkg with the layers ``ranking`` and ``portfolio`` (EPSG:4326 points)."""
+    table = ranking_frame(results)
+    geometry = results.candidates.geometry.loc[table["id"]].to_numpy()
+    ranking = gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
+    ranking["rank"] = ranking["rank"].astype("float64")  # GeoPackage has no nullable integer
+    portfolio = ranking[ranking["in_portfolio"]].copy()
+    portfolio.insert(
+        0,
+        "order",
+        [results.portfolio.ids.index(i) + 1 for i in portfolio["id"]]
+        if results.portfolio is not None
+        else [],
+    )
+    portfolio = portfolio.sort_values("order")
+
+    def write(tmp: Path) -> None:
+        ranking.to_file(tmp, layer="ranking", driver="GPKG", engine="pyogrio")
+        portfolio.to_file(tmp, layer="portfolio", driver="GPKG", engine="pyogrio")
+
+    return write_with(path, write)

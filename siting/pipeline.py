@@ -1,0 +1,369 @@
+"""The only orchestrator: a criteria file in, a :class:`~siting.results.Results` out.
+
+Stages run in one direction (load → layers → features → values → weights →
+score → portfolio) and pass plain pandas objects keyed by candidate id and
+criterion id.  Problems in the inputs are collected per stage and raised
+together, each pointing at the line of the criteria file that caused it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from siting import features, optimise, value
+from siting import weights as weighting
+from siting.criteria import Loc, StudyFile, load
+from siting.errors import DataError
+from siting.layers import lonlat, read_layer
+from siting.results import PortfolioChoice, Results
+from siting.spec import Exclusion, Study
+
+Progress = Callable[[str], None]
+
+STAGES = ("criteria", "layers", "features", "values", "weights", "score", "portfolio")
+
+
+def run(path: str | Path, *, progress: Progress | None = None) -> Results:
+    """Run a study from its criteria file.
+
+    Parameters
+    ----------
+    path
+        The criteria file (YAML).
+    progress
+        Called with the name of each stage as it starts (for a progress display).
+
+    Returns
+    -------
+    Results
+        Raw values, values, weights, contributions, ranking and portfolio.
+
+    Raises
+    ------
+    siting.errors.SitingError
+        For any mistake in the criteria file or the data, with every problem listed.
+
+    Examples
+    --------
+    >>> results = run("criteria/novosibirsk.yaml")  # doctest: +SKIP
+    >>> results.top(5)[["name", "score"]]  # doctest: +SKIP
+    """
+    timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(name: str) -> Iterator[None]:
+        if progress is not None:
+            progress(name)
+        start = time.perf_counter()
+        yield
+        timings[name] = time.perf_counter() - start
+
+    with stage("criteria"):
+        source = load(path)
+    study = source.study
+    with stage("layers"):
+        candidates, layers = read_layers(source)
+    with stage("features"):
+        raw = measure_all(source, candidates, layers)
+    with stage("values"):
+        reasons = exclusion_reasons(study, candidates, raw)
+        kept = reasons == ""
+        if not kept.any():
+            raise DataError(_nothing_left(source, candidates, raw))
+        values = value_table(study, raw, kept=kept)
+    with stage("weights"):
+        w = study_weights(study)
+    with stage("score"):
+        contributions = values * w
+        ranking = rank_table(candidates, contributions.sum(axis=1), reasons)
+    portfolio = None
+    if study.portfolio is not None:
+        with stage("portfolio"):
+            portfolio = choose_portfolio(study, candidates, ranking)
+    return Results(
+        study=study,
+        source=source.path,
+        candidates=candidates,
+        layers=layers,
+        raw=raw,
+        values=values,
+        weights=w,
+        contributions=contributions,
+        ranking=ranking,
+        portfolio=portfolio,
+        timings=timings,
+    )
+
+
+# --- layers -----------------------------------------------------------------------------------
+
+
+def read_layers(source: StudyFile) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame]]:
+    """Read the candidates and every facility layer, then check the fields the criteria use."""
+    study = source.study
+    problems: list[str] = []
+    paths = {("candidates",): study.candidates} | {
+        ("layers", name): p for name, p in study.layers.items()
+    }
+    frames: dict[Loc, gpd.GeoDataFrame] = {}
+    for loc, rel in paths.items():
+        resolved = source.resolve(rel)
+        if not resolved.exists():
+            problems.append(
+                source.problem(
+                    loc,
+                    f"file {str(rel)!r} not found (looked at {resolved}); fix the path, "
+                    "which is relative to the criteria file",
+                )
+            )
+            continue
+        try:
+            frames[loc] = read_layer(resolved, name=loc[-1], required=("name",))
+        except DataError as exc:
+            problems += exc.problems
+    if problems:
+        raise DataError(problems)
+    candidates = frames[("candidates",)]
+    layers = {loc[-1]: frame for loc, frame in frames.items() if loc[0] == "layers"}
+    problems = field_problems(source, candidates, layers)
+    if problems:
+        raise DataError(problems)
+    return candidates, layers
+
+
+def _missing_field(
+    source: StudyFile, loc: Loc, field: str, frame: pd.DataFrame, what: str
+) -> str | None:
+    if field in frame.columns:
+        return None
+    fields = [str(c) for c in frame.columns if c != "geometry"]
+    close = difflib.get_close_matches(field, fields, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"its fields are {fields}"
+    return source.problem(loc, f"{what} has no field {field!r}; {hint}")
+
+
+def field_problems(
+    source: StudyFile, candidates: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame]
+) -> list[str]:
+    """Every reference from the criteria file to a field that a layer does not have."""
+    study = source.study
+    found: list[str | None] = []
+    for i, crit in enumerate(study.criteria):
+        m = crit.measure
+        base: Loc = ("criteria", i, "measure")
+        if m.kind == "attribute":
+            found.append(
+                _missing_field(source, (*base, "attribute"), m.attribute, candidates, "candidates")  # type: ignore[arg-type]
+            )
+            continue
+        layer = layers[m.layer]  # type: ignore[index]
+        what = f"layer {m.layer!r}"
+        if m.field is not None:
+            found.append(_missing_field(source, (*base, "field"), m.field, layer, what))
+        for field in m.where or {}:
+            found.append(_missing_field(source, (*base, "where", field), field, layer, what))
+    for i, rule in enumerate(study.exclude):
+        if rule.field is not None:
+            found.append(
+                _missing_field(
+                    source, ("exclude", i, "field"), rule.field, candidates, "candidates"
+                )
+            )
+    if study.portfolio is not None and study.portfolio.at_most_per is not None:
+        field = study.portfolio.at_most_per.field
+        loc: Loc = ("portfolio", "at_most_per", "field")
+        found.append(_missing_field(source, loc, field, candidates, "candidates"))
+    return [p for p in found if p is not None]
+
+
+# --- features ---------------------------------------------------------------------------------
+
+
+def measure_all(
+    source: StudyFile, candidates: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame]
+) -> pd.DataFrame:
+    """Raw value of every criterion for every candidate: candidate id × criterion id."""
+    sites = lonlat(candidates)
+    columns: dict[str, np.ndarray] = {}
+    problems: list[str] = []
+    for i, crit in enumerate(source.study.criteria):
+        m = crit.measure
+        facilities = fac_xy = None
+        if m.layer is not None:
+            facilities = layers[m.layer]
+            if m.where:
+                try:
+                    mask = features.where_mask(facilities, m.where)
+                except DataError as exc:
+                    problems += [
+                        source.problem(("criteria", i, "measure", "where"), p) for p in exc.problems
+                    ]
+                    continue
+                facilities = facilities[mask]
+            if len(facilities) == 0:
+                problems.append(
+                    source.problem(
+                        ("criteria", i, "measure"),
+                        f"no feature of layer {m.layer!r} is left to measure"
+                        + (" after `where`; loosen the filter" if m.where else "; add features"),
+                    )
+                )
+                continue
+            fac_xy = lonlat(facilities)
+        raw = features.measure(
+            m, sites=sites, candidates=candidates, facilities=facilities, facility_lonlat=fac_xy
+        )
+        missing = candidates.index[np.isnan(raw)]
+        if len(missing):
+            problems.append(
+                source.problem(
+                    ("criteria", i, "measure"),
+                    f"candidates {list(missing)} have no numeric value for {crit.id!r}; "
+                    "fill the attribute in the candidates layer",
+                )
+            )
+        columns[crit.id] = raw
+    if problems:
+        raise DataError(problems)
+    return pd.DataFrame(columns, index=candidates.index)
+
+
+# --- exclusions, values, weights, score -------------------------------------------------------
+
+
+def _rule_text(rule: Exclusion) -> str:
+    if rule.reason:
+        return rule.reason
+    subject = rule.criterion or rule.field
+    parts = []
+    if rule.above is not None:
+        parts.append(f"{subject} above {rule.above:g}")
+    if rule.below is not None:
+        parts.append(f"{subject} below {rule.below:g}")
+    if rule.equals is not None:
+        parts.append(f"{subject} is {rule.equals}")
+    return " or ".join(parts)
+
+
+def _rule_mask(rule: Exclusion, candidates: pd.DataFrame, raw: pd.DataFrame) -> np.ndarray:
+    col = raw[rule.criterion] if rule.criterion is not None else candidates[rule.field]
+    hit = np.zeros(len(col), dtype=bool)
+    if rule.above is not None or rule.below is not None:
+        numbers = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+        if rule.above is not None:
+            hit |= numbers > rule.above
+        if rule.below is not None:
+            hit |= numbers < rule.below
+    if rule.equals is not None:
+        hit |= (col == rule.equals).to_numpy()
+    return hit
+
+
+def exclusion_reasons(study: Study, candidates: pd.DataFrame, raw: pd.DataFrame) -> pd.Series:
+    """For each candidate, why it is excluded ('' when it is kept); several reasons joined by '; '."""
+    reasons = pd.Series("", index=candidates.index, dtype=object)
+    for rule in study.exclude:
+        hit = _rule_mask(rule, candidates, raw)
+        text = _rule_text(rule)
+        reasons[hit] = [f"{r}; {text}" if r else text for r in reasons[hit]]
+    return reasons.astype(str)
+
+
+def _nothing_left(source: StudyFile, candidates: pd.DataFrame, raw: pd.DataFrame) -> str:
+    counts = [
+        f"rule {i + 1} ({_rule_text(rule)}) excludes {int(_rule_mask(rule, candidates, raw).sum())}"
+        for i, rule in enumerate(source.study.exclude)
+    ]
+    return source.problem(
+        ("exclude",),
+        f"no candidate is left after the exclusions ({'; '.join(counts)} of {len(candidates)}); "
+        "relax or remove a rule",
+    )
+
+
+def value_table(study: Study, raw: pd.DataFrame, *, kept: pd.Series) -> pd.DataFrame:
+    """Value-function output (0–1) of every criterion; min-max bounds come from the kept candidates."""
+    out = {
+        c.id: value.apply(c, raw[c.id].to_numpy(), among=raw.loc[kept, c.id].to_numpy())
+        for c in study.criteria
+    }
+    return pd.DataFrame(out, index=raw.index)
+
+
+def study_weights(study: Study) -> pd.Series:
+    """Global criterion weights: direct, or group weight × weight within the group."""
+    local = pd.Series({c.id: c.weight for c in study.criteria}, dtype=float)
+    if study.groups is None:
+        return weighting.direct(local)
+    groups = pd.Series({c.id: c.group for c in study.criteria})
+    used = list(dict.fromkeys(groups))
+    group_w = pd.Series({g: study.groups[g].weight for g in used}, dtype=float)
+    return weighting.hierarchical(local, groups, group_w)
+
+
+def rank_table(candidates: pd.DataFrame, score: pd.Series, reasons: pd.Series) -> pd.DataFrame:
+    """Ranking: kept candidates by score (ties share the better rank), excluded ones after them."""
+    kept = reasons == ""
+    rank = score.where(kept).rank(ascending=False, method="min").astype("Int64")
+    table = pd.DataFrame(
+        {
+            "name": candidates["name"].astype(str),
+            "score": score,
+            "rank": rank,
+            "excluded_reason": reasons,
+        }
+    )
+    order = np.lexsort((table.index.to_numpy(), -table["score"].to_numpy(), (~kept).to_numpy()))
+    return table.iloc[order]
+
+
+# --- portfolio --------------------------------------------------------------------------------
+
+
+def choose_portfolio(
+    study: Study, candidates: gpd.GeoDataFrame, ranking: pd.DataFrame
+) -> PortfolioChoice:
+    """Choose the portfolio among the kept candidates with the integer program of :mod:`siting.optimise`."""
+    rules = study.portfolio
+    if rules is None:
+        raise AssertionError("choose_portfolio needs a portfolio section")  # pragma: no cover
+    kept = ranking.index[ranking["excluded_reason"] == ""]
+    pool = candidates.loc[kept]
+    xy = lonlat(pool)
+    groups = None
+    cap = None
+    group_name = "group"
+    if rules.at_most_per is not None:
+        group_name = rules.at_most_per.field
+        groups = pool[group_name].astype(str).to_numpy()
+        cap = rules.at_most_per.count
+    result = optimise.select_portfolio(
+        ranking.loc[kept, "score"].to_numpy(dtype=float),
+        n=rules.sites,
+        distances_km=features.haversine_km(xy, xy),
+        min_spacing_km=rules.min_spacing_km,
+        groups=groups,
+        at_most_per_group=cap,
+        group_name=group_name,
+        names=list(pool["name"].astype(str)),
+        solver=rules.solver,
+    )
+    chosen = [kept[i] for i in result.selected]
+    chosen.sort(key=lambda cid: -float(ranking.at[cid, "score"]))
+    return PortfolioChoice(
+        ids=chosen,
+        objective=result.objective,
+        status=result.status,
+        solver=result.solver,
+        solver_version=result.solver_version,
+        seconds=result.seconds,
+        binding=list(result.binding),
+    )

@@ -1,0 +1,99 @@
+"""What a run produces: one immutable object handed to every output writer and to notebooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from siting.spec import Study
+
+
+@dataclass(frozen=True)
+class PortfolioChoice:
+    """The chosen set of sites and why: the optimisation result mapped back to candidate ids.
+
+    Attributes
+    ----------
+    ids
+        Chosen candidate ids, best score first.
+    objective
+        Objective value (total score of the chosen sites).
+    status
+        Solver status in words ("Optimal", ...).
+    solver, solver_version
+        Which solver proved it.
+    seconds
+        Build plus solve time.
+    binding
+        One sentence per rule that binds (changes the answer or is tight at the optimum).
+    """
+
+    ids: list[str]
+    objective: float
+    status: str
+    solver: str
+    solver_version: str
+    seconds: float
+    binding: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Results:
+    """Everything a run computed, keyed by candidate id and criterion id.
+
+    Attributes
+    ----------
+    study
+        The validated study.
+    source
+        The criteria file it came from.
+    candidates
+        Candidate layer (EPSG:4326), indexed by id; ``name`` column.
+    layers
+        Facility layers by name (EPSG:4326), indexed by id.
+    raw
+        Candidate × criterion raw values, in each criterion's unit.
+    values
+        Candidate × criterion value-function outputs, 0 (worst) to 1 (best).
+    weights
+        Global weight of each criterion (sums to 1).
+    contributions
+        ``values * weights``: each criterion's share of the score.
+    ranking
+        Indexed by candidate id, sorted by rank: ``name``, ``score``, ``rank``
+        (nullable integer, missing for excluded candidates), ``excluded_reason``
+        (empty string when the candidate is kept).
+    portfolio
+        The chosen set of sites, when the study has a ``portfolio`` section.
+    timings
+        Seconds spent in each stage.
+    """
+
+    study: Study
+    source: Path
+    candidates: gpd.GeoDataFrame
+    layers: dict[str, gpd.GeoDataFrame]
+    raw: pd.DataFrame
+    values: pd.DataFrame
+    weights: pd.Series
+    contributions: pd.DataFrame
+    ranking: pd.DataFrame
+    portfolio: PortfolioChoice | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def included(self) -> pd.Index:
+        """Ids of the candidates that passed every exclusion."""
+        return self.ranking.index[self.ranking["excluded_reason"] == ""]
+
+    def top(self, n: int = 10) -> pd.DataFrame:
+        """The ``n`` best-ranked candidates."""
+        return self.ranking[self.ranking["rank"].notna()].head(n)
+
+    def criterion(self, criterion_id: str) -> np.ndarray:
+        """Raw values of one criterion, in candidate order."""
+        return self.raw[criterion_id].to_numpy()

@@ -1,0 +1,311 @@
+"""The validated shape of a study: pydantic models, no I/O.
+
+A criteria file (YAML) is loaded by :mod:`siting.criteria` into a :class:`Study`.
+Every model forbids unknown keys so that a typo is reported (with a "did you
+mean") instead of silently ignored.  Paths stay as written in the file; they are
+resolved against the criteria file's folder by :mod:`siting.criteria`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Direction = Literal["benefit", "cost"]
+VALUE_FUNCTIONS = ("minmax", "linear", "threshold", "piecewise")
+MEASURES = ("nearest", "count", "sum", "access", "attribute")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bounds(_Strict):
+    """A numeric filter on one attribute: ``{min: 5000}``, ``{max: 3}``, ``{in: [a, b]}``, ``{equals: x}``."""
+
+    min: float | None = Field(None, description="Keep features whose value is at least this.")
+    max: float | None = Field(None, description="Keep features whose value is at most this.")
+    in_: list[str | float] | None = Field(
+        None, alias="in", description="Keep features whose value is one of these."
+    )
+    equals: str | float | bool | None = Field(
+        None, description="Keep features whose value equals this."
+    )
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Bounds:
+        if self.min is None and self.max is None and self.in_ is None and self.equals is None:
+            msg = "a filter needs at least one of min, max, in, equals"
+            raise ValueError(msg)
+        if self.min is not None and self.max is not None and self.min > self.max:
+            msg = f"min {self.min} is greater than max {self.max}; swap them"
+            raise ValueError(msg)
+        return self
+
+
+Where = dict[str, Bounds]
+
+
+class Measure(_Strict):
+    """How a criterion's raw value is measured for each candidate.
+
+    Exactly one of ``nearest``, ``count``, ``sum``, ``access``, ``attribute`` is given.
+    """
+
+    nearest: str | None = Field(
+        None, description="Great-circle distance in km to the nearest feature of this layer."
+    )
+    count: str | None = Field(
+        None, description="Number of features of this layer within `within_km`."
+    )
+    sum: str | None = Field(
+        None, description="Sum of `field` over the features of this layer within `within_km`."
+    )
+    access: str | None = Field(
+        None,
+        description="Distance-decay accessibility to this layer: sum of field * exp(-d / decay_km).",
+    )
+    attribute: str | None = Field(None, description="The candidate's own attribute of this name.")
+    within_km: float | None = Field(None, gt=0, description="Radius in km for `count` and `sum`.")
+    field: str | None = Field(
+        None,
+        description="Attribute summed by `sum`, or weighting `access` (default 1 per feature).",
+    )
+    decay_km: float | None = Field(None, gt=0, description="Distance scale d0 of `access`, in km.")
+    where: Where | None = Field(
+        None, description="Keep only the layer's features whose attributes pass these filters."
+    )
+
+    @property
+    def kind(self) -> str:
+        """The measure's kind: nearest, count, sum, access or attribute."""
+        for kind in ("nearest", "count", "sum", "access", "attribute"):
+            if getattr(self, kind) is not None:
+                return kind
+        raise AssertionError("validated Measure without a kind")  # pragma: no cover
+
+    @property
+    def layer(self) -> str | None:
+        """The layer the measure reads, or None for a candidate attribute."""
+        return None if self.kind == "attribute" else getattr(self, self.kind)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Measure:
+        given = [k for k in ("nearest", "count", "sum", "access", "attribute") if getattr(self, k)]
+        if len(given) != 1:
+            msg = f"give exactly one of nearest, count, sum, access, attribute (got {given or 'none'})"
+            raise ValueError(msg)
+        kind = given[0]
+        if kind in ("count", "sum") and self.within_km is None:
+            msg = f"`{kind}` needs `within_km`, the radius in km; add for example `within_km: 50`"
+            raise ValueError(msg)
+        if kind == "sum" and self.field is None:
+            msg = "`sum` needs `field`, the attribute to add up; add for example `field: employees`"
+            raise ValueError(msg)
+        if kind == "access" and self.decay_km is None:
+            msg = "`access` needs `decay_km`, the distance scale in km; add for example `decay_km: 50`"
+            raise ValueError(msg)
+        if kind == "attribute" and self.where is not None:
+            msg = "`where` filters a layer's features; it cannot be used with `attribute`"
+            raise ValueError(msg)
+        return self
+
+
+class Linear(_Strict):
+    """Linear value between ``worst`` (value 0) and ``best`` (value 1), clipped outside."""
+
+    best: float = Field(description="Raw value that scores 1.")
+    worst: float = Field(description="Raw value that scores 0.")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Linear:
+        if self.best == self.worst:
+            msg = f"best and worst are both {self.best}; they must differ"
+            raise ValueError(msg)
+        return self
+
+
+class Threshold(_Strict):
+    """Step value: 1 when the raw value is on the good side of ``at``, else ``below`` (default 0)."""
+
+    at: float = Field(description="The threshold, in the criterion's unit.")
+    below: float = Field(
+        0.0, ge=0, le=1, description="Value given on the bad side of the threshold (0 to 1)."
+    )
+
+
+class Piecewise(_Strict):
+    """Piecewise-linear value through ``points`` ``[[raw, value], ...]``, flat outside."""
+
+    points: list[tuple[float, float]] = Field(
+        min_length=2, description="Pairs [raw value, value 0..1], raw values increasing."
+    )
+
+    @field_validator("points")
+    @classmethod
+    def _increasing(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        xs = [p[0] for p in points]
+        if any(b <= a for a, b in itertools.pairwise(xs)):
+            msg = f"raw values {xs} must be strictly increasing; sort the points"
+            raise ValueError(msg)
+        if any(not 0 <= p[1] <= 1 for p in points):
+            msg = f"values {[p[1] for p in points]} must lie between 0 and 1"
+            raise ValueError(msg)
+        return points
+
+
+class ValueFunction(_Strict):
+    """How a raw value becomes a 0–1 value. Exactly one key; a bare ``minmax`` string is accepted."""
+
+    minmax: bool | None = Field(
+        None, description="Min-max over the candidates: best candidate 1, worst 0."
+    )
+    linear: Linear | None = None
+    threshold: Threshold | None = None
+    piecewise: Piecewise | None = None
+
+    @property
+    def kind(self) -> str:
+        """The value function's name."""
+        for kind in ("linear", "threshold", "piecewise"):
+            if getattr(self, kind) is not None:
+                return kind
+        return "minmax"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_name(cls, data: object) -> object:
+        if isinstance(data, str):
+            if data == "minmax":
+                return {"minmax": True}
+            hint = difflib.get_close_matches(data, VALUE_FUNCTIONS, n=1)
+            also = f" (did you mean {hint[0]!r}?)" if hint else ""
+            msg = (
+                f"unknown value function {data!r}{also}; use one of {', '.join(VALUE_FUNCTIONS)}"
+                " (only minmax may be written as a bare name)"
+            )
+            raise ValueError(msg)
+        return data
+
+    @model_validator(mode="after")
+    def _one(self) -> ValueFunction:
+        given = [k for k in ("minmax", "linear", "threshold", "piecewise") if getattr(self, k)]
+        if len(given) > 1:
+            msg = f"give one value function, not {given}"
+            raise ValueError(msg)
+        return self
+
+
+class Criterion(_Strict):
+    """One criterion: what is measured, in which direction, through which value function, with which weight."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable id: lower case, digits, _.")
+    label: str = Field(description="What the criterion means, for people.")
+    group: str | None = Field(
+        None, description="Group id (science, education, industry, enablers...)."
+    )
+    measure: Measure
+    direction: Direction = Field(description="benefit: more is better; cost: less is better.")
+    value: ValueFunction = Field(
+        default_factory=lambda: ValueFunction(minmax=True),
+        description="Value function; default minmax.",
+    )
+    unit: str | None = Field(None, description="Unit of the raw value, shown in tables and popups.")
+    weight: float = Field(ge=0, description="Weight (relative; normalised within its group).")
+    note: str | None = Field(None, description="Why this criterion and weight, for the report.")
+
+    @model_validator(mode="after")
+    def _direction_agrees(self) -> Criterion:
+        lin = self.value.linear
+        if lin is not None:
+            says = "benefit" if lin.best > lin.worst else "cost"
+            if says != self.direction:
+                msg = (
+                    f"direction is {self.direction} but linear best {lin.best} and worst "
+                    f"{lin.worst} describe a {says}; swap best and worst or change direction"
+                )
+                raise ValueError(msg)
+        return self
+
+
+class Group(_Strict):
+    """A group of criteria whose weight multiplies the (normalised) weights inside it."""
+
+    weight: float = Field(ge=0, description="The group's weight (relative).")
+    label: str | None = Field(None, description="Name shown in reports.")
+
+
+class Exclusion(_Strict):
+    """A hard constraint: candidates failing it are excluded (kept in the table with the reason)."""
+
+    criterion: str | None = Field(None, description="Criterion id whose raw value is tested.")
+    field: str | None = Field(
+        None, description="Candidate attribute tested instead of a criterion."
+    )
+    above: float | None = Field(None, description="Exclude when the value is above this.")
+    below: float | None = Field(None, description="Exclude when the value is below this.")
+    equals: str | float | bool | None = Field(
+        None, description="Exclude when the value equals this."
+    )
+    reason: str | None = Field(
+        None, description="Text shown as the reason; generated when omitted."
+    )
+
+    @model_validator(mode="after")
+    def _shape(self) -> Exclusion:
+        if (self.criterion is None) == (self.field is None):
+            msg = "give exactly one of `criterion` or `field`"
+            raise ValueError(msg)
+        if self.above is None and self.below is None and self.equals is None:
+            msg = "give at least one of `above`, `below`, `equals`"
+            raise ValueError(msg)
+        return self
+
+
+class Method(_Strict):
+    """How the values are aggregated into a score."""
+
+    name: Literal["weighted_sum"] = Field(
+        "weighted_sum", description="The MCDA method that ranks the candidates."
+    )
+
+
+class AtMostPer(_Strict):
+    """At most ``count`` chosen sites share a value of ``field``."""
+
+    field: str = Field(description="Candidate attribute, for example macro_region.")
+    count: int = Field(ge=1, description="Most sites allowed per value of the field.")
+
+
+class Portfolio(_Strict):
+    """Rules for choosing a set of sites with an integer program."""
+
+    sites: int = Field(ge=1, description="Number of sites to choose.")
+    min_spacing_km: float | None = Field(
+        None, ge=0, description="Least great-circle distance between two chosen sites."
+    )
+    at_most_per: AtMostPer | None = None
+    solver: Literal["cbc", "highs"] = Field("cbc", description="MILP solver.")
+
+
+class Study(_Strict):
+    """A whole study, as read from one criteria file."""
+
+    study: str = Field(description="Title of the study.")
+    description: str | None = Field(None, description="Purpose of the study, shown in the report.")
+    candidates: Path = Field(description="Candidate layer, relative to the criteria file.")
+    layers: dict[str, Path] = Field(
+        default_factory=dict, description="Facility layers by name, relative to the criteria file."
+    )
+    groups: dict[str, Group] | None = Field(None, description="Criteria groups and their weights.")
+    criteria: list[Criterion] = Field(min_length=1)
+    exclude: list[Exclusion] = Field(default_factory=list, description="Hard constraints.")
+    method: Method = Field(default_factory=Method)
+    portfolio: Portfolio | None = None
+    seed: int = Field(0, description="Seed of every random draw, for reproducible runs.")

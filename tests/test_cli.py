@@ -1,0 +1,75 @@
+"""The command line: exit codes and messages (0 ok, 2 input mistake, 1 bug)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from typer.testing import CliRunner
+
+from siting.cli import app
+
+runner = CliRunner()
+
+
+def test_run_writes_every_output(tiny, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tiny / "study.yaml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Almaty" in result.output
+    assert {p.name for p in out.iterdir()} >= {
+        "ranking.csv",
+        "results.gpkg",
+        "map.html",
+        "manifest.json",
+    }
+    rows = list(csv.DictReader((out / "ranking.csv").open()))
+    assert [r["id"] for r in rows[:2]] == ["almaty", "astana"]
+    assert {"raw_university_km", "contrib_population", "excluded_reason"} <= set(rows[0])
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert str(tiny / "study.yaml") in manifest["inputs"]
+    assert manifest["solver"]["name"] == "cbc"
+    assert set(manifest["outputs"]) == {"ranking.csv", "results.gpkg", "map.html"}
+    # no temporary file left behind by the atomic writes
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_validate_ok_and_bad(tiny, edit):
+    ok = runner.invoke(app, ["validate", str(tiny / "study.yaml")])
+    assert ok.exit_code == 0
+    assert "OK" in ok.output
+    edit(tiny / "study.yaml", "direction: cost", "direction: costs")
+    bad = runner.invoke(app, ["validate", str(tiny / "study.yaml")])
+    assert bad.exit_code == 2
+    assert "did you mean 'cost'" in bad.output
+    assert "Traceback" not in bad.output
+
+
+def test_unwritable_output_folder_is_an_input_error(tiny, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(app, ["run", str(tiny / "study.yaml"), "--out", str(blocker / "out")])
+    assert result.exit_code == 2
+    assert "cannot create output folder" in result.output
+    assert blocker.read_text() == "not a folder"
+
+
+def test_missing_criteria_file_exits_2(tmp_path):
+    result = runner.invoke(app, ["run", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 2
+    assert "not found" in result.output
+
+
+def test_schema_prints_json():
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["title"] == "siting criteria file"
+
+
+def test_a_bug_exits_1(monkeypatch, tiny):
+    def boom(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr("siting.pipeline.run", boom)
+    result = runner.invoke(app, ["run", str(tiny / "study.yaml")])
+    assert result.exit_code == 1
