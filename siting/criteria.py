@@ -103,6 +103,8 @@ def load(path: str | Path) -> StudyFile:
         study = Study.model_validate(_plain(data))
     except ValidationError as exc:
         problems = _translate(exc, data, path, lines) + problems
+    else:
+        problems += _study_problems(study, path, lines)
     if problems:
         raise CriteriaError(sorted(_dedupe(problems), key=_line_key))
     assert study is not None
@@ -434,3 +436,104 @@ def _reference_problems(data: CommentedMap, path: Path, lines: dict[Loc, int]) -
                 hint = f"did you mean {close[0]!r}?" if close else f"criteria: {ids}"
                 report(("exclude", i, "criterion"), f"criterion {name!r} is not defined; {hint}")
     return problems
+
+
+# --- consistency of a structurally valid study ---------------------------------------------------
+
+
+def _study_problems(study: Study, path: Path, lines: dict[Loc, int]) -> list[str]:
+    """Checks that need the validated study: weights per scheme, judgements, method options."""
+    problems: list[str] = []
+
+    def report(loc: Loc, text: str) -> None:
+        problems.append(f"{path}:{_line_of(lines, loc)}: {format_loc(loc)}: {text}")
+
+    ids = [c.id for c in study.criteria]
+    w = study.weights
+    if study.groups is None:
+        scopes = {"criteria": (w.criteria, ids, ("weights", "criteria"))}
+        if w.within:
+            report(("weights", "within"), "`within` needs `groups`; define groups or remove it")
+    else:
+        scopes = {}
+        for g in study.groups:
+            members = [c.id for c in study.criteria if c.group == g]
+            loc: Loc = ("weights", "within", g) if g in w.within else ("weights", "criteria")
+            scopes[g] = (w.within.get(g, w.criteria), members, loc)
+        for g in w.within:
+            if g not in study.groups:
+                close = difflib.get_close_matches(g, list(study.groups), n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"groups: {list(study.groups)}"
+                report(("weights", "within", g), f"{g!r} is not a group; {hint}")
+        if w.groups.method == "direct":
+            for g, spec in study.groups.items():
+                if spec.weight is None:
+                    report(
+                        ("groups", g),
+                        f"group {g!r} has no `weight`; add one, or derive group "
+                        "weights with `weights: {groups: {method: ahp, ...}}`",
+                    )
+        elif w.groups.method in ("entropy", "critic"):
+            report(
+                ("weights", "groups", "method"),
+                f"{w.groups.method} weights are computed from "
+                "criteria values and cannot weight groups; use direct, equal, ahp or rank_*",
+            )
+        _scheme_names(w.groups, list(study.groups), ("weights", "groups"), report)
+    for i, crit in enumerate(study.criteria):
+        scope = "criteria" if study.groups is None else crit.group
+        scheme = scopes[scope][0] if scope in scopes else w.criteria
+        if scheme.method == "direct" and crit.weight is None:
+            report(
+                ("criteria", i),
+                f"criterion {crit.id!r} has no `weight`; add `weight: 1` (or "
+                "another number), or derive the weights under `weights:`",
+            )
+    for scheme, names, loc in scopes.values():
+        _scheme_names(scheme, names, loc, report)
+    method = study.method
+    for key in ("preference", "q", "p", "s"):
+        value = getattr(method.promethee_ii, key)
+        if isinstance(value, dict):
+            missing = [c for c in ids if c not in value]
+            unknown = [c for c in value if c not in ids]
+            if missing or unknown:
+                report(
+                    ("method", "promethee_ii", key),
+                    f"give one value per criterion id; missing {missing}, unknown {unknown}",
+                )
+    if "owa" in method.all:
+        ow = method.owa.order_weights
+        if ow is None or len(ow) != len(ids):
+            got = "none" if ow is None else f"{len(ow)}"
+            report(
+                ("method", "owa"),
+                f"owa needs `order_weights`, one per criterion ({len(ids)}), "
+                f"got {got}; e.g. equal weights give the weighted average",
+            )
+    return problems
+
+
+def _scheme_names(scheme: Any, names: list[str], loc: Loc, report: Any) -> None:
+    """Names used by judgements and orders must be the ones of the scheme's scope."""
+    for j, (a, b, x) in enumerate(scheme.judgements or []):
+        for name in (a, b):
+            if name not in names:
+                close = difflib.get_close_matches(name, names, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"use one of {names}"
+                report((*loc, "judgements", j), f"{name!r} is not compared here; {hint}")
+        if x <= 0:
+            report(
+                (*loc, "judgements", j), f"judgement {x} must be positive (Saaty 1..9 or 1/9..1)"
+            )
+    if scheme.method == "ahp" and len(names) > 1:
+        given = {frozenset((a, b)) for a, b, _ in scheme.judgements or []}
+        needed = {frozenset((a, b)) for k, a in enumerate(names) for b in names[k + 1 :]}
+        missing = [sorted(pair) for pair in needed - given]
+        if missing:
+            report(
+                (*loc, "judgements"),
+                f"AHP needs a judgement for every pair of {names}; missing {sorted(missing)}",
+            )
+    if scheme.order is not None and sorted(scheme.order) != sorted(names):
+        report((*loc, "order"), f"`order` must list each of {names} once, got {scheme.order}")

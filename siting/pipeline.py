@@ -12,21 +12,30 @@ import difflib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting import features, optimise, value
+from siting import features, mcda, optimise, value
 from siting import weights as weighting
 from siting.criteria import Loc, StudyFile, load
 from siting.errors import DataError
 from siting.layers import lonlat, read_layer
 from siting.results import PortfolioChoice, Results
-from siting.spec import Exclusion, Study
+from siting.spec import Exclusion, Study, WeightScheme
 
 Progress = Callable[[str], None]
+
+#: Shortlist size compared by the method-agreement table.
+TOP_K = 10
+
+#: Values are floored at this before the weighted product, whose factors v**w would make any
+#: candidate with one worst value (v = 0) score 0 whatever its other criteria.
+PRODUCT_FLOOR = 0.01
 
 STAGES = ("criteria", "layers", "features", "values", "weights", "score", "portfolio")
 
@@ -80,10 +89,20 @@ def run(path: str | Path, *, progress: Progress | None = None) -> Results:
             raise DataError(_nothing_left(source, candidates, raw))
         values = value_table(study, raw, kept=kept)
     with stage("weights"):
-        w = study_weights(study)
+        derived = derive_weights(source, values[kept])
+        w = derived.weights
     with stage("score"):
         contributions = values * w
-        ranking = rank_table(candidates, contributions.sum(axis=1), reasons)
+        method_scores = score_methods(source, values[kept], w)
+        main = study.method.name
+        score = contributions.sum(axis=1) if main == "weighted_sum" else method_scores[main]
+        ranking = rank_table(candidates, score.reindex(candidates.index), reasons)
+        method_ranks = method_scores.rank(ascending=False, method="min").astype("Int64")
+        agreement = (
+            mcda.agreement(method_ranks.astype(float), k=min(TOP_K, len(method_ranks)))
+            if method_scores.shape[1] > 1
+            else pd.DataFrame()
+        )
     portfolio = None
     if study.portfolio is not None:
         with stage("portfolio"):
@@ -100,6 +119,11 @@ def run(path: str | Path, *, progress: Progress | None = None) -> Results:
         ranking=ranking,
         portfolio=portfolio,
         timings=timings,
+        method_scores=method_scores,
+        method_ranks=method_ranks,
+        agreement=agreement,
+        weight_notes=derived.notes,
+        ahp=derived.ahp,
     )
 
 
@@ -168,8 +192,8 @@ def field_problems(
         what = f"layer {m.layer!r}"
         if m.field is not None:
             found.append(_missing_field(source, (*base, "field"), m.field, layer, what))
-        for field in m.where or {}:
-            found.append(_missing_field(source, (*base, "where", field), field, layer, what))
+        for name in m.where or {}:
+            found.append(_missing_field(source, (*base, "where", name), name, layer, what))
     for i, rule in enumerate(study.exclude):
         if rule.field is not None:
             found.append(
@@ -178,9 +202,9 @@ def field_problems(
                 )
             )
     if study.portfolio is not None and study.portfolio.at_most_per is not None:
-        field = study.portfolio.at_most_per.field
+        name = study.portfolio.at_most_per.field
         loc: Loc = ("portfolio", "at_most_per", "field")
-        found.append(_missing_field(source, loc, field, candidates, "candidates"))
+        found.append(_missing_field(source, loc, name, candidates, "candidates"))
     return [p for p in found if p is not None]
 
 
@@ -298,15 +322,145 @@ def value_table(study: Study, raw: pd.DataFrame, *, kept: pd.Series) -> pd.DataF
     return pd.DataFrame(out, index=raw.index)
 
 
-def study_weights(study: Study) -> pd.Series:
-    """Global criterion weights: direct, or group weight × weight within the group."""
-    local = pd.Series({c.id: c.weight for c in study.criteria}, dtype=float)
+@dataclass(frozen=True)
+class DerivedWeights:
+    """Global weights with how they were derived."""
+
+    weights: pd.Series
+    notes: list[str] = field(default_factory=list)
+    ahp: dict[str, Any] = field(default_factory=dict)
+
+
+def derive_weights(source: StudyFile, values: pd.DataFrame) -> DerivedWeights:
+    """Global criterion weights: one scheme per level (groups, criteria within each group).
+
+    Parameters
+    ----------
+    source
+        The study and its line numbers (for messages).
+    values
+        Kept candidate × criterion values, used by the objective schemes (entropy, CRITIC).
+    """
+    study = source.study
+    notes: list[str] = []
+    ahp: dict[str, Any] = {}
+    ids = [c.id for c in study.criteria]
+
+    def derive(
+        scheme: WeightScheme, names: list[str], given: dict[str, float | None], scope: str, loc: Loc
+    ) -> pd.Series:
+        try:
+            out = _scheme_weights(scheme, names, given, values)
+        except DataError as exc:
+            raise DataError([source.problem(loc, p) for p in exc.problems]) from exc
+        if isinstance(out, weighting.AhpResult):
+            ahp[scope] = out
+            notes.append(f"{scope}: {out.message}")
+            if not out.acceptable and not scheme.accept_inconsistent:
+                msg = f"{out.message} To use them anyway, set accept_inconsistent: true."
+                raise DataError(source.problem(loc, msg))
+            return pd.Series(out.weights, index=names, dtype=float)
+        if scheme.method in ("entropy", "critic"):
+            notes.append(f"{scope}: {scheme.method} weights from the values of the kept candidates")
+        return out
+
+    scheme_of = study.weights
     if study.groups is None:
-        return weighting.direct(local)
+        local = derive(
+            scheme_of.criteria,
+            ids,
+            {c.id: c.weight for c in study.criteria},
+            "criteria",
+            ("weights", "criteria"),
+        )
+        return DerivedWeights(weighting.direct(local), notes, ahp)
     groups = pd.Series({c.id: c.group for c in study.criteria})
     used = list(dict.fromkeys(groups))
-    group_w = pd.Series({g: study.groups[g].weight for g in used}, dtype=float)
-    return weighting.hierarchical(local, groups, group_w)
+    local_parts = []
+    for g in used:
+        members = [c for c in study.criteria if c.group == g]
+        scheme = scheme_of.within.get(g, scheme_of.criteria)
+        loc: Loc = ("weights", "within", g) if g in scheme_of.within else ("weights", "criteria")
+        local_parts.append(
+            derive(scheme, [c.id for c in members], {c.id: c.weight for c in members}, g, loc)
+        )
+    group_w = derive(
+        scheme_of.groups,
+        used,
+        {g: study.groups[g].weight for g in used},
+        "groups",
+        ("weights", "groups"),
+    )
+    weights = weighting.hierarchical(pd.concat(local_parts), groups, group_w)
+    return DerivedWeights(weights, notes, ahp)
+
+
+def _scheme_weights(
+    scheme: WeightScheme, names: list[str], given: dict[str, float | None], values: pd.DataFrame
+) -> pd.Series | weighting.AhpResult:
+    """Raw weights of ``names`` under one scheme (normalised later), or an AHP result."""
+    method = scheme.method
+    if method == "direct":
+        return pd.Series({n: given[n] for n in names}, dtype=float)
+    if method == "equal":
+        return pd.Series(weighting.equal(len(names)), index=names)
+    if method in ("rank_order_centroid", "rank_sum"):
+        order = scheme.order or names
+        fn = (
+            weighting.rank_order_centroid if method == "rank_order_centroid" else weighting.rank_sum
+        )
+        return pd.Series(fn(len(order)), index=order).reindex(names)
+    if method == "ahp":
+        judgements = {(a, b): x for a, b, x in scheme.judgements or []}
+        pairwise = weighting.pairwise_matrix(judgements, names)
+        return weighting.ahp(pairwise, method=scheme.ahp_method, criteria=names)
+    if set(names) - set(values.columns):
+        msg = f"{method} weights need criteria values; they cannot weight groups"
+        raise DataError(msg)
+    fn = weighting.entropy if method == "entropy" else weighting.critic
+    return pd.Series(fn(values[names]), index=names, dtype=float)
+
+
+def score_methods(source: StudyFile, values: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
+    """Score of the kept candidates under the main method and every compared one (higher is better).
+
+    Every method aggregates the value-function outputs (all oriented so that higher is better).
+    A criterion whose value is the same for every kept candidate cannot change any ranking; it is
+    left out of TOPSIS, VIKOR and PROMETHEE, which would divide by its zero range.
+    """
+    study = source.study
+    out: dict[str, pd.Series] = {}
+    for method in study.method.all:
+        if method == "weighted_sum":
+            out[method] = (values * weights).sum(axis=1)
+            continue
+        matrix = values
+        if method in ("topsis", "vikor", "promethee_ii"):
+            varied = [c for c in values.columns if np.ptp(values[c].to_numpy()) > 0]
+            matrix = values[varied]
+        elif method == "weighted_product":
+            matrix = PRODUCT_FLOOR + (1 - PRODUCT_FLOOR) * values
+        w = weights[matrix.columns]
+        w = w / w.sum()
+        options = _method_options(study, method, list(matrix.columns))
+        try:
+            scores = mcda.score(matrix, w.to_numpy(), np.ones(len(w)), method=method, **options)
+        except DataError as exc:
+            raise DataError(
+                [source.problem(("method",), f"{method}: {p}") for p in exc.problems]
+            ) from exc
+        out[method] = pd.Series(np.asarray(scores, dtype=float), index=values.index)
+    return pd.DataFrame(out)
+
+
+def _method_options(study: Study, method: str, columns: list[str]) -> dict[str, Any]:
+    options = study.method.options(method)
+    if method == "owa":
+        options["normalisation"] = "none"
+    for key, val in list(options.items()):
+        if isinstance(val, dict):  # one value per criterion id, in matrix column order
+            options[key] = [val[c] for c in columns]
+    return options
 
 
 def rank_table(candidates: pd.DataFrame, score: pd.Series, reasons: pd.Series) -> pd.DataFrame:

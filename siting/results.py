@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -71,6 +72,15 @@ class Results:
         The chosen set of sites, when the study has a ``portfolio`` section.
     timings
         Seconds spent in each stage.
+    method_scores, method_ranks
+        Kept candidate × method: the score (higher is better; VIKOR as 1 − Q) and the rank
+        under the main method and every compared one (``method.compare``).
+    agreement
+        One row per pair of methods: Spearman's ρ, Kendall's τ-b and top-k overlap.
+    weight_notes
+        Sentences about how the weights were derived (AHP consistency, objective weights).
+    ahp
+        The AHP results by scope (``"groups"`` or a group id, or ``"criteria"``).
     """
 
     study: Study
@@ -84,6 +94,11 @@ class Results:
     ranking: pd.DataFrame
     portfolio: PortfolioChoice | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    method_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    method_ranks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weight_notes: list[str] = field(default_factory=list)
+    ahp: dict[str, Any] = field(default_factory=dict)
 
     @property
     def included(self) -> pd.Index:

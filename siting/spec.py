@@ -217,7 +217,12 @@ class Criterion(_Strict):
         description="Value function; default minmax.",
     )
     unit: str | None = Field(None, description="Unit of the raw value, shown in tables and popups.")
-    weight: float = Field(ge=0, description="Weight (relative; normalised within its group).")
+    weight: float | None = Field(
+        None,
+        ge=0,
+        description="Weight (relative; normalised within its group). Required when "
+        "the criteria's weights are given directly (the default).",
+    )
     note: str | None = Field(None, description="Why this criterion and weight, for the report.")
 
     @model_validator(mode="after")
@@ -237,7 +242,11 @@ class Criterion(_Strict):
 class Group(_Strict):
     """A group of criteria whose weight multiplies the (normalised) weights inside it."""
 
-    weight: float = Field(ge=0, description="The group's weight (relative).")
+    weight: float | None = Field(
+        None,
+        ge=0,
+        description="The group's weight (relative); required unless `weights.groups` derives it.",
+    )
     label: str | None = Field(None, description="Name shown in reports.")
 
 
@@ -268,11 +277,157 @@ class Exclusion(_Strict):
         return self
 
 
-class Method(_Strict):
-    """How the values are aggregated into a score."""
+MethodName = Literal["weighted_sum", "weighted_product", "topsis", "vikor", "promethee_ii", "owa"]
+Normalisation = Literal["minmax", "vector", "sum", "max", "zscore"]
+Preference = Literal["usual", "ushape", "vshape", "level", "linear", "gaussian"]
 
-    name: Literal["weighted_sum"] = Field(
-        "weighted_sum", description="The MCDA method that ranks the candidates."
+
+class TopsisOptions(_Strict):
+    """Options of TOPSIS."""
+
+    normalisation: Normalisation = Field(
+        "vector", description="Normalisation of the value matrix (classic TOPSIS: vector)."
+    )
+
+
+class VikorOptions(_Strict):
+    """Options of VIKOR."""
+
+    v: float = Field(
+        0.5, ge=0, le=1, description="Weight of the group utility (majority) strategy."
+    )
+
+
+class PrometheeOptions(_Strict):
+    """Options of PROMETHEE II; thresholds are in value units (0..1), one value or one per criterion."""
+
+    preference: Preference | dict[str, Preference] = Field(
+        "vshape",
+        description="Preference function, or one per criterion id (default vshape: preference "
+        "grows linearly with the value difference up to p).",
+    )
+    q: float | dict[str, float] | None = Field(None, description="Indifference threshold.")
+    p: float | dict[str, float] | None = Field(0.5, description="Preference threshold.")
+    s: float | dict[str, float] | None = Field(None, description="Gaussian scale.")
+
+
+class OwaOptions(_Strict):
+    """Options of ordered weighted averaging."""
+
+    order_weights: list[float] | None = Field(
+        None,
+        description="Weights of the ordered positions, best value first; one per criterion. "
+        "All weight on the first position is OR (optimistic), on the last AND (pessimistic).",
+    )
+
+
+class Method(_Strict):
+    """How the values are aggregated into a score, and which other methods are reported beside it."""
+
+    name: MethodName = Field(
+        "weighted_sum",
+        description="The MCDA method whose score ranks the candidates and feeds the portfolio.",
+    )
+    compare: list[MethodName] = Field(
+        default_factory=list,
+        description="Further methods scored and ranked beside the main one (ranking.csv, "
+        "method_agreement.csv).",
+    )
+    topsis: TopsisOptions = Field(default_factory=TopsisOptions)
+    vikor: VikorOptions = Field(default_factory=VikorOptions)
+    promethee_ii: PrometheeOptions = Field(default_factory=PrometheeOptions)
+    owa: OwaOptions = Field(default_factory=OwaOptions)
+
+    @property
+    def all(self) -> list[str]:
+        """The main method then the compared ones, without repeats."""
+        return list(dict.fromkeys([self.name, *self.compare]))
+
+    def options(self, method: str) -> dict[str, object]:
+        """Keyword options of ``method`` for :func:`siting.mcda.score`."""
+        spec = getattr(self, method, None)
+        if spec is None:
+            return {}
+        return {k: v for k, v in spec.model_dump().items() if v is not None}
+
+
+WeightMethod = Literal[
+    "direct", "equal", "ahp", "entropy", "critic", "rank_order_centroid", "rank_sum"
+]
+
+
+def _judgement(value: object) -> object:
+    """Accept Saaty judgements written as fractions ("1/3") as well as numbers."""
+    if isinstance(value, str) and "/" in value:
+        top, _, bottom = value.partition("/")
+        try:
+            return float(top) / float(bottom)
+        except (ValueError, ZeroDivisionError):
+            return value
+    return value
+
+
+class WeightScheme(_Strict):
+    """How a set of weights is derived: given directly, equal, by AHP, objective or from an order."""
+
+    method: WeightMethod = Field(
+        "direct",
+        description="direct (the `weight:` keys), equal, ahp, entropy, critic, "
+        "rank_order_centroid or rank_sum.",
+    )
+    judgements: list[tuple[str, str, float]] | None = Field(
+        None,
+        description="AHP: [a, b, x] means a is x times as important as b (Saaty 1..9, or 1/3 ...); "
+        "each pair once.",
+    )
+    ahp_method: Literal["eigenvector", "geometric"] = Field(
+        "eigenvector", description="AHP: principal eigenvector or row geometric means."
+    )
+    accept_inconsistent: bool = Field(
+        False,
+        description="AHP: use the weights even if the consistency ratio exceeds 0.10 "
+        "(the run then flags it in every output).",
+    )
+    order: list[str] | None = Field(
+        None, description="rank_*: most important first (default: the order in the file)."
+    )
+
+    @field_validator("judgements", mode="before")
+    @classmethod
+    def _fractions(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [
+                [*item[:2], _judgement(item[2])]
+                if isinstance(item, list) and len(item) == 3
+                else item
+                for item in value
+            ]
+        return value
+
+    @model_validator(mode="after")
+    def _needs(self) -> WeightScheme:
+        if self.method == "ahp" and not self.judgements:
+            msg = "method ahp needs `judgements: [[a, b, x], ...]` (a is x times as important as b)"
+            raise ValueError(msg)
+        if self.method != "ahp" and self.judgements:
+            msg = f"`judgements` are used only by method ahp, not {self.method}; remove them"
+            raise ValueError(msg)
+        return self
+
+
+class Weights(_Strict):
+    """Where the weights come from, per level of the hierarchy."""
+
+    groups: WeightScheme = Field(
+        default_factory=WeightScheme,
+        description="Weights of the groups (default: their `weight:`).",
+    )
+    criteria: WeightScheme = Field(
+        default_factory=WeightScheme,
+        description="Weights of the criteria within each group (default: their `weight:`).",
+    )
+    within: dict[str, WeightScheme] = Field(
+        default_factory=dict, description="Per-group override of `criteria`, by group id."
     )
 
 
@@ -307,5 +462,6 @@ class Study(_Strict):
     criteria: list[Criterion] = Field(min_length=1)
     exclude: list[Exclusion] = Field(default_factory=list, description="Hard constraints.")
     method: Method = Field(default_factory=Method)
+    weights: Weights = Field(default_factory=Weights, description="How weights are derived.")
     portfolio: Portfolio | None = None
     seed: int = Field(0, description="Seed of every random draw, for reproducible runs.")

@@ -23,7 +23,7 @@ def test_run_writes_every_output(tiny, tmp_path):
         "map.html",
         "manifest.json",
     }
-    rows = list(csv.DictReader((out / "ranking.csv").open()))
+    rows = list(csv.DictReader((out / "ranking.csv").read_text().splitlines()))
     assert [r["id"] for r in rows[:2]] == ["almaty", "astana"]
     assert {"raw_university_km", "contrib_population", "excluded_reason"} <= set(rows[0])
     manifest = json.loads((out / "manifest.json").read_text())

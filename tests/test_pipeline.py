@@ -30,10 +30,11 @@ def test_raw_values(results):
         km((73.1021, 49.8019), (73.0856, 49.8064)), rel=5e-3
     )
     # Shakarim University (3,000 students) is filtered out by `where`, so Kurchatov's
-    # nearest big university is Nazarbayev University in Astana, not Semey's.
+    # nearest big university is Buketov University in Karaganda, not Semey's.
     assert raw.at["kurchatov", "university_km"] == pytest.approx(
-        km((78.5400, 50.7569), (71.3983, 51.0906)), rel=5e-3
+        km((78.5400, 50.7569), (73.0856, 49.8064)), rel=5e-3
     )
+    assert raw.at["kurchatov", "university_km"] > km((78.5400, 50.7569), (80.2275, 50.4111))
     assert raw["institutes_100km"].to_dict() == {
         "astana": 1, "almaty": 1, "karaganda": 0, "pavlodar": 0, "oskemen": 0, "kurchatov": 1
     }  # fmt: skip

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from siting.outputs.files import ensure_dir
 from siting.outputs.manifest import write_manifest
-from siting.outputs.tables import write_geopackage, write_ranking_csv
+from siting.outputs.tables import write_agreement_csv, write_geopackage, write_ranking_csv
 from siting.results import Results
 
 
@@ -26,5 +26,7 @@ def write_all(results: Results, out_dir: str | Path) -> dict[str, Path]:
         "results.gpkg": write_geopackage(results, out / "results.gpkg"),
         "map.html": write_map(results, out / "map.html"),
     }
+    if not results.agreement.empty:
+        written["method_agreement.csv"] = write_agreement_csv(results, out / "method_agreement.csv")
     written["manifest.json"] = write_manifest(results, out / "manifest.json", written)
     return written

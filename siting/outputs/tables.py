@@ -17,7 +17,8 @@ DECIMALS = 6
 def ranking_frame(results: Results) -> pd.DataFrame:
     """The ranking as one flat table.
 
-    Columns: rank, id, name, score, excluded_reason, in_portfolio, and per criterion
+    Columns: rank, id, name, score, excluded_reason, in_portfolio; when the study compares
+    methods, ``score_<method>`` and ``rank_<method>`` for each; and per criterion
     its raw value, value-function output and contribution (``raw_<id>``,
     ``value_<id>``, ``contrib_<id>``).
     """
@@ -35,6 +36,10 @@ def ranking_frame(results: Results) -> pd.DataFrame:
     )
     portfolio = set(results.portfolio.ids) if results.portfolio is not None else set()
     table["in_portfolio"] = [cid in portfolio for cid in ids]
+    if results.method_scores.shape[1] > 1:
+        for method in results.method_scores.columns:
+            table[f"score_{method}"] = results.method_scores[method].reindex(ids).round(DECIMALS)
+            table[f"rank_{method}"] = results.method_ranks[method].reindex(ids)
     for c in results.study.criteria:
         table[f"raw_{c.id}"] = results.raw.loc[ids, c.id].round(DECIMALS)
         table[f"value_{c.id}"] = results.values.loc[ids, c.id].round(DECIMALS)
@@ -85,3 +90,10 @@ def write_geopackage(results: Results, path: Path) -> Path:
         portfolio.to_file(tmp, layer="portfolio", driver="GPKG", engine="pyogrio")
 
     return write_with(path, write)
+
+
+def write_agreement_csv(results: Results, path: Path) -> Path:
+    """Write method_agreement.csv: Spearman's ρ, Kendall's τ-b and top-k overlap per method pair."""
+    return write_text(
+        path, results.agreement.round(DECIMALS).to_csv(index=False, lineterminator="\n")
+    )
