@@ -84,6 +84,20 @@ def _summary(results: Results, n: int = 10) -> None:
         mark = " ★" if cid in chosen else ""
         table.add_row(str(row["rank"]), Text(f"{row['name']}{mark}"), f"{row['score']:.3f}")
     out_console.print(table)
+    ref = results.reference
+    if ref is not None:
+        best = ref.best
+        name = ref.sites.at[best, "name"]
+        top_id = results.top(1).index[0]
+        share = 100 * results.contributions.loc[top_id].sum() / ref.score[best]
+        out_console.print(
+            Text(
+                f"reference: {name} scores {ref.score[best]:.3f} (weighted sum); "
+                f"the best candidate, {results.ranking.at[top_id, 'name']}, reaches {share:.0f} % of it"
+            )
+        )
+    for note in results.weight_notes:
+        out_console.print(Text(f"weights: {note}"))
     excluded = int((results.ranking["excluded_reason"] != "").sum())
     if excluded:
         out_console.print(

@@ -25,7 +25,7 @@ from siting import weights as weighting
 from siting.criteria import Loc, StudyFile, load
 from siting.errors import DataError
 from siting.layers import lonlat, read_layer
-from siting.results import PortfolioChoice, Results
+from siting.results import PortfolioChoice, Reference, Results
 from siting.spec import Exclusion, Study, WeightScheme
 
 Progress = Callable[[str], None]
@@ -80,14 +80,19 @@ def run(path: str | Path, *, progress: Progress | None = None) -> Results:
     study = source.study
     with stage("layers"):
         candidates, layers = read_layers(source)
+        ref_sites, ref_facilities = read_reference(source, layers)
+        boundaries = read_boundaries(source)
     with stage("features"):
         raw = measure_all(source, candidates, layers)
+        ref_raw = None
+        if ref_sites is not None:
+            ref_raw = measure_all(source, ref_sites, _with_reference(layers, ref_facilities))
     with stage("values"):
         reasons = exclusion_reasons(study, candidates, raw)
         kept = reasons == ""
         if not kept.any():
             raise DataError(_nothing_left(source, candidates, raw))
-        values = value_table(study, raw, kept=kept)
+        values = value_table(study, raw, among=raw[kept])
     with stage("weights"):
         derived = derive_weights(source, values[kept])
         w = derived.weights
@@ -98,6 +103,9 @@ def run(path: str | Path, *, progress: Progress | None = None) -> Results:
         score = contributions.sum(axis=1) if main == "weighted_sum" else method_scores[main]
         ranking = rank_table(candidates, score.reindex(candidates.index), reasons)
         method_ranks = method_scores.rank(ascending=False, method="min").astype("Int64")
+        reference = None
+        if ref_sites is not None and ref_raw is not None:
+            reference = score_reference(study, ref_sites, ref_facilities, ref_raw, raw[kept], w)
         agreement = (
             mcda.agreement(method_ranks.astype(float), k=min(TOP_K, len(method_ranks)))
             if method_scores.shape[1] > 1
@@ -124,6 +132,8 @@ def run(path: str | Path, *, progress: Progress | None = None) -> Results:
         agreement=agreement,
         weight_notes=derived.notes,
         ahp=derived.ahp,
+        reference=reference,
+        boundaries=boundaries,
     )
 
 
@@ -206,6 +216,81 @@ def field_problems(
         loc: Loc = ("portfolio", "at_most_per", "field")
         found.append(_missing_field(source, loc, name, candidates, "candidates"))
     return [p for p in found if p is not None]
+
+
+def read_reference(
+    source: StudyFile, layers: dict[str, gpd.GeoDataFrame]
+) -> tuple[gpd.GeoDataFrame | None, dict[str, gpd.GeoDataFrame]]:
+    """Read the reference layer and split it into sites and facilities per study layer.
+
+    A reference feature joins a study layer when its ``layer`` field is the layer's name in the
+    criteria file or the stem of the layer's file (``research_institutes`` for
+    ``../data/research_institutes.geojson``); ``candidates`` marks the reference sites.
+    """
+    study = source.study
+    if study.reference is None:
+        return None, {}
+    path = source.resolve(study.reference)
+    if not path.exists():
+        msg = f"file {str(study.reference)!r} not found (looked at {path}); fix the path"
+        raise DataError(source.problem(("reference",), msg))
+    ref = read_layer(path, name="reference", required=("name", "layer"))
+    kinds = ref["layer"].astype(str)
+    sites = ref[kinds == "candidates"]
+    if sites.empty:
+        msg = f"{path}: no feature has layer 'candidates'; mark the reference sites with it"
+        raise DataError(source.problem(("reference",), msg))
+    facilities = {}
+    for name, rel in study.layers.items():
+        mine = ref[kinds.isin([name, Path(rel).stem])]
+        if not mine.empty:
+            facilities[name] = mine
+    return sites, facilities
+
+
+def read_boundaries(source: StudyFile) -> gpd.GeoDataFrame | None:
+    """Read the polygons drawn under maps, when the study names them."""
+    rel = source.study.boundaries
+    if rel is None:
+        return None
+    path = source.resolve(rel)
+    if not path.exists():
+        msg = f"file {str(rel)!r} not found (looked at {path}); fix the path"
+        raise DataError(source.problem(("boundaries",), msg))
+    return read_layer(path, name="boundaries", points=False)
+
+
+def _with_reference(
+    layers: dict[str, gpd.GeoDataFrame], extra: dict[str, gpd.GeoDataFrame]
+) -> dict[str, gpd.GeoDataFrame]:
+    """The study's layers with the reference's own facilities added (for measuring the reference)."""
+    out = dict(layers)
+    for name, frame in extra.items():
+        out[name] = pd.concat(
+            [layers[name], frame[frame.columns.intersection(layers[name].columns)]]
+        )
+    return out
+
+
+def score_reference(
+    study: Study,
+    sites: gpd.GeoDataFrame,
+    facilities: dict[str, gpd.GeoDataFrame],
+    raw: pd.DataFrame,
+    kept_raw: pd.DataFrame,
+    weights: pd.Series,
+) -> Reference:
+    """Value and score the reference sites exactly as the candidates (weighted sum)."""
+    values = value_table(study, raw, among=kept_raw)
+    contributions = values * weights
+    return Reference(
+        sites=sites,
+        facilities=facilities,
+        raw=raw,
+        values=values,
+        contributions=contributions,
+        score=contributions.sum(axis=1),
+    )
 
 
 # --- features ---------------------------------------------------------------------------------
@@ -313,10 +398,10 @@ def _nothing_left(source: StudyFile, candidates: pd.DataFrame, raw: pd.DataFrame
     )
 
 
-def value_table(study: Study, raw: pd.DataFrame, *, kept: pd.Series) -> pd.DataFrame:
-    """Value-function output (0–1) of every criterion; min-max bounds come from the kept candidates."""
+def value_table(study: Study, raw: pd.DataFrame, *, among: pd.DataFrame) -> pd.DataFrame:
+    """Value-function output (0–1) of every criterion; min-max bounds come from ``among``."""
     out = {
-        c.id: value.apply(c, raw[c.id].to_numpy(), among=raw.loc[kept, c.id].to_numpy())
+        c.id: value.apply(c, raw[c.id].to_numpy(), among=among[c.id].to_numpy())
         for c in study.criteria
     }
     return pd.DataFrame(out, index=raw.index)

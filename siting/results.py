@@ -43,6 +43,39 @@ class PortfolioChoice:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """The reference sites (Novosibirsk's science cities) scored under the study's criteria.
+
+    They are measured against the study's layers plus the reference's own facilities, valued
+    with the same value functions (min-max bounds from the kept candidates, clipped to 0..1) and
+    weighted with the same weights; the score is the weighted sum. Never ranked or selected.
+
+    Attributes
+    ----------
+    sites
+        The reference candidates (EPSG:4326), indexed by id, with ``name``.
+    facilities
+        The reference's facilities by study layer name.
+    raw, values, contributions
+        Reference site × criterion, as for the candidates.
+    score
+        Weighted-sum score of each reference site.
+    """
+
+    sites: gpd.GeoDataFrame
+    facilities: dict[str, gpd.GeoDataFrame]
+    raw: pd.DataFrame
+    values: pd.DataFrame
+    contributions: pd.DataFrame
+    score: pd.Series
+
+    @property
+    def best(self) -> str:
+        """Id of the best-scoring reference site (the benchmark figure)."""
+        return str(self.score.idxmax())
+
+
+@dataclass(frozen=True)
 class Results:
     """Everything a run computed, keyed by candidate id and criterion id.
 
@@ -81,6 +114,10 @@ class Results:
         Sentences about how the weights were derived (AHP consistency, objective weights).
     ahp
         The AHP results by scope (``"groups"`` or a group id, or ``"criteria"``).
+    reference
+        The reference sites scored under the same criteria, when the study names a reference.
+    boundaries
+        Polygons to draw under maps (border, regions), when the study names them.
     """
 
     study: Study
@@ -99,6 +136,8 @@ class Results:
     agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
     weight_notes: list[str] = field(default_factory=list)
     ahp: dict[str, Any] = field(default_factory=dict)
+    reference: Reference | None = None
+    boundaries: gpd.GeoDataFrame | None = None
 
     @property
     def included(self) -> pd.Index:

@@ -458,6 +458,15 @@ class Study(_Strict):
     layers: dict[str, Path] = Field(
         default_factory=dict, description="Facility layers by name, relative to the criteria file."
     )
+    reference: Path | None = Field(
+        None,
+        description="Reference layer (the Novosibirsk cluster): features with a `layer` field "
+        "(`candidates` or a layer name); its candidates are scored under the same criteria, never "
+        "ranked or selected.",
+    )
+    boundaries: Path | None = Field(
+        None, description="Polygons drawn under the map (national border, regions)."
+    )
     groups: dict[str, Group] | None = Field(None, description="Criteria groups and their weights.")
     criteria: list[Criterion] = Field(min_length=1)
     exclude: list[Exclusion] = Field(default_factory=list, description="Hard constraints.")

@@ -17,10 +17,12 @@ DECIMALS = 6
 def ranking_frame(results: Results) -> pd.DataFrame:
     """The ranking as one flat table.
 
-    Columns: rank, id, name, score, excluded_reason, in_portfolio; when the study compares
-    methods, ``score_<method>`` and ``rank_<method>`` for each; and per criterion
-    its raw value, value-function output and contribution (``raw_<id>``,
-    ``value_<id>``, ``contrib_<id>``).
+    Columns: rank, id, name, role (``candidate`` or ``reference``), score, excluded_reason,
+    in_portfolio; ``pct_of_reference`` (the weighted-sum score as a percentage of the best
+    reference site's) when the study has a reference; when the study compares methods,
+    ``score_<method>`` and ``rank_<method>`` for each; and per criterion its raw value,
+    value-function output and contribution (``raw_<id>``, ``value_<id>``, ``contrib_<id>``).
+    Reference rows (Novosibirsk) come last, scored with the weighted sum, never ranked.
     """
     ranking = results.ranking
     ids = ranking.index
@@ -29,21 +31,49 @@ def ranking_frame(results: Results) -> pd.DataFrame:
             "rank": ranking["rank"],
             "id": ids,
             "name": ranking["name"],
-            "score": ranking["score"].round(DECIMALS),
+            "role": "candidate",
+            "score": ranking["score"],
             "excluded_reason": ranking["excluded_reason"],
         },
         index=ids,
     )
     portfolio = set(results.portfolio.ids) if results.portfolio is not None else set()
     table["in_portfolio"] = [cid in portfolio for cid in ids]
+    raw, values, contributions = results.raw, results.values, results.contributions
+    ref = results.reference
+    if ref is not None:
+        best = float(ref.score.max())
+        ref_rows = pd.DataFrame(
+            {
+                "rank": pd.array([pd.NA] * len(ref.score), dtype="Int64"),
+                "id": ref.score.index,
+                "name": ref.sites["name"].astype(str),
+                "role": "reference",
+                "score": ref.score,
+                "excluded_reason": "",
+                "in_portfolio": False,
+            },
+            index=ref.score.index,
+        )
+        table = pd.concat([table, ref_rows])
+        ws = pd.concat([results.contributions.sum(axis=1), ref.score])
+        table["pct_of_reference"] = (100 * ws.loc[table.index] / best).round(2) if best else None
+        raw, values, contributions = (
+            pd.concat([raw, ref.raw]),
+            pd.concat([values, ref.values]),
+            pd.concat([contributions, ref.contributions]),
+        )
+    table["score"] = table["score"].round(DECIMALS)
     if results.method_scores.shape[1] > 1:
         for method in results.method_scores.columns:
-            table[f"score_{method}"] = results.method_scores[method].reindex(ids).round(DECIMALS)
-            table[f"rank_{method}"] = results.method_ranks[method].reindex(ids)
+            table[f"score_{method}"] = (
+                results.method_scores[method].reindex(table.index).round(DECIMALS)
+            )
+            table[f"rank_{method}"] = results.method_ranks[method].reindex(table.index)
     for c in results.study.criteria:
-        table[f"raw_{c.id}"] = results.raw.loc[ids, c.id].round(DECIMALS)
-        table[f"value_{c.id}"] = results.values.loc[ids, c.id].round(DECIMALS)
-        table[f"contrib_{c.id}"] = results.contributions.loc[ids, c.id].round(DECIMALS)
+        table[f"raw_{c.id}"] = raw.loc[table.index, c.id].round(DECIMALS)
+        table[f"value_{c.id}"] = values.loc[table.index, c.id].round(DECIMALS)
+        table[f"contrib_{c.id}"] = contributions.loc[table.index, c.id].round(DECIMALS)
     return table.reset_index(drop=True)
 
 
@@ -72,7 +102,10 @@ def write_ranking_csv(results: Results, path: Path) -> Path:
 def write_geopackage(results: Results, path: Path) -> Path:
     """Write results.gpkg with the layers ``ranking`` and ``portfolio`` (EPSG:4326 points)."""
     table = ranking_frame(results)
-    geometry = results.candidates.geometry.loc[table["id"]].to_numpy()
+    points = results.candidates.geometry
+    if results.reference is not None:
+        points = pd.concat([points, results.reference.sites.geometry])
+    geometry = points.loc[table["id"]].to_numpy()
     ranking = gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
     ranking["rank"] = ranking["rank"].astype("float64")  # GeoPackage has no nullable integer
     portfolio = ranking[ranking["in_portfolio"]].copy()

@@ -1,0 +1,52 @@
+"""Every shipped criteria profile validates, runs, scores the Novosibirsk reference and differs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import siting
+from siting import criteria
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILES = sorted((ROOT / "criteria").glob("*.yaml"))
+EXPECTED = {"novosibirsk", "academic_campus", "biotech_city", "nuclear_town", "technopark"}
+
+
+def test_the_five_profiles_are_shipped():
+    assert {p.stem for p in PROFILES} >= EXPECTED
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return {p.stem: siting.run(p) for p in PROFILES}
+
+
+@pytest.mark.parametrize("path", PROFILES, ids=lambda p: p.stem)
+def test_profile_starts_with_the_schema_line_and_validates(path):
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schema/criteria.schema.json"
+    assert (path.parent / "../schema/criteria.schema.json").resolve().exists()
+    source = criteria.load(path)
+    # every criterion explains itself in the file's comments or notes
+    assert source.study.description
+
+
+@pytest.mark.parametrize("stem", sorted(EXPECTED))
+def test_profile_ranks_every_candidate_and_scores_the_reference(runs, stem):
+    r = runs[stem]
+    assert len(r.ranking) == len(r.candidates) >= 50
+    assert r.reference is not None
+    assert r.reference.score.notna().all()
+    assert set(r.reference.score.index) >= {"ref_akademgorodok", "ref_koltsovo"}
+    assert r.portfolio is not None
+    assert r.portfolio.status == "Optimal"
+    assert not set(r.portfolio.ids) & set(r.reference.score.index)
+
+
+def test_profiles_give_different_shortlists(runs):
+    portfolios = {stem: tuple(r.portfolio.ids) for stem, r in runs.items() if stem in EXPECTED}
+    assert len(set(portfolios.values())) == len(portfolios), portfolios
+    tops = {stem: tuple(r.top(5).index) for stem, r in runs.items() if stem in EXPECTED}
+    assert len(set(tops.values())) == len(tops), tops
