@@ -73,3 +73,16 @@ def test_a_bug_exits_1(monkeypatch, tiny):
     monkeypatch.setattr("siting.pipeline.run", boom)
     result = runner.invoke(app, ["run", str(tiny / "study.yaml")])
     assert result.exit_code == 1
+
+
+def test_validate_reports_five_mistakes_with_lines(tiny):
+    from tests.test_criteria import FIVE_MISTAKES
+
+    path = tiny / "five.yaml"
+    path.write_text(FIVE_MISTAKES)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    lines = [ln for ln in result.output.splitlines() if ln.startswith(f"{path}:")]
+    assert len(lines) >= 5
+    assert len({int(ln.split(":")[1]) for ln in lines}) >= 5
+    assert "Traceback" not in result.output
