@@ -116,6 +116,128 @@ def _summary(results: Results, n: int = 10) -> None:
 
 
 @app.command()
+def sensitivity(
+    path: FileArg,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder [default: out/<study>/].")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Run a study with its robustness analysis (settings from its `sensitivity:` section)."""
+    from siting.outputs import write_all
+
+    target = out or default_out(path)
+    try:
+        with err_console.status("starting", spinner="dots") as status:
+
+            def progress(stage: str) -> None:
+                if not quiet:
+                    status.update(f"[bold]{stage}[/bold]")
+
+            results = pipeline.run(path, progress=progress, sensitivity=True)
+            status.update("[bold]writing outputs[/bold]")
+            written = write_all(results, target)
+    except SitingError as exc:
+        _fail(exc)
+        return
+    if not quiet:
+        _robustness_summary(results)
+        out_console.print(Text(f"outputs in {target}/: " + ", ".join(written)))
+
+
+def _robustness_summary(results: Results, n: int = 10) -> None:
+    sens = results.sensitivity
+    acc = sens.acceptability
+    table = Table(
+        title=f"{results.study.study}: robustness over {sens.samples:,} weight draws (seed {sens.seed})",
+        title_justify="left",
+    )
+    table.add_column("rank", justify="right")
+    table.add_column("candidate")
+    table.add_column("P(first)", justify="right")
+    table.add_column("P(top 3)", justify="right")
+    table.add_column("expected rank", justify="right")
+    membership = sens.membership
+    if membership is not None:
+        table.add_column("P(in portfolio)", justify="right")
+    top_k = 3
+    for cid, row in results.top(n).iterrows():
+        probs = acc.acceptability.loc[cid]
+        cells = [
+            str(row["rank"]),
+            Text(str(row["name"])),
+            f"{probs.iloc[0]:.2f}",
+            f"{probs.iloc[:top_k].sum():.2f}",
+            f"{acc.expected_rank[cid]:.1f}",
+        ]
+        if membership is not None:
+            cells.append(f"{membership.probability.get(cid, 0.0):.2f}")
+        table.add_row(*cells)
+    out_console.print(table)
+
+
+@app.command()
+def compare(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Two or more criteria files; the first is the baseline.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder [default: out/compare-<a>-<b>.../]."),
+    ] = None,
+    k: Annotated[int, typer.Option("--top", "-k", help="Shortlist size for the overlap.")] = 10,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Compare studies: rank changes, rank correlations, top-k overlap, portfolios, file differences."""
+    from siting.compare import compare as compare_studies
+    from siting.compare import write_comparison
+
+    if len(paths) < 2:
+        _fail(SitingError("compare needs at least two criteria files"))
+        return
+    target = out or Path("out") / ("compare-" + "-".join(default_out(p).name for p in paths))
+    try:
+        with err_console.status("starting", spinner="dots") as status:
+            runs = []
+            for p in paths:
+                if not quiet:
+                    status.update(f"[bold]running {p}[/bold]")
+                runs.append(pipeline.run(p))
+            status.update("[bold]comparing[/bold]")
+            cmp = compare_studies(runs, k=k)
+            written = write_comparison(cmp, target)
+    except SitingError as exc:
+        _fail(exc)
+        return
+    if quiet:
+        return
+    table = Table(title="rank agreement between studies", title_justify="left")
+    for col in ("study_a", "study_b", "kendall_tau_b", "spearman_rho", "top_k_overlap"):
+        table.add_column(col, justify="right" if col not in ("study_a", "study_b") else "left")
+    for row in cmp.pairs.itertuples():
+        table.add_row(
+            Text(str(row.study_a)),
+            Text(str(row.study_b)),
+            f"{row.kendall_tau_b:.2f}",
+            f"{row.spearman_rho:.2f}",
+            f"{row.top_k_overlap:.2f}",
+        )
+    out_console.print(table)
+    ports = Table(title="portfolios", title_justify="left")
+    for col in cmp.portfolios.columns:
+        ports.add_column(Text(str(col)))
+    for row in cmp.portfolios.itertuples(index=False):
+        ports.add_row(*(Text(str(v)) for v in row))
+    out_console.print(ports)
+    out_console.print(
+        Text(
+            f"{len(cmp.differences)} difference(s) between the files; outputs in {target}/: "
+            + ", ".join(written)
+        )
+    )
+
+
+@app.command()
 def validate(path: FileArg) -> None:
     """Check a criteria file and its layers without running the study."""
     try:

@@ -491,6 +491,22 @@ def _study_problems(study: Study, path: Path, lines: dict[Loc, int]) -> list[str
             )
     for scheme, names, loc in scopes.values():
         _scheme_names(scheme, names, loc, report)
+    if study.sensitivity is not None:
+        sens = study.sensitivity
+        for key in ("weights", "uncertainty"):
+            for cid in getattr(sens, key):
+                if cid not in ids:
+                    close = difflib.get_close_matches(cid, ids, n=1)
+                    hint = f"did you mean {close[0]!r}?" if close else f"criteria: {ids}"
+                    report(("sensitivity", key, cid), f"{cid!r} is not a criterion; {hint}")
+        for cid, (lo, hi) in sens.weights.items():
+            if not 0 <= lo <= hi <= 1:
+                report(
+                    ("sensitivity", "weights", cid),
+                    f"range [{lo}, {hi}] must satisfy 0 <= lo <= hi <= 1",
+                )
+        if sens.order is not None and sorted(sens.order) != sorted(ids):
+            report(("sensitivity", "order"), f"`order` must list each criterion once: {ids}")
     method = study.method
     for key in ("preference", "q", "p", "s"):
         value = getattr(method.promethee_ii, key)

@@ -12,7 +12,7 @@ import difflib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +37,14 @@ TOP_K = 10
 #: candidate with one worst value (v = 0) score 0 whatever its other criteria.
 PRODUCT_FLOOR = 0.01
 
-STAGES = ("criteria", "layers", "features", "values", "weights", "score", "portfolio")
+STAGES = (
+    "criteria", "layers", "features", "values", "weights", "score", "portfolio", "sensitivity",
+)  # fmt: skip
 
 
-def run(path: str | Path, *, progress: Progress | None = None) -> Results:
+def run(
+    path: str | Path, *, progress: Progress | None = None, sensitivity: bool | None = None
+) -> Results:
     """Run a study from its criteria file.
 
     Parameters
@@ -49,6 +53,9 @@ def run(path: str | Path, *, progress: Progress | None = None) -> Results:
         The criteria file (YAML).
     progress
         Called with the name of each stage as it starts (for a progress display).
+    sensitivity
+        Run the robustness analysis: True always (with the study's ``sensitivity`` settings or
+        the defaults), False never, None (default) when the study has a ``sensitivity`` section.
 
     Returns
     -------
@@ -115,7 +122,7 @@ def run(path: str | Path, *, progress: Progress | None = None) -> Results:
     if study.portfolio is not None:
         with stage("portfolio"):
             portfolio = choose_portfolio(study, candidates, ranking)
-    return Results(
+    results = Results(
         study=study,
         source=source.path,
         candidates=candidates,
@@ -134,6 +141,36 @@ def run(path: str | Path, *, progress: Progress | None = None) -> Results:
         ahp=derived.ahp,
         reference=reference,
         boundaries=boundaries,
+    )
+    if sensitivity or (sensitivity is None and study.sensitivity is not None):
+        with stage("sensitivity"):
+            results = replace(results, sensitivity=analyse_sensitivity(results))
+    return results
+
+
+def analyse_sensitivity(results: Results) -> Any:
+    """The robustness analysis of a run with the study's ``sensitivity`` settings (or defaults)."""
+    from siting import sensitivity as sens
+    from siting.spec import SensitivitySpec
+
+    spec = results.study.sensitivity or SensitivitySpec()
+    uncertainty = {
+        cid: sens.Uncertainty(
+            "uniform" if u.uniform is not None else "normal", u.uniform or u.normal or 0.0
+        )
+        for cid, u in spec.uncertainty.items()
+    }
+    return sens.analyse(
+        results,
+        samples=spec.samples,
+        seed=spec.seed,
+        steps=spec.steps,
+        top_n=spec.top_n,
+        portfolio_draws=spec.portfolio_draws if results.study.portfolio is not None else 0,
+        value_uncertainty=uncertainty or None,
+        bounds=spec.weights or None,
+        order=spec.order,
+        solver=spec.solver,
     )
 
 

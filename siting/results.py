@@ -118,6 +118,9 @@ class Results:
         The reference sites scored under the same criteria, when the study names a reference.
     boundaries
         Polygons to draw under maps (border, regions), when the study names them.
+    sensitivity
+        The robustness analysis (:class:`siting.sensitivity.Sensitivity`) when the study has a
+        ``sensitivity`` section or it was asked for.
     """
 
     study: Study
@@ -138,6 +141,7 @@ class Results:
     ahp: dict[str, Any] = field(default_factory=dict)
     reference: Reference | None = None
     boundaries: gpd.GeoDataFrame | None = None
+    sensitivity: Any = None
 
     @property
     def included(self) -> pd.Index:

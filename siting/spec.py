@@ -449,6 +449,47 @@ class Portfolio(_Strict):
     solver: Literal["cbc", "highs"] = Field("cbc", description="MILP solver.")
 
 
+class UncertaintySpec(_Strict):
+    """How far a criterion's values may be off, in value units (0..1): one of uniform or normal."""
+
+    uniform: float | None = Field(None, ge=0, le=1, description="Values move by U(-a, +a).")
+    normal: float | None = Field(None, ge=0, le=1, description="Values move by N(0, sd²).")
+
+    @model_validator(mode="after")
+    def _one(self) -> UncertaintySpec:
+        if (self.uniform is None) == (self.normal is None):
+            msg = "give exactly one of `uniform: a` or `normal: sd`"
+            raise ValueError(msg)
+        return self
+
+
+class SensitivitySpec(_Strict):
+    """Robustness analysis: one-at-a-time sweeps, stability intervals, SMAA, portfolio membership."""
+
+    samples: int = Field(10_000, ge=100, description="Weight draws for rank acceptability.")
+    seed: int | None = Field(None, description="Seed of the draws (default: the study's seed).")
+    portfolio_draws: int = Field(
+        1000, ge=0, description="Draws re-solving the portfolio (0: skip membership)."
+    )
+    steps: int = Field(21, ge=3, description="Points of each one-at-a-time weight sweep.")
+    top_n: int | None = Field(
+        None, ge=1, description="Size of the shortlist whose stability is tested (default: sites)."
+    )
+    weights: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description="Ranges [lo, hi] of global criterion weights for the draws, by criterion id.",
+    )
+    order: list[str] | None = Field(
+        None, description="Criterion ids from most to least important: draws respect this order."
+    )
+    uncertainty: dict[str, UncertaintySpec] = Field(
+        default_factory=dict, description="Uncertainty of each criterion's values, by criterion id."
+    )
+    solver: Literal["highs", "cbc"] = Field(
+        "highs", description="Solver of the repeated portfolio re-solves."
+    )
+
+
 class Study(_Strict):
     """A whole study, as read from one criteria file."""
 
@@ -473,4 +514,7 @@ class Study(_Strict):
     method: Method = Field(default_factory=Method)
     weights: Weights = Field(default_factory=Weights, description="How weights are derived.")
     portfolio: Portfolio | None = None
+    sensitivity: SensitivitySpec | None = Field(
+        None, description="Robustness analysis, run by `siting run` when present."
+    )
     seed: int = Field(0, description="Seed of every random draw, for reproducible runs.")

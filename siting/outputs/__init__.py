@@ -18,15 +18,25 @@ def write_all(results: Results, out_dir: str | Path) -> dict[str, Path]:
     dict
         Output name → path, manifest last (it records the hashes of the others).
     """
-    from siting.outputs.maps import write_map  # deferred: the map pulls in its templates
+    # deferred: the drawing modules pull in matplotlib and the page templates
+    from siting.outputs.maps import write_map
+    from siting.outputs.report import write_report
+    from siting.outputs.static_map import write_static_map
 
     out = ensure_dir(Path(out_dir))
     written: dict[str, Path] = {
         "ranking.csv": write_ranking_csv(results, out / "ranking.csv"),
         "results.gpkg": write_geopackage(results, out / "results.gpkg"),
         "map.html": write_map(results, out / "map.html"),
+        "map.png": write_static_map(results, out / "map.png"),
     }
+    if results.sensitivity is not None:
+        from siting.sensitivity import write_sensitivity
+
+        written |= {p.name: p for p in write_sensitivity(results.sensitivity, out).values()}
     if not results.agreement.empty:
         written["method_agreement.csv"] = write_agreement_csv(results, out / "method_agreement.csv")
+    # the report embeds the figures of every analysis, so it is written after them
+    written["report.html"] = write_report(results, out / "report.html")
     written["manifest.json"] = write_manifest(results, out / "manifest.json", written)
     return written

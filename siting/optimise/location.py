@@ -1,0 +1,563 @@
+"""Classic location models on a demand × candidate cost matrix.
+
+* :func:`p_median`: choose ``p`` sites minimising the weighted sum of distances from each demand
+  point to its nearest chosen site.
+* :func:`mclp`: choose ``p`` sites maximising the demand within ``radius`` of a chosen site.
+* :func:`lscp`: the fewest sites that put every demand point within ``radius``.
+* :func:`p_center`: choose ``p`` sites minimising the largest distance to the nearest site.
+
+Each model is reduced before it is built, always without losing exactness: demand points that
+cannot matter are dropped, identical ones merged, and the p-median uses the radius
+("new") formulation of Elloumi (2010), which needs no assignment variables at all.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pulp
+
+from siting.errors import DataError, InfeasibleError
+from siting.optimise._core import (
+    OptimisationResult,
+    add,
+    affine,
+    binaries,
+    check_cost_matrix,
+    check_count,
+    check_solver,
+    chosen,
+    fmt,
+    fractions,
+    solve,
+    solver_version,
+)
+
+
+def _radius(radius: Any) -> float:
+    try:
+        r = float(radius)
+    except (TypeError, ValueError):
+        msg = f"radius must be a number (same unit as costs); got {radius!r}"
+        raise DataError(msg) from None
+    if not np.isfinite(r) or r < 0:
+        msg = f"radius must be a finite number >= 0; got {radius!r}"
+        raise DataError(msg)
+    return r
+
+
+def _assign(costs: np.ndarray, selected: np.ndarray) -> np.ndarray:
+    """Index of the nearest selected candidate for every demand point."""
+    return selected[np.argmin(costs[:, selected], axis=1)]
+
+
+def _result(
+    selected: np.ndarray,
+    objective: float,
+    status: str,
+    solver: str,
+    start: float,
+    **extra: Any,
+) -> OptimisationResult:
+    return OptimisationResult(
+        selected=np.sort(selected).astype(np.intp),
+        objective=float(objective),
+        status=status,
+        solver=solver,
+        solver_version=solver_version(solver),
+        seconds=time.perf_counter() - start,
+        **extra,
+    )
+
+
+def _unique_rows(cover: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Merge demand points with identical coverage rows, summing their weights.
+
+    Two demand points covered by exactly the same candidates are covered together or not at all,
+    so one variable with their summed weight is an exact replacement.
+    """
+    packed = np.packbits(cover, axis=1)
+    _, first, inverse = np.unique(packed, axis=0, return_index=True, return_inverse=True)
+    merged = np.bincount(inverse.ravel(), weights=weights, minlength=first.size)
+    return cover[first], merged
+
+
+# --------------------------------------------------------------------------- p-median
+
+
+def median_levels(
+    costs: np.ndarray, p: int
+) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """Distance levels of the radius formulation, truncated where exactness allows.
+
+    For demand point ``i`` let ``D_i^1 < D_i^2 < ...`` be its distinct distances to the
+    candidates.  With ``p`` sites open, at most ``n - p`` candidates are closed, so among the
+    ``n - p + 1`` nearest candidates at least one is open: the nearest open site is never farther
+    than the ``(n - p + 1)``-th smallest distance.  Levels beyond it are dropped.
+
+    Parameters
+    ----------
+    costs
+        Demand × candidate matrix.
+    p
+        Number of sites.
+
+    Returns
+    -------
+    tuple of lists
+        Per demand point: the kept distinct distances (ascending), and for each level the
+        candidate indices at exactly that distance (as one ``order`` array plus level starts).
+    """
+    n = costs.shape[1]
+    order = np.argsort(costs, axis=1, kind="stable")
+    sorted_costs = np.take_along_axis(costs, order, axis=1)
+    cap = sorted_costs[:, n - p]  # (n - p + 1)-th smallest distance, 0-based index n - p
+    levels, orders, starts = [], [], []
+    for i in range(costs.shape[0]):
+        row = sorted_costs[i]
+        keep = int(np.searchsorted(row, cap[i], side="right"))
+        row = row[:keep]
+        start = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
+        levels.append(row[start])
+        orders.append(order[i, :keep])
+        starts.append(start)
+    return levels, orders, starts
+
+
+def p_median(
+    costs: np.ndarray,
+    p: int,
+    *,
+    weights: np.ndarray | None = None,
+    solver: str = "cbc",
+) -> OptimisationResult:
+    r"""Weighted p-median: ``p`` sites minimising the weighted distance to the nearest site.
+
+    The model is the radius formulation of Elloumi (2010, *A tighter formulation of the
+    p-median problem*, J. Comb. Optim. 19:69–83), written with the chained variables of García,
+    Labbé and Marín (2011, *Solving large p-median problems with a radius formulation*,
+    INFORMS J. Comput. 23:546–556).  For demand point ``i`` with distinct distances
+    ``D_i^1 < ... < D_i^K`` to the candidates, the continuous variable ``z_i^k`` is 1 when the
+    nearest open site is farther than ``D_i^k``:
+
+    .. math::
+
+        \min \sum_i w_i \Big(D_i^1 + \sum_k (D_i^{k+1} - D_i^k)\, z_i^k\Big)
+        \quad\text{s.t.}\quad z_i^k \ge z_i^{k-1} - \sum_{j: c_{ij} = D_i^k} y_j,
+        \; z_i^0 = 1, \; \sum_j y_j = p, \; y \in \{0, 1\}, z \ge 0.
+
+    There are no assignment variables, each ``y_j`` appears once per demand point, and the LP
+    bound equals that of the classic formulation with ``x_ij <= y_j``.  Exact reductions:
+    levels beyond the ``(n - p + 1)``-th nearest candidate are dropped (see
+    :func:`median_levels`), demand points of weight 0 are dropped, and a demand point whose
+    ``(n - p + 1)`` nearest candidates are all at one distance contributes a constant.
+
+    Parameters
+    ----------
+    costs
+        Demand × candidate distances (or costs), finite and >= 0.
+    p
+        Number of sites, ``1 <= p <= candidates``.
+    weights
+        Demand weights (default 1 each).
+    solver
+        ``"cbc"`` (default) or ``"highs"``.
+
+    Returns
+    -------
+    OptimisationResult
+        ``objective`` is the weighted sum of distances to the nearest chosen site (recomputed
+        from the chosen set); ``assignment`` gives each demand point's nearest chosen site.
+
+    Raises
+    ------
+    DataError
+        NaN, infinite or negative costs, an empty matrix, bad weights, unknown solver.
+    InfeasibleError
+        ``p`` larger than the number of candidates.
+    """
+    start = time.perf_counter()
+    check_solver(solver)
+    c = check_cost_matrix(costs)
+    w = check_weights_for(c, weights)
+    p = check_count(p, c.shape[1])
+    active = np.flatnonzero(w > 0)
+    levels, orders, starts = median_levels(c[active], p)
+
+    prob = pulp.LpProblem("p_median", pulp.LpMinimize)
+    y = binaries("y", c.shape[1])
+    add(prob, affine([(v, 1.0) for v in y]), pulp.LpConstraintEQ, p, "count")
+    terms: list[tuple[pulp.LpVariable, float]] = []
+    constant = 0.0
+    nz = 0
+    for r, i in enumerate(active):
+        lev, order, begin = levels[r], orders[r], starts[r]
+        wi = float(w[i])
+        constant += wi * float(lev[0])
+        count = lev.size - 1  # z variables for levels 1..K-1
+        if count == 0:
+            continue
+        z = fractions(f"z{i}_", count, upper=None)
+        steps = np.diff(lev) * wi
+        terms.extend(zip(z, steps.tolist(), strict=True))
+        ends = np.r_[begin[1:], order.size]
+        for k in range(count):
+            at = order[begin[k] : ends[k]]
+            pairs = [(y[j], 1.0) for j in at]
+            pairs.append((z[k], 1.0))
+            if k:
+                pairs.append((z[k - 1], -1.0))
+            add(prob, affine(pairs), pulp.LpConstraintGE, 0.0 if k else 1.0, f"r{i}_{k}")
+            nz += len(pairs)
+    prob.setObjective(affine(terms, constant=constant))
+    # A MIP start from a good heuristic gives CBC a cutoff at once, so it prunes from the root
+    # and skips most of its own (slow, LP-bound) primal heuristics.
+    start_sites = median_heuristic(c[active], w[active], p)
+    opened = np.zeros(c.shape[1])
+    opened[start_sites] = 1.0
+    for j, v in enumerate(y):
+        v.setInitialValue(opened[j])
+    solved = solve(prob, solver, warm_start=True)
+    if not solved.feasible:
+        msg = f"the p-median model was not solved to optimality (status {solved.status})"
+        raise InfeasibleError(msg)
+    selected = chosen(y)
+    assignment = _assign(c, selected)
+    objective = float((w * c[np.arange(c.shape[0]), assignment]).sum())
+    return _result(
+        selected,
+        objective,
+        solved.status,
+        solver,
+        start,
+        assignment=assignment,
+        details={
+            "variables": len(prob.variables()),
+            "constraints": len(prob.constraints),
+            "nonzeros": nz,
+            "solve_seconds": solved.seconds,
+            "formulation": "radius (Elloumi 2010), truncated at the (n-p+1)-th nearest candidate",
+        },
+    )
+
+
+def median_heuristic(costs: np.ndarray, weights: np.ndarray, p: int) -> np.ndarray:
+    """A good p-median solution: greedy addition, then best-improvement vertex substitution.
+
+    Teitz and Bart (1968) interchange, vectorised: with each demand point's nearest and second
+    nearest open site known, the cost of every swap (open ``j``, close ``s``) for all ``j`` and
+    ``s`` at once is two matrix products.  Used only as a MIP start, so it need not be optimal.
+
+    Parameters
+    ----------
+    costs
+        Demand × candidate matrix.
+    weights
+        Demand weights.
+    p
+        Number of sites.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted indices of ``p`` candidates.
+    """
+    m = costs.shape[1]
+    near = np.full(costs.shape[0], np.inf)
+    chosen_: list[int] = []
+    for _ in range(p):
+        gain = weights @ np.maximum(np.where(np.isinf(near), 1e300, near)[:, None] - costs, 0.0)
+        gain[chosen_] = -np.inf
+        pick = int(np.argmax(gain))
+        chosen_.append(pick)
+        near = np.minimum(near, costs[:, pick])
+    sel = np.array(chosen_, dtype=np.intp)
+    if p == m:
+        return np.sort(sel)
+    current = float(weights @ costs[:, sel].min(axis=1))
+    for _ in range(10 * p + 100):
+        sub = costs[:, sel]
+        order = np.argsort(sub, axis=1)[:, :2] if p > 1 else np.zeros((sub.shape[0], 1), int)
+        best = order[:, 0]
+        near1 = sub[np.arange(sub.shape[0]), best]
+        near2 = sub[np.arange(sub.shape[0]), order[:, 1]] if p > 1 else np.full_like(near1, 1e300)
+        m1 = np.minimum(costs, near1[:, None])
+        m2 = np.minimum(costs, near2[:, None])
+        base = weights @ m1  # cost after opening j, before closing anything
+        onehot = np.zeros((costs.shape[0], p))
+        onehot[np.arange(costs.shape[0]), best] = 1.0
+        total = base[None, :] + onehot.T @ (weights[:, None] * (m2 - m1))  # (s, j)
+        total[:, sel] = np.inf
+        s_out, j_in = np.unravel_index(int(np.argmin(total)), total.shape)
+        if total[s_out, j_in] >= current - 1e-9 * max(1.0, abs(current)):
+            break
+        current = float(total[s_out, j_in])
+        sel[s_out] = j_in
+    return np.sort(sel)
+
+
+def check_weights_for(costs: np.ndarray, weights: Any) -> np.ndarray:
+    """Validate demand weights against a cost matrix's rows."""
+    from siting.optimise._core import check_weights
+
+    return check_weights(weights, costs.shape[0])
+
+
+# --------------------------------------------------------------------------- covering models
+
+
+def mclp(
+    costs: np.ndarray,
+    radius: float,
+    p: int,
+    *,
+    weights: np.ndarray | None = None,
+    solver: str = "cbc",
+) -> OptimisationResult:
+    """Maximal covering location (Church and ReVelle 1974): ``p`` sites covering most demand.
+
+    Demand point ``i`` is covered when a chosen site lies within ``radius`` (``c_ij <= radius``).
+    The model maximises ``Σ w_i u_i`` with ``u_i <= Σ_{j covers i} x_j``, ``Σ x_j = p``,
+    ``x`` binary and ``u`` in ``[0, 1]`` (integral at the optimum for binary ``x``).
+
+    Exact reductions before the build: demand points of weight 0 or covered by no candidate are
+    dropped, and demand points with identical coverage rows are merged into one with the summed
+    weight.  Constraints are built row by row from the boolean coverage matrix.
+
+    Parameters
+    ----------
+    costs
+        Demand × candidate distances, finite and >= 0.
+    radius
+        Coverage radius, same unit as ``costs``.
+    p
+        Number of sites.
+    weights
+        Demand weights (default 1 each).
+    solver
+        ``"cbc"`` (default) or ``"highs"``.
+
+    Returns
+    -------
+    OptimisationResult
+        ``objective`` is the covered weight; ``covered`` marks the covered demand points and
+        ``details`` holds the covered share and the reduced model size.
+    """
+    start = time.perf_counter()
+    check_solver(solver)
+    c = check_cost_matrix(costs)
+    w = check_weights_for(c, weights)
+    r = _radius(radius)
+    p = check_count(p, c.shape[1])
+    cover = c <= r
+    useful = (w > 0) & cover.any(axis=1)
+    rows, merged = _unique_rows(cover[useful], w[useful])
+
+    prob = pulp.LpProblem("mclp", pulp.LpMaximize)
+    x = binaries("x", c.shape[1])
+    u = fractions("u", rows.shape[0])
+    add(prob, affine([(v, 1.0) for v in x]), pulp.LpConstraintEQ, p, "count")
+    for k, row in enumerate(rows):
+        pairs = [(x[j], 1.0) for j in np.flatnonzero(row)]
+        pairs.append((u[k], -1.0))
+        add(prob, affine(pairs), pulp.LpConstraintGE, 0.0, f"c{k}")
+    prob.setObjective(affine(zip(u, merged.tolist(), strict=True)))
+    solved = solve(prob, solver)
+    if not solved.feasible:
+        msg = f"the MCLP model was not solved to optimality (status {solved.status})"
+        raise InfeasibleError(msg)
+    selected = chosen(x)
+    covered = cover[:, selected].any(axis=1)
+    objective = float(w[covered].sum())
+    return _result(
+        selected,
+        objective,
+        solved.status,
+        solver,
+        start,
+        covered=covered,
+        assignment=np.where(covered, _assign(c, selected), -1),
+        details={
+            "covered_share": objective / float(w.sum()) if w.sum() > 0 else 0.0,
+            "demand_rows": int(rows.shape[0]),
+            "variables": len(prob.variables()),
+            "constraints": len(prob.constraints),
+            "solve_seconds": solved.seconds,
+        },
+    )
+
+
+def _set_cover(
+    cover: np.ndarray, solver: str, *, limit: int | None = None
+) -> tuple[bool, np.ndarray, str, pulp.LpProblem]:
+    """Fewest candidates covering every row of ``cover`` (at most ``limit`` if given)."""
+    rows = np.unique(cover, axis=0)
+    prob = pulp.LpProblem("lscp", pulp.LpMinimize)
+    x = binaries("x", cover.shape[1])
+    everyone = affine([(v, 1.0) for v in x])
+    prob.setObjective(everyone)
+    if limit is not None:
+        add(prob, affine([(v, 1.0) for v in x]), pulp.LpConstraintLE, limit, "limit")
+    for k, row in enumerate(rows):
+        add(
+            prob,
+            affine([(x[j], 1.0) for j in np.flatnonzero(row)]),
+            pulp.LpConstraintGE,
+            1,
+            f"c{k}",
+        )
+    solved = solve(prob, solver)
+    return (
+        solved.feasible,
+        chosen(x) if solved.feasible else np.empty(0, np.intp),
+        solved.status,
+        prob,
+    )
+
+
+def lscp(costs: np.ndarray, radius: float, *, solver: str = "cbc") -> OptimisationResult:
+    """Location set covering (Toregas et al. 1971): fewest sites covering every demand point.
+
+    Minimises ``Σ x_j`` subject to ``Σ_{j: c_ij <= radius} x_j >= 1`` for every demand point.
+    Demand points with identical coverage rows give identical constraints and are merged.
+
+    Parameters
+    ----------
+    costs
+        Demand × candidate distances, finite and >= 0.
+    radius
+        Coverage radius, same unit as ``costs``.
+    solver
+        ``"cbc"`` (default) or ``"highs"``.
+
+    Returns
+    -------
+    OptimisationResult
+        ``objective`` is the number of sites; ``assignment`` the nearest chosen site of each
+        demand point.
+
+    Raises
+    ------
+    InfeasibleError
+        Some demand point has no candidate within ``radius``; the message names them and the
+        smallest radius that covers everyone.
+    """
+    start = time.perf_counter()
+    check_solver(solver)
+    c = check_cost_matrix(costs)
+    r = _radius(radius)
+    cover = c <= r
+    lonely = np.flatnonzero(~cover.any(axis=1))
+    if lonely.size:
+        need = float(c.min(axis=1).max())
+        shown = ", ".join(str(i) for i in lonely[:10]) + (" ..." if lonely.size > 10 else "")
+        msg = (
+            f"{lonely.size} demand point(s) have no candidate within radius {fmt(r)} "
+            f"(rows {shown}); raise the radius to {fmt(need)} or add candidates near them"
+        )
+        raise InfeasibleError(msg)
+    ok, selected, status, prob = _set_cover(cover, solver)
+    if not ok:
+        msg = f"the LSCP model was not solved to optimality (status {status})"
+        raise InfeasibleError(msg)
+    return _result(
+        selected,
+        float(selected.size),
+        status,
+        solver,
+        start,
+        assignment=_assign(c, selected),
+        covered=np.ones(c.shape[0], dtype=bool),
+        details={"variables": len(prob.variables()), "constraints": len(prob.constraints)},
+    )
+
+
+def p_center(costs: np.ndarray, p: int, *, solver: str = "cbc") -> OptimisationResult:
+    """p-center: ``p`` sites minimising the largest distance from a demand point to its site.
+
+    The optimal radius is one of the entries of ``costs``.  It lies between the largest
+    nearest-candidate distance (every point must reach some site) and the radius of a greedy
+    solution; a binary search over the distinct entries in that range asks, for each radius,
+    whether at most ``p`` sites cover every demand point (a set-covering integer program).  The
+    smallest radius that passes is optimal (Minieka 1970).  If fewer than ``p`` sites suffice,
+    the remaining sites are added greedily to cut the total distance; that never raises the
+    largest distance.
+
+    Parameters
+    ----------
+    costs
+        Demand × candidate distances, finite and >= 0.
+    p
+        Number of sites.
+    solver
+        ``"cbc"`` (default) or ``"highs"``.
+
+    Returns
+    -------
+    OptimisationResult
+        ``objective`` is the largest distance from a demand point to its nearest chosen site.
+    """
+    start = time.perf_counter()
+    check_solver(solver)
+    c = check_cost_matrix(costs)
+    p = check_count(p, c.shape[1])
+    low = float(c.min(axis=1).max())
+    greedy = _greedy_center(c, p)
+    high = float(c[:, greedy].min(axis=1).max())
+    values = np.unique(c)
+    values = values[(values >= low) & (values <= high)]
+    best = greedy
+    lo, hi = 0, values.size - 1
+    solves = 0
+    status = "Optimal"
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        ok, sel, status_mid, _ = _set_cover(c <= values[mid], solver, limit=p)
+        solves += 1
+        if ok:
+            best, hi = sel, mid - 1
+        elif status_mid in ("Infeasible", "Not solved", "Undefined"):
+            lo = mid + 1
+        else:
+            msg = f"the p-center covering model stopped with status {status_mid}"
+            raise InfeasibleError(msg)
+    best = _pad(c, best, p)
+    objective = float(c[:, best].min(axis=1).max())
+    return _result(
+        best,
+        objective,
+        status,
+        solver,
+        start,
+        assignment=_assign(c, best),
+        details={"covering_solves": solves, "lower_bound": low, "greedy_radius": high},
+    )
+
+
+def _greedy_center(c: np.ndarray, p: int) -> np.ndarray:
+    """A feasible p-center solution: repeatedly add the site best for the worst-served point."""
+    first = int(np.argmin(c.max(axis=0)))
+    chosen_ = [first]
+    near = c[:, first].copy()
+    for _ in range(p - 1):
+        worst = int(np.argmax(near))
+        options = np.argsort(c[worst])
+        pick = next(int(j) for j in options if j not in chosen_)
+        chosen_.append(pick)
+        near = np.minimum(near, c[:, pick])
+    return np.array(sorted(chosen_), dtype=np.intp)
+
+
+def _pad(c: np.ndarray, selected: np.ndarray, p: int) -> np.ndarray:
+    """Add sites greedily (largest cut in total distance) until there are ``p``."""
+    sel = list(selected.tolist())
+    near = c[:, sel].min(axis=1)
+    while len(sel) < p:
+        gain = np.maximum(near[:, None] - c, 0.0).sum(axis=0)
+        gain[sel] = -1.0
+        pick = int(np.argmax(gain))
+        sel.append(pick)
+        near = np.minimum(near, c[:, pick])
+    return np.array(sorted(sel), dtype=np.intp)

@@ -1,0 +1,232 @@
+"""Comparing studies: the tiny study against edited copies of itself."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from scipy import stats
+
+import siting
+from siting.compare import compare, spec_differences, write_comparison
+from siting.errors import DataError
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def run(path: Path) -> siting.Results:
+    # The solver layer may emit PuLP deprecation warnings; not what is tested here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return siting.run(path)
+
+
+@pytest.fixture
+def pair(tiny, edit) -> tuple[siting.Results, siting.Results]:
+    """The tiny study, and a copy with other weights, rules, criteria and an exclusion."""
+    study = tiny / "study.yaml"
+    other = tiny / "other.yaml"
+    other.write_text(study.read_text(encoding="utf-8"), encoding="utf-8")
+    edit(other, "enablers: {weight: 2}", "enablers: {weight: 0.5}")
+    edit(other, "min_spacing_km: 300", "min_spacing_km: 500")
+    edit(other, "below: 50000", "below: 400000")
+    edit(
+        other,
+        "    direction: benefit\n    unit: institutes\n    weight: 1",
+        "    direction: benefit\n    unit: institutes\n    weight: 3",
+    )
+    edit(
+        other,
+        "exclude:",
+        "  - id: institutes_300km\n    label: Research institutes within 300 km\n"
+        "    group: science\n    measure: {count: institutes, within_km: 300}\n"
+        "    direction: benefit\n    weight: 1\nexclude:",
+    )
+    return run(study), run(other)
+
+
+def test_ranks_and_changes(pair):
+    a, b = pair
+    cmp = compare([a, b])
+    assert cmp.labels == ["study", "other"]
+    ranks = cmp.ranks.set_index("id")
+    assert list(ranks.index[: len(a.ranking)]) == list(a.ranking.index)
+    for cid in a.ranking.index:
+        assert (
+            ranks.at[cid, "rank_study"] is pd.NA
+            or ranks.at[cid, "rank_study"] == a.ranking.at[cid, "rank"]
+        )
+    # Pavlodar and Oskemen (370,000 people) fall below the new 400,000 threshold.
+    assert ranks.at["pavlodar", "rank_other"] is pd.NA
+    assert ranks.at["pavlodar", "excluded_other"] == "fewer than 50,000 inhabitants"
+    assert ranks.at["pavlodar", "change_other"] is pd.NA
+    kept = ranks["rank_other"].notna() & ranks["rank_study"].notna()
+    expected = ranks.loc[kept, "rank_study"] - ranks.loc[kept, "rank_other"]
+    assert ranks.loc[kept, "change_other"].tolist() == expected.tolist()
+    assert ranks.at["almaty", "portfolio_study"]
+    assert ranks["portfolio_other"].sum() == len(b.portfolio.ids)
+
+
+def test_pairs_match_scipy(pair):
+    a, b = pair
+    cmp = compare([a, b], k=2)
+    row = cmp.pairs.iloc[0]
+    both = a.ranking["rank"].notna() & b.ranking["rank"].reindex(a.ranking.index).notna()
+    ids = a.ranking.index[both]
+    x = a.ranking.loc[ids, "rank"].astype(float)
+    y = b.ranking.loc[ids, "rank"].astype(float)
+    assert row["common"] == len(ids)
+    assert row["kendall_tau_b"] == pytest.approx(stats.kendalltau(x, y).statistic)
+    assert row["spearman_rho"] == pytest.approx(stats.spearmanr(x, y).statistic)
+    top_a = set(a.ranking.index[a.ranking["rank"] <= 2])
+    top_b = set(b.ranking.index[b.ranking["rank"] <= 2])
+    assert row["top_k_common"] == len(top_a & top_b)
+    assert row["top_k_overlap"] == len(top_a & top_b) / 2
+    assert row["portfolio_common"] == len(set(a.portfolio.ids) & set(b.portfolio.ids))
+
+
+def test_identical_studies_agree_completely(tiny):
+    a = run(tiny / "study.yaml")
+    cmp = compare([a, a], labels=["left", "right"])
+    row = cmp.pairs.iloc[0]
+    assert row["kendall_tau_b"] == pytest.approx(1.0) and row["spearman_rho"] == pytest.approx(1.0)
+    assert row["top_k_overlap"] == 1.0
+    assert cmp.differences.empty
+    assert (cmp.ranks["change_right"].dropna() == 0).all()
+    assert cmp.portfolios["left"].tolist() == cmp.portfolios["right"].tolist()
+
+
+def test_differences_name_what_changed(pair):
+    a, b = pair
+    diff = pd.DataFrame(spec_differences(a, b, label="other"))
+
+    def pick(section, item, field=""):
+        hit = diff[(diff.section == section) & (diff.item == item) & (diff.field == field)]
+        assert len(hit) == 1, (section, item, field, diff)
+        return hit.iloc[0]
+
+    added = pick("criteria", "institutes_300km")
+    assert added["change"] == "added" and json.loads(added["value"])["measure"]["within_km"] == 300
+    w = pick("criteria", "institutes_100km", "weight")
+    assert (w["baseline"], w["value"]) == ("1.0", "3.0")
+    g = pick("groups", "enablers", "weight")
+    assert (g["change"], g["baseline"], g["value"]) == ("changed", "2.0", "0.5")
+    spacing = pick("portfolio", "portfolio", "min_spacing_km")
+    assert (spacing["baseline"], spacing["value"]) == ("300.0", "500.0")
+    assert set(diff[diff.section == "exclude"]["change"]) == {"added", "removed"}
+    gw = pick("weights", "population", "global weight")
+    assert float(gw["baseline"]) == pytest.approx(0.5)
+    assert float(gw["value"]) == pytest.approx(b.weights["population"])
+    # Nothing else: the measures, directions and value functions did not change.
+    assert not diff["field"].isin(["measure", "direction", "value"]).any()
+
+
+def test_measure_direction_and_candidate_set_changes(tiny, edit):
+    a = run(tiny / "study.yaml")
+    other = tiny / "b.yaml"
+    other.write_text((tiny / "study.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    edit(other, "within_km: 100}", "within_km: 150}")
+    edit(other, "value: {linear: {best: 0, worst: 500}}", "value: {linear: {best: 0, worst: 800}}")
+    data = json.loads((tiny / "candidates.geojson").read_text(encoding="utf-8"))
+    data["features"] = [f for f in data["features"] if f["properties"]["id"] != "oskemen"]
+    (tiny / "fewer.geojson").write_text(json.dumps(data), encoding="utf-8")
+    edit(other, "candidates: candidates.geojson", "candidates: fewer.geojson")
+    diff = compare([a, run(other)]).differences
+    fields = set(zip(diff["item"], diff["field"], strict=True))
+    assert ("institutes_100km", "measure") in fields
+    assert ("university_km", "value") in fields
+    assert ("candidates", "") in fields
+    assert "oskemen" in set(diff.loc[diff.section == "candidate set", "item"])
+
+
+def test_bad_calls(tiny):
+    a = run(tiny / "study.yaml")
+    with pytest.raises(DataError, match="at least two studies"):
+        compare([a])
+    with pytest.raises(DataError, match="repeated"):
+        compare([a, a], labels=["x", "x"])
+    with pytest.raises(DataError, match="3 labels were given for 2"):
+        compare([a, a], labels=["x", "y", "z"])
+    # Default labels from the same file are made unique.
+    assert compare([a, a, a]).labels == ["study", "study_2", "study_3"]
+
+
+def test_write_comparison_is_offline_escaped_and_reproducible(tiny, edit, tmp_path):
+    edit(tiny / "candidates.geojson", '"name": "Karaganda"', f'"name": "{EVIL}"')
+    a = run(tiny / "study.yaml")
+    other = tiny / "other.yaml"
+    other.write_text((tiny / "study.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    edit(other, "enablers: {weight: 2}", "enablers: {weight: 0.2}")
+    b = run(other)
+    first = write_comparison(compare([a, b]), tmp_path / "one")
+    second = write_comparison(compare([a, b]), tmp_path / "two")
+    assert set(first) == {
+        "comparison.csv", "comparison_pairs.csv", "comparison_portfolios.csv",
+        "comparison_differences.csv", "comparison.png", "comparison_map.html",
+    }  # fmt: skip
+    for name, path in first.items():
+        if name.endswith((".csv", ".html")):
+            assert path.read_bytes() == second[name].read_bytes(), name
+    table = pd.read_csv(first["comparison.csv"])
+    assert EVIL in set(table["name"])
+    page = first["comparison_map.html"].read_text(encoding="utf-8")
+    assert EVIL not in page and "<img" not in page
+    # Nothing is fetched: no external script, stylesheet or image; a CSP forbids it anyway.
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", page)
+    assert "default-src 'none'" in page
+    data = re.search(r'id="comparison-data">(.*?)</script>', page, re.S).group(1)
+    studies = json.loads(data)["studies"]
+    assert [s["label"] for s in studies] == ["study", "other"]
+    names = {site["name"] for site in studies[0]["sites"]}
+    assert EVIL in names  # the JSON decodes back to the original text
+    assert first["comparison.png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless chromium is not at /usr/bin/chromium")
+def test_map_in_a_browser_is_synced_offline_and_inert(tiny, edit, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    edit(tiny / "candidates.geojson", '"name": "Karaganda"', f'"name": "{EVIL}"')
+    a = run(tiny / "study.yaml")
+    page_path = write_comparison(compare([a, a]), tmp_path)["comparison_map.html"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"]
+        )
+        page = browser.new_page(viewport={"width": 1200, "height": 700})
+        problems: list[str] = []
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("dialog", lambda d: problems.append("dialog " + d.message))
+        page.on(
+            "request",
+            lambda r: problems.append(r.url) if not r.url.startswith(("file:", "data:")) else None,
+        )
+        page.goto(page_path.as_uri())
+        page.wait_for_selector(".leaflet-interactive")
+        assert page.locator(".map").count() == 2
+        centre = (
+            "Array.from(document.querySelectorAll('.leaflet-map-pane')).map(e => e.style.transform)"
+        )
+        before = page.evaluate(centre)
+        page.mouse.move(300, 400)
+        page.mouse.down()
+        page.mouse.move(200, 300, steps=5)
+        page.mouse.up()
+        page.wait_for_timeout(200)
+        after = page.evaluate(centre)
+        assert after[0] != before[0]
+        # The second map followed the first (sub-pixel differences aside).
+        moved = [[round(float(x)) for x in re.findall(r"-?[\d.]+(?=px)", t)] for t in after]
+        assert all(abs(p - q) <= 1 for p, q in zip(moved[0], moved[1], strict=True))
+        # The hostile name is shown as text, never parsed as HTML.
+        assert page.locator("img[src='x']").count() == 0
+        browser.close()
+    assert problems == []

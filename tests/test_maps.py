@@ -1,0 +1,361 @@
+"""The interactive map's HTML: self-contained, escaped, and carrying the exact numbers.
+
+What the page does in a browser is tested in test_browser.py; here the file itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import json
+import re
+import warnings
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point, Polygon
+
+import siting.pipeline
+from siting.errors import OutputError
+from siting.outputs.maps import render_map, write_map
+from siting.results import Reference, Results
+
+TINY = Path(__file__).parent / "fixtures" / "tiny" / "study.yaml"
+EVIL = "<img src=x onerror=alert(1)>"
+CDN_HOSTS = (
+    "unpkg.com",
+    "cdn.jsdelivr.net",
+    "cdnjs.cloudflare.com",
+    "code.jquery.com",
+    "bootstrapcdn.com",
+    "rawcdn.githack.com",
+    "googleapis.com",
+    "openstreetmap.org",
+)
+
+
+def run_tiny() -> Results:
+    # The pipeline's solver layer may still emit a PuLP deprecation warning; it is not
+    # what these tests are about, so it must not turn into an error here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return siting.pipeline.run(TINY)
+
+
+def rename(results: Results, cid: str, name: str) -> Results:
+    candidates = results.candidates.copy()
+    ranking = results.ranking.copy()
+    candidates.loc[cid, "name"] = name
+    ranking.loc[cid, "name"] = name
+    return dataclasses.replace(results, candidates=candidates, ranking=ranking)
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Results:
+    return run_tiny()
+
+
+class _Page(HTMLParser):
+    """Collects the tags, attributes and inline scripts of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._in_script: dict[str, str | None] | None = None
+        self._buf: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag == "script":
+            self._in_script, self._buf = dict(attrs), []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._in_script is not None:
+            self.scripts.append((self._in_script, "".join(self._buf)))
+            self._in_script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script is not None:
+            self._buf.append(data)
+
+
+def parse(text: str) -> _Page:
+    page = _Page()
+    page.feed(text)
+    return page
+
+
+def embedded(text: str) -> dict[str, Any]:
+    page = parse(text)
+    (data,) = [s for a, s in page.scripts if a.get("id") == "siting-data"]
+    return json.loads(data)
+
+
+def test_offline_page_fetches_nothing(tiny: Results, tmp_path: Path) -> None:
+    path = write_map(tiny, tmp_path / "map.html")
+    text = path.read_text(encoding="utf-8")
+    page = parse(text)
+    for tag, attrs in page.tags:
+        for key in ("src", "href"):
+            value = attrs.get(key)
+            assert value is None or value.startswith("data:"), (tag, key, value)
+    for host in CDN_HOSTS:
+        assert host not in text, host
+    assert "{{" not in text  # every placeholder of the template was filled
+    # Leaflet's own images are inlined too, so not even a file:// request is made.
+    assert "url(images/" not in text
+
+
+def test_csp_admits_exactly_the_page_scripts(tiny: Results) -> None:
+    text = render_map(tiny)
+    page = parse(text)
+    (csp,) = [
+        a["content"] for t, a in page.tags if a.get("http-equiv") == "Content-Security-Policy"
+    ]
+    assert csp is not None
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";") if d.strip())
+    assert directives["default-src"] == "'none'"
+    assert directives["img-src"] == "data:"
+    runnable = [s for a, s in page.scripts if a.get("type") != "application/json"]
+    assert len(runnable) == 2  # Leaflet and the page's own script
+    for script in runnable:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in directives["script-src"]
+    assert "unsafe-inline" not in directives["script-src"]
+
+
+def test_embedded_numbers_are_the_results(tiny: Results) -> None:
+    data = embedded(render_map(tiny))
+    cands = data["candidates"]
+    assert cands["id"] == list(tiny.ranking.index)
+    assert cands["score"] == tiny.ranking["score"].tolist()
+    assert cands["rank"] == [None if pd.isna(r) else int(r) for r in tiny.ranking["rank"]]
+    assert cands["excluded"] == tiny.ranking["excluded_reason"].tolist()
+    crit = [c["id"] for c in data["criteria"]]
+    values = tiny.values.loc[tiny.ranking.index, crit].to_numpy()
+    # Full precision: the browser's what-if must reproduce Python's weighted sum exactly.
+    np.testing.assert_array_equal(np.array(cands["v"], dtype=float), values)
+    lat = tiny.candidates.loc[tiny.ranking.index].geometry.y.to_numpy()
+    np.testing.assert_allclose(cands["lat"], lat, atol=5e-6)
+    assert data["portfolio"]["ids"] == tiny.portfolio.ids
+    # tiny study: portfolio.min_spacing_km 300 -> coverage circles of 150 km
+    assert data["portfolio"]["radius_km"] == 150
+
+
+def test_slider_shares_reproduce_the_study_weights(tiny: Results) -> None:
+    """Group share × share within the group gives back every global weight (the reset state)."""
+    data = embedded(render_map(tiny))
+    by_index = {i: c for i, c in enumerate(data["criteria"])}
+    total = sum(g["share"] for g in data["groups"])
+    for g in data["groups"]:
+        local = sum(by_index[i]["local"] for i in g["criteria"])
+        assert local == pytest.approx(1.0)
+        for i in g["criteria"]:
+            c = by_index[i]
+            assert g["share"] / total * c["local"] == pytest.approx(
+                tiny.weights[c["id"]], abs=1e-15
+            )
+    # tiny study: groups education 1, science 1, enablers 2, one criterion each
+    assert [g["share"] for g in data["groups"]] == pytest.approx([0.25, 0.25, 0.5])
+
+
+def test_malicious_name_never_becomes_markup(tiny: Results) -> None:
+    evil = rename(tiny, "karaganda", EVIL)
+    text = render_map(evil)
+    assert "<img" not in text
+    assert "onerror=alert" not in text.replace("\\u003c", "")[: text.find("siting-data")]
+    data = embedded(text)
+    assert EVIL in data["candidates"]["name"]  # the name survives, as data
+
+
+def test_title_is_escaped(tiny: Results) -> None:
+    study = tiny.study.model_copy(update={"study": "A </title><script>x()</script>"})
+    text = render_map(dataclasses.replace(tiny, study=study))
+    assert "<script>x()" not in text
+    assert "&lt;/title&gt;" in text
+
+
+def test_online_mode_loads_leaflet_with_the_published_integrity(tiny: Results) -> None:
+    """The SRI hashes are the ones leafletjs.com/download.html publishes for Leaflet 1.9.3."""
+    page = parse(render_map(tiny, offline=False))
+    (script,) = [a for t, a in page.tags if t == "script" and a.get("src")]
+    assert script["src"] == "https://unpkg.com/leaflet@1.9.3/dist/leaflet.js"
+    assert script["integrity"] == "sha256-WBkoXOwTeyKclOHuWtc+i2uENFpDZ9YPdf5Hf+D7ewM="
+    (link,) = [a for t, a in page.tags if t == "link" and a.get("rel") == "stylesheet"]
+    assert link["integrity"] == "sha256-kLaT2GOSpHechhsozzB+flnD+zUyjE2LlfWPgU04xyI="
+
+
+def test_tiles_are_offered_switched_off_offline(tiny: Results) -> None:
+    text = render_map(tiny, tiles="osm")
+    data = embedded(text)
+    assert data["tiles"] == {
+        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attribution": "© OpenStreetMap contributors",
+        "on": False,
+    }
+    assert "img-src data: https:" in text
+    assert embedded(render_map(tiny, offline=False, tiles="osm"))["tiles"]["on"] is True
+
+
+def wiggly_square(n: int = 4000) -> Polygon:
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    r = 5 + 0.001 * np.sin(40 * t)  # detail far below the 1 km tolerance
+    return Polygon(np.c_[70 + r * np.cos(t), 48 + r * np.sin(t)] + 1.23456789e-7)
+
+
+def test_boundaries_are_simplified_rounded_and_not_a_facility_layer(tiny: Results) -> None:
+    borders = gpd.GeoDataFrame(
+        {"name": ["Kazakhstan <b>"], "level": ["country"]},
+        geometry=[wiggly_square()],
+        crs="EPSG:4326",
+    )
+    with_layer = dataclasses.replace(tiny, layers={**tiny.layers, "boundaries": borders})
+    data = embedded(render_map(with_layer))
+    (feature,) = data["boundaries"]
+    ring = feature["geometry"]["coordinates"][0]
+    assert 4 < len(ring) < 400
+    assert all(round(x, 5) == x and round(y, 5) == y for x, y in ring)
+    assert feature["properties"] == {"name": "Kazakhstan <b>", "level": "country"}
+    assert "boundaries" not in [layer["name"] for layer in data["layers"]]
+    assert [layer["name"] for layer in data["layers"]] == list(tiny.layers)
+    # An explicit argument wins over the layer.
+    explicit = embedded(render_map(tiny, boundaries=borders.iloc[:0]))
+    assert explicit["boundaries"] == []
+
+
+def test_boundaries_from_a_file(tiny: Results, tmp_path: Path) -> None:
+    borders = gpd.GeoDataFrame(
+        {"name": ["square"]}, geometry=[wiggly_square(50)], crs="EPSG:4326"
+    ).to_crs("EPSG:3857")
+    path = tmp_path / "b.geojson"
+    borders.to_file(path)
+    data = embedded(render_map(tiny, boundaries=path))
+    x, y = data["boundaries"][0]["geometry"]["coordinates"][0][0]
+    assert 60 < x < 80 and 40 < y < 56  # reprojected back to degrees
+
+
+@dataclasses.dataclass(frozen=True)
+class Extended(Results):
+    """Results with the optional parts later stages may add."""
+
+    alternatives: list[Any] | None = None
+    pareto: pd.DataFrame | None = None
+
+
+def reference_for(results: Results) -> Reference:
+    crit = list(results.values.columns)
+    sites = gpd.GeoDataFrame(
+        {"name": ["Akademgorodok <NSC>", "Koltsovo"]},
+        geometry=[Point(83.1, 54.85), Point(83.18, 54.94)],
+        index=pd.Index(["akademgorodok", "koltsovo"]),
+        crs="EPSG:4326",
+    )
+    values = pd.DataFrame([[1.0] * len(crit), [0.5] * len(crit)], index=sites.index, columns=crit)
+    nsu = gpd.GeoDataFrame({"name": ["NSU"]}, geometry=[Point(83.09, 54.84)], crs="EPSG:4326")
+    return Reference(
+        sites=sites,
+        facilities={"universities": nsu},
+        raw=values * 10,
+        values=values,
+        contributions=values * results.weights,
+        score=(values * results.weights).sum(axis=1),
+    )
+
+
+def test_optional_parts_are_drawn_only_when_present(tiny: Results) -> None:
+    plain = embedded(render_map(tiny))
+    assert plain["alternatives"] == [] and plain["pareto"] is None and plain["reference"] is None
+    fields = {f.name: getattr(tiny, f.name) for f in dataclasses.fields(Results)}
+    fields["reference"] = reference_for(tiny)
+    extended = Extended(
+        **fields,
+        alternatives=[
+            {"label": "Without Almaty", "ids": ["astana", "karaganda"], "objective": 1.5}
+        ],
+        pareto=pd.DataFrame(
+            {
+                "score": [1.99, 1.49],
+                "spread_km": [970.0, 1200.0],
+                "ids": [["almaty", "astana"], ["astana", "oskemen"]],
+            }
+        ),
+    )
+    data = embedded(render_map(extended))
+    assert data["alternatives"] == [
+        {"label": "Without Almaty", "ids": ["astana", "karaganda"], "note": "objective 1.5"}
+    ]
+    assert data["pareto"]["objectives"] == ["score", "spread_km"]
+    assert data["pareto"]["points"][1] == {"ids": ["astana", "oskemen"], "obj": [1.49, 1200.0]}
+    ref = data["reference"]
+    assert [s["name"] for s in ref["sites"]] == ["Akademgorodok <NSC>", "Koltsovo"]
+    assert ref["sites"][1]["v"] == [0.5] * tiny.values.shape[1]
+    assert ref["sites"][0]["score"] == pytest.approx(1.0)
+    assert (ref["sites"][0]["lat"], ref["sites"][0]["lon"]) == (54.85, 83.1)
+    assert ref["facilities"][0]["names"] == ["NSU"]
+
+
+def test_write_map_is_atomic_and_says_when_it_cannot(tiny: Results, tmp_path: Path) -> None:
+    out = write_map(tiny, tmp_path / "sub" / "map.html")
+    assert out == tmp_path / "sub" / "map.html"
+    assert [p.name for p in out.parent.iterdir()] == ["map.html"]
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match="cannot create output folder"):
+        write_map(tiny, blocker / "map.html")
+
+
+def replicate(results: Results, n: int, *, seed: int = 0) -> Results:
+    """A study of ``n`` candidates made by jittering the tiny study's kept ones."""
+    rng = np.random.default_rng(seed)
+    base = results.ranking.index[results.ranking["rank"].notna()]
+    pick = rng.choice(base, size=n)
+    ids = [f"c{i:05d}" for i in range(n)]
+    cands = results.candidates.loc[pick].copy()
+    cands.index = pd.Index(ids, name=results.candidates.index.name)
+    cands["name"] = [f"Town {i}" for i in range(n)]
+    cands = cands.set_geometry(
+        [Point(p.x + rng.normal(0, 3), p.y + rng.normal(0, 2)) for p in cands.geometry]
+    )
+    values = results.values.loc[pick].to_numpy() * rng.uniform(
+        0.7, 1.0, (n, results.values.shape[1])
+    )
+    values = pd.DataFrame(values, index=ids, columns=results.values.columns)
+    raw = results.raw.loc[pick].set_axis(ids)
+    contributions = values * results.weights
+    score = contributions.sum(axis=1).sort_values(ascending=False)
+    ranking = pd.DataFrame(
+        {
+            "name": cands.loc[score.index, "name"],
+            "score": score,
+            "rank": pd.array(np.arange(1, n + 1), dtype="Int64"),
+            "excluded_reason": "",
+        }
+    )
+    return dataclasses.replace(
+        results,
+        candidates=cands,
+        raw=raw,
+        values=values,
+        contributions=contributions,
+        ranking=ranking,
+    )
+
+
+def test_two_thousand_candidates_stay_under_ten_megabytes(tiny: Results) -> None:
+    big = replicate(tiny, 2000)
+    text = render_map(big)
+    assert len(text.encode()) < 10_000_000
+    assert len(embedded(text)["candidates"]["id"]) == 2000
+
+
+def test_coordinates_are_rounded_to_five_decimals(tiny: Results) -> None:
+    data = embedded(render_map(replicate(tiny, 50)))
+    for x in data["candidates"]["lat"] + data["candidates"]["lon"]:
+        assert re.fullmatch(r"-?\d+(\.\d{1,5})?", repr(x)), x

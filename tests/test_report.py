@@ -1,0 +1,238 @@
+"""The report and the static map: self-contained, escaped, complete, reproducible."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import re
+import struct
+import warnings
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+import siting.pipeline
+from siting import sensitivity
+from siting.outputs.report import render_report, value_function_svg, write_report
+from siting.outputs.static_map import render_static_map, write_static_map
+from siting.results import Reference, Results
+
+TINY = Path(__file__).parent / "fixtures" / "tiny" / "study.yaml"
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Results:
+    # The solver layer may still emit a PuLP deprecation warning; not what is tested here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return siting.pipeline.run(TINY)
+
+
+@pytest.fixture(scope="module")
+def report(tiny: Results) -> str:
+    return render_report(tiny)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def images(text: str) -> list[tuple[str, bytes]]:
+    return [
+        (kind, base64.b64decode(data))
+        for kind, data in re.findall(r'<img src="data:image/([a-z+]+);base64,([^"]+)"', text)
+    ]
+
+
+def test_report_is_self_contained(report: str) -> None:
+    assert "<script" not in report
+    for attr in re.findall(r'(?:src|href)="([^"]*)"', report):
+        assert attr.startswith("data:"), attr
+    assert "default-src 'none'" in report
+
+
+def test_report_has_every_part(report: str, tiny: Results) -> None:
+    assert "Six Kazakh cities, four universities, three institutes." in report  # description
+    for c in tiny.study.criteria:
+        assert c.label in report
+    # tiny study: weights 25 %, 25 %, 50 % (groups 1 : 1 : 2, one criterion each)
+    assert report.count("weight 25.0 %") == 2 and "weight 50.0 %" in report
+    assert "fewer than 50,000 inhabitants" in report  # the excluded candidate's reason
+    for name in tiny.ranking["name"]:
+        assert name in report
+    assert "Almaty ★" in report and "Astana ★" in report  # the portfolio
+    assert "Rules that bind" in report
+    kinds = [k for k, _ in images(report)]
+    # a value-function chart per criterion, the weights chart, the static map
+    assert kinds.count("svg+xml") == len(tiny.study.criteria) + 1
+    assert kinds.count("png") == 1
+
+
+def test_ranking_table_follows_the_ranking(report: str, tiny: Results) -> None:
+    table = report[report.index("<h2>Ranking</h2>") : report.index("<details>")]
+    names = re.findall(r"<tr[^>]*><td class=num>[^<]*</td><td>([^<★]+?)(?: ★)?</td>", table)
+    assert names == list(tiny.ranking["name"])
+    assert '<tr class="excluded"><td class=num>–</td><td>Kurchatov</td>' in table
+
+
+def test_value_function_chart_draws_the_candidates(tiny: Results) -> None:
+    crit = next(c for c in tiny.study.criteria if c.id == "university_km")
+    kept = tiny.ranking["excluded_reason"] == ""
+    tag = value_function_svg(crit, tiny.raw[crit.id], tiny.values[crit.id], kept)
+    ((kind, svg),) = images(tag)
+    text = svg.decode()
+    assert kind == "svg+xml" and text.lstrip().startswith("<?xml")
+    assert ">km<" in text  # the unit labels the axis (text kept as text, not paths)
+    # five kept candidates drawn filled, one excluded drawn hollow
+    kept_dots = re.search(r'<g id="kept">(.*?)</g>', text, re.S)
+    excluded_dots = re.search(r'<g id="excluded">(.*?)</g>', text, re.S)
+    assert kept_dots is not None and kept_dots.group(1).count("<use ") == 5
+    assert excluded_dots is not None and excluded_dots.group(1).count("<path ") == 1
+
+
+def test_malicious_text_is_escaped(tiny: Results) -> None:
+    candidates = tiny.candidates.copy()
+    ranking = tiny.ranking.copy()
+    candidates.loc["karaganda", "name"] = EVIL
+    ranking.loc["karaganda", "name"] = EVIL
+    study = tiny.study.model_copy(update={"description": "<b>bold</b> & more"})
+    evil = dataclasses.replace(tiny, candidates=candidates, ranking=ranking, study=study)
+    text = render_report(evil)
+    assert EVIL not in text
+    assert html_escaped(EVIL) in text
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in text
+
+
+def test_dollar_signs_are_text_not_mathtext(tiny: Results) -> None:
+    """Matplotlib reads $...$ as mathtext; names and units from data must stay plain text."""
+    candidates = tiny.candidates.copy()
+    ranking = tiny.ranking.copy()
+    candidates.loc["almaty", "name"] = ranking.loc["almaty", "name"] = r"Almaty $\frac{1$"
+    criteria = [c.model_copy(update={"unit": "$ per $"}) for c in tiny.study.criteria]
+    study = tiny.study.model_copy(update={"study": "Cost in $ and $", "criteria": criteria})
+    odd = dataclasses.replace(tiny, candidates=candidates, ranking=ranking, study=study)
+    assert "Almaty $\\frac{1$" in render_report(odd)
+
+
+def html_escaped(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def test_report_is_reproducible(tiny: Results, report: str) -> None:
+    assert render_report(tiny) == report
+
+
+@dataclasses.dataclass(frozen=True)
+class Extended(Results):
+    acceptability: pd.DataFrame | None = None
+    alternatives: list[Any] | None = None
+
+
+def reference_for(results: Results) -> Reference:
+    """Two reference sites: one with every value 1, one with every value 0.5."""
+    crit = list(results.values.columns)
+    sites = gpd.GeoDataFrame(
+        {"name": ["Akademgorodok <NSC>", "Koltsovo"]},
+        geometry=[Point(83.1, 54.85), Point(83.18, 54.94)],
+        index=pd.Index(["akademgorodok", "koltsovo"]),
+        crs="EPSG:4326",
+    )
+    values = pd.DataFrame([[1.0] * len(crit), [0.5] * len(crit)], index=sites.index, columns=crit)
+    return Reference(
+        sites=sites,
+        facilities={},
+        raw=values * 10,
+        values=values,
+        contributions=values * results.weights,
+        score=(values * results.weights).sum(axis=1),
+    )
+
+
+def test_optional_sections_only_when_present(tiny: Results, report: str) -> None:
+    assert "Do the methods agree?" not in report
+    assert "How robust" not in report
+    assert "The reference: Novosibirsk" not in report
+    kept = list(tiny.included)
+    ranks = pd.DataFrame({"weighted_sum": [1, 2, 3, 4, 5], "topsis": [2, 1, 3, 4, 5]}, index=kept)
+    agreement = pd.DataFrame(
+        [
+            {
+                "method_a": "weighted_sum",
+                "method_b": "topsis",
+                "spearman_rho": 0.9,
+                "kendall_tau_b": 0.8,
+            }
+        ]
+    )
+    acceptability = pd.DataFrame(
+        [[0.7, 0.3], [0.3, 0.7]], index=kept[:2], columns=pd.Index([1, 2], name="rank")
+    )
+    fields = {f.name: getattr(tiny, f.name) for f in dataclasses.fields(Results)}
+    fields.update(method_ranks=ranks, agreement=agreement, reference=reference_for(tiny))
+    extended = Extended(
+        **fields,
+        acceptability=acceptability,
+        alternatives=[{"label": "Second best", "ids": ["astana", "karaganda"]}],
+    )
+    text = render_report(extended)
+    assert "Do the methods agree?" in text and "Kendall τ-b" in text
+    assert "How robust is the ranking?" in text and "Rank acceptability" in text
+    assert "Second best" in text and "Astana, Karaganda" in text
+    reference = text[text.index("The reference: Novosibirsk") :]
+    # Akademgorodok has every value 1, so it beats every candidate (Almaty: 0.998); Koltsovo
+    # has every value 0.5: only Almaty and Astana (above 0.99) beat it (Karaganda: 0.499).
+    assert (
+        "<td class=num><strong>1</strong></td><td class=num><strong>0.5</strong></td>" in reference
+    )
+    assert "<td class=num>1 of 6</td><td class=num>3 of 6</td><td class=num>1</td>" in reference
+    assert "<th class=num>Akademgorodok &lt;NSC&gt;</th>" in reference
+    assert len(images(text)) == len(images(report)) + 1  # the acceptability chart
+
+
+@dataclasses.dataclass(frozen=True)
+class Robust(Results):
+    one_at_a_time: pd.DataFrame | None = None
+    acceptability: Any = None
+    stability: pd.DataFrame | None = None
+
+
+def test_robustness_figures_from_the_sensitivity_module(tiny: Results, report: str) -> None:
+    kept = tiny.values.loc[tiny.included]
+    rng = np.random.default_rng(0)
+    samples = sensitivity.sample_weights(kept.shape[1], 500, rng=rng)
+    smaa = sensitivity.rank_acceptability(kept, weight_samples=samples)
+    fields = {f.name: getattr(tiny, f.name) for f in dataclasses.fields(Results)}
+    robust = Robust(
+        **fields,
+        one_at_a_time=sensitivity.one_at_a_time(kept, tiny.weights, steps=5),
+        acceptability=smaa,
+        stability=sensitivity.stability_intervals(kept, tiny.weights),
+    )
+    text = render_report(robust)
+    section = text[text.index("How robust is the ranking?") :]
+    assert "Rank acceptability" in section and "(500)" in section
+    assert "One weight at a time" in section and "Weight stability intervals" in section
+    assert len(images(text)) == len(images(report)) + 2  # the heatmap and the small multiples
+    oat = next(svg for kind, svg in images(section) if b"university_km" in svg)
+    assert oat.count(b"stroke-dasharray") >= kept.shape[1]  # the study's weight, per criterion
+
+
+def test_static_map_png(tiny: Results, tmp_path: Path) -> None:
+    path = write_static_map(tiny, tmp_path / "map.png")
+    data = path.read_bytes()
+    assert png_size(data) == (1200, 780)  # 8 × 5.2 inches at 150 dpi
+    assert render_static_map(tiny) == data  # no timestamp: the same run, the same bytes
+    assert [p.name for p in tmp_path.iterdir()] == ["map.png"]
+
+
+def test_write_report(tiny: Results, tmp_path: Path) -> None:
+    path = write_report(tiny, tmp_path / "report.html")
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
