@@ -23,7 +23,7 @@ import pandas as pd
 from siting import features, mcda, optimise, value
 from siting import weights as weighting
 from siting.criteria import Loc, StudyFile, load
-from siting.errors import DataError
+from siting.errors import DataError, InfeasibleError
 from siting.layers import lonlat, read_layer
 from siting.results import PortfolioChoice, Reference, Results
 from siting.spec import Exclusion, Study, WeightScheme
@@ -119,9 +119,11 @@ def run(
             else pd.DataFrame()
         )
     portfolio = None
+    alternatives: list[PortfolioChoice] = []
+    pareto = pd.DataFrame()
     if study.portfolio is not None:
         with stage("portfolio"):
-            portfolio = choose_portfolio(study, candidates, ranking)
+            portfolio, alternatives, pareto = choose_portfolio(source, candidates, layers, ranking)
     results = Results(
         study=study,
         source=source.path,
@@ -141,6 +143,8 @@ def run(
         ahp=derived.ahp,
         reference=reference,
         boundaries=boundaries,
+        alternatives=alternatives,
+        pareto=pareto,
     )
     if sensitivity or (sensitivity is None and study.sensitivity is not None):
         with stage("sensitivity"):
@@ -248,10 +252,45 @@ def field_problems(
                     source, ("exclude", i, "field"), rule.field, candidates, "candidates"
                 )
             )
-    if study.portfolio is not None and study.portfolio.at_most_per is not None:
-        name = study.portfolio.at_most_per.field
-        loc: Loc = ("portfolio", "at_most_per", "field")
-        found.append(_missing_field(source, loc, name, candidates, "candidates"))
+    rules = study.portfolio
+    if rules is not None:
+        for key in ("at_most_per", "at_least_per", "budget"):
+            part = getattr(rules, key)
+            if part is not None:
+                loc: Loc = ("portfolio", key, "field")
+                found.append(_missing_field(source, loc, part.field, candidates, "candidates"))
+        for key, part in (("coverage", rules.coverage), ("equity", rules.equity)):
+            if part is None:
+                continue
+            demand = getattr(part, "demand", None) or (
+                rules.coverage.demand if rules.coverage else "candidates"
+            )
+            if demand != "candidates" and demand not in layers:
+                found.append(
+                    source.problem(
+                        ("portfolio", key, "demand"),
+                        f"demand layer {demand!r} is not under `layers` ({sorted(layers)}); "
+                        "add it there or use `candidates`",
+                    )
+                )
+                continue
+            frame = candidates if demand == "candidates" else layers[demand]
+            what = "candidates" if demand == "candidates" else f"layer {demand!r}"
+            loc = ("portfolio", key, "population_field")
+            found.append(_missing_field(source, loc, part.population_field, frame, what))
+            if key == "equity":
+                loc = ("portfolio", key, "field")
+                found.append(_missing_field(source, loc, part.field, frame, what))
+        for key in ("must_include", "must_exclude"):
+            for i, cid in enumerate(getattr(rules, key)):
+                if cid not in candidates.index:
+                    close = difflib.get_close_matches(cid, list(candidates.index), n=1)
+                    hint = f"did you mean {close[0]!r}?" if close else "use a candidate id"
+                    found.append(
+                        source.problem(
+                            ("portfolio", key, i), f"{cid!r} is not a candidate id; {hint}"
+                        )
+                    )
     return [p for p in found if p is not None]
 
 
@@ -604,36 +643,118 @@ def rank_table(candidates: pd.DataFrame, score: pd.Series, reasons: pd.Series) -
 # --- portfolio --------------------------------------------------------------------------------
 
 
-def choose_portfolio(
-    study: Study, candidates: gpd.GeoDataFrame, ranking: pd.DataFrame
-) -> PortfolioChoice:
-    """Choose the portfolio among the kept candidates with the integer program of :mod:`siting.optimise`."""
+@dataclass(frozen=True)
+class PortfolioInputs:
+    """The arrays the portfolio models need, on the kept candidates in ranking order."""
+
+    ids: pd.Index
+    scores: np.ndarray
+    rules: dict[str, Any]
+
+
+def portfolio_inputs(
+    study: Study,
+    candidates: gpd.GeoDataFrame,
+    layers: dict[str, gpd.GeoDataFrame],
+    ranking: pd.DataFrame,
+) -> PortfolioInputs:
+    """Translate the study's ``portfolio`` section into arguments of :mod:`siting.optimise`.
+
+    Shared by the pipeline and the robustness analysis, so that both solve the same model.
+    """
     rules = study.portfolio
     if rules is None:
-        raise AssertionError("choose_portfolio needs a portfolio section")  # pragma: no cover
+        raise AssertionError("portfolio_inputs needs a portfolio section")  # pragma: no cover
     kept = ranking.index[ranking["excluded_reason"] == ""]
     pool = candidates.loc[kept]
     xy = lonlat(pool)
-    groups = None
-    cap = None
-    group_name = "group"
-    if rules.at_most_per is not None:
-        group_name = rules.at_most_per.field
-        groups = pool[group_name].astype(str).to_numpy()
-        cap = rules.at_most_per.count
-    result = optimise.select_portfolio(
-        ranking.loc[kept, "score"].to_numpy(dtype=float),
-        n=rules.sites,
-        distances_km=features.haversine_km(xy, xy),
-        min_spacing_km=rules.min_spacing_km,
-        groups=groups,
-        at_most_per_group=cap,
-        group_name=group_name,
-        names=list(pool["name"].astype(str)),
-        solver=rules.solver,
+    position = {cid: i for i, cid in enumerate(kept)}
+    kwargs: dict[str, Any] = {
+        "n": rules.sites,
+        "exact": rules.exactly,
+        "names": list(pool["name"].astype(str)),
+        "solver": rules.solver,
+        "must_include": [position[c] for c in rules.must_include if c in position],
+        "must_exclude": [position[c] for c in rules.must_exclude if c in position],
+    }
+    if rules.min_spacing_km:
+        kwargs["distances_km"] = features.haversine_km(xy, xy)
+        kwargs["min_spacing_km"] = rules.min_spacing_km
+    per = rules.at_most_per or rules.at_least_per
+    if per is not None:
+        kwargs["groups"] = pool[per.field].astype(str).to_numpy()
+        kwargs["group_name"] = per.field
+        kwargs["at_most_per_group"] = rules.at_most_per.count if rules.at_most_per else None
+        kwargs["at_least_per_group"] = rules.at_least_per.count if rules.at_least_per else None
+    if rules.budget is not None:
+        kwargs["costs"] = pd.to_numeric(pool[rules.budget.field], errors="coerce").to_numpy(float)
+        kwargs["budget"] = rules.budget.limit
+    if rules.coverage is not None:
+        demand, weight = _demand(
+            rules.coverage.demand, rules.coverage.population_field, candidates, layers
+        )
+        kwargs["population"] = weight
+        kwargs["demand_distances_km"] = features.haversine_km(lonlat(demand), xy)
+        kwargs["cover_radius_km"] = rules.coverage.radius_km
+        kwargs["population_weight"] = rules.coverage.weight
+    if rules.equity is not None:
+        eq = rules.equity
+        layer = eq.demand or (rules.coverage.demand if rules.coverage else "candidates")
+        demand, weight = _demand(layer, eq.population_field, candidates, layers)
+        labels, centres = population_centres(
+            lonlat(demand), weight, demand[eq.field].astype(str).to_numpy()
+        )
+        kwargs["centre_distances_km"] = features.haversine_km(centres, xy)
+        kwargs["equity_km"] = eq.within_km
+        kwargs["centre_names"] = [f"the population centre of {label}" for label in labels]
+    return PortfolioInputs(
+        ids=kept,
+        scores=ranking.loc[kept, "score"].to_numpy(dtype=float),
+        rules=kwargs,
     )
-    chosen = [kept[i] for i in result.selected]
+
+
+def _demand(
+    name: str, field: str, candidates: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame]
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    frame = candidates if name == "candidates" else layers[name]
+    weight = pd.to_numeric(frame[field], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    return frame, weight
+
+
+def population_centres(
+    lonlat_deg: np.ndarray, weights: np.ndarray, labels: np.ndarray
+) -> tuple[list[str], np.ndarray]:
+    """Population-weighted centre of each group, on the sphere.
+
+    The centre is the normalised population-weighted mean of the points' unit vectors (the
+    spherical analogue of a weighted centroid; it does not depend on a projection).
+
+    Returns
+    -------
+    labels, centres
+        The group labels (sorted) and an ``(n_groups, 2)`` array of longitude/latitude.
+    """
+    vectors = features.unit_vectors(lonlat_deg)
+    names = sorted(set(labels))
+    centres = []
+    for name in names:
+        mask = labels == name
+        w = weights[mask] if weights[mask].sum() > 0 else np.ones(mask.sum())
+        v = (vectors[mask] * w[:, None]).sum(axis=0)
+        v = v / np.linalg.norm(v)
+        centres.append([np.degrees(np.arctan2(v[1], v[0])), np.degrees(np.arcsin(v[2]))])
+    return names, np.asarray(centres)
+
+
+def _choice(
+    result: optimise.OptimisationResult, inputs: PortfolioInputs, ranking: pd.DataFrame
+) -> PortfolioChoice:
+    chosen = [inputs.ids[i] for i in result.selected]
     chosen.sort(key=lambda cid: -float(ranking.at[cid, "score"]))
+    covered = None
+    if result.covered.size and "population" in inputs.rules:
+        covered = float(inputs.rules["population"][result.covered].sum())
     return PortfolioChoice(
         ids=chosen,
         objective=result.objective,
@@ -642,4 +763,62 @@ def choose_portfolio(
         solver_version=result.solver_version,
         seconds=result.seconds,
         binding=list(result.binding),
+        population_covered=covered,
     )
+
+
+def choose_portfolio(
+    source: StudyFile,
+    candidates: gpd.GeoDataFrame,
+    layers: dict[str, gpd.GeoDataFrame],
+    ranking: pd.DataFrame,
+) -> tuple[PortfolioChoice, list[PortfolioChoice], pd.DataFrame]:
+    """Choose the portfolio, its alternatives and the Pareto front with :mod:`siting.optimise`.
+
+    Returns
+    -------
+    portfolio, alternatives, pareto
+        The optimum; the next-best portfolios (when asked); the score–coverage front (when asked).
+    """
+    rules = source.study.portfolio
+    if rules is None:
+        raise AssertionError("choose_portfolio needs a portfolio section")  # pragma: no cover
+    inputs = portfolio_inputs(source.study, candidates, layers, ranking)
+    for cid in rules.must_include:
+        if cid not in inputs.ids:
+            why = ranking.at[cid, "excluded_reason"]
+            msg = (
+                f"{cid!r} must be included but is excluded by a hard constraint ({why}); "
+                "remove it from must_include or relax the exclusion"
+            )
+            raise DataError(source.problem(("portfolio", "must_include"), msg))
+    try:
+        best = optimise.select_portfolio(inputs.scores, **inputs.rules)
+        portfolio = _choice(best, inputs, ranking)
+        alternatives: list[PortfolioChoice] = []
+        if rules.alternatives is not None:
+            found = optimise.alternatives(
+                inputs.scores,
+                k=rules.alternatives.count + 1,
+                min_difference=rules.alternatives.differ_by,
+                **{**inputs.rules, "explain_binding": False},
+            )
+            alternatives = [_choice(r, inputs, ranking) for r in found[1:]]
+        pareto = pd.DataFrame()
+        if rules.pareto is not None:
+            pareto = _pareto(inputs, rules.pareto.points, portfolio)
+    except InfeasibleError as exc:
+        raise InfeasibleError([source.problem(("portfolio",), p) for p in exc.problems]) from exc
+    except DataError as exc:
+        raise DataError([source.problem(("portfolio",), p) for p in exc.problems]) from exc
+    return portfolio, alternatives, pareto
+
+
+def _pareto(inputs: PortfolioInputs, points: int, best: PortfolioChoice) -> pd.DataFrame:
+    """The score–coverage front with candidate ids instead of indices."""
+    args = {k: v for k, v in inputs.rules.items() if k != "population_weight"}
+    front = optimise.pareto_front(inputs.scores, points=points, **args)
+    ids = [[str(inputs.ids[i]) for i in sel] for sel in front["selected"]]
+    front = front.drop(columns=["selected"]).assign(ids=ids)
+    front["optimal_for_score"] = [set(i) == set(best.ids) for i in ids]
+    return front.reset_index(drop=True)

@@ -31,6 +31,8 @@ class PortfolioChoice:
         Build plus solve time.
     binding
         One sentence per rule that binds (changes the answer or is tight at the optimum).
+    population_covered
+        Demand within the coverage radius of a chosen site, when the study defines coverage.
     """
 
     ids: list[str]
@@ -40,6 +42,7 @@ class PortfolioChoice:
     solver_version: str
     seconds: float
     binding: list[str] = field(default_factory=list)
+    population_covered: float | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,13 @@ class Results:
         The reference sites scored under the same criteria, when the study names a reference.
     boundaries
         Polygons to draw under maps (border, regions), when the study names them.
+    alternatives
+        The next-best portfolios, each differing from the optimum (and each other) by at least
+        ``portfolio.alternatives.differ_by`` sites, best first.
+    pareto
+        The Pareto front of total score against population covered: ``total_score``,
+        ``population_covered``, ``covered_share``, ``sites``, ``ids`` (list), ``names``,
+        ``optimal_for_score``.
     sensitivity
         The robustness analysis (:class:`siting.sensitivity.Sensitivity`) when the study has a
         ``sensitivity`` section or it was asked for.
@@ -142,6 +152,8 @@ class Results:
     reference: Reference | None = None
     boundaries: gpd.GeoDataFrame | None = None
     sensitivity: Any = None
+    alternatives: list[PortfolioChoice] = field(default_factory=list)
+    pareto: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def included(self) -> pd.Index:

@@ -867,37 +867,17 @@ def portfolio_rules(results: Results, *, solver: str | None = None) -> Rules:
     DataError
         The study has no ``portfolio`` section.
     """
-    from siting.features import haversine_km
-    from siting.layers import lonlat
     from siting.optimise.portfolio import prepare
+    from siting.pipeline import portfolio_inputs
 
-    rules = results.study.portfolio
-    if rules is None:
+    if results.study.portfolio is None:
         msg = (
             f"study {results.study.study!r} has no portfolio section; add one "
             "(`portfolio: {sites: 3}`) to compute portfolio stability and membership"
         )
         raise DataError(msg)
-    kept = results.included
-    pool = results.candidates.loc[kept]
-    xy = lonlat(pool)
-    groups = cap = None
-    group_name = "group"
-    if rules.at_most_per is not None:
-        group_name = rules.at_most_per.field
-        groups = pool[group_name].astype(str).to_numpy()
-        cap = rules.at_most_per.count
-    return prepare(
-        results.ranking.loc[kept, "score"].to_numpy(dtype=float),
-        n=rules.sites,
-        distances_km=haversine_km(xy, xy),
-        min_spacing_km=rules.min_spacing_km,
-        groups=groups,
-        at_most_per_group=cap,
-        group_name=group_name,
-        names=list(pool["name"].astype(str)),
-        solver=solver or rules.solver,
-    )
+    inputs = portfolio_inputs(results.study, results.candidates, results.layers, results.ranking)
+    return prepare(inputs.scores, **{**inputs.rules, "solver": solver or inputs.rules["solver"]})
 
 
 @contextlib.contextmanager

@@ -438,15 +438,110 @@ class AtMostPer(_Strict):
     count: int = Field(ge=1, description="Most sites allowed per value of the field.")
 
 
+class AtLeastPer(_Strict):
+    """At least ``count`` chosen sites for every value of ``field`` among the kept candidates."""
+
+    field: str = Field(description="Candidate attribute, for example macro_region.")
+    count: int = Field(ge=1, description="Fewest sites required per value of the field.")
+
+
+class Budget(_Strict):
+    """The chosen sites' total cost must not exceed ``limit``."""
+
+    field: str = Field(description="Candidate attribute holding each site's cost.")
+    limit: float = Field(gt=0, description="Largest total cost, in the field's unit.")
+
+
+class Coverage(_Strict):
+    """Population covered: demand points within ``radius_km`` of a chosen site."""
+
+    demand: str = Field(
+        "candidates",
+        description="Demand layer: `candidates` or the name of a layer under `layers` "
+        "(for example settlements).",
+    )
+    population_field: str = Field("population", description="Demand weight field.")
+    radius_km: float = Field(gt=0, description="A demand point is covered within this distance.")
+    weight: float = Field(
+        0.0,
+        ge=0,
+        description="Score points that covering the whole population is worth in the objective "
+        "(0: coverage is reported, not optimised).",
+    )
+
+
+class Equity(_Strict):
+    """Every group's population centre lies within ``within_km`` of some chosen site."""
+
+    field: str = Field("macro_region", description="Field of the demand layer that forms groups.")
+    within_km: float = Field(gt=0, description="Largest distance from a group's centre to a site.")
+    demand: str | None = Field(
+        None, description="Demand layer for the centres (default: coverage's, else candidates)."
+    )
+    population_field: str = Field("population", description="Weight of the population centre.")
+
+
+class Pareto(_Strict):
+    """The Pareto front of total score against population covered (needs `coverage`)."""
+
+    points: int = Field(11, ge=2, le=100, description="ε-steps across the population range.")
+
+
+class Alternatives(_Strict):
+    """The next-best portfolios, each differing from every earlier one by at least ``differ_by`` sites."""
+
+    count: int = Field(3, ge=1, le=20, description="How many alternatives besides the optimum.")
+    differ_by: int = Field(1, ge=1, description="Least number of sites that differ.")
+
+
 class Portfolio(_Strict):
     """Rules for choosing a set of sites with an integer program."""
 
     sites: int = Field(ge=1, description="Number of sites to choose.")
+    exactly: bool = Field(True, description="Exactly `sites` (true) or at most `sites` (false).")
     min_spacing_km: float | None = Field(
         None, ge=0, description="Least great-circle distance between two chosen sites."
     )
     at_most_per: AtMostPer | None = None
+    at_least_per: AtLeastPer | None = None
+    budget: Budget | None = None
+    must_include: list[str] = Field(
+        default_factory=list, description="Candidate ids locked in (existing hubs)."
+    )
+    must_exclude: list[str] = Field(default_factory=list, description="Candidate ids locked out.")
+    coverage: Coverage | None = None
+    equity: Equity | None = None
+    pareto: Pareto | None = None
+    alternatives: Alternatives | None = None
     solver: Literal["cbc", "highs"] = Field("cbc", description="MILP solver.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Portfolio:
+        problems = []
+        if self.at_most_per and self.at_least_per:
+            if self.at_most_per.field != self.at_least_per.field:
+                problems.append(
+                    f"at_most_per uses {self.at_most_per.field!r} but at_least_per uses "
+                    f"{self.at_least_per.field!r}; use one field for both"
+                )
+            elif self.at_least_per.count > self.at_most_per.count:
+                problems.append(
+                    f"at least {self.at_least_per.count} and at most {self.at_most_per.count} per "
+                    f"{self.at_most_per.field} contradict each other; lower at_least_per.count"
+                )
+        both = sorted(set(self.must_include) & set(self.must_exclude))
+        if both:
+            problems.append(f"{both} are both in must_include and must_exclude; keep one")
+        if len(self.must_include) > self.sites:
+            problems.append(
+                f"must_include lists {len(self.must_include)} sites but only {self.sites} are "
+                "chosen; raise `sites` or shorten the list"
+            )
+        if self.pareto is not None and self.coverage is None:
+            problems.append("`pareto` trades score against population covered; add `coverage`")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class UncertaintySpec(_Strict):

@@ -29,7 +29,13 @@ def test_run_writes_every_output(tiny, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert str(tiny / "study.yaml") in manifest["inputs"]
     assert manifest["solver"]["name"] == "cbc"
-    assert set(manifest["outputs"]) == {"ranking.csv", "results.gpkg", "map.html"}
+    assert set(manifest["outputs"]) == {
+        "ranking.csv",
+        "results.gpkg",
+        "map.html",
+        "map.png",
+        "report.html",
+    }
     # no temporary file left behind by the atomic writes
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
@@ -86,3 +92,41 @@ def test_validate_reports_five_mistakes_with_lines(tiny):
     assert len(lines) >= 5
     assert len({int(ln.split(":")[1]) for ln in lines}) >= 5
     assert "Traceback" not in result.output
+
+
+def test_sensitivity_command_writes_robustness_tables(tiny, tmp_path):
+    out = tmp_path / "sens"
+    result = runner.invoke(app, ["sensitivity", str(tiny / "study.yaml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "P(first)" in result.output
+    names = {p.name for p in out.iterdir()}
+    assert {"sensitivity.csv", "stability.csv", "acceptability.csv", "sensitivity.png"} <= names
+    again = tmp_path / "again"
+    runner.invoke(app, ["sensitivity", str(tiny / "study.yaml"), "--out", str(again), "-q"])
+    for name in ("sensitivity.csv", "stability.csv", "acceptability.csv", "ranking.csv"):
+        assert (out / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_compare_command(tiny, edit, tmp_path):
+    other = tiny / "other.yaml"
+    other.write_text(
+        (tiny / "study.yaml")
+        .read_text()
+        .replace("enablers: {weight: 2}", "enablers: {weight: 0.1}")
+    )
+    out = tmp_path / "cmp"
+    result = runner.invoke(
+        app, ["compare", str(tiny / "study.yaml"), str(other), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "kendall_tau_b" in result.output
+    assert {"comparison.csv", "comparison.png", "comparison_map.html"} <= {
+        p.name for p in out.iterdir()
+    }
+    diffs = (out / "comparison_differences.csv").read_text()
+    assert "enablers" in diffs
+
+
+def test_compare_needs_two_files(tiny):
+    result = runner.invoke(app, ["compare", str(tiny / "study.yaml")])
+    assert result.exit_code == 2

@@ -6,7 +6,13 @@ from pathlib import Path
 
 from siting.outputs.files import ensure_dir
 from siting.outputs.manifest import write_manifest
-from siting.outputs.tables import write_agreement_csv, write_geopackage, write_ranking_csv
+from siting.outputs.tables import (
+    write_agreement_csv,
+    write_alternatives_csv,
+    write_geopackage,
+    write_pareto_csv,
+    write_ranking_csv,
+)
 from siting.results import Results
 
 
@@ -34,6 +40,10 @@ def write_all(results: Results, out_dir: str | Path) -> dict[str, Path]:
         from siting.sensitivity import write_sensitivity
 
         written |= {p.name: p for p in write_sensitivity(results.sensitivity, out).values()}
+    if results.alternatives:
+        written["alternatives.csv"] = write_alternatives_csv(results, out / "alternatives.csv")
+    if not results.pareto.empty:
+        written["pareto.csv"] = write_pareto_csv(results, out / "pareto.csv")
     if not results.agreement.empty:
         written["method_agreement.csv"] = write_agreement_csv(results, out / "method_agreement.csv")
     # the report embeds the figures of every analysis, so it is written after them

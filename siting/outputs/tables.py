@@ -130,3 +130,40 @@ def write_agreement_csv(results: Results, path: Path) -> Path:
     return write_text(
         path, results.agreement.round(DECIMALS).to_csv(index=False, lineterminator="\n")
     )
+
+
+def alternatives_frame(results: Results) -> pd.DataFrame:
+    """The optimum and its alternatives, one row each: option, total score, sites, difference."""
+    if results.portfolio is None:
+        return pd.DataFrame()
+    names = results.ranking["name"]
+    best = set(results.portfolio.ids)
+    rows = []
+    for i, choice in enumerate([results.portfolio, *results.alternatives]):
+        rows.append(
+            {
+                "option": "optimum" if i == 0 else f"alternative {i}",
+                "total_score": round(choice.objective, DECIMALS),
+                "gap": round(results.portfolio.objective - choice.objective, DECIMALS),
+                "ids": ";".join(choice.ids),
+                "names": "; ".join(names[c] for c in choice.ids),
+                "dropped": "; ".join(
+                    names[c] for c in results.portfolio.ids if c not in choice.ids
+                ),
+                "added": "; ".join(names[c] for c in choice.ids if c not in best),
+                "population_covered": choice.population_covered,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def write_alternatives_csv(results: Results, path: Path) -> Path:
+    """Write alternatives.csv: the optimum first, then each alternative with what it swaps."""
+    return write_text(path, alternatives_frame(results).to_csv(index=False, lineterminator="\n"))
+
+
+def write_pareto_csv(results: Results, path: Path) -> Path:
+    """Write pareto.csv: the score–coverage front, ids joined by ';'."""
+    front = results.pareto.copy()
+    front["ids"] = [";".join(ids) for ids in front["ids"]]
+    return write_text(path, front.round(DECIMALS).to_csv(index=False, lineterminator="\n"))
