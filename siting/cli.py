@@ -75,15 +75,49 @@ def run(
 
 
 def _summary(results: Results, n: int = 10) -> None:
-    table = Table(title=f"{results.study.study}: top {n}", title_justify="left")
+    """The shortlist with, when computed, its ranks under other methods and its robustness."""
+    out_console.print(Text(f"{results.study.study}: top {n}", style="bold"))
+    others = [m for m in results.method_ranks.columns if m != results.study.method.name]
+    sens = results.sensitivity
+    notes = [f"score: {results.study.method.name}"]
+    if others:
+        notes.append("rank under " + ", ".join(others))
+    if sens is not None:
+        notes.append(
+            "P(1st), P(top3), P(port.): share of weight draws in which it ranks first, "
+            "in the top 3, in the optimal portfolio"
+        )
+    table = Table(caption="; ".join(notes), caption_justify="left")
     table.add_column("rank", justify="right")
     table.add_column("candidate")
     table.add_column("score", justify="right")
+    for method in others:
+        table.add_column(method.replace("_", " "), justify="right")
+    if sens is not None:
+        table.add_column("P(1st)", justify="right")
+        table.add_column("P(top3)", justify="right")
+        if sens.membership is not None:
+            table.add_column("P(port.)", justify="right")
     chosen = set(results.portfolio.ids) if results.portfolio else set()
     for cid, row in results.top(n).iterrows():
         mark = " ★" if cid in chosen else ""
-        table.add_row(str(row["rank"]), Text(f"{row['name']}{mark}"), f"{row['score']:.3f}")
+        cells: list[str | Text] = [
+            str(row["rank"]),
+            Text(f"{row['name']}{mark}"),
+            f"{row['score']:.3f}",
+        ]
+        cells += [str(results.method_ranks.at[cid, m]) for m in others]
+        if sens is not None:
+            probs = sens.acceptability.acceptability.loc[cid]
+            cells += [f"{probs.iloc[0]:.2f}", f"{probs.iloc[:3].sum():.2f}"]
+            if sens.membership is not None:
+                cells.append(f"{sens.membership.probability.get(cid, 0.0):.2f}")
+        table.add_row(*cells)
     out_console.print(table)
+    if sens is not None:
+        out_console.print(
+            Text(f"robustness: {sens.samples:,} weight draws (Dirichlet), seed {sens.seed}")
+        )
     ref = results.reference
     if ref is not None:
         best = ref.best
@@ -106,13 +140,24 @@ def _summary(results: Results, n: int = 10) -> None:
     if results.portfolio is not None:
         p = results.portfolio
         names = ", ".join(results.ranking.loc[p.ids, "name"])
+        covered = (
+            f"; {p.population_covered:,.0f} people covered"
+            if p.population_covered is not None
+            else ""
+        )
         out_console.print(
             Text(
-                f"portfolio (★, {p.status}, {p.solver} {p.solver_version}): {names}; total score {p.objective:.3f}"
+                f"portfolio (★, {p.status}, {p.solver} {p.solver_version}): {names}; "
+                f"total score {p.objective:.3f}{covered}"
             )
         )
         for sentence in p.binding:
             out_console.print(Text(f"  binding: {sentence}"))
+        for i, alt in enumerate(results.alternatives, start=1):
+            alt_names = ", ".join(results.ranking.loc[alt.ids, "name"])
+            out_console.print(
+                Text(f"  alternative {i}: {alt_names}; total score {alt.objective:.3f}")
+            )
 
 
 @app.command()
@@ -141,39 +186,8 @@ def sensitivity(
         _fail(exc)
         return
     if not quiet:
-        _robustness_summary(results)
+        _summary(results)
         out_console.print(Text(f"outputs in {target}/: " + ", ".join(written)))
-
-
-def _robustness_summary(results: Results, n: int = 10) -> None:
-    sens = results.sensitivity
-    acc = sens.acceptability
-    table = Table(
-        title=f"{results.study.study}: robustness over {sens.samples:,} weight draws (seed {sens.seed})",
-        title_justify="left",
-    )
-    table.add_column("rank", justify="right")
-    table.add_column("candidate")
-    table.add_column("P(first)", justify="right")
-    table.add_column("P(top 3)", justify="right")
-    table.add_column("expected rank", justify="right")
-    membership = sens.membership
-    if membership is not None:
-        table.add_column("P(in portfolio)", justify="right")
-    top_k = 3
-    for cid, row in results.top(n).iterrows():
-        probs = acc.acceptability.loc[cid]
-        cells = [
-            str(row["rank"]),
-            Text(str(row["name"])),
-            f"{probs.iloc[0]:.2f}",
-            f"{probs.iloc[:top_k].sum():.2f}",
-            f"{acc.expected_rank[cid]:.1f}",
-        ]
-        if membership is not None:
-            cells.append(f"{membership.probability.get(cid, 0.0):.2f}")
-        table.add_row(*cells)
-    out_console.print(table)
 
 
 @app.command()

@@ -43,11 +43,14 @@ class StudyFile:
         1-based line of every key and item of the file, by location
         (``("criteria", 0, "weight")``), so that later stages (layers,
         features) can point at the line that caused a problem.
+    shown
+        The path as the user gave it, used in messages (defaults to ``path``).
     """
 
     study: Study
     path: Path
     lines: dict[Loc, int]
+    shown: Path | None = None
 
     @property
     def folder(self) -> Path:
@@ -60,7 +63,7 @@ class StudyFile:
 
     def where(self, loc: Loc) -> str:
         """``path:line`` of the deepest known part of ``loc``."""
-        return f"{self.path}:{_line_of(self.lines, loc)}"
+        return f"{self.shown or self.path}:{_line_of(self.lines, loc)}"
 
     def problem(self, loc: Loc, text: str) -> str:
         """Format a problem found after loading, in the file's usual ``path:line: key: ...`` form."""
@@ -86,7 +89,8 @@ def load(path: str | Path) -> StudyFile:
         With one message per problem: malformed YAML, unknown keys (with a
         "did you mean"), wrong types, missing keys, inconsistent references.
     """
-    path = Path(path).resolve()
+    shown = Path(path)
+    path = shown.resolve()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -95,20 +99,19 @@ def load(path: str | Path) -> StudyFile:
     except (OSError, UnicodeDecodeError) as exc:
         msg = f"{path}: cannot read the criteria file ({exc}); save it as UTF-8 text"
         raise CriteriaError(msg) from exc
-    data = _parse_yaml(text, path)
+    data = _parse_yaml(text, shown)
     lines = _collect_lines(data)
-    problems = _reference_problems(data, path, lines)
+    problems = _reference_problems(data, shown, lines)
     study: Study | None = None
     try:
         study = Study.model_validate(_plain(data))
     except ValidationError as exc:
-        problems = _translate(exc, data, path, lines) + problems
+        problems = _translate(exc, data, shown, lines) + problems
     else:
-        problems += _study_problems(study, path, lines)
-    if problems:
+        problems += _study_problems(study, shown, lines)
+    if problems or study is None:
         raise CriteriaError(sorted(_dedupe(problems), key=_line_key))
-    assert study is not None
-    return StudyFile(study=study, path=path, lines=lines)
+    return StudyFile(study=study, path=path, lines=lines, shown=shown)
 
 
 def json_schema() -> dict[str, Any]:
@@ -375,6 +378,18 @@ def _dedupe(problems: list[str]) -> list[str]:
 # --- references between parts of the file ---------------------------------------------------------
 
 
+def _raw_scheme(data: CommentedMap, group: object) -> object:
+    """The weighting method that applies to a criterion of ``group``, read from the raw file."""
+    weights = data.get("weights")
+    if not isinstance(weights, dict):
+        return "direct"
+    within = weights.get("within")
+    if isinstance(within, dict) and isinstance(within.get(group), dict):
+        return within[group].get("method", "direct")
+    criteria = weights.get("criteria")
+    return criteria.get("method", "direct") if isinstance(criteria, dict) else "direct"
+
+
 def _reference_problems(data: CommentedMap, path: Path, lines: dict[Loc, int]) -> list[str]:
     """Check names that refer to other parts of the file (layers, groups, criteria).
 
@@ -426,6 +441,12 @@ def _reference_problems(data: CommentedMap, path: Path, lines: dict[Loc, int]) -
         if groups is not None and "group" not in crit:
             report(
                 ("criteria", i), f"criterion {cid!r} has no `group`; add one of {sorted(groups)}"
+            )
+        if "weight" not in crit and _raw_scheme(data, group) == "direct":
+            report(
+                ("criteria", i),
+                f"criterion {cid!r} has no `weight`; add `weight: 1` (or another number), "
+                "or derive the weights under `weights:`",
             )
     exclude = data.get("exclude") if isinstance(data.get("exclude"), list) else []
     for i, rule in enumerate(exclude):

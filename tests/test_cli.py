@@ -98,7 +98,7 @@ def test_sensitivity_command_writes_robustness_tables(tiny, tmp_path):
     out = tmp_path / "sens"
     result = runner.invoke(app, ["sensitivity", str(tiny / "study.yaml"), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "P(first)" in result.output
+    assert "P(1st)" in result.output
     names = {p.name for p in out.iterdir()}
     assert {"sensitivity.csv", "stability.csv", "acceptability.csv", "sensitivity.png"} <= names
     again = tmp_path / "again"
