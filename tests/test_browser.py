@@ -23,6 +23,7 @@ import pytest
 from shapely.geometry import Point
 
 import siting.pipeline
+from siting import sensitivity
 from siting.outputs.maps import write_map
 from siting.outputs.report import write_report
 from siting.results import PortfolioChoice, Reference, Results
@@ -39,7 +40,8 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-TINY = Path(__file__).parent / "fixtures" / "tiny" / "study.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests" / "fixtures" / "tiny" / "study.yaml"
 EVIL = "<img src=x onerror=alert(1)>"
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
@@ -135,7 +137,6 @@ def files(tiny: Results, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     out = tmp_path_factory.mktemp("browser")
     return {
         "map": write_map(tiny, out / "map.html"),
-        "report": write_report(tiny, out / "report.html"),
         "varied": write_map(varied(tiny), out / "varied.html"),
     }
 
@@ -300,15 +301,8 @@ def test_tiles_that_cannot_load_leave_the_map_working(
     assert [e for e in watched.errors if "Failed to load resource" not in e] == []
 
 
-@dataclasses.dataclass(frozen=True)
-class Extended(Results):
-    """Results with the optional parts later stages may add."""
-
-    alternatives: list[Any] | None = None
-    pareto: pd.DataFrame | None = None
-
-
-def extended(results: Results) -> Extended:
+def extended(results: Results) -> Results:
+    """The tiny study with a reference, one alternative portfolio and a Pareto front."""
     crit = list(results.values.columns)
     sites = gpd.GeoDataFrame(
         {"name": ["Akademgorodok", "Koltsovo"]},
@@ -326,16 +320,17 @@ def extended(results: Results) -> Extended:
         contributions=values * results.weights,
         score=(values * results.weights).sum(axis=1),
     )
-    fields = {f.name: getattr(results, f.name) for f in dataclasses.fields(Results)}
-    fields["reference"] = reference
-    return Extended(
-        **fields,
-        alternatives=[{"label": "Without Almaty", "ids": ["astana", "karaganda"]}],
+    alternative = dataclasses.replace(results.portfolio, ids=["astana", "karaganda"], binding=[])
+    return dataclasses.replace(
+        results,
+        reference=reference,
+        alternatives=[alternative],
         pareto=pd.DataFrame(
             {
-                "score": [1.99, 1.49],
-                "spread_km": [970.0, 1200.0],
-                "ids": [["almaty", "astana"], ["astana", "oskemen"]],
+                "total_score": [1.99, 1.49, 1.2],
+                "population_covered": [2_400_000.0, 2_900_000.0, 3_000_000.0],
+                "ids": [["almaty", "astana"], ["astana", "oskemen"], ["almaty", "pavlodar"]],
+                "optimal_for_score": [True, False, False],
             }
         ),
     )
@@ -344,17 +339,18 @@ def extended(results: Results) -> Extended:
 def test_optional_layers_draw_and_explain(watched: Watched, tiny: Results, tmp_path: Path) -> None:
     page = open_map(watched, write_map(extended(tiny), tmp_path / "extended.html"))
     assert page.locator("path.alternative-ring").count() == 0  # offered, off at start
-    label = page.locator(".leaflet-control-layers-overlays label", has_text="Without Almaty")
+    label = page.locator(".leaflet-control-layers-overlays label", has_text="Alternative 1")
     label.locator("input").check()
     assert page.locator("path.alternative-ring").count() == 2
+    assert "Karaganda instead of Almaty" in page.locator("#alternatives").inner_text().replace(
+        EVIL, "Karaganda"
+    )
     assert page.locator("path.reference-marker").count() == 2
     # Akademgorodok has every value 1: it would beat all five ranked candidates.
     assert (
         "Akademgorodok: weighted-sum score 1; it would rank 1 of 6."
         in page.locator("#reference-score").inner_text()
     )
-    page.locator("#pareto circle").nth(1).click()
-    assert page.locator("#pareto p").inner_text().endswith(": Astana, Oskemen")
     page.evaluate("window.siting.map.setView([54.9, 83.14], 9, {animate: false})")
     page.locator("path.reference-marker").nth(1).click()
     popup = page.locator(".leaflet-popup-content")
@@ -363,15 +359,95 @@ def test_optional_layers_draw_and_explain(watched: Watched, tiny: Results, tmp_p
     assert watched.errors == []
 
 
-def test_report_renders_with_its_charts(
-    watched: Watched, files: dict[str, Path], tiny: Results
+def test_pareto_point_rings_its_sites(watched: Watched, tiny: Results, tmp_path: Path) -> None:
+    page = open_map(watched, write_map(extended(tiny), tmp_path / "pareto.html"))
+    assert page.locator("#pareto circle.pareto-point").count() == 3
+    assert page.locator("path.pareto-ring").count() == 0  # nothing chosen yet
+    page.locator("#pareto circle.pareto-point").nth(1).click()
+    assert page.locator("path.pareto-ring").count() == 2
+    info = page.locator("#pareto-info").inner_text()
+    assert info == "Point 2: population covered 2,900,000, total score 1.49: Astana, Oskemen"
+    assert page.locator(".pareto-table tbody tr").nth(1).get_attribute("class") == "selected"
+    # the table chooses too; the best total score is starred
+    row = page.locator(".pareto-table tbody tr").nth(0)
+    assert row.locator("td").nth(0).inner_text() == "1 ★"
+    row.click()
+    assert page.locator("#pareto-info").inner_text().endswith(": Almaty, Astana")
+    assert page.locator("path.pareto-ring").count() == 2
+    assert watched.errors == []
+
+
+def analysed(results: Results) -> Results:
+    """The tiny study with a quick robustness analysis; value noise makes it non-trivial."""
+    noise = {c: 0.5 for c in results.values.columns}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        sens = sensitivity.analyse(
+            results, samples=2000, portfolio_draws=200, value_uncertainty=noise
+        )
+    return dataclasses.replace(results, sensitivity=sens)
+
+
+def share_text(p: float) -> str:
+    """A probability as the page writes it: exact ends, and no rounding to 0 or 100 %."""
+    if p in (0, 1):
+        return f"{100 * p:.0f} %"
+    if p < 0.001 or p > 0.999:
+        return "< 0.1 %" if p < 0.001 else "> 99.9 %"
+    return f"{100 * p:.1f} %"
+
+
+def test_membership_layer_shows_the_probabilities(
+    watched: Watched, tiny: Results, tmp_path: Path
 ) -> None:
+    robust = analysed(tiny)
+    boundaries = ROOT / "data" / "boundaries.geojson"
+    path = write_map(robust, tmp_path / "robust.html", boundaries=boundaries)
+    page = open_map(watched, path)
+    p = robust.sensitivity.membership.probability
+    assert page.locator("path.membership-marker").count() == 0  # off at start
+    label = page.locator(".leaflet-control-layers-overlays label", has_text="membership")
+    assert "(200 draws)" in label.inner_text()
+    label.locator("input").check()
+    ids = list(robust.ranking.index)
+    assert page.locator("path.membership-marker").count() == int((p > 0).sum()) == 3
+    texts = page.evaluate(
+        "window.siting.layers.membership.getLayers()"
+        ".map(l => l.getPopup().getContent().textContent)"
+    )
+    expected = [
+        f"{robust.ranking.at[cid, 'name']}in the optimal portfolio in {share_text(v)} "
+        "of 200 weight draws."
+        for cid, v in p.reindex(ids).items()
+        if v > 0
+    ]
+    assert texts == expected
+    # each candidate's popup: its chance of rank 1, of the top 3 and of the portfolio
+    table = robust.sensitivity.acceptability.acceptability
+    i = ids.index("astana")
+    page.locator(f"path.cand-{i}").click()
+    lines = page.locator(".leaflet-popup-content .robustness div").all_inner_texts()
+    assert lines == [
+        f"Rank 1 in {share_text(table.at['astana', 1])} and top 3 in "
+        f"{share_text(table.loc['astana', [1, 2, 3]].sum())} of 2,000 random weight draws.",
+        f"In the optimal portfolio in {share_text(p['astana'])} of 200 weight draws.",
+    ]
+    # the boundaries' own caveat sits in the legend
+    note = page.locator("#boundary-note")
+    assert note.locator("summary").inner_text().startswith("Boundaries: Pre-2022 regional layout")
+    assert "these lines are not drawn" in note.text_content()
+    assert watched.errors == []
+
+
+def test_report_renders_with_its_charts(watched: Watched, tiny: Results, tmp_path: Path) -> None:
+    robust = extended(analysed(tiny))
     page = watched.page
-    page.goto(files["report"].as_uri())
+    page.goto(write_report(robust, tmp_path / "report.html").as_uri())
     page.wait_for_load_state("load")
     images = page.locator("img")
-    # one value-function chart per criterion, the weights chart and the static map
-    assert images.count() == tiny.values.shape[1] + 2
+    # a value-function chart per criterion, the weights chart, the static map, the Pareto
+    # front, the rank-acceptability heatmap and the one-at-a-time charts
+    assert images.count() == tiny.values.shape[1] + 5
     for i in range(images.count()):
         img = images.nth(i)
         assert img.evaluate("el => el.complete && el.naturalWidth > 0"), i

@@ -22,11 +22,14 @@ import pytest
 from shapely.geometry import Point, Polygon
 
 import siting.pipeline
+from siting import sensitivity
 from siting.errors import OutputError
-from siting.outputs.maps import render_map, write_map
-from siting.results import Reference, Results
+from siting.outputs.maps import boundary_note, render_map, write_map
+from siting.results import PortfolioChoice, Reference, Results
+from siting.spec import Coverage
 
-TINY = Path(__file__).parent / "fixtures" / "tiny" / "study.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests" / "fixtures" / "tiny" / "study.yaml"
 EVIL = "<img src=x onerror=alert(1)>"
 CDN_HOSTS = (
     "unpkg.com",
@@ -241,12 +244,29 @@ def test_boundaries_from_a_file(tiny: Results, tmp_path: Path) -> None:
     assert 60 < x < 80 and 40 < y < 56  # reprojected back to degrees
 
 
-@dataclasses.dataclass(frozen=True)
-class Extended(Results):
-    """Results with the optional parts later stages may add."""
+def choice(ids: list[str], objective: float, binding: list[str] | None = None) -> PortfolioChoice:
+    return PortfolioChoice(
+        ids=ids,
+        objective=objective,
+        status="Optimal",
+        solver="cbc",
+        solver_version="test",
+        seconds=0.0,
+        binding=binding or [],
+    )
 
-    alternatives: list[Any] | None = None
-    pareto: pd.DataFrame | None = None
+
+def front() -> pd.DataFrame:
+    """A hand-made Pareto front in the pipeline's shape, rows deliberately not sorted."""
+    return pd.DataFrame(
+        {
+            "total_score": [1.49, 1.99],
+            "population_covered": [2_900_000.0, 2_400_000.0],
+            "covered_share": [0.6, 0.5],
+            "ids": [["astana", "oskemen"], ["almaty", "astana"]],
+            "optimal_for_score": [False, True],
+        }
+    )
 
 
 def reference_for(results: Results) -> Reference:
@@ -271,34 +291,110 @@ def reference_for(results: Results) -> Reference:
 
 def test_optional_parts_are_drawn_only_when_present(tiny: Results) -> None:
     plain = embedded(render_map(tiny))
-    assert plain["alternatives"] == [] and plain["pareto"] is None and plain["reference"] is None
-    fields = {f.name: getattr(tiny, f.name) for f in dataclasses.fields(Results)}
-    fields["reference"] = reference_for(tiny)
-    extended = Extended(
-        **fields,
-        alternatives=[
-            {"label": "Without Almaty", "ids": ["astana", "karaganda"], "objective": 1.5}
-        ],
-        pareto=pd.DataFrame(
-            {
-                "score": [1.99, 1.49],
-                "spread_km": [970.0, 1200.0],
-                "ids": [["almaty", "astana"], ["astana", "oskemen"]],
-            }
-        ),
+    assert plain["alternatives"] == [] and plain["pareto"] == []
+    assert plain["reference"] is None and plain["robustness"] is None
+    extended = dataclasses.replace(
+        tiny,
+        reference=reference_for(tiny),
+        alternatives=[choice(["almaty", "karaganda"], 1.5, ["spacing binds"])],
+        pareto=front(),
     )
     data = embedded(render_map(extended))
-    assert data["alternatives"] == [
-        {"label": "Without Almaty", "ids": ["astana", "karaganda"], "note": "objective 1.5"}
+    score = tiny.ranking["score"]
+    (alt,) = data["alternatives"]
+    # the optimum is Almaty + Astana; the alternative swaps Astana for Karaganda
+    assert tiny.portfolio.ids == ["almaty", "astana"]
+    assert alt["ids"] == ["almaty", "karaganda"] and alt["label"] == "Alternative 1"
+    assert alt["dropped"] == ["astana"] and alt["added"] == ["karaganda"]
+    assert alt["total"] == pytest.approx(score["almaty"] + score["karaganda"], rel=1e-6)
+    assert alt["gap"] == pytest.approx(score["astana"] - score["karaganda"], rel=1e-3)
+    assert alt["objective"] == 1.5 and alt["binding"] == ["spacing binds"]
+    # by increasing population covered, whatever the row order
+    assert data["pareto"] == [
+        {
+            "ids": ["almaty", "astana"],
+            "score": 1.99,
+            "population": 2_400_000.0,
+            "share": 0.5,
+            "optimal": True,
+        },
+        {
+            "ids": ["astana", "oskemen"],
+            "score": 1.49,
+            "population": 2_900_000.0,
+            "share": 0.6,
+            "optimal": False,
+        },
     ]
-    assert data["pareto"]["objectives"] == ["score", "spread_km"]
-    assert data["pareto"]["points"][1] == {"ids": ["astana", "oskemen"], "obj": [1.49, 1200.0]}
     ref = data["reference"]
     assert [s["name"] for s in ref["sites"]] == ["Akademgorodok <NSC>", "Koltsovo"]
     assert ref["sites"][1]["v"] == [0.5] * tiny.values.shape[1]
     assert ref["sites"][0]["score"] == pytest.approx(1.0)
     assert (ref["sites"][0]["lat"], ref["sites"][0]["lon"]) == (54.85, 83.1)
     assert ref["facilities"][0]["names"] == ["NSU"]
+
+
+def test_a_pareto_front_without_its_columns_is_refused(tiny: Results) -> None:
+    bad = dataclasses.replace(tiny, pareto=front().drop(columns=["population_covered"]))
+    with pytest.raises(OutputError, match=r"lacks the columns \['population_covered'\]"):
+        render_map(bad)
+
+
+def test_coverage_circles_use_the_coverage_radius(tiny: Results) -> None:
+    assert embedded(render_map(tiny))["portfolio"]["radius_from"] == "spacing"
+    portfolio = tiny.study.portfolio.model_copy(update={"coverage": Coverage(radius_km=120)})
+    study = tiny.study.model_copy(update={"portfolio": portfolio})
+    covered = dataclasses.replace(
+        tiny,
+        study=study,
+        portfolio=dataclasses.replace(tiny.portfolio, population_covered=3_100_000.0),
+    )
+    data = embedded(render_map(covered))["portfolio"]
+    assert (data["radius_km"], data["radius_from"]) == (120.0, "coverage")
+    assert data["population"] == 3_100_000.0
+
+
+def analysed(results: Results) -> Results:
+    """The tiny study with a quick robustness analysis; value noise makes it non-trivial."""
+    noise = {c: 0.5 for c in results.values.columns}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        sens = sensitivity.analyse(
+            results, samples=2000, portfolio_draws=200, value_uncertainty=noise
+        )
+    return dataclasses.replace(results, sensitivity=sens)
+
+
+def test_robustness_numbers_are_the_analysis(tiny: Results) -> None:
+    robust = analysed(tiny)
+    sens = robust.sensitivity
+    data = embedded(render_map(robust))["robustness"]
+    ids = list(tiny.ranking.index)
+    table = sens.acceptability.acceptability.reindex(ids)
+    assert data["draws"] == 2000 and data["seed"] == tiny.study.seed and data["top_k"] == 3
+    expected_first = [None if pd.isna(x) else float(x) for x in table[1]]
+    assert data["first"] == expected_first
+    top = table[[1, 2, 3]].sum(axis=1, min_count=1)
+    assert data["top"] == pytest.approx([None if pd.isna(x) else x for x in top])
+    p = sens.membership.probability.reindex(ids)
+    assert data["membership"]["p"] == [None if pd.isna(x) else float(x) for x in p]
+    assert data["membership"]["draws"] == 200
+    # the excluded candidate was not analysed: it has no numbers, not zeros
+    kurchatov = ids.index("kurchatov")
+    assert data["first"][kurchatov] is None and data["membership"]["p"][kurchatov] is None
+    # with values this uncertain the portfolio is not always the same
+    assert sum(0 < x < 1 for x in data["membership"]["p"] if x is not None) > 0
+
+
+def test_the_boundaries_layout_note_is_shown(tiny: Results) -> None:
+    shipped = gpd.read_file(ROOT / "data" / "boundaries.geojson")
+    note = embedded(render_map(tiny, boundaries=shipped))["boundary_note"]
+    assert note.startswith("Pre-2022 regional layout") and "2022 reform" in note
+    assert boundary_note(shipped) == note
+    evil = shipped.assign(layout_note=EVIL)
+    text = render_map(tiny, boundaries=evil)
+    assert EVIL not in text and embedded(text)["boundary_note"] == EVIL
+    assert embedded(render_map(tiny))["boundary_note"] == ""
 
 
 def test_write_map_is_atomic_and_says_when_it_cannot(tiny: Results, tmp_path: Path) -> None:

@@ -8,10 +8,8 @@ import re
 import struct
 import warnings
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point
@@ -20,9 +18,11 @@ import siting.pipeline
 from siting import sensitivity
 from siting.outputs.report import render_report, value_function_svg, write_report
 from siting.outputs.static_map import render_static_map, write_static_map
-from siting.results import Reference, Results
+from siting.results import PortfolioChoice, Reference, Results
+from siting.spec import Coverage
 
-TINY = Path(__file__).parent / "fixtures" / "tiny" / "study.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests" / "fixtures" / "tiny" / "study.yaml"
 EVIL = "<img src=x onerror=alert(1)>"
 
 
@@ -130,10 +130,15 @@ def test_report_is_reproducible(tiny: Results, report: str) -> None:
     assert render_report(tiny) == report
 
 
-@dataclasses.dataclass(frozen=True)
-class Extended(Results):
-    acceptability: pd.DataFrame | None = None
-    alternatives: list[Any] | None = None
+def choice(ids: list[str], objective: float) -> PortfolioChoice:
+    return PortfolioChoice(
+        ids=ids,
+        objective=objective,
+        status="Optimal",
+        solver="cbc",
+        solver_version="test",
+        seconds=0.0,
+    )
 
 
 def reference_for(results: Results) -> Reference:
@@ -160,6 +165,7 @@ def test_optional_sections_only_when_present(tiny: Results, report: str) -> None
     assert "Do the methods agree?" not in report
     assert "How robust" not in report
     assert "The reference: Novosibirsk" not in report
+    assert "Alternative portfolios" not in report and "population covered" not in report
     kept = list(tiny.included)
     ranks = pd.DataFrame({"weighted_sum": [1, 2, 3, 4, 5], "topsis": [2, 1, 3, 4, 5]}, index=kept)
     agreement = pd.DataFrame(
@@ -172,20 +178,11 @@ def test_optional_sections_only_when_present(tiny: Results, report: str) -> None
             }
         ]
     )
-    acceptability = pd.DataFrame(
-        [[0.7, 0.3], [0.3, 0.7]], index=kept[:2], columns=pd.Index([1, 2], name="rank")
-    )
-    fields = {f.name: getattr(tiny, f.name) for f in dataclasses.fields(Results)}
-    fields.update(method_ranks=ranks, agreement=agreement, reference=reference_for(tiny))
-    extended = Extended(
-        **fields,
-        acceptability=acceptability,
-        alternatives=[{"label": "Second best", "ids": ["astana", "karaganda"]}],
+    extended = dataclasses.replace(
+        tiny, method_ranks=ranks, agreement=agreement, reference=reference_for(tiny)
     )
     text = render_report(extended)
     assert "Do the methods agree?" in text and "Kendall τ-b" in text
-    assert "How robust is the ranking?" in text and "Rank acceptability" in text
-    assert "Second best" in text and "Astana, Karaganda" in text
     reference = text[text.index("The reference: Novosibirsk") :]
     # Akademgorodok has every value 1, so it beats every candidate (Almaty: 0.998); Koltsovo
     # has every value 0.5: only Almaty and Astana (above 0.99) beat it (Karaganda: 0.499).
@@ -194,35 +191,116 @@ def test_optional_sections_only_when_present(tiny: Results, report: str) -> None
     )
     assert "<td class=num>1 of 6</td><td class=num>3 of 6</td><td class=num>1</td>" in reference
     assert "<th class=num>Akademgorodok &lt;NSC&gt;</th>" in reference
-    assert len(images(text)) == len(images(report)) + 1  # the acceptability chart
+    assert len(images(text)) == len(images(report))
 
 
-@dataclasses.dataclass(frozen=True)
-class Robust(Results):
-    one_at_a_time: pd.DataFrame | None = None
-    acceptability: Any = None
-    stability: pd.DataFrame | None = None
-
-
-def test_robustness_figures_from_the_sensitivity_module(tiny: Results, report: str) -> None:
-    kept = tiny.values.loc[tiny.included]
-    rng = np.random.default_rng(0)
-    samples = sensitivity.sample_weights(kept.shape[1], 500, rng=rng)
-    smaa = sensitivity.rank_acceptability(kept, weight_samples=samples)
-    fields = {f.name: getattr(tiny, f.name) for f in dataclasses.fields(Results)}
-    robust = Robust(
-        **fields,
-        one_at_a_time=sensitivity.one_at_a_time(kept, tiny.weights, steps=5),
-        acceptability=smaa,
-        stability=sensitivity.stability_intervals(kept, tiny.weights),
+def test_alternatives_and_pareto_front(tiny: Results, report: str) -> None:
+    front = pd.DataFrame(
+        {
+            "total_score": [1.49, 1.99],
+            "population_covered": [2_900_000.0, 2_400_000.0],
+            "covered_share": [0.6, 0.5],
+            "ids": [["astana", "oskemen"], ["almaty", "astana"]],
+            "optimal_for_score": [False, True],
+        }
     )
+    portfolio = tiny.study.portfolio.model_copy(update={"coverage": Coverage(radius_km=120)})
+    extended = dataclasses.replace(
+        tiny,
+        study=tiny.study.model_copy(update={"portfolio": portfolio}),
+        portfolio=dataclasses.replace(tiny.portfolio, population_covered=3_100_000.0),
+        alternatives=[choice(["almaty", "karaganda"], 1.5)],
+        pareto=front,
+    )
+    text = render_report(extended)
+    assert "within 120 km: 3,100,000 people live within reach" in text
+    section = text[text.index("<h3>Alternative portfolios</h3>") :]
+    score = tiny.ranking["score"]
+    total = score["almaty"] + score["karaganda"]
+    gap = score["astana"] - score["karaganda"]
+    assert (
+        f"<td>Almaty, Karaganda</td><td class=num>{total:.4g}</td><td class=num>{gap:.3g}</td>"
+        "<td>Karaganda instead of Astana</td>"
+    ) in section
+    # the front by increasing population, the best total score starred
+    rows = re.findall(r"<tr><td class=num>(\d ?★?)</td><td class=num>([\d,]+)</td>", section)
+    assert rows == [("1 ★", "2,400,000"), ("2", "2,900,000")]
+    assert "<td>Astana, Oskemen</td>" in section
+    assert len(images(text)) == len(images(report)) + 1  # the Pareto chart
+    ((_, chart),) = [svg for svg in images(section) if b"population covered" in svg[1]]
+    assert chart.count(b"<use ") >= 2  # both points drawn
+
+
+def analysed(results: Results) -> Results:
+    """The tiny study with a quick robustness analysis; value noise makes it non-trivial."""
+    noise = {c: 0.5 for c in results.values.columns}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        sens = sensitivity.analyse(
+            results, samples=2000, portfolio_draws=200, value_uncertainty=noise
+        )
+    return dataclasses.replace(results, sensitivity=sens)
+
+
+@pytest.fixture(scope="module")
+def robust(tiny: Results) -> Results:
+    return analysed(tiny)
+
+
+def test_robustness_section_from_the_analysis(robust: Results, report: str) -> None:
+    sens = robust.sensitivity
     text = render_report(robust)
-    section = text[text.index("How robust is the ranking?") :]
-    assert "Rank acceptability" in section and "(500)" in section
-    assert "One weight at a time" in section and "Weight stability intervals" in section
+    section = text[text.index("<h2>How robust is the ranking?</h2>") :]
+    assert "2,000 random weight vectors" in section and f"seed {robust.study.seed}" in section
+    assert "solved again for 200 of these draws" in section
+    assert "the criterion values varied within their stated uncertainty" in section
     assert len(images(text)) == len(images(report)) + 2  # the heatmap and the small multiples
-    oat = next(svg for kind, svg in images(section) if b"university_km" in svg)
-    assert oat.count(b"stroke-dasharray") >= kept.shape[1]  # the study's weight, per criterion
+    heatmap, oat = (svg for _, svg in images(section))
+    # each cell of 0.5 % or more is labelled with its per cent
+    first = sens.acceptability.acceptability.loc["almaty", 1]
+    assert f">{100 * first:.0f}<".encode() in heatmap
+    assert oat.count(b"stroke-dasharray") >= robust.values.shape[1]  # the study's weights
+    assert b"Distance to the nearest university with" in oat  # criteria by their labels
+    # stability: Almaty stays first while the university weight is in [lo, hi]
+    row = sens.stability.set_index("criterion").loc["university_km"]
+    interval = f"{100 * row['first_lo']:.1f} %–{100 * row['first_hi']:.1f} %"
+    assert f"<td class=num>25.0 %</td><td>{interval}" in section
+    # membership: every candidate that was ever in the optimal portfolio, with its share
+    p = sens.membership.probability
+    for cid, share in p[p > 0].items():
+        name = robust.ranking.at[cid, "name"]
+        star = " ★" if cid in robust.portfolio.ids else ""
+        assert f"<td>{name}{star}</td><td class=num>{share_text(share)}</td>" in section
+    for _, r in sens.membership.portfolios.iterrows():
+        names = ", ".join(robust.ranking.loc[r["portfolio"].split(";"), "name"])
+        assert f"<td>{names}</td><td class=num>{share_text(r['share'])}</td>" in section
+
+
+def share_text(p: float) -> str:
+    """A probability as the page writes it: exact ends, and no rounding to 0 or 100 %."""
+    if p in (0, 1):
+        return f"{100 * p:.0f} %"
+    if p < 0.001 or p > 0.999:
+        return "&lt; 0.1 %" if p < 0.001 else "&gt; 99.9 %"
+    return f"{100 * p:.1f} %"
+
+
+def test_robustness_section_escapes_names(robust: Results) -> None:
+    candidates = robust.candidates.copy()
+    ranking = robust.ranking.copy()
+    candidates.loc["karaganda", "name"] = ranking.loc["karaganda", "name"] = EVIL
+    text = render_report(dataclasses.replace(robust, candidates=candidates, ranking=ranking))
+    assert EVIL not in text
+    section = text[text.index("<h2>How robust is the ranking?</h2>") :]
+    assert html_escaped(EVIL) in section
+
+
+def test_boundaries_note_under_the_map(tiny: Results) -> None:
+    shipped = ROOT / "data" / "boundaries.geojson"
+    text = render_report(tiny, boundaries=shipped)
+    figure = text[text.index("<h2>Map</h2>") : text.index("<h2>Ranking</h2>")]
+    assert "<br>Boundaries: Pre-2022 regional layout (14 regions" in figure
+    assert "these lines are not drawn.</figcaption>" in figure
 
 
 def test_static_map_png(tiny: Results, tmp_path: Path) -> None:

@@ -13,6 +13,13 @@ value-function outputs, ``score = Σ_c w_c · v_c``, where the global weight of 
 criterion is its group's share times its share within the group.  The sliders
 start at the shares implied by ``results.weights``, so the reset state reproduces
 the study's weights exactly whatever weighting method produced them.
+
+When the run has them, the page also shows the robustness analysis
+(``results.sensitivity``: each candidate's chance of rank 1, of the top 3 and of
+the optimal portfolio in its popup, and a layer of portfolio-membership
+probability), the alternative portfolios (one layer each, off at start), the
+Pareto front of total score against population covered (a chart and a table in
+the panel; choosing a point rings its sites) and the boundaries' own layout note.
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ from siting.results import Results
 
 __all__ = [
     "TILES",
+    "boundary_note",
+    "coverage_radius",
     "load_boundaries",
     "map_data",
     "portfolio_radius_km",
@@ -65,6 +74,7 @@ _CDN = {
 _COORD_DECIMALS = 5  # about 1 m: finer than any siting question, and a shorter file
 _SIMPLIFY_DEG = 0.01  # about 1 km: border and regions stay recognisable at country scale
 _BOUNDARY_LAYER = "boundaries"
+_TOP_K = 3  # the shortlist whose membership probability each popup shows
 
 
 # --------------------------------------------------------------------------- assets
@@ -219,14 +229,35 @@ def _boundary_features(boundaries: gpd.GeoDataFrame | None) -> list[dict[str, An
 
 
 def portfolio_radius_km(results: Results) -> float | None:
-    """Radius of the portfolio's coverage circles: a coverage radius, else half the spacing."""
+    """Radius of the portfolio's coverage circles: the coverage radius, else half the spacing.
+
+    A study with a ``portfolio.coverage`` section says within which distance a site serves its
+    demand, and the circles show exactly that.  Without it, half the minimum spacing is drawn:
+    the largest radius at which the circles of two chosen sites cannot overlap.
+    """
+    radius, _ = coverage_radius(results)
+    return radius
+
+
+def coverage_radius(results: Results) -> tuple[float | None, str]:
+    """The radius of the coverage circles and where it comes from.
+
+    Returns
+    -------
+    radius, source
+        The radius in km (None without a portfolio or a radius) and ``"coverage"`` (the
+        study's ``portfolio.coverage.radius_km``), ``"spacing"`` (half ``min_spacing_km``)
+        or ``""``.
+    """
     portfolio = results.study.portfolio
-    for name in ("coverage_km", "radius_km", "service_km"):
-        value = getattr(portfolio, name, None) if portfolio is not None else None
-        if value:
-            return float(value)
-    spacing = getattr(portfolio, "min_spacing_km", None) if portfolio is not None else None
-    return float(spacing) / 2 if spacing else None
+    if portfolio is None:
+        return None, ""
+    coverage = getattr(portfolio, "coverage", None)
+    radius = getattr(coverage, "radius_km", None)
+    if radius:
+        return float(radius), "coverage"
+    spacing = getattr(portfolio, "min_spacing_km", None)
+    return (float(spacing) / 2, "spacing") if spacing else (None, "")
 
 
 def _groups(results: Results, ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, float]]:
@@ -281,54 +312,128 @@ def _describe_value(criterion: Any) -> str:
     return "min-max over the candidates"
 
 
-def _portfolio_sets(results: Results) -> list[dict[str, Any]]:
-    """Alternative portfolios, when the run has them: ``[{label, ids, note}]``."""
-    alternatives = getattr(results, "alternatives", None)
-    if alternatives is None:
+def _site_total(results: Results, ids: Iterable[str]) -> float:
+    """Total score of a set of sites: the sum of their scores under the study's method."""
+    scores = results.ranking["score"].reindex([str(i) for i in ids]).astype(float)
+    return float(scores.sum())
+
+
+def _alternatives(results: Results) -> list[dict[str, Any]]:
+    """The next-best portfolios (``results.alternatives``), each against the optimum.
+
+    Each carries its total score (the sum of its sites' scores), the score it gives up
+    against the optimum, and which sites it drops from and adds to the optimum.
+    """
+    alternatives = getattr(results, "alternatives", None) or []
+    if not alternatives:
         return []
-    if isinstance(alternatives, pd.DataFrame):
-        items: Iterable[Any] = alternatives.to_dict("records")
-    elif isinstance(alternatives, Mapping):
-        items = [
-            {"label": k, "ids": _get(v, "ids") or v, "objective": _get(v, "objective")}
-            for k, v in alternatives.items()
-        ]
-    else:
-        items = alternatives
-    sets = []
-    for i, item in enumerate(items):
-        ids = _get(item, "ids")
-        if ids is None and isinstance(item, list | tuple):
-            ids = item
-        if ids is None:
-            continue
-        label = _get(item, "label") or _get(item, "name") or f"Alternative {i + 1}"
-        objective = _get(item, "objective")
-        note = f"objective {objective:.4g}" if isinstance(objective, int | float) else ""
-        sets.append({"label": str(label), "ids": [str(x) for x in ids], "note": note})
-    return sets
-
-
-def _pareto(results: Results) -> dict[str, Any] | None:
-    """The Pareto front, when the run has one: objective columns and each point's sites."""
-    front = getattr(results, "pareto", None)
-    if front is None:
-        return None
-    if not isinstance(front, pd.DataFrame):
-        front = pd.DataFrame(list(front))
-    if front.empty:
-        return None
-    ids_col = next((c for c in ("ids", "sites", "portfolio") if c in front), None)
-    objectives = [
-        c for c in front.columns if c != ids_col and pd.api.types.is_numeric_dtype(front[c])
-    ]
-    points = []
-    for _, row in front.iterrows():
-        ids = list(row[ids_col]) if ids_col is not None else []
-        points.append(
-            {"ids": [str(x) for x in ids], "obj": [_num(row[c], digits=6) for c in objectives]}
+    best = [str(i) for i in results.portfolio.ids] if results.portfolio is not None else []
+    best_total = _site_total(results, best)
+    out = []
+    for k, alt in enumerate(alternatives):
+        ids = [str(i) for i in alt.ids]
+        total = _site_total(results, ids)
+        out.append(
+            {
+                "label": f"Alternative {k + 1}",
+                "ids": ids,
+                "total": _num(total, digits=6),
+                "objective": _num(alt.objective, digits=6),
+                "gap": _num(best_total - total, digits=4) if best else None,
+                "dropped": [i for i in best if i not in ids],
+                "added": [i for i in ids if i not in best],
+                "binding": [str(b) for b in getattr(alt, "binding", [])],
+            }
         )
-    return {"objectives": [str(c) for c in objectives], "points": points}
+    return out
+
+
+_PARETO_COLUMNS = ("total_score", "population_covered", "ids")
+
+
+def _pareto(results: Results) -> list[dict[str, Any]]:
+    """The Pareto front of total score against population covered, by increasing population.
+
+    Raises
+    ------
+    OutputError
+        The front lacks one of the columns the map draws.
+    """
+    front = getattr(results, "pareto", None)
+    if front is None or len(front) == 0:
+        return []
+    missing = [c for c in _PARETO_COLUMNS if c not in front]
+    if missing:
+        msg = (
+            f"the Pareto front lacks the columns {missing} (it has {list(front.columns)}); "
+            f"give {list(_PARETO_COLUMNS)} and optionally covered_share and optimal_for_score"
+        )
+        raise OutputError(msg)
+    front = front.sort_values("population_covered", kind="stable")
+    share = front["covered_share"] if "covered_share" in front else pd.Series(None, front.index)
+    optimal = (
+        front["optimal_for_score"]
+        if "optimal_for_score" in front
+        else pd.Series(False, front.index)
+    )
+    return [
+        {
+            "ids": [str(x) for x in ids],
+            "score": _num(score, digits=6),
+            "population": _num(population, digits=9),
+            "share": _num(sh, digits=4) if sh is not None and pd.notna(sh) else None,
+            "optimal": bool(opt),
+        }
+        for ids, score, population, sh, opt in zip(
+            front["ids"],
+            front["total_score"],
+            front["population_covered"],
+            share,
+            optimal,
+            strict=True,
+        )
+    ]
+
+
+def _robustness(results: Results, ids: list[str]) -> dict[str, Any] | None:
+    """Rank acceptability and portfolio membership per candidate, from ``results.sensitivity``.
+
+    Lists follow the map's candidate order; a candidate the analysis left out (an excluded
+    one) has None.
+    """
+    sens = getattr(results, "sensitivity", None)
+    if sens is None:
+        return None
+    smaa = sens.acceptability
+    table = smaa.acceptability
+    top_k = min(_TOP_K, table.shape[1])
+    first = table.iloc[:, 0].reindex(ids)
+    top = table.iloc[:, :top_k].sum(axis=1).reindex(ids)
+    membership = None
+    if sens.membership is not None:
+        p = sens.membership.probability.reindex(ids)
+        membership = {"p": [_num(x) for x in p], "draws": int(sens.membership.draws)}
+    return {
+        "draws": int(smaa.draws),
+        "seed": int(sens.seed),
+        "top_k": int(top_k),
+        "first": [_num(x) for x in first],
+        "top": [_num(x) for x in top],
+        "expected": [_num(x, digits=4) for x in smaa.expected_rank.reindex(ids)],
+        "membership": membership,
+    }
+
+
+def boundary_note(boundaries: gpd.GeoDataFrame | None) -> str:
+    """What the boundaries layer says about itself (its ``layout_note``), or ``""``.
+
+    The shipped boundaries are the pre-2022 regional layout and say so; a reader must see
+    that note wherever the lines are drawn.
+    """
+    if boundaries is None or "layout_note" not in boundaries:
+        return ""
+    notes = [str(n).strip() for n in boundaries["layout_note"].dropna().unique()]
+    return " ".join(n for n in notes if n)
 
 
 def _reference(results: Results, ids: list[str]) -> dict[str, Any] | None:
@@ -362,13 +467,6 @@ def _reference(results: Results, ids: list[str]) -> dict[str, Any] | None:
         ],
         "facilities": _point_layers(facilities),
     }
-
-
-def _get(obj: Any, key: str) -> Any:
-    if obj is None:
-        return None
-    value = obj.get(key) if isinstance(obj, Mapping | pd.Series) else getattr(obj, key, None)
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
 def _point_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> list[dict[str, Any]]:
@@ -424,7 +522,8 @@ def map_data(
     dict
         Candidates (in ranking order) with coordinates, raw values, values, score and
         rank; criteria, groups and weights; portfolio, alternatives, Pareto front,
-        reference, facility layers and boundaries.
+        robustness (rank acceptability and portfolio membership per candidate),
+        reference, facility layers, boundaries and the boundaries' layout note.
     """
     study = results.study
     crit_ids = [c.id for c in study.criteria if c.id in results.values.columns]
@@ -467,12 +566,16 @@ def map_data(
     ]
     portfolio = None
     if results.portfolio is not None:
+        radius, radius_from = coverage_radius(results)
         portfolio = {
             "ids": [str(i) for i in results.portfolio.ids],
             "binding": [str(s) for s in results.portfolio.binding],
             "status": str(results.portfolio.status),
             "objective": _num(results.portfolio.objective, digits=6),
-            "radius_km": portfolio_radius_km(results),
+            "total": _num(_site_total(results, results.portfolio.ids), digits=6),
+            "radius_km": radius,
+            "radius_from": radius_from,
+            "population": _num(getattr(results.portfolio, "population_covered", None), digits=9),
         }
     tile = None
     if tiles is not None:
@@ -486,11 +589,13 @@ def map_data(
         "groups": [{k: g[k] for k in ("id", "label", "share", "criteria")} for g in groups],
         "candidates": candidates,
         "portfolio": portfolio,
-        "alternatives": _portfolio_sets(results),
+        "alternatives": _alternatives(results),
         "pareto": _pareto(results),
+        "robustness": _robustness(results, ids),
         "reference": _reference(results, crit_ids),
         "layers": _point_layers(results.layers),
         "boundaries": _boundary_features(boundaries),
+        "boundary_note": boundary_note(boundaries),
         "tiles": tile,
     }
 

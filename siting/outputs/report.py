@@ -4,7 +4,9 @@ It says what the study is for, which criteria it uses and how each raw value
 becomes a 0–1 value (one small chart per criterion, the candidates drawn on the
 curve), how much each criterion weighs, how the candidates rank and why, which
 sites the portfolio chooses and which rules bind, and, when the run has them,
-how the MCDA methods agree and how robust the ranking is.  Charts are inline SVG
+the alternative portfolios, the Pareto front of total score against population
+covered, how the MCDA methods agree and how robust the ranking is (rank
+acceptability, one weight at a time, stability intervals, portfolio membership).  Charts are inline SVG
 images and the static map an inline PNG; the page has no script at all and a
 Content-Security-Policy that forbids fetching anything.  Every text taken from
 data goes through :func:`html.escape`.
@@ -18,17 +20,19 @@ import io
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib import ticker
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from siting import value as value_functions
 from siting.outputs.files import write_text
-from siting.outputs.maps import portfolio_radius_km
+from siting.outputs.maps import boundary_note, coverage_radius, load_boundaries
 from siting.outputs.static_map import render_static_map
 from siting.results import Results
 from siting.spec import Criterion
@@ -240,21 +244,6 @@ def _weights_svg(results: Results, crit_ids: list[str]) -> str:
         return _svg_img(fig, "Global weight of each criterion")
 
 
-def _acceptability_svg(table: pd.DataFrame, names: pd.Series) -> str:
-    shown = table.head(20)
-    with mpl.rc_context(_RC):
-        fig = Figure(figsize=(7, 0.2 * len(shown) + 1.0), layout="constrained")
-        ax = fig.add_subplot()
-        image = ax.imshow(shown.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=1, aspect="auto")
-        ax.set_yticks(range(len(shown)), [str(names.get(i, i)) for i in shown.index], fontsize=7)
-        for label in ax.get_yticklabels():
-            label.set_parse_math(False)
-        ax.set_xticks(range(shown.shape[1]), [str(c) for c in shown.columns], fontsize=7)
-        ax.set_xlabel("rank")
-        fig.colorbar(image, ax=ax, shrink=0.6, label="share of draws")
-        return _svg_img(fig, "Rank acceptability: share of random weight draws giving each rank")
-
-
 # --------------------------------------------------------------------------- sections
 
 
@@ -453,6 +442,46 @@ def _ranking_section(results: Results, crit_ids: list[str]) -> str:
     )
 
 
+def _share(p: object) -> str:
+    """A probability for people: no "0.0 %" for what happened, no "100 %" for what not always did."""
+    if p is None or p is pd.NA:
+        return "–"
+    v = float(p)  # type: ignore[arg-type]
+    if not math.isfinite(v):
+        return "–"
+    if v <= 0:
+        return "0 %"
+    if v >= 1:
+        return "100 %"
+    if v < 0.001:
+        return "&lt; 0.1 %"
+    if v > 0.999:
+        return "&gt; 99.9 %"
+    return f"{100 * v:.1f} %"
+
+
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _names(results: Results, ids: Iterable[object]) -> list[str]:
+    names = results.ranking["name"]
+    return [str(names.get(str(i), i)) for i in ids]
+
+
+def _swap(results: Results, now: list[str], then: list[str]) -> str:
+    """How one set of sites differs from another, in words (``then`` against ``now``)."""
+    dropped = _names(results, [i for i in now if i not in then])
+    added = _names(results, [i for i in then if i not in now])
+    if not dropped and not added:
+        return "the same sites"
+    if len(dropped) == 1 and len(added) == 1:
+        return f"{added[0]} instead of {dropped[0]}"
+    parts = [f"without {', '.join(dropped)}"] if dropped else []
+    parts += [f"with {', '.join(added)}"] if added else []
+    return "; ".join(parts)
+
+
 def _portfolio_section(results: Results) -> str:
     p = results.portfolio
     if p is None:
@@ -473,60 +502,117 @@ def _portfolio_section(results: Results) -> str:
     binding = "".join(f"<li>{_e(s)}</li>" for s in p.binding) or (
         "<li>None: the best-scoring sites already satisfy every rule.</li>"
     )
-    radius = portfolio_radius_km(results)
-    coverage = (
-        f'<p class="muted">The map draws a {radius:g} km circle around each chosen site.</p>'
-        if radius
-        else ""
-    )
-    alternatives = _alternatives(results)
+    radius, source = coverage_radius(results)
+    coverage = ""
+    if radius and source == "coverage":
+        covered = getattr(p, "population_covered", None)
+        reached = f": {_fmt(covered)} people live within reach" if covered is not None else ""
+        coverage = (
+            f'<p class="muted">A site serves its demand within {radius:g} km{reached}; the map '
+            "draws that circle around each chosen site.</p>"
+        )
+    elif radius:
+        coverage = (
+            f'<p class="muted">The map draws a {radius:g} km circle (half the minimum spacing) '
+            "around each chosen site.</p>"
+        )
     return (
         "<h2>Portfolio</h2>"
         f"<p>Rules: {_e(', '.join(rules))}. Solver {_e(p.solver)} ({_e(p.solver_version)}): "
         f"{_e(p.status)}, total score {_fmt(p.objective, 4)}.</p>"
-        f"<ol>{sites}</ol><h3>Rules that bind</h3><ul>{binding}</ul>{coverage}{alternatives}"
+        f"<ol>{sites}</ol><h3>Rules that bind</h3><ul>{binding}</ul>{coverage}"
+        f"{_alternatives_section(results)}{_pareto_section(results)}"
     )
 
 
-def _alternatives(results: Results) -> str:
-    alternatives = getattr(results, "alternatives", None)
-    parts = []
-    if _present(alternatives):
-        if isinstance(alternatives, pd.DataFrame):
-            parts.append("<h3>Alternative portfolios</h3>" + _frame_table(alternatives))
-        else:
-            items = (
-                alternatives.items()
-                if isinstance(alternatives, Mapping)
-                else enumerate(alternatives)
+def _alternatives_section(results: Results) -> str:
+    """The next-best portfolios: their sites, total score and how they differ from the optimum."""
+    alternatives = getattr(results, "alternatives", None) or []
+    if not alternatives or results.portfolio is None:
+        return ""
+    scores = results.ranking["score"].astype(float)
+    best = [str(i) for i in results.portfolio.ids]
+    best_total = float(scores.reindex(best).sum())
+    rows = []
+    for k, alt in enumerate(alternatives):
+        ids = [str(i) for i in alt.ids]
+        total = float(scores.reindex(ids).sum())
+        rows.append(
+            [
+                str(k + 1),
+                _e(", ".join(_names(results, ids))),
+                _fmt(total, 4),
+                _fmt(best_total - total, 3),
+                _e(_swap(results, best, ids)),
+            ]
+        )
+    return (
+        "<h3>Alternative portfolios</h3>"
+        '<p class="muted">The next-best portfolios under the same rules, each differing from the '
+        "optimum and from each other by at least the stated number of sites; the map has each "
+        "as a layer. Total score: the sum of the sites' scores.</p>"
+        + _table(
+            ["#", "Sites", "Total score", "Below the optimum", "Against the optimum"],
+            rows,
+            num={0, 2, 3},
+        )
+    )
+
+
+def _pareto_svg(front: pd.DataFrame) -> str:
+    x = front["population_covered"].to_numpy(dtype=float)
+    y = front["total_score"].to_numpy(dtype=float)
+    optimal = (
+        front["optimal_for_score"].to_numpy(dtype=bool)
+        if "optimal_for_score" in front
+        else np.zeros(len(front), dtype=bool)
+    )
+    with mpl.rc_context(_RC):
+        fig = Figure(figsize=(5.2, 3.0), layout="constrained")
+        ax = fig.add_subplot()
+        ax.plot(x, y, color="#9bb5dc", linewidth=1.2, zorder=1)
+        ax.scatter(x, y, s=26, color="#3b6fb6", zorder=2, gid="pareto-points")
+        if optimal.any():
+            ax.scatter(
+                x[optimal], y[optimal], s=90, facecolors="none", edgecolors="#d62728", zorder=3
             )
-            names = results.ranking["name"]
-            rows = []
-            for key, alt in items:
-                ids = getattr(alt, "ids", alt.get("ids") if isinstance(alt, Mapping) else alt)
-                label = getattr(alt, "label", None) or (
-                    alt.get("label") if isinstance(alt, Mapping) else None
-                )
-                label = label or (key if isinstance(key, str) else f"Alternative {key + 1}")
-                objective = getattr(alt, "objective", None)
-                rows.append(
-                    [
-                        _e(label),
-                        _e(", ".join(str(names.get(i, i)) for i in ids)),
-                        _fmt(objective) if objective is not None else "",
-                    ]
-                )
-            parts.append(
-                "<h3>Alternative portfolios</h3>" + _table(["", "Sites", "Total score"], rows)
-            )
-    pareto = getattr(results, "pareto", None)
-    if isinstance(pareto, pd.DataFrame) and _present(pareto):
-        shown = pareto.copy()
-        for col in shown.columns:
-            if shown[col].map(lambda v: isinstance(v, list | tuple)).any():
-                shown[col] = shown[col].map(lambda v: ", ".join(map(str, v)))
-        parts.append("<h3>Pareto front</h3>" + _frame_table(shown))
-    return "".join(parts)
+        for k, (xi, yi) in enumerate(zip(x, y, strict=True)):
+            ax.annotate(str(k + 1), (xi, yi), xytext=(4, 4), textcoords="offset points")
+        ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.set_xlabel("population covered")
+        ax.set_ylabel("total score")
+        ax.grid(alpha=0.3)
+        return _svg_img(fig, "Pareto front: total score against population covered")
+
+
+def _pareto_section(results: Results) -> str:
+    """The Pareto front of total score against population covered: a chart and a table."""
+    front = getattr(results, "pareto", None)
+    if front is None or len(front) == 0:
+        return ""
+    front = front.sort_values("population_covered", kind="stable").reset_index(drop=True)
+    rows = []
+    for k, row in front.iterrows():
+        share = row.get("covered_share")
+        star = " ★" if bool(row.get("optimal_for_score", False)) else ""
+        rows.append(
+            [
+                f"{int(k) + 1}{star}",
+                _fmt(row["population_covered"]),
+                "" if share is None or pd.isna(share) else f"{100 * float(share):.1f} %",
+                _fmt(row["total_score"], 4),
+                _e(", ".join(_names(results, row["ids"]))),
+            ]
+        )
+    return (
+        "<h3>Total score against population covered</h3>"
+        f"<figure>{_pareto_svg(front)}<figcaption>The Pareto front: each point is a portfolio "
+        "under the same rules that no other beats on both total score and population within "
+        "reach; red ring and ★: the portfolio with the best total score.</figcaption></figure>"
+        + _table(
+            ["#", "Population covered", "Share", "Total score", "Sites"], rows, num={0, 1, 2, 3}
+        )
+    )
 
 
 def _methods_section(results: Results) -> str:
@@ -558,19 +644,48 @@ def _methods_section(results: Results) -> str:
     return "".join(parts)
 
 
-def _first(results: Results, names: tuple[str, ...]) -> object:
-    """The first of several possible attribute names the run has (stages name them freely)."""
-    for name in names:
-        found = getattr(results, name, None)
-        if _present(found):
-            return found
-    return None
+_ACCEPT_ROWS = 15  # candidates in the heatmap, best expected rank first
+_ACCEPT_RANKS = 10  # first ranks shown: who might take the top places
+_OAT_LINES = 5  # candidates drawn in each one-at-a-time chart
+_SHORTLIST = 3  # the "top 3" of the summary table
 
 
-def _oat_svg(table: pd.DataFrame, names: pd.Series, order: list[str], *, top: int = 5) -> str:
+def _acceptability_svg(table: pd.DataFrame, labels: list[str]) -> str:
+    """Heatmap of rank acceptability: candidates down, ranks across, each cell its share."""
+    data = table.to_numpy(dtype=float)
+    with mpl.rc_context(_RC):
+        fig = Figure(figsize=(7, 0.26 * len(table) + 1.0), layout="constrained")
+        ax = fig.add_subplot()
+        image = ax.imshow(data, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+        ax.set_yticks(range(len(table)), labels, fontsize=7)
+        for label in ax.get_yticklabels():
+            label.set_parse_math(False)
+        ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns], fontsize=7)
+        ax.set_xlabel("rank")
+        ax.xaxis.set_label_position("top")
+        ax.xaxis.tick_top()
+        for (r, c), v in np.ndenumerate(data):
+            if v >= 0.005:  # a blank cell reads as "never"; "0 %" would clutter the chart
+                ax.text(
+                    c,
+                    r,
+                    f"{100 * v:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="white" if v > 0.6 else "#222",
+                )
+        fig.colorbar(image, ax=ax, shrink=0.6, label="share of draws")
+        return _svg_img(fig, "Rank acceptability: share of random weight draws giving each rank")
+
+
+def _oat_svg(
+    table: pd.DataFrame, labels: Mapping[str, str], names: pd.Series, order: list[str]
+) -> str:
     """Small multiples: the rank of the best few candidates as each criterion's weight sweeps."""
     criteria = list(dict.fromkeys(table["criterion"]))
-    shown = [c for c in order if c in set(table["candidate"])][:top]
+    present = set(table["candidate"])
+    shown = [c for c in order if c in present][:_OAT_LINES]
     cols = min(3, len(criteria))
     rows = math.ceil(len(criteria) / cols)
     with mpl.rc_context(_RC):
@@ -581,22 +696,33 @@ def _oat_svg(table: pd.DataFrame, names: pd.Series, order: list[str], *, top: in
             part = table[table["criterion"] == crit]
             for j, cid in enumerate(shown):
                 line = part[part["candidate"] == cid].sort_values("weight")
-                ax.plot(line["weight"], line["rank"], color=_GROUP_COLOURS[j % 7], linewidth=1.2)
+                ax.plot(
+                    line["weight"],
+                    line["rank"],
+                    color=_GROUP_COLOURS[j % len(_GROUP_COLOURS)],
+                    linewidth=1.2,
+                )
             current = part.loc[part["current"].astype(bool), "weight"]
             if len(current):
                 ax.axvline(float(current.iloc[0]), color="#999", linestyle="--", linewidth=0.8)
-            title = ax.set_title(str(crit), fontsize=7)
+            title = ax.set_title(_short(labels.get(crit, str(crit)), 44), fontsize=7)
             title.set_parse_math(False)
             ax.set_xlim(0, 1)
+            ax.xaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
             ax.grid(alpha=0.3)
         for k in range(len(criteria), rows * cols):
             axes[k // cols][k % cols].set_visible(False)
-        worst = table.loc[table["candidate"].isin(shown), "rank"].max()
-        axes[0][0].set_ylim(1, max(float(worst), 2.0) + 0.5)
-        axes[0][0].set_ylabel("rank")
+        # Ranks far down the list say only "no longer in contention": the axis stops at 15.
+        worst = min(float(table.loc[table["candidate"].isin(shown), "rank"].max()), 15.0)
+        axes[0][0].set_ylim(0.5, max(worst, 2.0) + 0.5)
+        axes[0][0].yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         axes[0][0].invert_yaxis()  # rank 1 on top; the axes share y, so once inverts them all
+        for r in range(rows):
+            axes[r][0].set_ylabel("rank")
         handles = [
-            Line2D([], [], color=_GROUP_COLOURS[j % 7], label=str(names.get(c, c)))
+            Line2D(
+                [], [], color=_GROUP_COLOURS[j % len(_GROUP_COLOURS)], label=str(names.get(c, c))
+            )
             for j, c in enumerate(shown)
         ]
         legend = fig.legend(handles=handles, loc="outside lower center", ncols=min(5, len(shown)))
@@ -605,54 +731,179 @@ def _oat_svg(table: pd.DataFrame, names: pd.Series, order: list[str], *, top: in
         return _svg_img(fig, "Rank of the best candidates as each criterion's weight varies")
 
 
+def _draws_sentence(sens: Any) -> str:
+    """How the weights were drawn, how many, and the seed that reproduces them."""
+    options = getattr(sens, "options", None) or {}
+    smaa = sens.acceptability
+    how = ["drawn uniformly from every possible weighting (a flat Dirichlet on the simplex)"]
+    if options.get("bounds"):
+        how.append("each within the stated range")
+    if options.get("order"):
+        how.append("respecting the stated order of importance")
+    text = f"{int(smaa.draws):,} random weight vectors, {', '.join(how)}, seed {int(sens.seed)}"
+    if options.get("value_uncertainty"):
+        text += "; the criterion values varied within their stated uncertainty at every draw"
+    text += "."
+    if sens.membership is not None:
+        text += (
+            f" The portfolio's integer program was solved again for {int(sens.membership.draws):,}"
+            " of these draws."
+        )
+    return f"<p>{_e(text)} The same seed gives the same figures.</p>"
+
+
+def _summary_table(results: Results, sens: Any, order: list[str]) -> str:
+    """Per candidate: its rank, the chance of rank 1 and of the top 3, and of the portfolio."""
+    smaa = sens.acceptability
+    table = smaa.acceptability
+    k = min(_SHORTLIST, table.shape[1])
+    first = table.iloc[:, 0]
+    top = table.iloc[:, :k].sum(axis=1)
+    member = sens.membership.probability if sens.membership is not None else None
+    # Every candidate with a chance at the top or in the portfolio, at least the best ten.
+    keep = top > 0
+    if member is not None:
+        keep |= member.reindex(table.index).fillna(0) > 0
+    ids = [i for i in order if i in table.index]
+    ids = [i for n, i in enumerate(ids) if n < 10 or bool(keep.get(i, False))]
+    chosen = set(results.portfolio.ids) if results.portfolio is not None else set()
+    head = ["Rank", "Candidate", "Rank 1", f"Top {k}", "Expected rank"]
+    if member is not None:
+        head.append("In the optimal portfolio")
+    rows = []
+    for i in ids:
+        rank = results.ranking["rank"].get(i)
+        row = [
+            "–" if rank is None or pd.isna(rank) else str(int(rank)),
+            _e(results.ranking["name"].get(i, i)) + (" ★" if i in chosen else ""),
+            _share(first.get(i)),
+            _share(top.get(i)),
+            _fmt(smaa.expected_rank.get(i), 3),
+        ]
+        if member is not None:
+            row.append(_share(member.get(i)))
+        rows.append(row)
+    more = len(table) - len(ids)
+    note = (
+        f'<p class="muted">The {more} other candidates were never in the top {k} nor in the '
+        "optimal portfolio.</p>"
+        if more
+        else ""
+    )
+    return _table(head, rows, num={0, 2, 3, 4, 5}) + note
+
+
+def _interval(lo: object, hi: object) -> str:
+    return f"{100 * float(lo):.1f} %–{100 * float(hi):.1f} %"  # type: ignore[arg-type]
+
+
+def _ids(cell: object) -> list[str]:
+    return [s for s in str(cell or "").split(";") if s]
+
+
+def _stability_table(results: Results, stability: pd.DataFrame) -> str:
+    """Each criterion's weight range within which first place, top N and portfolio hold."""
+    by_id = {c.id: c for c in results.study.criteria}
+    kinds = [k for k in ("first", "top_n", "portfolio") if f"{k}_lo" in stability]
+    first_row = stability.iloc[0]
+    heads = {
+        "first": "First place",
+        "top_n": f"Top {len(_ids(first_row.get('top_n')))}",
+        "portfolio": "Portfolio",
+    }
+    head = ["Criterion", "Weight now"]
+    for kind in kinds:
+        now = ", ".join(_names(results, _ids(first_row.get(kind))))
+        head.append(f"{heads[kind]} ({_e(now)}) holds for")
+    rows = []
+    for _, row in stability.iterrows():
+        crit = str(row["criterion"])
+        cells = [_e(by_id[crit].label if crit in by_id else crit), f"{100 * row['weight']:.1f} %"]
+        for kind in kinds:
+            now = _ids(row[kind])
+            turns = []
+            for side, word in (("below", "below"), ("above", "above")):
+                then = _ids(row.get(f"{kind}_{side}"))
+                if then:
+                    turns.append(f"{word}: {_swap(results, now, then)}")
+            detail = f'<br><span class="muted">{_e("; ".join(turns))}</span>' if turns else ""
+            cells.append(_interval(row[f"{kind}_lo"], row[f"{kind}_hi"]) + detail)
+        rows.append(cells)
+    return (
+        "<h3>Weight stability intervals</h3>"
+        '<p class="muted">For each criterion, the range of its weight (the others rescaled in '
+        "proportion) within which the result stays the same, and what changes just outside it. "
+        "0 %–100 %: no weight of this criterion changes it.</p>" + _table(head, rows, num={1})
+    )
+
+
+def _membership_section(results: Results, membership: Any) -> str:
+    """How often each candidate, and each whole portfolio, is the optimal choice."""
+    p = membership.probability
+    shown = p[p > 0].sort_values(ascending=False, kind="stable")
+    chosen = set(results.portfolio.ids) if results.portfolio is not None else set()
+    rows = [
+        [
+            _e(results.ranking["name"].get(i, i)) + (" ★" if i in chosen else ""),
+            _share(v),
+        ]
+        for i, v in shown.items()
+    ]
+    portfolios = membership.portfolios.head(10)
+    prow = [
+        [_e(", ".join(_names(results, _ids(r["portfolio"])))), _share(r["share"])]
+        for _, r in portfolios.iterrows()
+    ]
+    more = len(membership.portfolios) - len(portfolios)
+    tail = f'<p class="muted">And {more} other portfolios, each less often.</p>' if more > 0 else ""
+    return (
+        "<h3>Portfolio membership</h3>"
+        f'<p class="muted">Share of the {int(membership.draws):,} draws in which the optimal '
+        f"portfolio contains the candidate (★: the study's portfolio); the other "
+        f"{len(p) - len(shown)} candidates never enter it.</p>"
+        + _table(["Candidate", "In the optimal portfolio"], rows, num={1})
+        + "<h3>Optimal portfolios across the draws</h3>"
+        + _table(["Sites", "Share of draws"], prow, num={1})
+        + tail
+    )
+
+
 def _robustness_section(results: Results) -> str:
-    """Robustness figures when the run has them: rank acceptability, stability, one-at-a-time."""
+    """The robustness analysis (``results.sensitivity``): how sure the shortlist is."""
+    sens = getattr(results, "sensitivity", None)
+    if sens is None:
+        return ""
     names = results.ranking["name"]
     order = [str(i) for i in results.ranking.index]
-    parts = []
-    smaa = _first(results, ("acceptability", "rank_acceptability", "smaa"))
-    table = getattr(smaa, "acceptability", smaa)
-    if isinstance(table, pd.DataFrame) and _present(table):
-        expected = getattr(smaa, "expected_rank", None)
-        rows = (
-            list(expected.sort_values().index)
-            if isinstance(expected, pd.Series)
-            else [i for i in order if i in table.index]
-        )
-        table = table.loc[[r for r in rows if r in table.index]]
-        table = table.iloc[:, : min(table.shape[1], 15)]
-        draws = getattr(smaa, "draws", None)
+    labels = {c.id: c.label for c in results.study.criteria}
+    smaa = sens.acceptability
+    parts = ["<h2>How robust is the ranking?</h2>", _draws_sentence(sens)]
+    table = smaa.acceptability
+    if not table.empty:
+        rows = list(smaa.expected_rank.sort_values(kind="stable").index[:_ACCEPT_ROWS])
+        shown = table.loc[rows].iloc[:, :_ACCEPT_RANKS]
         parts.append(
             "<h3>Rank acceptability</h3><figure>"
-            + _acceptability_svg(table, names)
-            + "<figcaption>Share of random weight draws"
-            + (f" ({int(draws):,})" if draws else "")
-            + " in which each candidate takes each rank (SMAA-2, Lahdelma &amp; Salminen 2001)."
-            "</figcaption></figure>"
+            + _acceptability_svg(shown, [str(names.get(i, i)) for i in rows])
+            + f"<figcaption>Per cent of the {int(smaa.draws):,} weight draws in which each "
+            "candidate takes each of the first ranks (SMAA-2, Lahdelma &amp; Salminen 2001); "
+            "the best candidates by expected rank.</figcaption></figure>"
+            + _summary_table(results, sens, order)
         )
-    oat = _first(results, ("one_at_a_time", "sensitivity"))
-    if isinstance(oat, pd.DataFrame) and {"criterion", "weight", "candidate", "rank"} <= set(
-        oat.columns
-    ):
-        if "current" not in oat:
-            oat = oat.assign(current=False)
+    oat = sens.one_at_a_time
+    if oat is not None and not oat.empty:
         parts.append(
             "<h3>One weight at a time</h3><figure>"
-            + _oat_svg(oat, names, order)
-            + "<figcaption>Rank of the best five candidates as one criterion's weight goes from "
-            "0 to 1 and the others shrink in proportion; the dashed line is the study's weight."
-            "</figcaption></figure>"
+            + _oat_svg(oat, labels, names, order)
+            + f"<figcaption>Rank of the best {_OAT_LINES} candidates as one criterion's weight "
+            "goes from 0 to 100 % and the others shrink in proportion; the dashed line is the "
+            "study's weight.</figcaption></figure>"
         )
-    stability = _first(results, ("stability", "stability_intervals"))
-    if isinstance(stability, pd.DataFrame):
-        parts.append(
-            "<h3>Weight stability intervals</h3>"
-            '<p class="muted">For each criterion, the range of its weight within which the '
-            "result stays the same.</p>" + _frame_table(stability, index="")
-        )
-    if not parts:
-        return ""
-    return "<h2>How robust is the ranking?</h2>" + "".join(parts)
+    if sens.stability is not None and not sens.stability.empty:
+        parts.append(_stability_table(results, sens.stability))
+    if sens.membership is not None:
+        parts.append(_membership_section(results, sens.membership))
+    return "".join(parts)
 
 
 def _reference_section(results: Results, crit_ids: list[str]) -> str:
@@ -697,13 +948,16 @@ def _reference_section(results: Results, crit_ids: list[str]) -> str:
 
 
 def _map_section(results: Results, boundaries: gpd.GeoDataFrame | str | Path | None) -> str:
-    png = render_static_map(results, boundaries=boundaries, dpi=110)
+    base = load_boundaries(results, boundaries)
+    png = render_static_map(results, boundaries=base, dpi=110)
+    note = boundary_note(base)
+    caveat = f"<br>Boundaries: {_e(note)}" if note else ""
     return (
         "<h2>Map</h2><figure>"
         + _png_img(png, "Map of the candidates coloured by score, the portfolio ringed in red")
         + "<figcaption>Candidates coloured by score (grey crosses: excluded); red rings: the "
         "portfolio. The interactive map (map.html) explains every score and lets you try other "
-        "weights.</figcaption></figure>"
+        f"weights.{caveat}</figcaption></figure>"
     )
 
 

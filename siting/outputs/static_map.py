@@ -7,6 +7,7 @@ without pyplot, so nothing depends on a display or on global figure state.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from siting.outputs.files import write_bytes
-from siting.outputs.maps import load_boundaries
+from siting.outputs.maps import boundary_note, load_boundaries
 from siting.results import Results
 
 __all__ = ["render_static_map", "write_static_map"]
@@ -53,7 +54,8 @@ def render_static_map(
     -------
     bytes
         A PNG image: candidates coloured by score, excluded ones as grey crosses,
-        the portfolio ringed in red, the best ten and the portfolio named.
+        the portfolio ringed in red, the best ten and the portfolio named, and the
+        first sentence of the boundaries' ``layout_note`` in the lower left corner.
     """
     base = load_boundaries(results, boundaries)
     ranking = results.ranking
@@ -109,6 +111,7 @@ def render_static_map(
                 zorder=5,
             )
         _legend(ax, excluded=not bad.empty, portfolio=bool(chosen))
+        _caveat(ax, boundary_note(base))
         _frame(ax, cands, base)
         title = str(results.study.study)
         if chosen:
@@ -140,6 +143,23 @@ def _legend(ax: Axes, *, excluded: bool, portfolio: bool) -> None:
         )
     if handles:
         ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.9)
+
+
+def _caveat(ax: Axes, note: str) -> None:
+    """The first sentence of the boundaries' own note, so that a slide carries it too."""
+    if not note:
+        return
+    match = re.match(r".*?[.!?](?=\s|$)", note)
+    ax.annotate(
+        "Boundaries: " + (match.group(0) if match else note),
+        (0.01, 0.01),
+        xycoords="axes fraction",
+        fontsize=6,
+        color="#555",
+        parse_math=False,
+        bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "alpha": 0.8, "linewidth": 0},
+        zorder=6,
+    )
 
 
 def _frame(ax: Axes, cands: gpd.GeoDataFrame, base: gpd.GeoDataFrame | None) -> None:

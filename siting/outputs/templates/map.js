@@ -12,7 +12,10 @@
   var N = C.id.length;
   var K = DATA.criteria.length;
   var PORTFOLIO = DATA.portfolio ? DATA.portfolio.ids : [];
-  var ALT_COLOURS = ["#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#bcbd22"];
+  var ROB = DATA.robustness;
+  var MEMBERSHIP = ROB ? ROB.membership : null;
+  var ALT_COLOURS = ["#9467bd", "#17becf", "#8c564b", "#bcbd22", "#7f7f7f", "#1b9e77"];
+  var PARETO_COLOUR = "#d01c8b";  // apart from the membership discs' orange
   var LAYER_COLOURS = ["#1f77b4", "#2ca02c", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
     "#17becf", "#ff7f0e"];
 
@@ -52,6 +55,24 @@
 
   function pct(x) {
     return (100 * x).toFixed(1) + " %";
+  }
+
+  // A probability for people: never "0.0 %" for something that happened, nor "100.0 %"
+  // for something that did not always happen.
+  function share(p) {
+    if (p === null || p === undefined || !isFinite(p)) return "–";
+    if (p <= 0) return "0 %";
+    if (p >= 1) return "100 %";
+    if (p < 0.001) return "< 0.1 %";
+    if (p > 0.999) return "> 99.9 %";
+    return (100 * p).toFixed(1) + " %";
+  }
+
+  function count(n) { return Number(n).toLocaleString("en-US"); }
+
+  function membershipSentence(i) {
+    return "in the optimal portfolio in " + share(MEMBERSHIP.p[i]) + " of " +
+      count(MEMBERSHIP.draws) + " weight draws";
   }
 
   // viridis, five stops: dark (low score) to yellow (high score)
@@ -255,6 +276,12 @@
     if (PORTFOLIO.indexOf(C.id[i]) >= 0) {
       head.push(h("div", { className: "meta", text: "In the chosen portfolio." }));
     }
+    var robust = robustnessLines(i);
+    if (robust.length) {
+      head.push(h("div", { className: "robustness" }, robust.map(function (line) {
+        return h("div", { text: line });
+      })));
+    }
     var table = criteriaTable(C.raw[i], C.v[i], state.weights);
     var how = state.modified || DATA.method === "weighted_sum"
       ? "Score = Σ weight × value."
@@ -262,6 +289,20 @@
     var note = h("div", { className: "meta",
       text: how + " Bar length: the weight; filled part: the value (0–1)." });
     return h("div", { className: "popup" }, head.concat([table, note]));
+  }
+
+  // Under the study's weights, drawn at random (SMAA): how sure is this candidate's place?
+  function robustnessLines(i) {
+    var lines = [];
+    if (ROB && ROB.first[i] !== null) {
+      lines.push("Rank 1 in " + share(ROB.first[i]) + " and top " + ROB.top_k + " in " +
+        share(ROB.top[i]) + " of " + count(ROB.draws) + " random weight draws.");
+    }
+    if (MEMBERSHIP && MEMBERSHIP.p[i] !== null) {
+      var s = membershipSentence(i);
+      lines.push(s.charAt(0).toUpperCase() + s.slice(1) + ".");
+    }
+    return lines;
   }
 
   function criteriaTable(rawRow, vRow, weights) {
@@ -315,8 +356,15 @@
     });
     overlays['<span class="swatch" style="background:#d62728"></span>Portfolio'] = ring;
     if (DATA.portfolio.radius_km) {
-      overlays["Portfolio coverage (" + fmt(DATA.portfolio.radius_km) + " km)"] = coverage;
+      var circles = DATA.portfolio.radius_from === "coverage"
+        ? "Portfolio coverage (" + fmt(DATA.portfolio.radius_km) + " km)"
+        : "Portfolio circles (" + fmt(DATA.portfolio.radius_km) + " km, half the spacing)";
+      overlays[circles] = coverage;
       coverage.addTo(map);
+    }
+    if (DATA.portfolio.population !== null && DATA.portfolio.radius_from === "coverage") {
+      document.getElementById("portfolio-coverage").textContent = "Population within " +
+        fmt(DATA.portfolio.radius_km) + " km of a chosen site: " + count(DATA.portfolio.population) + ".";
     }
     var box = document.getElementById("portfolio-box");
     box.hidden = false;
@@ -330,7 +378,43 @@
       .forEach(function (s) { binding.appendChild(h("li", { text: s })); });
   }
 
+  // ------------------------------------------------------------------ portfolio membership
+  // Below the candidates (their own pane), so that a candidate's marker stays clickable
+  // inside its disc; off at start, so that the score colours stay readable.
+  if (MEMBERSHIP) {
+    map.createPane("membership").style.zIndex = 380;
+    var membership = L.layerGroup();
+    for (var mi = 0; mi < N; mi++) {
+      var p = MEMBERSHIP.p[mi];
+      if (p === null || p <= 0) continue;
+      L.circleMarker([C.lat[mi], C.lon[mi]], {
+        pane: "membership", radius: 6 + 16 * Math.sqrt(p), weight: 1.5, color: "#a63603",
+        fillColor: "#fd8d3c", fillOpacity: 0.45, className: "membership-marker memb-" + mi
+      }).bindTooltip(h("span", { text: C.name[mi] + ": " + share(p) }))
+        .bindPopup(h("div", { className: "popup membership-popup" }, [
+          h("h3", { text: C.name[mi] }), h("div", { text: membershipSentence(mi) + "." })
+        ]))
+        .addTo(membership);
+    }
+    overlays['<span class="swatch" style="background:#fd8d3c"></span>Portfolio membership ' +
+      "probability (" + count(MEMBERSHIP.draws) + " draws)"] = membership;
+  }
+
   // ------------------------------------------------------------------ alternatives and Pareto
+  function siteNames(ids) {
+    return ids.map(function (id) { return indexOf[id] === undefined ? id : C.name[indexOf[id]]; });
+  }
+
+  function difference(alt) {
+    var drop = siteNames(alt.dropped), add = siteNames(alt.added);
+    if (!drop.length && !add.length) return "the same sites as the optimum";
+    if (drop.length === 1 && add.length === 1) return add[0] + " instead of " + drop[0];
+    var parts = [];
+    if (drop.length) parts.push("without " + drop.join(", "));
+    if (add.length) parts.push("with " + add.join(", "));
+    return parts.join("; ");
+  }
+
   DATA.alternatives.forEach(function (alt, ai) {
     var colour = ALT_COLOURS[ai % ALT_COLOURS.length];
     var group = L.layerGroup();
@@ -339,69 +423,116 @@
       if (j === undefined) return;
       L.circleMarker([C.lat[j], C.lon[j]], {
         radius: 15 + 3 * (ai % 3), weight: 2, color: colour, dashArray: "4,3", fill: false,
-        interactive: false, className: "alternative-ring"
+        interactive: false, className: "alternative-ring alt-" + ai
       }).addTo(group);
     });
-    overlays['<span class="swatch" style="background:' + colour + '"></span>' + esc(alt.label)] = group;
+    overlays['<span class="swatch" style="background:' + colour + '"></span>' + esc(alt.label) +
+      " (total score " + fmt(alt.total) + ")"] = group;
     document.getElementById("alternatives-box").hidden = false;
-    var names = alt.ids.map(function (id) { return indexOf[id] === undefined ? id : C.name[indexOf[id]]; });
+    var gap = alt.gap === null ? "" : ", " + fmt(alt.gap) + " below the optimum";
     document.getElementById("alternatives").appendChild(h("li", {}, [
       h("span", { className: "swatch", style: { background: colour } }),
       h("strong", { text: alt.label }),
-      h("span", { text: ": " + names.join(", ") + (alt.note ? " (" + alt.note + ")" : "") })
+      h("span", { text: ": " + siteNames(alt.ids).join(", ") + " (total score " + fmt(alt.total) +
+        gap + "; " + difference(alt) + ")" })
     ]));
   });
 
-  if (DATA.pareto && DATA.pareto.points.length) drawPareto(DATA.pareto);
+  var paretoPick = null;
+  if (DATA.pareto.length) paretoPick = drawPareto(DATA.pareto);
 
-  function drawPareto(front) {
+  // A chart of the front (population covered across, total score up) and a table of its
+  // points; choosing a point in either rings its sites on the map.
+  function drawPareto(points) {
     document.getElementById("pareto-box").hidden = false;
     var pick = L.layerGroup().addTo(map);
-    overlays["Pareto point chosen below"] = pick;
+    overlays['<span class="swatch" style="background:' + PARETO_COLOUR + '"></span>Pareto point chosen in the panel'] = pick;
     var NS = "http://www.w3.org/2000/svg";
-    var W = 300, H = 200, M = 34;
-    var objs = front.objectives;
-    var xs = front.points.map(function (p) { return p.obj[0]; });
-    var ys = front.points.map(function (p) { return objs.length > 1 ? p.obj[1] : 0; });
+    var W = 320, H = 190, ML = 40, MR = 12, MT = 12, MB = 30;
+    var xs = points.map(function (p) { return p.population; });
+    var ys = points.map(function (p) { return p.score; });
     function scale(vals, a, b) {
       var lo = Math.min.apply(null, vals), hi = Math.max.apply(null, vals);
       return function (v) { return hi > lo ? a + (b - a) * (v - lo) / (hi - lo) : (a + b) / 2; };
     }
-    var sx = scale(xs, M, W - 10), sy = scale(ys, H - M, 10);
+    var sx = scale(xs, ML, W - MR), sy = scale(ys, H - MB, MT);
     var svg = document.createElementNS(NS, "svg");
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     svg.setAttribute("role", "img");
-    function svgText(x, y, text, anchor) {
-      var t = document.createElementNS(NS, "text");
-      t.setAttribute("x", x); t.setAttribute("y", y); t.setAttribute("font-size", "10");
-      t.setAttribute("text-anchor", anchor || "middle");
-      t.textContent = text;
-      svg.appendChild(t);
+    svg.setAttribute("aria-label", "Pareto front: population covered against total score");
+    function el(tag, attrs, text) {
+      var node = document.createElementNS(NS, tag);
+      Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+      if (text !== undefined) node.textContent = text;
+      svg.appendChild(node);
+      return node;
     }
-    svgText(W / 2, H - 4, objs[0] || "");
-    if (objs.length > 1) svgText(4, 12, objs[1], "start");
-    var info = h("p", { className: "hint", text: "Click a point to show its sites on the map." });
-    front.points.forEach(function (p, pi) {
-      var c = document.createElementNS(NS, "circle");
-      c.setAttribute("cx", sx(xs[pi])); c.setAttribute("cy", sy(ys[pi])); c.setAttribute("r", 4);
-      c.setAttribute("fill", "#3b6fb6");
-      c.addEventListener("click", function () {
-        pick.clearLayers();
-        p.ids.forEach(function (id) {
-          var j = indexOf[id];
-          if (j !== undefined) {
-            L.circleMarker([C.lat[j], C.lon[j]], { radius: 14, weight: 3, color: "#ff7f0e",
-              fill: false, interactive: false }).addTo(pick);
-          }
-        });
-        info.textContent = objs.map(function (o, k) { return o + " " + fmt(p.obj[k]); }).join(" · ") +
-          ": " + p.ids.map(function (id) { return indexOf[id] === undefined ? id : C.name[indexOf[id]]; }).join(", ");
+    el("line", { x1: ML, y1: H - MB, x2: W - MR, y2: H - MB, stroke: "#999" });
+    el("line", { x1: ML, y1: MT, x2: ML, y2: H - MB, stroke: "#999" });
+    el("polyline", { fill: "none", stroke: "#9bb5dc", "stroke-width": 1.5,
+      points: points.map(function (p) { return sx(p.population) + "," + sy(p.score); }).join(" ") });
+    var xlo = Math.min.apply(null, xs), xhi = Math.max.apply(null, xs);
+    var ylo = Math.min.apply(null, ys), yhi = Math.max.apply(null, ys);
+    el("text", { x: ML, y: H - MB + 12, "font-size": 9, "text-anchor": "start" }, fmt(xlo));
+    el("text", { x: W - MR, y: H - MB + 12, "font-size": 9, "text-anchor": "end" }, fmt(xhi));
+    el("text", { x: (ML + W - MR) / 2, y: H - 4, "font-size": 10, "text-anchor": "middle" },
+      "population covered");
+    el("text", { x: ML - 3, y: H - MB, "font-size": 9, "text-anchor": "end" }, fmt(ylo));
+    el("text", { x: ML - 3, y: MT + 8, "font-size": 9, "text-anchor": "end" }, fmt(yhi));
+    el("text", { x: 4, y: MT + (H - MB - MT) / 2, "font-size": 10, "text-anchor": "middle",
+      transform: "rotate(-90 10 " + (MT + (H - MB - MT) / 2) + ")" }, "total score");
+    var info = h("p", { className: "hint", id: "pareto-info",
+      text: "Choose a point (chart or table) to ring its sites on the map." });
+    var dots = [], rows = [];
+    function choose(pi) {
+      var p = points[pi];
+      pick.clearLayers();
+      if (!map.hasLayer(pick)) pick.addTo(map);
+      p.ids.forEach(function (id) {
+        var j = indexOf[id];
+        if (j !== undefined) {
+          L.circleMarker([C.lat[j], C.lon[j]], { radius: 14, weight: 3, color: PARETO_COLOUR,
+            fill: false, interactive: false, className: "pareto-ring" }).addTo(pick);
+        }
       });
-      svg.appendChild(c);
+      dots.forEach(function (d, k) { d.setAttribute("fill", k === pi ? PARETO_COLOUR : "#3b6fb6"); });
+      rows.forEach(function (r, k) { r.className = k === pi ? "selected" : ""; });
+      info.textContent = "Point " + (pi + 1) + ": population covered " + count(p.population) +
+        ", total score " + fmt(p.score) + ": " + siteNames(p.ids).join(", ");
+    }
+    points.forEach(function (p, pi) {
+      var x = sx(p.population), y = sy(p.score);
+      var dot = el("circle", { cx: x, cy: y, r: 5, fill: "#3b6fb6",
+        stroke: p.optimal ? "#d62728" : "#fff", "stroke-width": p.optimal ? 2 : 1,
+        "data-index": pi, "class": "pareto-point" });
+      dot.addEventListener("click", function () { choose(pi); });
+      dots.push(dot);
+      el("text", { x: x + 6, y: y - 5, "font-size": 9 }, String(pi + 1));
     });
+    var tbody = h("tbody", {}, points.map(function (p, pi) {
+      var tr = h("tr", { "data-index": String(pi), title: "Show these sites on the map" }, [
+        h("td", { className: "num", text: String(pi + 1) + (p.optimal ? " ★" : "") }),
+        h("td", { className: "num", text: count(p.population) +
+          (p.share === null ? "" : " (" + pct(p.share) + ")") }),
+        h("td", { className: "num", text: fmt(p.score) }),
+        h("td", { text: siteNames(p.ids).join(", ") })
+      ]);
+      tr.addEventListener("click", function () { choose(pi); });
+      rows.push(tr);
+      return tr;
+    }));
+    var table = h("table", { className: "ranking pareto-table" }, [
+      h("thead", {}, [h("tr", {}, [h("th", { text: "#" }), h("th", { text: "Population covered" }),
+        h("th", { text: "Total score" }), h("th", { text: "Sites" })])]),
+      tbody
+    ]);
     var box = document.getElementById("pareto");
     box.appendChild(svg);
     box.appendChild(info);
+    box.appendChild(table);
+    box.appendChild(h("p", { className: "hint",
+      text: "★ and the red-edged dot: the portfolio with the best total score." }));
+    return choose;
   }
 
   // ------------------------------------------------------------------ reference
@@ -466,11 +597,29 @@
     var items = [h("strong", { text: "Score" }), ramp, h("div", { className: "ends" }, legendEnds),
       h("div", {}, [h("span", { className: "swatch", style: { background: "#999" } }), "excluded (see popup)"])];
     if (DATA.portfolio) items.push(h("div", {}, [h("span", { className: "ring" }), "chosen portfolio"]));
+    if (MEMBERSHIP) {
+      items.push(h("div", {}, [h("span", { className: "swatch", style: { background: "#fd8d3c" } }),
+        "disc size: share of " + count(MEMBERSHIP.draws) + " weight draws with the site in the optimal portfolio (layer)"]));
+    }
+    if (DATA.boundary_note) items.push(boundaryNote(DATA.boundary_note));
     var div = h("div", { className: "legend" }, items);
     L.DomEvent.disableClickPropagation(div);
     return div;
   };
   legend.addTo(map);
+
+  // The boundaries' own caveat (for the shipped layer: the pre-2022 regions), its first
+  // sentence always in view and the rest a click away.
+  function boundaryNote(note) {
+    var m = note.match(/^.*?[.!?](?=\s|$)/);
+    var first = m ? m[0] : note;
+    var rest = note.slice(first.length).trim();
+    var summary = "Boundaries: " + first;
+    if (!rest) return h("div", { className: "note", id: "boundary-note", text: summary });
+    return h("details", { className: "note", id: "boundary-note" }, [
+      h("summary", { text: summary }), h("div", { text: rest })
+    ]);
+  }
 
   // ------------------------------------------------------------------ panel
   document.getElementById("title").textContent = DATA.title;
@@ -586,6 +735,8 @@
     weights: function () { return state.weights.slice(); },
     scores: function () { return state.scores.slice(); },
     ranks: function () { return state.ranks.slice(); },
+    choosePareto: function (k) { if (paretoPick) paretoPick(k); },
+    layers: { membership: membership || null },
     ready: true,
     readyAt: performance.now()
   };
