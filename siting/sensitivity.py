@@ -965,7 +965,7 @@ class PortfolioResolver:
         ub = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
         cost = np.array([prob.objective.get(v, 0.0) for v in variables], dtype=float)
         starts, cols, coefs, lower, upper = [0], [], [], [], []
-        for con in prob.constraints.values():
+        for con in prob.constraints():
             for var, coef in con.items():
                 if coef:
                     cols.append(index[var.name])

@@ -15,6 +15,7 @@ import subprocess
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,9 @@ import pulp
 from siting.errors import DataError, InfeasibleError
 
 SOLVERS = ("cbc", "highs")
+
+#: The CBC binary bundled with PuLP.
+CBC_PATH = str(Path(pulp.PULP_CBC_CMD.pulp_cbc_path).resolve())
 
 #: Objective values closer than this (relative to their size) count as equal.
 REL_TOL = 1e-7
@@ -94,7 +98,9 @@ def make_solver(name: str, *, warm_start: bool = False) -> pulp.LpSolver:
         A fresh solver object; nothing global is changed.
     """
     if name == "cbc":
-        return pulp.PULP_CBC_CMD(msg=False, warmStart=warm_start)
+        # PULP_CBC_CMD itself warns of its removal in PuLP 4.0; COIN_CMD pointed at the same
+        # bundled binary is the same solver without the warning.
+        return pulp.COIN_CMD(path=CBC_PATH, msg=False, warmStart=warm_start)
     if name == "highs":
         return pulp.HiGHS(msg=False)
     msg = f"solver {name!r} is not known; use one of {', '.join(SOLVERS)}"
@@ -118,10 +124,9 @@ def solver_version(name: str) -> str:
     if name == "highs":
         return f"HiGHS {importlib.metadata.version('highspy')}"
     if name == "cbc":
-        path = pulp.PULP_CBC_CMD().path
         try:
             out = subprocess.run(
-                [path, "-quit"], capture_output=True, text=True, timeout=10, check=False
+                [CBC_PATH, "-quit"], capture_output=True, text=True, timeout=10, check=False
             ).stdout
         except (OSError, subprocess.SubprocessError):
             out = ""
@@ -148,14 +153,16 @@ def add(prob: pulp.LpProblem, expr: Any, sense: int, rhs: float, name: str) -> N
     prob.addConstraint(pulp.LpConstraint(expr, sense=sense, rhs=rhs), name=name)
 
 
-def binaries(prefix: str, count: int) -> list[pulp.LpVariable]:
-    """Return ``count`` binary variables named ``prefix0``, ``prefix1``, ..."""
-    return [pulp.LpVariable(f"{prefix}{i}", cat=pulp.LpBinary) for i in range(count)]
+def binaries(prob: pulp.LpProblem, prefix: str, count: int) -> list[pulp.LpVariable]:
+    """Return ``count`` binary variables of ``prob`` named ``prefix0``, ``prefix1``, ..."""
+    return [prob.add_variable(f"{prefix}{i}", cat=pulp.LpBinary) for i in range(count)]
 
 
-def fractions(prefix: str, count: int, *, upper: float | None = 1.0) -> list[pulp.LpVariable]:
-    """Return ``count`` continuous variables in ``[0, upper]``."""
-    return [pulp.LpVariable(f"{prefix}{i}", lowBound=0, upBound=upper) for i in range(count)]
+def fractions(
+    prob: pulp.LpProblem, prefix: str, count: int, *, upper: float | None = 1.0
+) -> list[pulp.LpVariable]:
+    """Return ``count`` continuous variables of ``prob`` in ``[0, upper]``."""
+    return [prob.add_variable(f"{prefix}{i}", lowBound=0, upBound=upper) for i in range(count)]
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,7 @@ def p_median(
     levels, orders, starts = median_levels(c[active], p)
 
     prob = pulp.LpProblem("p_median", pulp.LpMinimize)
-    y = binaries("y", c.shape[1])
+    y = binaries(prob, "y", c.shape[1])
     add(prob, affine([(v, 1.0) for v in y]), pulp.LpConstraintEQ, p, "count")
     terms: list[tuple[pulp.LpVariable, float]] = []
     constant = 0.0
@@ -199,7 +199,7 @@ def p_median(
         count = lev.size - 1  # z variables for levels 1..K-1
         if count == 0:
             continue
-        z = fractions(f"z{i}_", count, upper=None)
+        z = fractions(prob, f"z{i}_", count, upper=None)
         steps = np.diff(lev) * wi
         terms.extend(zip(z, steps.tolist(), strict=True))
         ends = np.r_[begin[1:], order.size]
@@ -235,7 +235,7 @@ def p_median(
         assignment=assignment,
         details={
             "variables": len(prob.variables()),
-            "constraints": len(prob.constraints),
+            "constraints": prob.numConstraints(),
             "nonzeros": nz,
             "solve_seconds": solved.seconds,
             "formulation": "radius (Elloumi 2010), truncated at the (n-p+1)-th nearest candidate",
@@ -354,21 +354,36 @@ def mclp(
     cover = c <= r
     useful = (w > 0) & cover.any(axis=1)
     rows, merged = _unique_rows(cover[useful], w[useful])
+    keep = _undominated(rows)
+    sites = min(p, keep.size)
+    rows = rows[:, keep]
 
     prob = pulp.LpProblem("mclp", pulp.LpMaximize)
-    x = binaries("x", c.shape[1])
-    u = fractions("u", rows.shape[0])
-    add(prob, affine([(v, 1.0) for v in x]), pulp.LpConstraintEQ, p, "count")
+    x = binaries(prob, "x", keep.size)
+    u = fractions(prob, "u", rows.shape[0])
+    add(prob, affine([(v, 1.0) for v in x]), pulp.LpConstraintEQ, sites, "count")
     for k, row in enumerate(rows):
         pairs = [(x[j], 1.0) for j in np.flatnonzero(row)]
         pairs.append((u[k], -1.0))
         add(prob, affine(pairs), pulp.LpConstraintGE, 0.0, f"c{k}")
     prob.setObjective(affine(zip(u, merged.tolist(), strict=True)))
-    solved = solve(prob, solver)
+    # Greedy start: CBC gets a good incumbent (and cutoff) before its own heuristics run.
+    greedy = _greedy_cover(rows, merged, sites)
+    hit = rows[:, greedy].any(axis=1)
+    for j, v in enumerate(x):
+        v.setInitialValue(1.0 if j in set(greedy.tolist()) else 0.0)
+    for k, v in enumerate(u):
+        v.setInitialValue(1.0 if hit[k] else 0.0)
+    solved = solve(prob, solver, warm_start=True)
     if not solved.feasible:
         msg = f"the MCLP model was not solved to optimality (status {solved.status})"
         raise InfeasibleError(msg)
-    selected = chosen(x)
+    picked = keep[chosen(x)]
+    if picked.size < p:
+        # Every demand point a candidate can reach is already covered: any extra site will do.
+        spare = np.setdiff1d(np.arange(c.shape[1]), picked)[: p - picked.size]
+        picked = np.concatenate([picked, spare])
+    selected = np.sort(picked)
     covered = cover[:, selected].any(axis=1)
     objective = float(w[covered].sum())
     return _result(
@@ -382,11 +397,52 @@ def mclp(
         details={
             "covered_share": objective / float(w.sum()) if w.sum() > 0 else 0.0,
             "demand_rows": int(rows.shape[0]),
+            "undominated_candidates": int(keep.size),
             "variables": len(prob.variables()),
-            "constraints": len(prob.constraints),
+            "constraints": prob.numConstraints(),
             "solve_seconds": solved.seconds,
         },
     )
+
+
+def _undominated(rows: np.ndarray) -> np.ndarray:
+    """Candidates whose coverage set is not contained in another candidate's.
+
+    If candidate ``j`` covers a subset of what ``k`` covers, any solution using ``j`` does at
+    least as well with ``k`` (or, if ``k`` is already chosen, with any other site), so dropping
+    ``j`` is exact as long as ``p`` sites remain (otherwise everything coverable is covered
+    anyway).  Of identical columns the first is kept.  Containment is read off the sparse
+    product ``AᵀA``: ``j ⊆ k`` exactly when ``|j ∩ k| = |j|``.
+    """
+    from scipy.sparse import csc_array
+
+    a = csc_array(rows.astype(np.float32))
+    size = np.asarray(rows.sum(axis=0)).ravel()
+    inter = (a.T @ a).tocoo()
+    j, k, v = inter.row, inter.col, inter.data
+    subset = (v == size[j]) & (j != k)
+    strict = subset & ((size[k] > size[j]) | (k < j))
+    dominated = np.zeros(rows.shape[1], dtype=bool)
+    dominated[j[strict]] = True
+    dominated[size == 0] = True
+    keep = np.flatnonzero(~dominated)
+    if keep.size == 0:
+        keep = np.array([0], dtype=np.intp)
+    return keep
+
+
+def _greedy_cover(rows: np.ndarray, weights: np.ndarray, p: int) -> np.ndarray:
+    """Greedy maximal covering: repeatedly add the site covering the most uncovered weight."""
+    left = weights.astype(float).copy()
+    picked: list[int] = []
+    a = rows.astype(float)
+    for _ in range(p):
+        gain = left @ a
+        gain[picked] = -1.0
+        j = int(np.argmax(gain))
+        picked.append(j)
+        left[rows[:, j]] = 0.0
+    return np.array(picked, dtype=np.intp)
 
 
 def _set_cover(
@@ -395,7 +451,7 @@ def _set_cover(
     """Fewest candidates covering every row of ``cover`` (at most ``limit`` if given)."""
     rows = np.unique(cover, axis=0)
     prob = pulp.LpProblem("lscp", pulp.LpMinimize)
-    x = binaries("x", cover.shape[1])
+    x = binaries(prob, "x", cover.shape[1])
     everyone = affine([(v, 1.0) for v in x])
     prob.setObjective(everyone)
     if limit is not None:
@@ -470,7 +526,7 @@ def lscp(costs: np.ndarray, radius: float, *, solver: str = "cbc") -> Optimisati
         start,
         assignment=_assign(c, selected),
         covered=np.ones(c.shape[0], dtype=bool),
-        details={"variables": len(prob.variables()), "constraints": len(prob.constraints)},
+        details={"variables": len(prob.variables()), "constraints": prob.numConstraints()},
     )
 
 

@@ -487,7 +487,7 @@ def build(
     """
     m = rules.size
     prob = pulp.LpProblem("portfolio", pulp.LpMaximize)
-    x = binaries("x", m)
+    x = binaries(prob, "x", m)
     count = count or ("exact" if rules.exact else "at_most")
     families = set(rules.families) - omit
 
@@ -499,7 +499,7 @@ def build(
             [i for i, s in enumerate(rules.cover_sets) if s.size and rules.population[i] > 0],
             dtype=np.intp,
         )
-        y = fractions("y", demand.size)
+        y = fractions(prob, "y", demand.size)
         for k, i in enumerate(demand):
             expr = affine([(x[j], 1.0) for j in rules.cover_sets[i]] + [(y[k], -1.0)])
             add(prob, expr, pulp.LpConstraintGE, 0.0, f"cover{i}")
@@ -1146,7 +1146,7 @@ def solve_rules(
             "total_score": float(rules.scores[selected].sum()),
             "population_covered": best.covered_population,
             "variables": len(built.prob.variables()),
-            "constraints": len(built.prob.constraints),
+            "constraints": built.prob.numConstraints(),
         },
     )
 
