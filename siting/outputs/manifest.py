@@ -40,12 +40,13 @@ def versions() -> dict[str, str]:
 
 
 def input_files(results: Results) -> list[Path]:
-    """The criteria file and every layer file it names."""
+    """The criteria file and every layer file it names (candidates, layers, reference, boundaries)."""
     folder = results.source.parent
     study = results.study
     files = [results.source, (folder / study.candidates).resolve()]
     files += [(folder / p).resolve() for p in study.layers.values()]
-    return files
+    files += [(folder / p).resolve() for p in (study.reference, study.boundaries) if p is not None]
+    return list(dict.fromkeys(files))
 
 
 def manifest(results: Results, outputs: dict[str, Path]) -> dict[str, Any]:
@@ -63,6 +64,8 @@ def manifest(results: Results, outputs: dict[str, Path]) -> dict[str, Any]:
     if results.portfolio is not None:
         p = results.portfolio
         data["solver"] = {"name": p.solver, "version": p.solver_version, "status": p.status}
+    if results.sensitivity is not None:
+        data["sensitivity"] = results.sensitivity.options
     return data
 
 
