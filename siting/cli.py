@@ -44,15 +44,14 @@ def default_out(path: Path) -> Path:
     return Path("out") / slug
 
 
-@app.command()
-def run(
-    path: FileArg,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output folder [default: out/<study>/].")
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
-) -> None:
-    """Run a study: rank the candidates, choose the portfolio, write tables, map and manifest."""
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Output folder [default: out/<study>/].")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+
+
+def _run_and_write(path: Path, out: Path | None, *, quiet: bool, sensitivity: bool | None) -> None:
+    """Run the study with a progress display, write every output, print the summary."""
     from siting.outputs import write_all
 
     target = out or default_out(path)
@@ -63,7 +62,7 @@ def run(
                 if not quiet:
                     status.update(f"[bold]{stage}[/bold]")
 
-            results = pipeline.run(path, progress=progress)
+            results = pipeline.run(path, progress=progress, sensitivity=sensitivity)
             status.update("[bold]writing outputs[/bold]")
             written = write_all(results, target)
     except SitingError as exc:
@@ -72,6 +71,12 @@ def run(
     if not quiet:
         _summary(results)
         out_console.print(Text(f"outputs in {target}/: " + ", ".join(written)))
+
+
+@app.command()
+def run(path: FileArg, out: OutOpt = None, quiet: QuietOpt = False) -> None:
+    """Run a study: rank the candidates, choose the portfolio, write tables, map and manifest."""
+    _run_and_write(path, out, quiet=quiet, sensitivity=None)
 
 
 def _summary(results: Results, n: int = 10) -> None:
@@ -161,33 +166,9 @@ def _summary(results: Results, n: int = 10) -> None:
 
 
 @app.command()
-def sensitivity(
-    path: FileArg,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output folder [default: out/<study>/].")
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
-) -> None:
+def sensitivity(path: FileArg, out: OutOpt = None, quiet: QuietOpt = False) -> None:
     """Run a study with its robustness analysis (settings from its `sensitivity:` section)."""
-    from siting.outputs import write_all
-
-    target = out or default_out(path)
-    try:
-        with err_console.status("starting", spinner="dots") as status:
-
-            def progress(stage: str) -> None:
-                if not quiet:
-                    status.update(f"[bold]{stage}[/bold]")
-
-            results = pipeline.run(path, progress=progress, sensitivity=True)
-            status.update("[bold]writing outputs[/bold]")
-            written = write_all(results, target)
-    except SitingError as exc:
-        _fail(exc)
-        return
-    if not quiet:
-        _summary(results)
-        out_console.print(Text(f"outputs in {target}/: " + ", ".join(written)))
+    _run_and_write(path, out, quiet=quiet, sensitivity=True)
 
 
 @app.command()
@@ -200,7 +181,7 @@ def compare(
         typer.Option("--out", "-o", help="Output folder [default: out/compare-<a>-<b>.../]."),
     ] = None,
     k: Annotated[int, typer.Option("--top", "-k", help="Shortlist size for the overlap.")] = 10,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Compare studies: rank changes, rank correlations, top-k overlap, portfolios, file differences."""
     from siting.compare import compare as compare_studies
