@@ -225,7 +225,9 @@
     var label = '<span class="swatch" style="background:' + colour + '"></span>' +
       esc(layer.label) + " (" + layer.lat.length + ")";
     overlays[label] = group;
-    if (layer.lat.length <= 500) group.addTo(map);
+    // Dense layers (the ~300 settlements) start switched off so that they do not bury the
+    // candidates; the layers control brings them back.
+    if (layer.lat.length <= 100) group.addTo(map);
   });
 
   // ------------------------------------------------------------------ candidates
