@@ -121,7 +121,10 @@ def _summary(results: Results, n: int = 10) -> None:
     out_console.print(table)
     if sens is not None:
         out_console.print(
-            Text(f"robustness: {sens.samples:,} weight draws (Dirichlet), seed {sens.seed}")
+            Text(
+                f"robustness: {sens.samples:,} weight draws (uniform on the simplex), seed "
+                f"{sens.seed}, scored with the weighted sum of the values"
+            )
         )
     ref = results.reference
     if ref is not None:
@@ -234,16 +237,25 @@ def compare(
 
 @app.command()
 def validate(path: FileArg) -> None:
-    """Check a criteria file and its layers without running the study."""
+    """Check a criteria file, its layers and its rules without writing anything.
+
+    Runs every stage that can find a mistake (loading, layers, measures, values, weights,
+    methods, the portfolio's feasibility) and reports every problem; writes no output.
+    """
     try:
-        source = criteria.load(path)
-        pipeline.read_layers(source)
+        results = pipeline.run(path, sensitivity=False)
     except SitingError as exc:
         _fail(exc)
         return
-    study = source.study
+    study = results.study
+    kept = len(results.included)
     out_console.print(
-        Text(f"{path}: OK ({len(study.criteria)} criteria, {len(study.layers)} layers)")
+        Text(
+            f"{path}: OK ({len(study.criteria)} criteria, {len(study.layers)} layers, "
+            f"{kept} of {len(results.candidates)} candidates kept"
+            + (", portfolio feasible" if results.portfolio is not None else "")
+            + ")"
+        )
     )
 
 

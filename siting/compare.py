@@ -522,6 +522,7 @@ def map_data(cmp: Comparison) -> dict[str, Any]:
         sites = []
         for cid in r.ranking.index:
             rank = r.ranking.at[cid, "rank"]
+            score = float(r.ranking.at[cid, "score"])  # NaN for excluded sites under TOPSIS etc.
             sites.append(
                 {
                     "id": str(cid),
@@ -529,7 +530,7 @@ def map_data(cmp: Comparison) -> dict[str, Any]:
                     "lat": round(float(pts[cid].y), 5),
                     "lon": round(float(pts[cid].x), 5),
                     "rank": None if pd.isna(rank) else int(rank),
-                    "score": round(float(r.ranking.at[cid, "score"]), 4),
+                    "score": None if np.isnan(score) else round(score, 4),
                     "excluded": str(r.ranking.at[cid, "excluded_reason"]),
                     "portfolio": cid in chosen,
                 }

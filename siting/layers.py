@@ -8,6 +8,7 @@ of range, missing CRS, missing fields) reported together.
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -73,7 +74,11 @@ def _read_any(path: Path) -> gpd.GeoDataFrame:
             return _read_csv(path)
         if suffix in (".parquet", ".geoparquet"):
             return gpd.read_parquet(path)
-        return gpd.read_file(path, engine="pyogrio")
+        with warnings.catch_warnings():
+            # pyogrio warns when a JSON field mixes numbers and text; check_layer and the
+            # field checks report such values with the feature and the fix instead.
+            warnings.simplefilter("ignore", UserWarning)
+            return gpd.read_file(path, engine="pyogrio")
     except DataError:
         raise
     except Exception as exc:  # pyogrio, pyarrow and json raise many types for a broken file

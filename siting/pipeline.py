@@ -225,6 +225,45 @@ def _missing_field(
     return source.problem(loc, f"{what} has no field {field!r}; {hint}")
 
 
+def _not_numeric(
+    source: StudyFile, loc: Loc, field: str, frame: pd.DataFrame, what: str
+) -> str | None:
+    """A problem when ``field`` holds values that are not numbers (the first few shown)."""
+    values = frame[field]
+    parsed = pd.to_numeric(values, errors="coerce")
+    bad = values[parsed.isna() & values.notna()]
+    if bad.empty:
+        return None
+    shown = ", ".join(f"{i!r}: {v!r}" for i, v in list(bad.items())[:3])
+    more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+    return source.problem(
+        loc,
+        f"field {field!r} of {what} must hold numbers but has text ({shown}{more}); write plain "
+        "numbers in the layer, or use `in` / `equals` to filter text",
+    )
+
+
+def _absent_values(
+    source: StudyFile, loc: Loc, field: str, wanted: list[Any], frame: pd.DataFrame, what: str
+) -> str | None:
+    """A problem when a filter names values that no feature has (a typo filters silently)."""
+    present = list(dict.fromkeys(frame[field].dropna().tolist()))
+    missing = [v for v in wanted if v not in present]
+    if not missing:
+        return None
+    hints = []
+    for v in missing:
+        close = difflib.get_close_matches(str(v), [str(p) for p in present], n=1)
+        hints.append(f"{v!r} (did you mean {close[0]!r}?)" if close else repr(v))
+    listed = sorted(map(str, present))
+    shown = listed if len(listed) <= 20 else [*listed[:20], "..."]
+    return source.problem(
+        loc,
+        f"{', '.join(hints)} {'matches' if len(missing) == 1 else 'match'} no value of field "
+        f"{field!r} in {what}; its values are {shown}",
+    )
+
+
 def field_problems(
     source: StudyFile, candidates: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame]
 ) -> list[str]:
@@ -235,23 +274,51 @@ def field_problems(
         m = crit.measure
         base: Loc = ("criteria", i, "measure")
         if m.kind == "attribute":
+            loc = (*base, "attribute")
+            name = str(m.attribute)
             found.append(
-                _missing_field(source, (*base, "attribute"), m.attribute, candidates, "candidates")  # type: ignore[arg-type]
+                _missing_field(source, loc, name, candidates, "candidates")
+                or _not_numeric(source, loc, name, candidates, "candidates")
             )
             continue
         layer = layers[m.layer]  # type: ignore[index]
         what = f"layer {m.layer!r}"
         if m.field is not None:
-            found.append(_missing_field(source, (*base, "field"), m.field, layer, what))
-        for name in m.where or {}:
-            found.append(_missing_field(source, (*base, "where", name), name, layer, what))
+            loc = (*base, "field")
+            found.append(
+                _missing_field(source, loc, m.field, layer, what)
+                or _not_numeric(source, loc, m.field, layer, what)
+            )
+        for name, test in (m.where or {}).items():
+            loc = (*base, "where", name)
+            missing = _missing_field(source, loc, name, layer, what)
+            if missing:
+                found.append(missing)
+                continue
+            if test.min is not None or test.max is not None:
+                found.append(_not_numeric(source, loc, name, layer, what))
+            wanted = [*(test.in_ or []), *([] if test.equals is None else [test.equals])]
+            found.append(_absent_values(source, loc, name, wanted, layer, what))
     for i, rule in enumerate(study.exclude):
         if rule.field is not None:
-            found.append(
-                _missing_field(
-                    source, ("exclude", i, "field"), rule.field, candidates, "candidates"
+            loc = ("exclude", i, "field")
+            missing = _missing_field(source, loc, rule.field, candidates, "candidates")
+            found.append(missing)
+            if missing:
+                continue
+            if rule.above is not None or rule.below is not None:
+                found.append(_not_numeric(source, loc, rule.field, candidates, "candidates"))
+            if rule.equals is not None:
+                found.append(
+                    _absent_values(
+                        source,
+                        ("exclude", i, "equals"),
+                        rule.field,
+                        [rule.equals],
+                        candidates,
+                        "candidates",
+                    )
                 )
-            )
     rules = study.portfolio
     if rules is not None:
         for key in ("at_most_per", "at_least_per", "budget"):

@@ -11,9 +11,16 @@ from __future__ import annotations
 import difflib
 import itertools
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Direction = Literal["benefit", "cost"]
 VALUE_FUNCTIONS = ("minmax", "linear", "threshold", "piecewise")
@@ -110,6 +117,22 @@ class Measure(_Strict):
             raise ValueError(msg)
         if kind == "access" and self.decay_km is None:
             msg = "`access` needs `decay_km`, the distance scale in km; add for example `decay_km: 50`"
+            raise ValueError(msg)
+        used = {
+            "nearest": set(),
+            "count": {"within_km"},
+            "sum": {"within_km", "field"},
+            "access": {"decay_km", "field"},
+            "attribute": set(),
+        }[kind]
+        extra = [k for k in ("within_km", "field", "decay_km") if getattr(self, k) is not None]
+        unused = [k for k in extra if k not in used]
+        if unused:
+            msg = (
+                f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} not used by `{kind}`; "
+                f"remove {'it' if len(unused) == 1 else 'them'} (`{kind}` takes "
+                f"{', '.join(sorted(used)) or 'no option'}{'' if kind == 'attribute' else ' and where'})"
+            )
             raise ValueError(msg)
         if kind == "attribute" and self.where is not None:
             msg = "`where` filters a layer's features; it cannot be used with `attribute`"
@@ -356,6 +379,13 @@ WeightMethod = Literal[
 ]
 
 
+# A Saaty judgement: a number, or a fraction written as text ("1/3"), which editors must accept too.
+Judgement = Annotated[
+    float | Annotated[str, StringConstraints(pattern=r"^\s*\d+(\.\d+)?\s*/\s*\d+(\.\d+)?\s*$")],
+    Field(description="a number or a fraction such as 1/3"),
+]
+
+
 def _judgement(value: object) -> object:
     """Accept Saaty judgements written as fractions ("1/3") as well as numbers."""
     if isinstance(value, str) and "/" in value:
@@ -375,7 +405,7 @@ class WeightScheme(_Strict):
         description="direct (the `weight:` keys), equal, ahp, entropy, critic, "
         "rank_order_centroid or rank_sum.",
     )
-    judgements: list[tuple[str, str, float]] | None = Field(
+    judgements: list[tuple[str, str, Judgement]] | None = Field(
         None,
         description="AHP: [a, b, x] means a is x times as important as b (Saaty 1..9, or 1/3 ...); "
         "each pair once.",
@@ -402,6 +432,21 @@ class WeightScheme(_Strict):
                 else item
                 for item in value
             ]
+        return value
+
+    @field_validator("judgements", mode="after")
+    @classmethod
+    def _saaty_scale(cls, value: object) -> object:
+        for a, b, x in value or []:
+            if not isinstance(x, float):  # a fraction the before-validator could not divide
+                msg = f"judgement {x!r} for [{a}, {b}] is not a number or a fraction such as 1/3"
+                raise ValueError(msg)
+            if not 1 / 9 - 1e-9 <= x <= 9 + 1e-9:
+                msg = (
+                    f"judgement {x:g} for [{a}, {b}] is outside Saaty's scale 1/9 .. 9; "
+                    "use 1 (equal) to 9 (extreme), or 1/3, 1/5 ... for the reverse"
+                )
+                raise ValueError(msg)
         return value
 
     @model_validator(mode="after")
@@ -562,7 +607,9 @@ class SensitivitySpec(_Strict):
     """Robustness analysis: one-at-a-time sweeps, stability intervals, SMAA, portfolio membership."""
 
     samples: int = Field(10_000, ge=100, description="Weight draws for rank acceptability.")
-    seed: int | None = Field(None, description="Seed of the draws (default: the study's seed).")
+    seed: int | None = Field(
+        None, ge=0, description="Seed of the draws (default: the study's seed)."
+    )
     portfolio_draws: int = Field(
         1000, ge=0, description="Draws re-solving the portfolio (0: skip membership)."
     )
@@ -612,4 +659,4 @@ class Study(_Strict):
     sensitivity: SensitivitySpec | None = Field(
         None, description="Robustness analysis, run by `siting run` when present."
     )
-    seed: int = Field(0, description="Seed of every random draw, for reproducible runs.")
+    seed: int = Field(0, ge=0, description="Seed of every random draw, for reproducible runs.")

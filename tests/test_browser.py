@@ -290,6 +290,7 @@ def test_tiles_that_cannot_load_leave_the_map_working(
 ) -> None:
     page = open_map(watched, write_map(tiny, tmp_path / "tiles.html", tiles="osm"))
     assert watched.blocked == []  # offered in the layers control, not fetched
+    page.locator(".leaflet-control-layers").hover()  # the list is collapsed until hovered
     label = page.locator(".leaflet-control-layers-overlays label", has_text="Online tiles")
     label.locator("input").check()
     page.wait_for_function("document.getElementById('status').textContent.includes('tiles')")
@@ -339,6 +340,7 @@ def extended(results: Results) -> Results:
 def test_optional_layers_draw_and_explain(watched: Watched, tiny: Results, tmp_path: Path) -> None:
     page = open_map(watched, write_map(extended(tiny), tmp_path / "extended.html"))
     assert page.locator("path.alternative-ring").count() == 0  # offered, off at start
+    page.locator(".leaflet-control-layers").hover()  # the list is collapsed until hovered
     label = page.locator(".leaflet-control-layers-overlays label", has_text="Alternative 1")
     label.locator("input").check()
     assert page.locator("path.alternative-ring").count() == 2
@@ -406,6 +408,7 @@ def test_membership_layer_shows_the_probabilities(
     page = open_map(watched, path)
     p = robust.sensitivity.membership.probability
     assert page.locator("path.membership-marker").count() == 0  # off at start
+    page.locator(".leaflet-control-layers").hover()  # the list is collapsed until hovered
     label = page.locator(".leaflet-control-layers-overlays label", has_text="membership")
     assert "(200 draws)" in label.inner_text()
     label.locator("input").check()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from siting.outputs.files import ensure_dir
@@ -30,6 +31,7 @@ def write_all(results: Results, out_dir: str | Path) -> dict[str, Path]:
     from siting.outputs.static_map import write_static_map
 
     out = ensure_dir(Path(out_dir))
+    previous = _previous_outputs(out / "manifest.json")
     written: dict[str, Path] = {
         "ranking.csv": write_ranking_csv(results, out / "ranking.csv"),
         "results.gpkg": write_geopackage(results, out / "results.gpkg"),
@@ -49,4 +51,18 @@ def write_all(results: Results, out_dir: str | Path) -> dict[str, Path]:
     # the report embeds the figures of every analysis, so it is written after them
     written["report.html"] = write_report(results, out / "report.html")
     written["manifest.json"] = write_manifest(results, out / "manifest.json", written)
+    # A file the previous run wrote and this one did not (say alternatives.csv after the study
+    # dropped its alternatives) would otherwise pass for a result of this run.
+    for name in previous - set(written):
+        (out / name).unlink(missing_ok=True)
     return written
+
+
+def _previous_outputs(manifest: Path) -> set[str]:
+    """Names of the files the last run into this folder wrote, from its manifest."""
+    try:
+        outputs = json.loads(manifest.read_text(encoding="utf-8")).get("outputs", {})
+    except (OSError, ValueError, AttributeError):
+        return set()
+    # only plain names: a tampered manifest must not reach outside the folder
+    return {n for n in outputs if isinstance(n, str) and n == Path(n).name and n != "manifest.json"}

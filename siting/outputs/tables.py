@@ -40,6 +40,7 @@ def ranking_frame(results: Results) -> pd.DataFrame:
     portfolio = set(results.portfolio.ids) if results.portfolio is not None else set()
     table["in_portfolio"] = [cid in portfolio for cid in ids]
     raw, values, contributions = results.raw, results.values, results.contributions
+    method_scores = results.method_scores
     ref = results.reference
     if ref is not None:
         best = float(ref.score.max())
@@ -56,8 +57,16 @@ def ranking_frame(results: Results) -> pd.DataFrame:
             index=ref.score.index,
         )
         table = pd.concat([table, ref_rows])
+        if "weighted_sum" in results.method_scores.columns:
+            # the reference is scored with the weighted sum only (other methods are relative to
+            # the candidate set), so that is the one method column its rows can fill
+            method_scores = pd.concat(
+                [results.method_scores, pd.DataFrame({"weighted_sum": ref.score})]
+            )
         ws = pd.concat([results.contributions.sum(axis=1), ref.score])
-        table["pct_of_reference"] = (100 * ws.loc[table.index] / best).round(2) if best else None
+        pct = (100 * ws.loc[table.index] / best).round(2) if best else None
+        # excluded candidates are not compared with the benchmark: they are out of the study
+        table["pct_of_reference"] = pct.where(table["excluded_reason"] == "") if best else None
         raw, values, contributions = (
             pd.concat([raw, ref.raw]),
             pd.concat([values, ref.values]),
@@ -66,9 +75,7 @@ def ranking_frame(results: Results) -> pd.DataFrame:
     table["score"] = table["score"].round(DECIMALS)
     if results.method_scores.shape[1] > 1:
         for method in results.method_scores.columns:
-            table[f"score_{method}"] = (
-                results.method_scores[method].reindex(table.index).round(DECIMALS)
-            )
+            table[f"score_{method}"] = method_scores[method].reindex(table.index).round(DECIMALS)
             table[f"rank_{method}"] = results.method_ranks[method].reindex(table.index)
     for c in results.study.criteria:
         table[f"raw_{c.id}"] = raw.loc[table.index, c.id].round(DECIMALS)

@@ -586,8 +586,9 @@
   }
 
   // ------------------------------------------------------------------ controls
-  var small = window.innerWidth < 1100 || window.innerHeight < 700;
-  L.control.layers(null, overlays, { collapsed: small }).addTo(map);
+  // Collapsed: expanded, the list of layers covers north-eastern Kazakhstan and swallows clicks
+  // meant for the candidates there; it opens on hover or tap.
+  L.control.layers(null, overlays, { collapsed: true }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
 
   var legend = L.control({ position: "bottomleft" });
