@@ -45,7 +45,8 @@ def default_out(path: Path) -> Path:
 
 
 OutOpt = Annotated[
-    Path | None, typer.Option("--out", "-o", help="Output folder [default: out/<study>/].")
+    Path | None,
+    typer.Option("--out", "-o", help="Output folder (default: out/<criteria file name>/)."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 
@@ -181,7 +182,7 @@ def compare(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output folder [default: out/compare-<a>-<b>.../]."),
+        typer.Option("--out", "-o", help="Output folder (default: out/compare-<a>-<b>.../)."),
     ] = None,
     k: Annotated[int, typer.Option("--top", "-k", help="Shortlist size for the overlap.")] = 10,
     quiet: QuietOpt = False,

@@ -146,10 +146,14 @@ def _parse_yaml(text: str, path: Path) -> CommentedMap:
     except Exception as exc:  # ruamel raises several unrelated types for broken input
         msg = f"{path}:1: YAML syntax: {exc}; check the file is valid YAML"
         raise CriteriaError(msg) from exc
+    if data is None:
+        msg = f"{path}:1: the file is empty; start from a shipped file in criteria/ (see docs/criteria.md)"
+        raise CriteriaError(msg)
     if not isinstance(data, CommentedMap):
+        kind = "a list" if isinstance(data, CommentedSeq) else f"a single value ({data!r})"
         msg = (
             f"{path}:1: the file must be a mapping of keys (study:, candidates:, criteria:, ...), "
-            f"not {type(data).__name__}; start from a shipped file in criteria/"
+            f"not {kind}; start from a shipped file in criteria/"
         )
         raise CriteriaError(msg)
     return data
@@ -448,6 +452,16 @@ def _reference_problems(data: CommentedMap, path: Path, lines: dict[Loc, int]) -
                 f"criterion {cid!r} has no `weight`; add `weight: 1` (or another number), "
                 "or derive the weights under `weights:`",
             )
+    weights = data.get("weights") if isinstance(data.get("weights"), dict) else {}
+    group_scheme = weights.get("groups") if isinstance(weights.get("groups"), dict) else {}
+    if groups is not None and group_scheme.get("method", "direct") == "direct":
+        for g, spec in groups.items():
+            if isinstance(spec, dict) and "weight" not in spec:
+                report(
+                    ("groups", g),
+                    f"group {g!r} has no `weight`; add one, or derive group weights with "
+                    "`weights: {groups: {method: ahp, ...}}`",
+                )
     exclude = data.get("exclude") if isinstance(data.get("exclude"), list) else []
     for i, rule in enumerate(exclude):
         if isinstance(rule, dict) and isinstance(rule.get("criterion"), str):
@@ -486,15 +500,7 @@ def _study_problems(study: Study, path: Path, lines: dict[Loc, int]) -> list[str
                 close = difflib.get_close_matches(g, list(study.groups), n=1)
                 hint = f"did you mean {close[0]!r}?" if close else f"groups: {list(study.groups)}"
                 report(("weights", "within", g), f"{g!r} is not a group; {hint}")
-        if w.groups.method == "direct":
-            for g, spec in study.groups.items():
-                if spec.weight is None:
-                    report(
-                        ("groups", g),
-                        f"group {g!r} has no `weight`; add one, or derive group "
-                        "weights with `weights: {groups: {method: ahp, ...}}`",
-                    )
-        elif w.groups.method in ("entropy", "critic"):
+        if w.groups.method in ("entropy", "critic"):
             report(
                 ("weights", "groups", "method"),
                 f"{w.groups.method} weights are computed from "
