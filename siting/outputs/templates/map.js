@@ -135,8 +135,12 @@
     for (var i = 0; i < N; i++) if (kept(i)) order.push(i);
     // ties keep the study's order, so equal scores never shuffle
     order.sort(function (a, b) { return scores[b] - scores[a] || a - b; });
+    // competition ranking, as in ranking.csv: equal scores share the better rank (1, 2, 2, 4)
     var ranks = new Array(N).fill(null);
-    order.forEach(function (i, r) { ranks[i] = r + 1; });
+    order.forEach(function (i, r) {
+      var prev = r > 0 ? order[r - 1] : null;
+      ranks[i] = prev !== null && Math.abs(scores[i] - scores[prev]) <= 1e-12 ? ranks[prev] : r + 1;
+    });
     state.weights = w;
     state.scores = scores;
     state.ranks = ranks;
