@@ -731,7 +731,7 @@ def _oat_svg(
         return _svg_img(fig, "Rank of the best candidates as each criterion's weight varies")
 
 
-def _draws_sentence(sens: Any) -> str:
+def _draws_sentence(sens: Any, method: str = "weighted_sum") -> str:
     """How the weights were drawn, how many, and the seed that reproduces them."""
     options = getattr(sens, "options", None) or {}
     smaa = sens.acceptability
@@ -743,11 +743,17 @@ def _draws_sentence(sens: Any) -> str:
     text = f"{int(smaa.draws):,} random weight vectors, {', '.join(how)}, seed {int(sens.seed)}"
     if options.get("value_uncertainty"):
         text += "; the criterion values varied within their stated uncertainty at every draw"
+    text += "; every draw scores the candidates with the weighted sum of their values"
     text += "."
     if sens.membership is not None:
         text += (
             f" The portfolio's integer program was solved again for {int(sens.membership.draws):,}"
             " of these draws."
+        )
+    if method != "weighted_sum":
+        text += (
+            f" The ranking above uses {method.replace('_', ' ')}; the robustness figures use the "
+            "weighted sum, so a candidate's rank and its chances can disagree."
         )
     return f"<p>{_e(text)} The same seed gives the same figures.</p>"
 
@@ -877,7 +883,10 @@ def _robustness_section(results: Results) -> str:
     order = [str(i) for i in results.ranking.index]
     labels = {c.id: c.label for c in results.study.criteria}
     smaa = sens.acceptability
-    parts = ["<h2>How robust is the ranking?</h2>", _draws_sentence(sens)]
+    parts = [
+        "<h2>How robust is the ranking?</h2>",
+        _draws_sentence(sens, results.study.method.name),
+    ]
     table = smaa.acceptability
     if not table.empty:
         rows = list(smaa.expected_rank.sort_values(kind="stable").index[:_ACCEPT_ROWS])
