@@ -8,12 +8,15 @@ prepared with array operations, never summed term by term.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.metadata
+import os
 import re
 import subprocess
+import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,6 +168,29 @@ def fractions(
     return [prob.add_variable(f"{prefix}{i}", lowBound=0, upBound=upper) for i in range(count)]
 
 
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Silence file descriptor 1 for a moment.
+
+    HiGHS prints its banner from its constructor, before PuLP can switch its output off, straight
+    to the C-level standard output, where it would land in the middle of the CLI's output.
+    """
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # pragma: no cover - no file descriptor 1 (embedded interpreters)
+        yield
+        return
+    try:
+        with open(os.devnull, "w", encoding="utf-8") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 @dataclass(frozen=True)
 class Solved:
     """Raw outcome of one solve."""
@@ -193,7 +219,11 @@ def solve(prob: pulp.LpProblem, solver: str, *, warm_start: bool = False) -> Sol
         Status in words, whether an optimal integer solution was found, objective, seconds.
     """
     start = time.perf_counter()
-    prob.solve(make_solver(solver, warm_start=warm_start))
+    if solver == "highs":
+        with quiet_stdout():
+            prob.solve(make_solver(solver, warm_start=warm_start))
+    else:
+        prob.solve(make_solver(solver, warm_start=warm_start))
     seconds = time.perf_counter() - start
     status = pulp.LpStatus.get(prob.status, str(prob.status))
     feasible = prob.status == pulp.LpStatusOptimal and prob.sol_status in (

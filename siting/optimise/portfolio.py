@@ -26,6 +26,7 @@ import pulp
 from siting.errors import DataError, InfeasibleError
 from siting.optimise._core import (
     OptimisationResult,
+    Solved,
     add,
     affine,
     binaries,
@@ -460,6 +461,7 @@ def build(
     budget: float | None = None,
     equity_km: float | None = None,
     extra: Extra | None = None,
+    spacing_around: np.ndarray | None = None,
 ) -> Built:
     """Build the portfolio model with some rule families left out or changed.
 
@@ -479,6 +481,9 @@ def build(
         Override the rule's value (used when searching for the nearest feasible relaxation).
     extra
         Callback adding further constraints (no-good cuts, ε-constraints).
+    spacing_around
+        Add the spacing constraints only for pairs touching these candidates (a relaxation used
+        by :func:`optimise`'s row generation); ``None`` adds them all.
 
     Returns
     -------
@@ -534,7 +539,13 @@ def build(
             x[j].upBound = 0
 
     if "min_spacing_km" in families:
-        _add_spacing(prob, x, rules, spacing if spacing is not None else rules.min_spacing_km)
+        _add_spacing(
+            prob,
+            x,
+            rules,
+            spacing if spacing is not None else rules.min_spacing_km,
+            around=spacing_around,
+        )
 
     if rules.group_codes is not None:
         members = [np.flatnonzero(rules.group_codes == g) for g in range(len(rules.group_labels))]
@@ -563,7 +574,12 @@ def build(
 
 
 def _add_spacing(
-    prob: pulp.LpProblem, x: list[pulp.LpVariable], rules: Rules, spacing: float | None
+    prob: pulp.LpProblem,
+    x: list[pulp.LpVariable],
+    rules: Rules,
+    spacing: float | None,
+    *,
+    around: np.ndarray | None = None,
 ) -> None:
     """Add x_i + x_j <= 1 for pairs closer than ``spacing``, plus clique cuts.
 
@@ -576,10 +592,17 @@ def _add_spacing(
         return
     d = rules.distances
     i, j = rules.spacing_pairs(spacing)
+    centres = range(rules.size)
+    if around is not None:
+        touch = np.zeros(rules.size, dtype=bool)
+        touch[around] = True
+        keep = touch[i] | touch[j]
+        i, j = i[keep], j[keep]
+        centres = np.unique(around).tolist()
     for a, b in zip(i.tolist(), j.tolist(), strict=True):
         add(prob, affine([(x[a], 1.0), (x[b], 1.0)]), pulp.LpConstraintLE, 1.0, f"sp{a}_{b}")
     seen: set[tuple[int, ...]] = set()
-    for c in range(rules.size):
+    for c in centres:
         members = np.flatnonzero(d[c] < spacing / 2)
         if members.size < 3:
             continue
@@ -604,11 +627,64 @@ class Outcome:
     seconds: float
 
 
+#: Above this many conflicting pairs the spacing rows are generated lazily.
+LAZY_PAIRS = 3000
+
+
+def optimise(rules: Rules, **kwargs: Any) -> tuple[Built, Solved]:
+    """Build and solve, generating the spacing constraints lazily when there are many.
+
+    With thousands of candidates a spacing rule means hundreds of thousands of pair
+    constraints, nearly all of them about candidates no optimum would pick.  Row generation
+    keeps it exact: solve with the constraints around a small set of candidates only (a
+    relaxation), and if the optimum has two sites too close, add every constraint touching the
+    chosen sites and solve again.  An optimum of the relaxation that satisfies every pair is
+    optimal for the full model; a relaxation that is infeasible proves the full model is.
+
+    Parameters
+    ----------
+    rules
+        Validated inputs.
+    **kwargs
+        Keywords of :func:`build`.
+
+    Returns
+    -------
+    tuple
+        The last model built and its solve.
+    """
+    spacing = kwargs.get("spacing")
+    spacing = rules.min_spacing_km if spacing is None else spacing
+    lazy = (
+        "min_spacing_km" in rules.families
+        and "min_spacing_km" not in kwargs.get("omit", frozenset())
+        and rules.spacing_pairs(spacing)[0].size > LAZY_PAIRS
+    )
+    if not lazy:
+        built = build(rules, **kwargs)
+        return built, solve(built.prob, rules.solver)
+    d = rules.distances
+    assert d is not None  # lazy implies a distance matrix
+    around = np.union1d(rules.must_include, np.argsort(-rules.scores)[: rules.n])
+    while True:
+        built = build(rules, spacing_around=around, **kwargs)
+        solved = solve(built.prob, rules.solver)
+        if not solved.feasible:
+            return built, solved
+        sel = chosen(built.x)
+        sub = d[np.ix_(sel, sel)]
+        if not np.any(np.triu(sub < spacing, k=1)):
+            return built, solved
+        grown = np.union1d(around, sel)
+        if grown.size == around.size:  # pragma: no cover - every violated pair is in the model
+            return built, solved
+        around = grown
+
+
 def run(rules: Rules, **kwargs: Any) -> Outcome:
     """Build and solve a variant of the model; see :func:`build` for the keywords."""
     start = time.perf_counter()
-    built = build(rules, **kwargs)
-    solved = solve(built.prob, rules.solver)
+    built, solved = optimise(rules, **kwargs)
     sel = chosen(built.x) if solved.feasible else np.empty(0, dtype=np.intp)
     cov = rules.covered_population(sel) if solved.feasible else 0.0
     return Outcome(
@@ -1102,8 +1178,7 @@ def solve_rules(
     problems = quick_checks(rules)
     if problems:
         raise InfeasibleError(problems)
-    built = build(rules, extra=extra)
-    solved = solve(built.prob, rules.solver)
+    built, solved = optimise(rules, extra=extra)
     if not solved.feasible:
         if solved.status not in ("Infeasible", "Not solved", "Undefined"):
             msg = (
@@ -1222,7 +1297,9 @@ def pareto_front(
     if isinstance(points, bool) or not isinstance(points, int) or points < 2:
         msg = f"points must be a whole number >= 2; got {points!r}"
         raise DataError(msg)
+    # The front has its own objectives: a blend weight or a binding explanation has no role.
     rules.pop("population_weight", None)
+    rules.pop("explain_binding", None)
     r = prepare(
         scores,
         n=n,
