@@ -28,12 +28,9 @@ same inputs and seed give the same numbers and byte-identical tables
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -42,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import DataError, InfeasibleError
+from siting.optimise._core import quiet_stdout
 from siting.outputs.files import ensure_dir, write_text, write_with
 
 if TYPE_CHECKING:
@@ -880,29 +878,6 @@ def portfolio_rules(results: Results, *, solver: str | None = None) -> Rules:
     return prepare(inputs.scores, **{**inputs.rules, "solver": solver or inputs.rules["solver"]})
 
 
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Silence the C-level standard output for a moment.
-
-    HiGHS prints its banner from the constructor, before ``output_flag`` can be set, straight
-    to file descriptor 1; it would end up in the middle of the CLI's output or a CSV piped
-    from it.
-    """
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:  # pragma: no cover - no file descriptor 1 (embedded interpreters)
-        yield
-        return
-    try:
-        with open(os.devnull, "w", encoding="utf-8") as null:
-            os.dup2(null.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
 class PortfolioResolver:
     """The portfolio integer program, built once; each call changes only the objective.
 
@@ -974,7 +949,7 @@ class PortfolioResolver:
             rhs = -con.constant
             lower.append(rhs if con.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ) else -inf)
             upper.append(rhs if con.sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ) else inf)
-        with _quiet_stdout():
+        with quiet_stdout():
             h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("mip_rel_gap", 0.0)
