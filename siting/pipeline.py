@@ -859,6 +859,12 @@ def choose_portfolio(
                 "remove it from must_include or relax the exclusion"
             )
             raise DataError(source.problem(("portfolio", "must_include"), msg))
+    if rules.exactly and rules.sites > len(inputs.ids):
+        msg = (
+            f"{rules.sites} sites were asked but only {len(inputs.ids)} candidates pass the "
+            f"exclusions; ask for at most {len(inputs.ids)} or relax the exclusions"
+        )
+        raise InfeasibleError(source.problem(("portfolio", "sites"), msg))
     try:
         best = optimise.select_portfolio(inputs.scores, **inputs.rules)
         portfolio = _choice(best, inputs, ranking)

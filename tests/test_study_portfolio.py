@@ -89,3 +89,13 @@ def test_infeasible_rules_name_the_rule_and_the_relaxation(tiny, edit):
     assert text.startswith(str(path))
     assert "macro_region" in text
     assert "at most 4" in text
+
+
+def test_more_sites_than_kept_candidates(tiny, edit):
+    path = edit(tiny / "study.yaml", "below: 50000,", "below: 1000000,")
+    edit(path, "  sites: 2", "  sites: 3")
+    with pytest.raises(InfeasibleError) as info:
+        siting.run(path)
+    (problem,) = info.value.problems
+    assert "3 sites were asked but only 2 candidates pass the exclusions" in problem
+    assert "must_exclude" not in problem

@@ -844,7 +844,7 @@ def quick_checks(rules: Rules) -> list[str]:
         )
     allowed = np.ones(m, dtype=bool)
     allowed[exc] = False
-    if rules.exact and allowed.sum() < n:
+    if exc.size and n <= m and rules.exact and allowed.sum() < n:
         out.append(
             f"must_exclude leaves {int(allowed.sum())} candidates but {n} sites were asked; "
             f"ask for {int(allowed.sum())} or shorten must_exclude"
