@@ -99,3 +99,20 @@ def test_more_sites_than_kept_candidates(tiny, edit):
     (problem,) = info.value.problems
     assert "3 sites were asked but only 2 candidates pass the exclusions" in problem
     assert "must_exclude" not in problem
+
+
+def test_geopackage_holds_the_alternatives(tiny, edit, tmp_path):
+    import pyogrio
+
+    from siting.outputs.tables import write_geopackage
+
+    r = siting.run(edit(tiny / "study.yaml", "portfolio:\n  sites: 2", EXTRAS))
+    path = write_geopackage(r, tmp_path / "results.gpkg")
+    assert [name for name, _ in pyogrio.list_layers(path)] == [
+        "ranking",
+        "portfolio",
+        "alternatives",
+    ]
+    alternatives = pyogrio.read_dataframe(path, layer="alternatives")
+    assert len(alternatives) == 2 * (1 + len(r.alternatives))
+    assert set(alternatives.loc[alternatives["option"] == "optimum", "id"]) == set(r.portfolio.ids)

@@ -107,7 +107,11 @@ def write_ranking_csv(results: Results, path: Path) -> Path:
 
 
 def write_geopackage(results: Results, path: Path) -> Path:
-    """Write results.gpkg with the layers ``ranking`` and ``portfolio`` (EPSG:4326 points)."""
+    """Write results.gpkg: layers ``ranking``, ``portfolio`` and ``alternatives`` (EPSG:4326 points).
+
+    With a robustness analysis the ranking layer also carries ``p_rank1``, ``p_top3`` and
+    ``p_portfolio``; the ``alternatives`` layer has one point per site of each option.
+    """
     table = ranking_frame(results)
     points = results.candidates.geometry
     if results.reference is not None:
@@ -124,10 +128,34 @@ def write_geopackage(results: Results, path: Path) -> Path:
         else [],
     )
     portfolio = portfolio.sort_values("order")
+    sens = results.sensitivity
+    if sens is not None:
+        # robustness as attributes, so that QGIS can style the candidates by them
+        probs = sens.acceptability.acceptability
+        ranking["p_rank1"] = ranking["id"].map(probs.iloc[:, 0]).round(DECIMALS)
+        ranking["p_top3"] = ranking["id"].map(probs.iloc[:, :3].sum(axis=1)).round(DECIMALS)
+        if sens.membership is not None:
+            member = sens.membership.probability
+            ranking["p_portfolio"] = ranking["id"].map(member).round(DECIMALS)
+    options = alternatives_frame(results) if results.alternatives else pd.DataFrame()
+    alternatives = None
+    if not options.empty:
+        rows = [
+            {"option": row.option, "total_score": row.total_score, "id": cid}
+            for row in options.itertuples()
+            for cid in row.ids.split(";")
+        ]
+        frame = pd.DataFrame(rows)
+        frame["name"] = frame["id"].map(results.ranking["name"])
+        alternatives = gpd.GeoDataFrame(
+            frame, geometry=points.loc[frame["id"]].to_numpy(), crs="EPSG:4326"
+        )
 
     def write(tmp: Path) -> None:
         ranking.to_file(tmp, layer="ranking", driver="GPKG", engine="pyogrio")
         portfolio.to_file(tmp, layer="portfolio", driver="GPKG", engine="pyogrio")
+        if alternatives is not None:
+            alternatives.to_file(tmp, layer="alternatives", driver="GPKG", engine="pyogrio")
 
     return write_with(path, write)
 
