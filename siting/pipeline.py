@@ -37,10 +37,6 @@ TOP_K = 10
 #: candidate with one worst value (v = 0) score 0 whatever its other criteria.
 PRODUCT_FLOOR = 0.01
 
-STAGES = (
-    "criteria", "layers", "features", "values", "weights", "score", "portfolio", "sensitivity",
-)  # fmt: skip
-
 
 def run(
     path: str | Path, *, progress: Progress | None = None, sensitivity: bool | None = None

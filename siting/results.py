@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from siting.spec import Study
@@ -163,7 +162,3 @@ class Results:
     def top(self, n: int = 10) -> pd.DataFrame:
         """The ``n`` best-ranked candidates."""
         return self.ranking[self.ranking["rank"].notna()].head(n)
-
-    def criterion(self, criterion_id: str) -> np.ndarray:
-        """Raw values of one criterion, in candidate order."""
-        return self.raw[criterion_id].to_numpy()

@@ -24,7 +24,6 @@ from pydantic import (
 
 Direction = Literal["benefit", "cost"]
 VALUE_FUNCTIONS = ("minmax", "linear", "threshold", "piecewise")
-MEASURES = ("nearest", "count", "sum", "access", "attribute")
 
 
 class _Strict(BaseModel):

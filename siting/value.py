@@ -1,18 +1,13 @@
 """Value functions: turn a criterion's raw values into 0 (worst) … 1 (best).
 
-Each function is small and pure; :data:`REGISTRY` maps the names used in
-criteria files to them, so a new value function is one entry.
+Each function is small and pure; :func:`apply` picks the one a criterion names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from siting.spec import Criterion, Linear, Piecewise, Threshold
-
-ValueFn = Callable[..., np.ndarray]
 
 
 def linear(x: np.ndarray, *, best: float, worst: float) -> np.ndarray:
@@ -83,11 +78,3 @@ def apply(criterion: Criterion, x: np.ndarray, *, among: np.ndarray | None = Non
         pw: Piecewise = spec.piecewise  # type: ignore[assignment]
         return piecewise(x, points=pw.points)
     return minmax(x, benefit=benefit, among=among)
-
-
-REGISTRY: dict[str, ValueFn] = {
-    "linear": linear,
-    "threshold": threshold,
-    "piecewise": piecewise,
-    "minmax": minmax,
-}

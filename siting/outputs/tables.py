@@ -84,23 +84,6 @@ def ranking_frame(results: Results) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def portfolio_frame(results: Results) -> pd.DataFrame:
-    """The chosen sites in order, with their rank and score."""
-    if results.portfolio is None:
-        return pd.DataFrame(columns=["order", "id", "name", "rank", "score"])
-    ids = results.portfolio.ids
-    r = results.ranking.loc[ids]
-    return pd.DataFrame(
-        {
-            "order": range(1, len(ids) + 1),
-            "id": ids,
-            "name": r["name"].to_numpy(),
-            "rank": r["rank"].to_numpy(),
-            "score": r["score"].round(DECIMALS).to_numpy(),
-        }
-    )
-
-
 def write_ranking_csv(results: Results, path: Path) -> Path:
     """Write ranking.csv (UTF-8, one row per candidate, kept candidates first by rank)."""
     return write_text(path, ranking_frame(results).to_csv(index=False, lineterminator="\n"))
