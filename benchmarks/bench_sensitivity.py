@@ -29,6 +29,8 @@ from pymcdm.methods import WSM
 from scipy.stats import rankdata
 
 from siting import sensitivity as sens
+from siting.choice import portfolio_rules
+from siting.optimise.resolver import PortfolioResolver
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,12 +100,12 @@ def bench_portfolio(repeat: int, draws: int, peer_draws: int) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         results = run(ROOT / "criteria" / "novosibirsk.yaml")
-        rules = sens.portfolio_rules(results)
+        rules = portfolio_rules(results)
         values = results.values.loc[results.included]
         samples = sens.sample_weights(values.shape[1], draws, rng=np.random.default_rng(3))
 
         def membership(solver: str, k: int) -> sens.PortfolioMembership:
-            solve = sens.PortfolioResolver(rules, solver=solver)  # type: ignore[arg-type]
+            solve = PortfolioResolver(rules, solver=solver)  # type: ignore[arg-type]
             return sens.portfolio_membership(values, weight_samples=samples[:k], solve=solve)
 
         def rebuild(k: int) -> list[list[int]]:

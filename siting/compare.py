@@ -2,18 +2,14 @@
 
 :func:`compare` takes two or more runs (:class:`~siting.results.Results`) and lines them up by
 candidate id; the first run is the baseline every change is measured against.
-:func:`write_comparison` writes the tables, a slope chart of the ranks and a side-by-side
-map (one self-contained HTML file that works offline).
+:func:`siting.outputs.comparison.write_comparison` writes the tables, a slope chart of the ranks
+and a side-by-side map (one self-contained HTML file that works offline).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import html
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.errors import DataError, OutputError
-from siting.outputs.files import ensure_dir, write_text, write_with
+from siting import mcda
+from siting.errors import DataError
 from siting.results import Results
+from siting.tolerances import WEIGHT_SUM
 
-__all__ = ["Comparison", "compare", "spec_differences", "write_comparison"]
-
-#: Decimals written to the CSV tables.
-DECIMALS = 6
-
+__all__ = ["Comparison", "compare", "spec_differences"]
 
 @dataclass(frozen=True)
 class Comparison:
@@ -131,8 +124,6 @@ def _rank_table(results: Sequence[Results], labels: list[str]) -> pd.DataFrame:
 
 
 def _pairs(ranks: pd.DataFrame, labels: list[str], k: int) -> pd.DataFrame:
-    from scipy.stats import kendalltau, spearmanr
-
     rows = []
     for i in range(len(labels)):
         for j in range(i + 1, len(labels)):
@@ -140,11 +131,7 @@ def _pairs(ranks: pd.DataFrame, labels: list[str], k: int) -> pd.DataFrame:
             ra = ranks[f"rank_{a}"].to_numpy(dtype=float, na_value=np.nan)
             rb = ranks[f"rank_{b}"].to_numpy(dtype=float, na_value=np.nan)
             both = ~np.isnan(ra) & ~np.isnan(rb)
-            x, y = ra[both], rb[both]
-            # scipy warns on constant input (an error in the test suite) and returns NaN anyway.
-            varied = x.size >= 2 and np.ptp(x) > 0 and np.ptp(y) > 0
-            tau = float(kendalltau(x, y, variant="b").statistic) if varied else math.nan
-            rho = float(spearmanr(x, y).statistic) if varied else math.nan
+            rho, tau = mcda.rank_correlation(ra[both], rb[both])
             top_a, top_b = ra <= k, rb <= k
             common = int((top_a & top_b).sum())
             larger = max(int(top_a.sum()), int(top_b.sum()))
@@ -247,15 +234,15 @@ def spec_differences(baseline: Results, other: Results, *, label: str) -> list[d
     for cid in dict.fromkeys([*map(str, wa.index), *map(str, wb.index)]):
         x = float(wa[cid]) if cid in wa.index else None
         y = float(wb[cid]) if cid in wb.index else None
-        if x is None or y is None or not math.isclose(x, y, rel_tol=0, abs_tol=1e-9):
+        if x is None or y is None or abs(x - y) > WEIGHT_SUM:
             change = "added" if x is None else "removed" if y is None else "changed"
             add(
                 "weights",
                 cid,
                 "global weight",
                 change,
-                None if x is None else round(x, DECIMALS),
-                None if y is None else round(y, DECIMALS),
+                x,
+                y,
             )
     ga, gb = a.get("groups") or {}, b.get("groups") or {}
     for gid in dict.fromkeys([*ga, *gb]):
@@ -356,299 +343,4 @@ def compare(
         differences=pd.DataFrame(diffs, columns=_DIFF_COLUMNS),
         k=k,
         results=runs,
-    )
-
-
-# --------------------------------------------------------------------------- writers
-
-
-def _csv(frame: pd.DataFrame) -> str:
-    return frame.to_csv(index=False, float_format=f"%.{DECIMALS}f", lineterminator="\n")
-
-
-def write_comparison(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
-    """Write the comparison's tables, slope chart and side-by-side map into ``out_dir``.
-
-    Files (each written atomically; the same inputs give byte-identical CSVs):
-
-    ``comparison.csv``
-        :attr:`Comparison.ranks`: every candidate's rank, score, exclusion and portfolio
-        membership in each study, and its rank change against the baseline.
-    ``comparison_pairs.csv``
-        :attr:`Comparison.pairs`: rank correlations and overlaps for every pair of studies.
-    ``comparison_portfolios.csv``
-        :attr:`Comparison.portfolios`: the portfolios side by side.
-    ``comparison_differences.csv``
-        :attr:`Comparison.differences`: what differs in the criteria files.
-    ``comparison.png``
-        Slope chart: the rank of every candidate in any study's top k, study by study.
-    ``comparison_map.html``
-        One synchronised map per study, side by side, offline (Leaflet inlined).
-
-    Returns
-    -------
-    dict
-        File name → path.
-    """
-    out = ensure_dir(Path(out_dir))
-    tables = {
-        "comparison.csv": cmp.ranks,
-        "comparison_pairs.csv": cmp.pairs,
-        "comparison_portfolios.csv": cmp.portfolios,
-        "comparison_differences.csv": cmp.differences,
-    }
-    written = {name: write_text(out / name, _csv(frame)) for name, frame in tables.items()}
-    written["comparison.png"] = write_with(out / "comparison.png", lambda p: _slope_chart(cmp, p))
-    written["comparison_map.html"] = write_text(out / "comparison_map.html", render_map(cmp))
-    return written
-
-
-def _slope_chart(cmp: Comparison, path: Path) -> None:
-    """Rank in each study (x) for every candidate in some study's top k; gaps where excluded."""
-    from matplotlib.figure import Figure
-
-    ranks = cmp.ranks
-    cols = [f"rank_{label}" for label in cmp.labels]
-    values = ranks[cols].to_numpy(dtype=float, na_value=np.nan)
-    shown = np.flatnonzero(np.nanmin(np.where(np.isnan(values), np.inf, values), axis=1) <= cmp.k)
-    x = np.arange(len(cols))
-    fig = Figure(figsize=(2.2 + 2.0 * len(cols), 1.6 + 0.32 * max(len(shown), cmp.k)))
-    fig.set_layout_engine("constrained")
-    ax = fig.subplots()
-    worst = np.nanmax(values[shown]) if shown.size else 1.0
-    for n, i in enumerate(shown):
-        colour = f"C{n % 10}"
-        y = values[i]
-        ax.plot(x, y, marker="o", color=colour, linewidth=1.4, markersize=4)
-        name = str(ranks["name"].iloc[i])
-        known = np.flatnonzero(~np.isnan(y))
-        if known.size:
-            first, last = known[0], known[-1]
-            ax.annotate(
-                name,
-                (x[first], y[first]),
-                xytext=(-6, 0),
-                textcoords="offset points",
-                ha="right",
-                va="center",
-                fontsize=7,
-                color=colour,
-            )
-            if last != first:
-                ax.annotate(
-                    name,
-                    (x[last], y[last]),
-                    xytext=(6, 0),
-                    textcoords="offset points",
-                    ha="left",
-                    va="center",
-                    fontsize=7,
-                    color=colour,
-                )
-    ax.set_xticks(x, cmp.labels, fontsize=8)
-    ax.set_xlim(-0.9, len(cols) - 0.1)
-    ax.set_ylim(worst + 0.5, 0.5)
-    ax.set_ylabel("rank")
-    ax.set_title(f"Rank by study (candidates in any top {cmp.k})", fontsize=10)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    fig.savefig(path, dpi=110, metadata={"Software": None})
-
-
-# --------------------------------------------------------------------------- map
-
-
-def _leaflet() -> tuple[str, str]:
-    """Leaflet's JS and CSS (images inlined as data URIs) from the xstatic-leaflet package."""
-    try:
-        from xstatic.pkg import leaflet
-    except ImportError as exc:  # pragma: no cover - a dependency of the package
-        msg = "xstatic-leaflet is not installed; install it with `pip install xstatic-leaflet`"
-        raise OutputError(msg) from exc
-    folder = Path(leaflet.BASE_DIR)
-    js = (folder / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
-    css = (folder / "leaflet.css").read_text(encoding="utf-8")
-
-    def inline(match: re.Match[str]) -> str:
-        data = base64.b64encode((folder / match.group(1)).read_bytes()).decode("ascii")
-        return f"url(data:image/png;base64,{data})"
-
-    return js, re.sub(r"url\((images/[\w.-]+\.png)\)", inline, css)
-
-
-def _script_json(data: object) -> str:
-    """JSON that cannot end its ``<script>`` element or open a comment inside it."""
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    for raw, safe in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(raw, safe)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
-def _sha(text: str) -> str:
-    return (
-        "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
-    )
-
-
-def _outline(results: Sequence[Results]) -> list[Any]:
-    """Simplified boundary polygons of the first study that has some (GeoJSON geometries)."""
-    import shapely
-
-    for r in results:
-        frame = getattr(r, "boundaries", None)
-        if frame is not None and len(frame):
-            if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
-                frame = frame.to_crs("EPSG:4326")
-            geoms = shapely.simplify(frame.geometry.to_numpy(), 0.02, preserve_topology=True)
-            out = []
-            for g in geoms:
-                if g is None or g.is_empty:
-                    continue
-                rounded = shapely.set_precision(g, 0.0001)
-                out.append(json.loads(shapely.to_geojson(rounded)))
-            return out
-    return []
-
-
-def map_data(cmp: Comparison) -> dict[str, Any]:
-    """What the comparison map draws: per study, every candidate's point, rank and status."""
-    studies = []
-    for r, label in zip(cmp.results, cmp.labels, strict=True):
-        pts = r.candidates.geometry
-        if r.candidates.crs is not None and not r.candidates.crs.equals("EPSG:4326"):
-            pts = pts.to_crs("EPSG:4326")
-        pts = pts.representative_point()
-        chosen = set(r.portfolio.ids) if r.portfolio is not None else set()
-        sites = []
-        for cid in r.ranking.index:
-            rank = r.ranking.at[cid, "rank"]
-            score = float(r.ranking.at[cid, "score"])  # NaN for excluded sites under TOPSIS etc.
-            sites.append(
-                {
-                    "id": str(cid),
-                    "name": str(r.ranking.at[cid, "name"]),
-                    "lat": round(float(pts[cid].y), 5),
-                    "lon": round(float(pts[cid].x), 5),
-                    "rank": None if pd.isna(rank) else int(rank),
-                    "score": None if np.isnan(score) else round(score, 4),
-                    "excluded": str(r.ranking.at[cid, "excluded_reason"]),
-                    "portfolio": cid in chosen,
-                }
-            )
-        studies.append({"label": label, "title": r.study.study, "sites": sites})
-    return {"k": cmp.k, "studies": studies, "outline": _outline(cmp.results)}
-
-
-_MAP_JS = r"""
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("comparison-data").textContent);
-  var row = document.getElementById("maps");
-  var maps = [], syncing = false, bounds = [];
-  data.studies.forEach(function (study) {
-    study.sites.forEach(function (s) { bounds.push([s.lat, s.lon]); });
-  });
-  function colour(s) {
-    if (s.rank === null) { return "#9e9e9e"; }
-    if (s.rank <= data.k) { return "#1a6fb0"; }
-    return "#7fb2d9";
-  }
-  // Every column exists before any map is made, so that each map knows its final size.
-  var boxes = data.studies.map(function (study) {
-    var col = document.createElement("div");
-    col.className = "col";
-    var head = document.createElement("h2");
-    head.textContent = study.label + " \u2014 " + study.title;
-    var box = document.createElement("div");
-    box.className = "map";
-    col.appendChild(head);
-    col.appendChild(box);
-    row.appendChild(col);
-    return box;
-  });
-  data.studies.forEach(function (study, i) {
-    var box = boxes[i];
-    var map = L.map(box, {attributionControl: false, zoomSnap: 0.25, renderer: L.svg({padding: 1})});
-    // The view is set before any layer is added: Leaflet clips vector layers to it.
-    map.fitBounds(bounds, {padding: [20, 20]});
-    if (data.outline.length) {
-      L.geoJSON({type: "FeatureCollection", features: data.outline.map(function (g) {
-        return {type: "Feature", properties: {}, geometry: g};
-      })}, {style: {color: "#777", weight: 1, fillColor: "#f3f1ea", fillOpacity: 1},
-            interactive: false}).addTo(map);
-    }
-    study.sites.forEach(function (s) {
-      var top = s.rank !== null && s.rank <= data.k;
-      var marker = L.circleMarker([s.lat, s.lon], {
-        radius: top ? 9 - Math.min(s.rank, 8) * 0.4 + 3 : 5,
-        color: s.portfolio ? "#c62828" : "#ffffff",
-        weight: s.portfolio ? 3 : 1,
-        fillColor: colour(s), fillOpacity: 0.9
-      }).addTo(map);
-      var tip = document.createElement("div");
-      var strong = document.createElement("strong");
-      strong.textContent = s.name;
-      tip.appendChild(strong);
-      var line = document.createElement("div");
-      line.textContent = s.rank === null ? "excluded: " + s.excluded
-        : "rank " + s.rank + ", score " + s.score.toFixed(3) + (s.portfolio ? ", in portfolio" : "");
-      tip.appendChild(line);
-      marker.bindTooltip(tip);
-      if (top) {
-        // The rank is a JSON integer, never text from the data, so it is safe as HTML.
-        L.marker([s.lat, s.lon], {icon: L.divIcon({className: "rank", html: String(Number(s.rank)),
-          iconSize: null}), interactive: false}).addTo(map);
-      }
-    });
-    maps.push(map);
-  });
-  maps.forEach(function (map) {
-    map.on("move zoom moveend zoomend", function () {
-      if (syncing) { return; }
-      syncing = true;
-      maps.forEach(function (other) {
-        if (other !== map) { other.setView(map.getCenter(), map.getZoom(), {animate: false}); }
-      });
-      syncing = false;
-    });
-  });
-}());
-"""
-
-_MAP_CSS = """
-html, body { margin: 0; height: 100%; font-family: system-ui, sans-serif; }
-header { padding: 6px 12px; font-size: 14px; }
-header p { margin: 2px 0; color: #444; font-size: 12px; }
-#maps { display: flex; height: calc(100% - 64px); }
-.col { flex: 1; display: flex; flex-direction: column; border-left: 1px solid #ccc; min-width: 0; }
-.col h2 { font-size: 13px; margin: 4px 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.map { flex: 1; background: #dfe9f2; }
-.rank { color: #fff; font: bold 10px system-ui, sans-serif; text-align: center;
-        width: 16px; margin-left: -8px; margin-top: -7px; pointer-events: none; }
-"""
-
-
-def render_map(cmp: Comparison) -> str:
-    """The side-by-side map as one self-contained HTML page (no request leaves it)."""
-    js, css = _leaflet()
-    data = _script_json(map_data(cmp))
-    title = "Comparison: " + " / ".join(cmp.labels)
-    csp = (
-        f"default-src 'none'; script-src {_sha(js)} {_sha(_MAP_JS)}; style-src 'unsafe-inline'; "
-        "img-src data:; base-uri 'none'; form-action 'none'"
-    )
-    legend = (
-        f"Blue: top {cmp.k}; pale blue: ranked lower; grey: excluded; red ring: in the portfolio. "
-        "The maps move together."
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp, quote=False)}">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{css}</style>\n<style>{_MAP_CSS}</style>\n"
-        "</head>\n<body>\n"
-        f"<header><strong>{html.escape(title)}</strong><p>{html.escape(legend)}</p></header>\n"
-        '<div id="maps"></div>\n'
-        f'<script type="application/json" id="comparison-data">{data}</script>\n'
-        f"<script>{js}</script>\n<script>{_MAP_JS}</script>\n</body>\n</html>\n"
     )

@@ -12,19 +12,29 @@ projecting and without a Python loop over candidates × facilities.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.spatial import cKDTree
 
 from siting.errors import DataError
 from siting.spec import Bounds, Measure
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 EARTH_RADIUS_KM = 6371.0088  # WGS84 mean radius (IUGG R1)
 
 # exp(-30) ≈ 1e-13: beyond 30 decay lengths a facility adds nothing measurable to access,
 # so the sparse distance query stops there instead of building the full matrix.
 ACCESS_CUTOFF = 30.0
+
+
+def lonlat(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """Longitude and latitude of a point layer (EPSG:4326) as an ``(n, 2)`` array of degrees."""
+    return shapely.get_coordinates(frame.geometry.to_numpy())
 
 
 def unit_vectors(lonlat: np.ndarray) -> np.ndarray:

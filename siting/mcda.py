@@ -30,19 +30,28 @@ reported together.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import inspect
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from siting.errors import DataError
+from siting.tolerances import CONDITION, SCORE_TIE, WEIGHT_SUM
+
+if TYPE_CHECKING:
+    from siting.spec import Method
 
 __all__ = [
     "METHODS",
     "NORMALISATIONS",
     "PREFERENCE_FUNCTIONS",
+    "PRODUCT_FLOOR",
+    "REGISTRY",
+    "MethodInfo",
     "OwaSteps",
     "PrometheeResult",
     "TopsisSteps",
@@ -50,12 +59,18 @@ __all__ = [
     "WeightedProductSteps",
     "WeightedSumSteps",
     "agreement",
+    "check_options",
+    "method_info",
     "normalise",
     "orness",
     "owa",
     "promethee_ii",
     "rank",
+    "rank_correlation",
+    "ranks_from_order",
     "score",
+    "score_study",
+    "study_options",
     "topsis",
     "vikor",
     "weighted_product",
@@ -64,8 +79,6 @@ __all__ = [
 
 Normalisation = Literal["minmax", "vector", "sum", "max", "zscore", "none"]
 NORMALISATIONS: tuple[str, ...] = ("minmax", "vector", "sum", "max", "zscore", "none")
-WEIGHT_TOLERANCE = 1e-6
-"""Largest accepted distance of the weights' sum from 1."""
 
 
 # --------------------------------------------------------------------------- input handling
@@ -203,7 +216,7 @@ def _problem(
                 f"criterion {names[j]!r}: weight {float(w[j]):g} must be a finite number >= 0"
             )
         total = float(w.sum())
-        if np.isfinite(w).all() and abs(total - 1.0) > WEIGHT_TOLERANCE:
+        if np.isfinite(w).all() and abs(total - 1.0) > WEIGHT_SUM:
             problems.append(
                 f"the weights sum to {total:.10g}, not 1; divide them by their sum "
                 "(siting.weights.direct does this)"
@@ -780,9 +793,6 @@ class VikorResult:
         )
 
 
-_CONDITION_TOLERANCE = 1e-12
-
-
 def _ratio(num: np.ndarray, den: float) -> np.ndarray:
     """``num / den``, or zeros when every value tied (den == 0): no alternative is worse."""
     return num / den if den > 0 else np.zeros_like(num)
@@ -870,16 +880,14 @@ def vikor(
     order = np.argsort(q, kind="stable")
     dq = 1.0 / (m - 1)
     first, second = order[0], order[1]
-    advantage = bool(q[second] - q[first] >= dq - _CONDITION_TOLERANCE)
-    stability = bool(
-        s[first] <= s.min() + _CONDITION_TOLERANCE or r[first] <= r.min() + _CONDITION_TOLERANCE
-    )
+    advantage = bool(q[second] - q[first] >= dq - CONDITION)
+    stability = bool(s[first] <= s.min() + CONDITION or r[first] <= r.min() + CONDITION)
     if advantage and stability:
         chosen = order[:1]
     elif advantage:
         chosen = order[:2]
     else:
-        chosen = order[q[order] - q[first] < dq - _CONDITION_TOLERANCE]
+        chosen = order[q[order] - q[first] < dq - CONDITION]
     labels = list(prob.index[chosen]) if prob.index is not None else chosen.tolist()
     return VikorResult(
         s=prob.alt(s, "s"),
@@ -1273,7 +1281,7 @@ def owa(
         problems.append(f"{v.shape[0]} order weights given for {m} criteria; give one per rank")
     elif not (np.isfinite(v).all() and (v >= 0).all()):
         problems.append(f"order weights {v.tolist()} must be finite numbers >= 0")
-    elif abs(float(v.sum()) - 1.0) > WEIGHT_TOLERANCE:
+    elif abs(float(v.sum()) - 1.0) > WEIGHT_SUM:
         problems.append(f"the order weights sum to {float(v.sum()):.10g}, not 1; rescale them")
     if problems:
         raise DataError(problems)
@@ -1305,15 +1313,56 @@ def owa(
 # --------------------------------------------------------------------------- ranks and agreement
 
 
-def rank(scores: Any, *, higher_is_better: bool = True) -> Any:
+def ranks_from_order(
+    order: np.ndarray, sorted_scores: np.ndarray, *, tie: float = SCORE_TIE
+) -> Any:
+    """Competition ranks from a best-first ordering of each row and its scores in that order.
+
+    The building block of :func:`rank`, exposed for callers that sort anyway (the robustness
+    analysis sorts thousands of rows of draws at once).  A score ties the one before it in the
+    order when it is within ``tie`` of it, so a run of scores each within ``tie`` of the next
+    shares one rank.
+
+    Parameters
+    ----------
+    order
+        ``(rows, n)`` integer positions, best first in each row.
+    sorted_scores
+        ``(rows, n)`` the scores in that order (higher is better, so non-increasing).
+    tie
+        Scores closer than this are tied.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(rows, n)`` ranks, 1 = best, at the original positions.
+    """
+    n = order.shape[1]
+    new = np.ones_like(sorted_scores, dtype=bool)
+    new[:, 1:] = (sorted_scores[:, :-1] - sorted_scores[:, 1:]) > tie
+    pos = np.where(new, np.arange(n), 0)
+    np.maximum.accumulate(pos, axis=1, out=pos)
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, pos + 1, axis=1)
+    return ranks
+
+
+def rank(scores: Any, *, higher_is_better: bool = True, tie: float = SCORE_TIE) -> Any:
     """Competition ranks ("1224"): tied alternatives share the best rank of their group.
+
+    The one ranking rule of siting: ranking.csv, the robustness tables, the comparison of
+    methods and studies, the CLI and the map all rank with it.  Scores closer than ``tie``
+    (:data:`siting.tolerances.SCORE_TIE`, 1e-9) are tied: walking down the scores from the
+    best, a score within ``tie`` of the one before it takes the same rank.
 
     Parameters
     ----------
     scores
-        One score per alternative (array or Series).
+        One score per alternative (array or Series), or a 2-D array ranked along each row.
     higher_is_better
         True for scores (weighted sum, TOPSIS, net flow), False for VIKOR's S, R, Q.
+    tie
+        Scores closer than this are tied.
 
     Returns
     -------
@@ -1329,17 +1378,42 @@ def rank(scores: Any, *, higher_is_better: bool = True) -> Any:
     --------
     >>> rank([0.9, 0.5, 0.9, 0.1]).tolist()
     [1, 3, 1, 4]
+    >>> rank([0.9, 0.9 - 1e-12, 0.5]).tolist()
+    [1, 1, 3]
     """
-    from scipy.stats import rankdata
-
-    values = np.asarray(scores, dtype=float).reshape(-1)
+    values = np.asarray(scores, dtype=float)
     if np.isnan(values).any():
         msg = f"{int(np.isnan(values).sum())} score(s) are NaN; rank only complete scores"
         raise DataError(msg)
-    ranks = rankdata(-values if higher_is_better else values, method="min").astype(int)
+    rows = np.atleast_2d(values if higher_is_better else -values)
+    if rows.ndim != 2:
+        msg = f"scores must be one score per alternative, or a 2-D array; got shape {values.shape}"
+        raise DataError(msg)
+    order = np.argsort(-rows, axis=1, kind="stable")
+    ranks = ranks_from_order(order, np.take_along_axis(rows, order, axis=1), tie=tie)
+    ranks = ranks.reshape(values.shape).astype(int)
     if isinstance(scores, pd.Series):
         return pd.Series(ranks, index=scores.index, name=scores.name)
     return ranks
+
+
+def rank_correlation(x: Any, y: Any) -> tuple[float, float]:
+    """Spearman's ρ and Kendall's τ-b (which handles ties) between two rankings of the same items.
+
+    Both are NaN when there are fewer than two items or one ranking ties every item (the
+    correlation is undefined; scipy would warn and return NaN).
+
+    Examples
+    --------
+    >>> rank_correlation([1, 2, 3], [1, 3, 2])
+    (0.5, 0.33333333333333337)
+    """
+    from scipy.stats import kendalltau, spearmanr
+
+    a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if a.size < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return math.nan, math.nan
+    return float(spearmanr(a, b).statistic), float(kendalltau(a, b, variant="b").statistic)
 
 
 def agreement(rankings: pd.DataFrame, *, k: int) -> pd.DataFrame:
@@ -1367,8 +1441,6 @@ def agreement(rankings: pd.DataFrame, *, k: int) -> pd.DataFrame:
     DataError
         NaN ranks, fewer than two methods, or k outside 1..number of alternatives.
     """
-    from scipy.stats import kendalltau, spearmanr
-
     problems = []
     if rankings.shape[1] < 2:
         problems.append(f"agreement needs at least two methods, got {list(rankings.columns)}")
@@ -1388,10 +1460,7 @@ def agreement(rankings: pd.DataFrame, *, k: int) -> pd.DataFrame:
     for a in range(len(cols)):
         for b in range(a + 1, len(cols)):
             x, y = values[:, a], values[:, b]
-            # scipy warns on constant input; the warning is an error in the test suite.
-            varied = n >= 2 and np.ptp(x) > 0 and np.ptp(y) > 0
-            rho = float(spearmanr(x, y).statistic) if varied else float("nan")
-            tau = float(kendalltau(x, y, variant="b").statistic) if varied else float("nan")
+            rho, tau = rank_correlation(x, y)
             top_x, top_y = x <= k, y <= k
             common = int((top_x & top_y).sum())
             shortlist = max(int(top_x.sum()), int(top_y.sum()))
@@ -1409,17 +1478,141 @@ def agreement(rankings: pd.DataFrame, *, k: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# --------------------------------------------------------------------------- one entry point
+# --------------------------------------------------------------------------- the registry
 
-METHODS: tuple[str, ...] = (
-    "weighted_sum",
-    "weighted_product",
-    "topsis",
-    "vikor",
-    "promethee_ii",
-    "owa",
-)
+
+def _as_is(result: Any) -> np.ndarray:
+    return np.asarray(result, dtype=float)
+
+
+def _one_minus_q(result: Any) -> np.ndarray:
+    return 1.0 - np.asarray(result.q, dtype=float)
+
+
+def _net_flow(result: Any) -> np.ndarray:
+    return np.asarray(result.net, dtype=float)
+
+
+#: Keyword parameters every method takes that are not options of the method itself.
+_COMMON = frozenset({"criteria", "return_steps"})
+
+
+@dataclass(frozen=True)
+class MethodInfo:
+    """One MCDA method: its function, how its result becomes a score, and what it needs.
+
+    Attributes
+    ----------
+    name
+        The name used in criteria files and tables (``"topsis"``).
+    label
+        The name as written in prose (``"TOPSIS"``).
+    function
+        The scoring function of this module.
+    to_score
+        Turns the function's result into scores where higher is better (VIKOR: ``1 - Q``;
+        PROMETHEE II: the net flow).
+    needs_positive
+        The method divides by or takes powers of the values, so a value of 0 breaks it (the
+        weighted product): a study floors its values before scoring (:data:`PRODUCT_FLOOR`).
+    divides_by_range
+        The method divides by a criterion's range or distance to its ideal (TOPSIS, VIKOR,
+        PROMETHEE II): a criterion with the same value for every alternative carries no
+        information and is left out of the scoring.
+    pointwise
+        A candidate's score depends on its own values only (weighted sum and OWA on values
+        already on a 0..1 scale), so candidates outside the set scored can be scored too.
+    """
+
+    name: str
+    label: str
+    function: Callable[..., Any]
+    to_score: Callable[[Any], np.ndarray] = _as_is
+    needs_positive: bool = False
+    divides_by_range: bool = False
+    pointwise: bool = False
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """The method's options and their default values (from the function's signature)."""
+        out = {}
+        for name, par in inspect.signature(self.function).parameters.items():
+            if par.kind is inspect.Parameter.KEYWORD_ONLY and name not in _COMMON:
+                out[name] = None if par.default is inspect.Parameter.empty else par.default
+        return out
+
+    @property
+    def options(self) -> frozenset[str]:
+        """Names of the keyword options the method takes."""
+        return frozenset(self.defaults)
+
+    @property
+    def required(self) -> frozenset[str]:
+        """Options the method cannot do without (OWA's order weights)."""
+        return frozenset(
+            name
+            for name, par in inspect.signature(self.function).parameters.items()
+            if par.kind is inspect.Parameter.KEYWORD_ONLY
+            and par.default is inspect.Parameter.empty
+            and name not in _COMMON
+        )
+
+
+REGISTRY: dict[str, MethodInfo] = {
+    info.name: info
+    for info in (
+        MethodInfo("weighted_sum", "weighted sum", weighted_sum, pointwise=True),
+        MethodInfo("weighted_product", "weighted product", weighted_product, needs_positive=True),
+        MethodInfo("topsis", "TOPSIS", topsis, divides_by_range=True),
+        MethodInfo("vikor", "VIKOR", vikor, to_score=_one_minus_q, divides_by_range=True),
+        MethodInfo(
+            "promethee_ii", "PROMETHEE II", promethee_ii, to_score=_net_flow, divides_by_range=True
+        ),
+        MethodInfo("owa", "OWA", owa, pointwise=True),
+    )
+}
+"""Every MCDA method of siting by name; the one list criteria files, tables and the map use."""
+
+METHODS: tuple[str, ...] = tuple(REGISTRY)
 """Method names accepted by :func:`score` (and by criteria files)."""
+
+#: Values are floored at this before a method that needs positive values (the weighted
+#: product), whose factors v**w would make any candidate with one worst value (v = 0) score 0
+#: whatever its other criteria.
+PRODUCT_FLOOR = 0.01
+
+
+def method_info(method: str) -> MethodInfo:
+    """The registry entry of ``method``, or a :class:`DataError` naming the known methods."""
+    try:
+        return REGISTRY[method]
+    except (KeyError, TypeError):
+        msg = f"unknown MCDA method {method!r}; choose one of {', '.join(METHODS)}"
+        raise DataError(msg) from None
+
+
+def check_options(method: str, options: Mapping[str, Any]) -> None:
+    """Refuse options ``method`` does not take, and missing required ones, before any work.
+
+    Raises
+    ------
+    DataError
+        Naming the unknown or missing options and the ones the method takes.
+    """
+    info = method_info(method)
+    problems = []
+    unknown = sorted(set(options) - info.options)
+    if "return_steps" in options:
+        problems.append("score() returns scores only; call the method itself for its steps")
+        unknown = [u for u in unknown if u != "return_steps"]
+    if unknown:
+        takes = ", ".join(sorted(info.options)) or "no options"
+        problems.append(f"method {method!r} does not take {unknown}; it takes {takes}")
+    missing = sorted(info.required - set(options))
+    if missing:
+        problems.append(f"method {method!r} needs {missing}; give them in its options")
+    if problems:
+        raise DataError(problems)
 
 
 def score(
@@ -1431,7 +1624,7 @@ def score(
     criteria: Sequence[str] | None = None,
     **options: Any,
 ) -> Any:
-    """Score with any method of :data:`METHODS`, always oriented so that higher is better.
+    """Score with any method of :data:`REGISTRY`, always oriented so that higher is better.
 
     This is the one entry point a pipeline needs to offer every method: the
     scores of ``weighted_sum``, ``weighted_product``, ``topsis`` and ``owa`` are
@@ -1446,7 +1639,7 @@ def score(
         One of :data:`METHODS`.
     **options
         Keyword options of that method (``normalisation``, ``v``, ``preference``,
-        ``q``, ``p``, ``s``, ``order_weights``).
+        ``q``, ``p``, ``s``, ``order_weights``), checked against its signature first.
 
     Returns
     -------
@@ -1458,31 +1651,95 @@ def score(
     DataError
         An unknown method or option, and every error of the method itself.
     """
-    functions = {
-        "weighted_sum": weighted_sum,
-        "weighted_product": weighted_product,
-        "topsis": topsis,
-        "vikor": vikor,
-        "promethee_ii": promethee_ii,
-        "owa": owa,
-    }
-    if method not in functions:
-        msg = f"unknown MCDA method {method!r}; choose one of {', '.join(METHODS)}"
-        raise DataError(msg)
-    if "return_steps" in options:
-        msg = "score() returns scores only; call the method itself for its steps"
-        raise DataError(msg)
-    try:
-        result = functions[method](matrix, weights, types, criteria=criteria, **options)
-    except TypeError as exc:
-        msg = f"method {method!r} does not take these options {sorted(options)}: {exc}"
-        raise DataError(msg) from exc
-    if method == "vikor":
-        out = 1.0 - np.asarray(result.q, dtype=float)
-    elif method == "promethee_ii":
-        out = np.asarray(result.net, dtype=float)
-    else:
-        out = np.asarray(result, dtype=float)
+    check_options(method, options)
+    info = REGISTRY[method]
+    out = info.to_score(info.function(matrix, weights, types, criteria=criteria, **options))
     if isinstance(matrix, pd.DataFrame):
         return pd.Series(out, index=matrix.index, name=method)
     return out
+
+
+def study_options(method: Method, name: str, columns: Sequence[str]) -> dict[str, Any]:
+    """The options a study gives ``name``, ready for :func:`score` on these columns.
+
+    The values a study scores are value-function outputs, already on one 0..1 scale and
+    oriented so that higher is better: the weighted sum and OWA aggregate them as they are
+    (no further normalisation), while TOPSIS keeps the normalisation the study names (vector
+    by default, as in the classic method).  Options given per criterion id are put in column
+    order.
+    """
+    options = dict(method.options(name))
+    if "normalisation" in REGISTRY[name].options and name in ("weighted_sum", "owa"):
+        options["normalisation"] = "none"
+    for key, val in list(options.items()):
+        if isinstance(val, dict):
+            options[key] = [val[c] for c in columns]
+    return options
+
+
+def score_study(
+    values: pd.DataFrame,
+    weights: pd.Series,
+    method: Method,
+    *,
+    methods: Sequence[str] | None = None,
+    kept: pd.Index | None = None,
+) -> pd.DataFrame:
+    """Score a study's candidates under every method it names, with the study's options.
+
+    The one function that turns values and weights into scores: the pipeline's ranking, the
+    comparison of methods in the robustness analysis, ``siting compare`` and the map all
+    show its numbers.
+
+    Parameters
+    ----------
+    values
+        Candidate × criterion value-function outputs (0..1, higher is better).
+    weights
+        Global weight of each criterion (summing to 1).
+    method
+        The study's ``method`` section: the main method, the compared ones and their options.
+    methods
+        Score these methods instead of ``method.all`` (each with the study's options when it
+        gives some, else the method's own defaults).
+    kept
+        The candidates that passed the exclusions (default: every row).  Methods whose score
+        depends on the other candidates (TOPSIS, VIKOR, PROMETHEE II, weighted product) score
+        these only and leave NaN for the others; pointwise methods score every row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Candidate × method scores, higher is better, columns in the order asked.
+
+    Notes
+    -----
+    What each method needs is read from :data:`REGISTRY`: a criterion whose value is the same
+    for every kept candidate is left out of the methods that divide by a range (it cannot
+    change their ranking and would divide by 0); the weighted product scores values floored at
+    :data:`PRODUCT_FLOOR`.  The weights of the criteria left in are rescaled to sum to 1.
+    """
+    names = list(methods) if methods is not None else method.all
+    rows = values.index if kept is None else kept
+    out: dict[str, pd.Series] = {}
+    for name in names:
+        info = method_info(name)
+        matrix = values if info.pointwise else values.loc[rows]
+        if info.divides_by_range:
+            varied = [c for c in matrix.columns if np.ptp(values.loc[rows, c].to_numpy()) > 0]
+            matrix = matrix[varied]
+        if info.needs_positive:
+            matrix = PRODUCT_FLOOR + (1 - PRODUCT_FLOOR) * matrix
+        w = weights[matrix.columns]
+        if not w.sum() > 0:
+            msg = (
+                f"under {info.label} no criterion that carries weight tells the kept candidates "
+                "apart (each has the same value for all of them), so it cannot rank them; give "
+                "weight to a criterion that varies, or use the weighted sum"
+            )
+            raise DataError(msg)
+        w = w / w.sum()
+        options = study_options(method, name, list(matrix.columns))
+        scores = score(matrix, w.to_numpy(), np.ones(len(w)), method=name, **options)
+        out[name] = pd.Series(np.asarray(scores, dtype=float), index=matrix.index)
+    return pd.DataFrame(out).reindex(values.index)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
 from siting.spec import Study
+
+if TYPE_CHECKING:
+    from siting.sensitivity import Sensitivity
+    from siting.weights import AhpResult, Weighting
 
 
 @dataclass(frozen=True)
@@ -95,8 +99,9 @@ class Results:
         Candidate × criterion raw values, in each criterion's unit.
     values
         Candidate × criterion value-function outputs, 0 (worst) to 1 (best).
-    weights
-        Global weight of each criterion (sums to 1).
+    weighting
+        The weights at every level: global, within each group, of the groups, with the AHP
+        results and notes on how they were derived (:class:`siting.weights.Weighting`).
     contributions
         ``values * weights``: each criterion's share of the score.
     ranking
@@ -109,13 +114,10 @@ class Results:
         Seconds spent in each stage.
     method_scores, method_ranks
         Kept candidate × method: the score (higher is better; VIKOR as 1 − Q) and the rank
-        under the main method and every compared one (``method.compare``).
+        under the main method and every compared one (``method.compare``), both from
+        :func:`siting.mcda.score_study` and :func:`siting.mcda.rank`.
     agreement
         One row per pair of methods: Spearman's ρ, Kendall's τ-b and top-k overlap.
-    weight_notes
-        Sentences about how the weights were derived (AHP consistency, objective weights).
-    ahp
-        The AHP results by scope (``"groups"`` or a group id, or ``"criteria"``).
     reference
         The reference sites scored under the same criteria, when the study names a reference.
     boundaries
@@ -138,7 +140,7 @@ class Results:
     layers: dict[str, gpd.GeoDataFrame]
     raw: pd.DataFrame
     values: pd.DataFrame
-    weights: pd.Series
+    weighting: Weighting
     contributions: pd.DataFrame
     ranking: pd.DataFrame
     portfolio: PortfolioChoice | None = None
@@ -146,13 +148,26 @@ class Results:
     method_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     method_ranks: pd.DataFrame = field(default_factory=pd.DataFrame)
     agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
-    weight_notes: list[str] = field(default_factory=list)
-    ahp: dict[str, Any] = field(default_factory=dict)
     reference: Reference | None = None
     boundaries: gpd.GeoDataFrame | None = None
-    sensitivity: Any = None
+    sensitivity: Sensitivity | None = None
     alternatives: list[PortfolioChoice] = field(default_factory=list)
     pareto: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def weights(self) -> pd.Series:
+        """Global weight of each criterion (sums to 1)."""
+        return self.weighting.weights
+
+    @property
+    def weight_notes(self) -> list[str]:
+        """Sentences about how the weights were derived (AHP consistency, objective weights)."""
+        return self.weighting.notes
+
+    @property
+    def ahp(self) -> dict[str, AhpResult]:
+        """The AHP results by scope (``"groups"`` or a group id, or ``"criteria"``)."""
+        return self.weighting.ahp
 
     @property
     def included(self) -> pd.Index:

@@ -17,21 +17,67 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import DataError
+from siting.tolerances import RECIPROCAL
 
 __all__ = [
     "CR_THRESHOLD",
     "RANDOM_INDEX",
     "AhpResult",
+    "Weighting",
     "ahp",
     "critic",
     "direct",
     "entropy",
     "equal",
     "hierarchical",
+    "hierarchy",
     "pairwise_matrix",
     "rank_order_centroid",
     "rank_sum",
 ]
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """A study's weights at every level: global, within each group, and of the groups.
+
+    The map's sliders start from these (the groups' shares and each criterion's share within
+    its group), so a group weighted 0 keeps its criteria's proportions for when it returns.
+
+    Attributes
+    ----------
+    weights
+        Global weight of each criterion (sums to 1), in the study's criterion order.
+    within
+        Each criterion's share within its group (sums to 1 in each group whose local weights
+        are not all 0); equal to ``weights`` when the study has no groups.
+    group_of
+        The group id of each criterion (``""`` when the study has no groups).
+    groups
+        Each group's weight (sums to 1), in the order the groups first appear.
+    ahp
+        The AHP results by scope (``"groups"``, a group id, or ``"criteria"``).
+    notes
+        Sentences on how the weights were derived (AHP consistency, objective weights).
+    """
+
+    weights: pd.Series
+    within: pd.Series
+    group_of: pd.Series
+    groups: pd.Series
+    ahp: dict[str, AhpResult] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def flat(cls, weights: pd.Series, **kwargs: Any) -> Weighting:
+        """The weighting of a study without groups: one unnamed group holding every criterion."""
+        return cls(
+            weights=weights.rename("weight"),
+            within=weights.rename("within"),
+            group_of=pd.Series("", index=weights.index, name="group"),
+            groups=pd.Series({"": 1.0}, name="group_weight"),
+            **kwargs,
+        )
 
 
 def direct(raw: pd.Series) -> pd.Series:
@@ -82,7 +128,22 @@ def direct(raw: pd.Series) -> pd.Series:
 
 
 def hierarchical(local: pd.Series, groups: pd.Series, group_weights: pd.Series) -> pd.Series:
-    """Combine weights of criteria within groups with weights of the groups.
+    """Combine weights of criteria within groups with weights of the groups (global weights only).
+
+    See :func:`hierarchy`, which returns every level.
+
+    Examples
+    --------
+    >>> local = pd.Series({"uni": 2.0, "school": 1.0, "lab": 1.0})
+    >>> groups = pd.Series({"uni": "education", "school": "education", "lab": "science"})
+    >>> hierarchical(local, groups, pd.Series({"education": 1, "science": 1})).round(4).tolist()
+    [0.3333, 0.1667, 0.5]
+    """
+    return hierarchy(local, groups, group_weights).weights
+
+
+def hierarchy(local: pd.Series, groups: pd.Series, group_weights: pd.Series) -> Weighting:
+    """Combine weights of criteria within groups with weights of the groups, keeping every level.
 
     The global weight of criterion *c* in group *g* is ``G[g] * L[c]`` where ``G``
     are the group weights normalised to sum 1 and ``L`` the local weights
@@ -104,8 +165,9 @@ def hierarchical(local: pd.Series, groups: pd.Series, group_weights: pd.Series) 
 
     Returns
     -------
-    pandas.Series
-        Global weights indexed like ``local`` (same order), summing to 1.
+    Weighting
+        Global weights indexed like ``local`` (same order, summing to 1), each criterion's
+        share within its group, its group, and the groups' normalised weights.
 
     Raises
     ------
@@ -117,8 +179,9 @@ def hierarchical(local: pd.Series, groups: pd.Series, group_weights: pd.Series) 
     --------
     >>> local = pd.Series({"uni": 2.0, "school": 1.0, "lab": 1.0})
     >>> groups = pd.Series({"uni": "education", "school": "education", "lab": "science"})
-    >>> hierarchical(local, groups, pd.Series({"education": 1, "science": 1})).round(4).tolist()
-    [0.3333, 0.1667, 0.5]
+    >>> w = hierarchy(local, groups, pd.Series({"education": 1, "science": 0}))
+    >>> w.weights.round(4).tolist(), w.within.round(4).tolist()
+    ([0.6667, 0.3333, 0.0], [0.6667, 0.3333, 1.0])
     """
     local_v = _numeric(local, what="local weight")
     group_v = _numeric(group_weights, what="group weight")
@@ -173,7 +236,12 @@ def hierarchical(local: pd.Series, groups: pd.Series, group_weights: pd.Series) 
     share = local_v / within.where(within > 0, 1.0)
     out = share * member.map(g_norm).astype(float)
     out.name = "weight"
-    return out
+    return Weighting(
+        weights=out,
+        within=share.rename("within"),
+        group_of=member.astype(str).rename("group"),
+        groups=g_norm.reindex(list(used)).rename("group_weight"),
+    )
 
 
 def _numeric(values: pd.Series, *, what: str) -> pd.Series:
@@ -496,8 +564,6 @@ Other simulations give slightly different tables (pymcdm uses 0.5799, 0.8921,
 CR_THRESHOLD = 0.10
 """Saaty's rule: judgements with a consistency ratio above 0.10 should be revised."""
 
-_RECIPROCAL_RTOL = 1e-6
-
 
 @dataclass(frozen=True)
 class AhpResult:
@@ -631,7 +697,7 @@ def _pairwise_input(
         for j in range(i + 1, n):
             if bad[i, j] or bad[j, i]:
                 continue
-            if abs(a[i, j] * a[j, i] - 1.0) > _RECIPROCAL_RTOL:
+            if abs(a[i, j] * a[j, i] - 1.0) > RECIPROCAL:
                 problems.append(
                     f"{names[i]!r} vs {names[j]!r} is {a[i, j]:.6g} but {names[j]!r} vs "
                     f"{names[i]!r} is {a[j, i]:.6g}, not its reciprocal {1 / a[i, j]:.6g}; "

@@ -403,8 +403,8 @@ def test_membership_layer_shows_the_probabilities(
     watched: Watched, tiny: Results, tmp_path: Path
 ) -> None:
     robust = analysed(tiny)
-    boundaries = ROOT / "data" / "boundaries.geojson"
-    path = write_map(robust, tmp_path / "robust.html", boundaries=boundaries)
+    boundaries = gpd.read_file(ROOT / "data" / "boundaries.geojson")
+    path = write_map(dataclasses.replace(robust, boundaries=boundaries), tmp_path / "robust.html")
     page = open_map(watched, path)
     p = robust.sensitivity.membership.probability
     assert page.locator("path.membership-marker").count() == 0  # off at start

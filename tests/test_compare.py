@@ -13,7 +13,8 @@ import pytest
 from scipy import stats
 
 import siting
-from siting.compare import compare, spec_differences, write_comparison
+from siting.compare import compare, spec_differences
+from siting.outputs.comparison import write_comparison
 from siting.errors import DataError
 
 EVIL = "<img src=x onerror=alert(1)>"

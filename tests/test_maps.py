@@ -219,29 +219,43 @@ def test_boundaries_are_simplified_rounded_and_not_a_facility_layer(tiny: Result
         geometry=[wiggly_square()],
         crs="EPSG:4326",
     )
-    with_layer = dataclasses.replace(tiny, layers={**tiny.layers, "boundaries": borders})
-    data = embedded(render_map(with_layer))
+    data = embedded(render_map(dataclasses.replace(tiny, boundaries=borders)))
     (feature,) = data["boundaries"]
     ring = feature["geometry"]["coordinates"][0]
     assert 4 < len(ring) < 400
     assert all(round(x, 5) == x and round(y, 5) == y for x, y in ring)
     assert feature["properties"] == {"name": "Kazakhstan <b>", "level": "country"}
-    assert "boundaries" not in [layer["name"] for layer in data["layers"]]
     assert [layer["name"] for layer in data["layers"]] == list(tiny.layers)
-    # An explicit argument wins over the layer.
-    explicit = embedded(render_map(tiny, boundaries=borders.iloc[:0]))
-    assert explicit["boundaries"] == []
+    assert embedded(render_map(dataclasses.replace(tiny, boundaries=borders.iloc[:0])))[
+        "boundaries"
+    ] == []
 
 
-def test_boundaries_from_a_file(tiny: Results, tmp_path: Path) -> None:
+def test_boundaries_in_another_crs_are_drawn_in_degrees(tiny: Results) -> None:
     borders = gpd.GeoDataFrame(
         {"name": ["square"]}, geometry=[wiggly_square(50)], crs="EPSG:4326"
     ).to_crs("EPSG:3857")
-    path = tmp_path / "b.geojson"
-    borders.to_file(path)
-    data = embedded(render_map(tiny, boundaries=path))
+    data = embedded(render_map(dataclasses.replace(tiny, boundaries=borders)))
     x, y = data["boundaries"][0]["geometry"]["coordinates"][0][0]
     assert 60 < x < 80 and 40 < y < 56  # reprojected back to degrees
+
+
+def test_writers_read_no_input_file(tiny: Results, tmp_path: Path, monkeypatch) -> None:
+    """Everything the outputs show comes from Results: a run whose input files are gone writes."""
+    from siting.outputs.report import render_report
+    from siting.outputs.static_map import render_static_map
+
+    gone = dataclasses.replace(tiny, source=tmp_path / "moved" / "study.yaml")
+    shipped = gpd.read_file(ROOT / "data" / "boundaries.geojson")
+    gone = dataclasses.replace(gone, boundaries=shipped)
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("an output writer read a file")
+
+    monkeypatch.setattr(gpd, "read_file", no_reading)
+    assert embedded(render_map(gone))["boundary_note"] == boundary_note(shipped)
+    assert "Boundaries: Pre-2022" in render_report(gone)
+    assert render_static_map(gone, dpi=40)[:4] == b"\x89PNG"
 
 
 def choice(ids: list[str], objective: float, binding: list[str] | None = None) -> PortfolioChoice:
@@ -388,11 +402,11 @@ def test_robustness_numbers_are_the_analysis(tiny: Results) -> None:
 
 def test_the_boundaries_layout_note_is_shown(tiny: Results) -> None:
     shipped = gpd.read_file(ROOT / "data" / "boundaries.geojson")
-    note = embedded(render_map(tiny, boundaries=shipped))["boundary_note"]
+    note = embedded(render_map(dataclasses.replace(tiny, boundaries=shipped)))["boundary_note"]
     assert note.startswith("Pre-2022 regional layout") and "2022 reform" in note
     assert boundary_note(shipped) == note
     evil = shipped.assign(layout_note=EVIL)
-    text = render_map(tiny, boundaries=evil)
+    text = render_map(dataclasses.replace(tiny, boundaries=evil))
     assert EVIL not in text and embedded(text)["boundary_note"] == EVIL
     assert embedded(render_map(tiny))["boundary_note"] == ""
 

@@ -296,8 +296,8 @@ def test_robustness_section_escapes_names(robust: Results) -> None:
 
 
 def test_boundaries_note_under_the_map(tiny: Results) -> None:
-    shipped = ROOT / "data" / "boundaries.geojson"
-    text = render_report(tiny, boundaries=shipped)
+    shipped = gpd.read_file(ROOT / "data" / "boundaries.geojson")
+    text = render_report(dataclasses.replace(tiny, boundaries=shipped))
     figure = text[text.index("<h2>Map</h2>") : text.index("<h2>Ranking</h2>")]
     assert "<br>Boundaries: Pre-2022 regional layout (14 regions" in figure
     assert "these lines are not drawn.</figcaption>" in figure

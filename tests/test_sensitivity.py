@@ -13,7 +13,12 @@ import pytest
 from scipy import stats
 
 import siting
+from siting import mcda
 from siting import sensitivity as sens
+from siting.choice import portfolio_rules
+from siting.optimise.resolver import PortfolioResolver
+from siting.outputs.sensitivity import write_sensitivity
+from siting.sensitivity.sweeps import _swept_weights
 from siting.errors import DataError
 from siting.weights import rank_order_centroid
 
@@ -196,7 +201,7 @@ def test_stability_intervals_against_brute_force(seed):
     step = grid[1]
     for c in range(v.shape[1]):
         row = table.iloc[c]
-        weights = np.array([sens._swept_weights(w, c, t) for t in grid])
+        weights = np.array([_swept_weights(w, c, t) for t in grid])
         scores = weights @ v.T
         base = v @ w
         for key, n in (("first", 1), ("top_n", top_n)):
@@ -246,7 +251,7 @@ def test_portfolio_interval_against_brute_force(seed):
         row = table.iloc[c]
         ref = frozenset(solve(v @ w).tolist())
         same = np.array(
-            [frozenset(solve(v @ sens._swept_weights(w, c, t)).tolist()) == ref for t in grid]
+            [frozenset(solve(v @ _swept_weights(w, c, t)).tolist()) == ref for t in grid]
         )
         lo, hi = brute_interval(grid, same)
         assert row["portfolio_lo"] == pytest.approx(lo, abs=grid[1])
@@ -258,9 +263,9 @@ def test_portfolio_interval_against_brute_force(seed):
 def test_portfolio_resolver_agrees_with_optimise(tiny):
     from siting.optimise.portfolio import solve_rules
 
-    rules = sens.portfolio_rules(tiny)
-    highs = sens.PortfolioResolver(rules)
-    cbc = sens.PortfolioResolver(rules, solver="cbc")
+    rules = portfolio_rules(tiny)
+    highs = PortfolioResolver(rules)
+    cbc = PortfolioResolver(rules, solver="cbc")
     rng = np.random.default_rng(0)
     for _ in range(4):
         scores = rng.random(rules.size)
@@ -276,7 +281,7 @@ def test_portfolio_resolver_agrees_with_optimise(tiny):
 def test_stability_on_the_tiny_study(tiny):
     values, weights = kept_values(tiny)
     table = sens.stability_intervals(
-        values, weights, top_n=2, portfolio_fn=sens.PortfolioResolver(sens.portfolio_rules(tiny))
+        values, weights, top_n=2, portfolio_fn=PortfolioResolver(portfolio_rules(tiny))
     )
     row = table.set_index("criterion").loc["university_km"]
     assert row["first"] == "almaty" and row["portfolio"] == "almaty;astana"
@@ -422,7 +427,7 @@ def test_portfolio_membership_against_a_loop():
 
 def test_portfolio_membership_on_the_tiny_study(tiny):
     values, _ = kept_values(tiny)
-    solve = sens.PortfolioResolver(sens.portfolio_rules(tiny))
+    solve = PortfolioResolver(portfolio_rules(tiny))
     samples = sens.sample_weights(3, 50, rng=np.random.default_rng(0))
     out = sens.portfolio_membership(values, weight_samples=samples, solve=solve, n_draws=30)
     assert out.draws == 30 and solve.solves == 30
@@ -435,17 +440,37 @@ def test_portfolio_membership_on_the_tiny_study(tiny):
 
 def test_method_rankings(tiny):
     values, weights = kept_values(tiny)
-    out = sens.method_rankings(values, weights, k=3)
+    out = sens.method_rankings(values, weights, method=tiny.study.method, k=3)
     assert (
         out.ranks["weighted_sum"].to_dict()
         == tiny.ranking.loc[values.index, "rank"].astype(int).to_dict()
     )
-    # Value 0 is a legitimate worst case, which the weighted product cannot take.
-    assert "weighted_product" in out.skipped
-    assert {"topsis", "vikor", "promethee_ii"} <= set(out.ranks.columns)
+    # The weighted product scores the values floored as the study would (a value of 0 is a
+    # legitimate worst case), so it ranks beside the others; OWA has no order weights here.
+    assert set(out.ranks.columns) == {
+        "weighted_sum",
+        "weighted_product",
+        "topsis",
+        "vikor",
+        "promethee_ii",
+    }
+    assert out.skipped == {}
     assert len(out.agreement) == len(out.ranks.columns) * (len(out.ranks.columns) - 1) // 2
-    with pytest.raises(DataError, match="unknown MCDA methods"):
+    with pytest.raises(DataError, match="unknown MCDA method"):
         sens.method_rankings(values, weights, methods=["electre"])
+
+
+def test_method_rankings_use_the_study_options(tiny):
+    """PROMETHEE II under the study's options (v-shape, p = 0.5), not the library's default."""
+    values, weights = kept_values(tiny)
+    study = tiny.study.method.model_copy(update={"compare": ["promethee_ii", "topsis"]})
+    ours = sens.method_rankings(values, weights, method=study).ranks["promethee_ii"]
+    expected = mcda.rank(
+        mcda.promethee_ii(
+            values, weights.to_numpy(), np.ones(len(weights)), preference="vshape", p=0.5
+        ).net
+    )
+    assert ours.tolist() == list(expected)
 
 
 def test_analyse_and_write_are_byte_identical(tiny, tmp_path):
@@ -458,9 +483,9 @@ def test_analyse_and_write_are_byte_identical(tiny, tmp_path):
     a = sens.analyse(tiny, seed=3, **options)
     b = sens.analyse(tiny, seed=3, **options)
     c = sens.analyse(tiny, seed=4, **options)
-    written_a = sens.write_sensitivity(a, tmp_path / "a")
-    written_b = sens.write_sensitivity(b, tmp_path / "b")
-    written_c = sens.write_sensitivity(c, tmp_path / "c")
+    written_a = write_sensitivity(a, tmp_path / "a")
+    written_b = write_sensitivity(b, tmp_path / "b")
+    written_c = write_sensitivity(c, tmp_path / "c")
     assert set(written_a) == {
         "sensitivity.csv", "stability.csv", "acceptability.csv", "portfolios.csv", "methods_all.csv",
         "method_agreement_all.csv", "sensitivity.png",
@@ -502,8 +527,8 @@ def test_study_without_portfolio(edit, tmp_path):
     assert out.membership is None and out.methods is None
     assert "portfolio_lo" not in out.stability.columns
     assert list(out.stability["top_n"].str.count(";") + 1) == [3, 3, 3]
-    written = sens.write_sensitivity(out, tmp_path / "out")
+    written = write_sensitivity(out, tmp_path / "out")
     assert "portfolios.csv" not in written and "methods_all.csv" not in written
     assert pd.read_csv(written["acceptability.csv"])["portfolio"].isna().all()
     with pytest.raises(DataError, match="no portfolio section"):
-        sens.portfolio_rules(results)
+        portfolio_rules(results)

@@ -27,11 +27,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +39,17 @@ import pandas as pd
 import shapely
 from shapely.geometry import mapping
 
-from siting.errors import DataError, OutputError
+from siting.errors import OutputError
+from siting.outputs import offline as offline_page
 from siting.outputs.files import write_text
 from siting.results import Results
+from siting.tolerances import SCORE_TIE
 
 __all__ = [
     "TILES",
+    "base_map",
     "boundary_note",
     "coverage_radius",
-    "load_boundaries",
     "map_data",
     "portfolio_radius_km",
     "render_map",
@@ -73,54 +73,7 @@ _CDN = {
 }
 _COORD_DECIMALS = 5  # about 1 m: finer than any siting question, and a shorter file
 _SIMPLIFY_DEG = 0.01  # about 1 km: border and regions stay recognisable at country scale
-_BOUNDARY_LAYER = "boundaries"
 _TOP_K = 3  # the shortlist whose membership probability each popup shows
-
-
-# --------------------------------------------------------------------------- assets
-
-
-def _leaflet_dir() -> Path:
-    try:
-        from xstatic.pkg import leaflet
-    except ImportError as exc:  # pragma: no cover - a dependency of the package
-        msg = "xstatic-leaflet is not installed; install it with `pip install xstatic-leaflet`"
-        raise OutputError(msg) from exc
-    return Path(leaflet.BASE_DIR)
-
-
-def _leaflet_css() -> str:
-    """Leaflet's CSS with its images inlined as data URIs, so nothing is fetched from disk either."""
-    folder = _leaflet_dir()
-    css = (folder / "leaflet.css").read_text(encoding="utf-8")
-
-    def inline(match: re.Match[str]) -> str:
-        data = (folder / match.group(1)).read_bytes()
-        return f"url(data:image/png;base64,{base64.b64encode(data).decode('ascii')})"
-
-    css = re.sub(r"url\((images/[\w.-]+\.png)\)", inline, css)
-    # An old-IE `behavior: url(#default#VML)` is the only other url(); browsers ignore it.
-    return css
-
-
-def _template(name: str) -> str:
-    return resources.files("siting.outputs").joinpath("templates", name).read_text("utf-8")
-
-
-def _sri(text: str) -> str:
-    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
-
-
-def _json_for_script(data: object) -> str:
-    """JSON safe inside a ``<script>`` element: no ``</script>``, no ``<!--``, no stray ``&``."""
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
 
 
 # --------------------------------------------------------------------------- numbers
@@ -158,46 +111,15 @@ def _points(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------- boundaries
 
 
-def load_boundaries(
-    results: Results, boundaries: gpd.GeoDataFrame | str | Path | None = None
-) -> gpd.GeoDataFrame | None:
-    """The base-map boundaries: given, the run's, a ``boundaries`` layer, or the study's file.
+def base_map(results: Results) -> gpd.GeoDataFrame | None:
+    """The run's boundaries (read with the other inputs) in EPSG:4326, or None without them.
 
-    Parameters
-    ----------
-    results
-        The run.
-    boundaries
-        A GeoDataFrame or a path to a vector file; overrides the study's own.
-
-    Returns
-    -------
-    GeoDataFrame or None
-        Polygons in EPSG:4326, or None when the study has none.
+    Writers take everything from :class:`~siting.results.Results`; the boundaries file named by
+    the study is read once, where the other inputs are read (:mod:`siting.inputs`).
     """
-    if boundaries is None:
-        boundaries = getattr(results, "boundaries", None)
-    if boundaries is None:
-        boundaries = results.layers.get(_BOUNDARY_LAYER)
-    if boundaries is None:
-        path = getattr(results.study, "boundaries", None)
-        if path is not None:
-            path = Path(path)
-            if not path.is_absolute():
-                path = Path(results.source).parent / path
-            boundaries = path
+    boundaries = results.boundaries
     if boundaries is None:
         return None
-    if not isinstance(boundaries, gpd.GeoDataFrame):
-        path = Path(boundaries)
-        try:
-            boundaries = gpd.read_file(path)
-        except Exception as exc:
-            msg = (
-                f"cannot read the boundaries file {str(path)!r}: {exc}; "
-                "give a GeoJSON or GeoPackage of polygons in EPSG:4326"
-            )
-            raise DataError(msg) from exc
     if boundaries.crs is not None and not boundaries.crs.equals("EPSG:4326"):
         boundaries = boundaries.to_crs("EPSG:4326")
     return boundaries
@@ -261,39 +183,30 @@ def coverage_radius(results: Results) -> tuple[float | None, str]:
 
 
 def _groups(results: Results, ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """Group shares and each criterion's share within its group, from the global weights."""
-    by_id = {c.id: c for c in results.study.criteria}
-    weights = results.weights.reindex(ids).fillna(0.0).astype(float)
-    order: list[str] = []
-    members: dict[str, list[str]] = {}
-    for cid in ids:
-        group = by_id[cid].group or ""
-        if group not in members:
-            order.append(group)
-            members[group] = []
-        members[group].append(cid)
+    """The groups' shares and each criterion's share within its group, as the study derived them.
+
+    Both come from ``results.weighting`` (the levels the weighting scheme produced), not from the
+    global weights divided back out, so a group weighted 0 keeps its criteria's proportions
+    for when the reader gives it weight again.
+    """
+    levels = results.weighting
+    group_of = levels.group_of.reindex(ids).fillna("").astype(str)
+    order = list(dict.fromkeys(group_of))
     spec_groups = results.study.groups or {}
-    groups, local = [], {}
+    groups = []
     for gi, group in enumerate(order):
-        share = float(weights[members[group]].sum())
-        for cid in members[group]:
-            if share > 0:
-                local[cid] = float(weights[cid]) / share
-            else:  # a group switched off: keep the file's relative weights for when it returns
-                total = sum(by_id[m].weight or 0.0 for m in members[group])
-                own = by_id[cid].weight or 0.0
-                local[cid] = own / total if total > 0 else 1.0 / len(members[group])
         spec = spec_groups.get(group)
         label = getattr(spec, "label", None) or (group or "criteria").replace("_", " ").capitalize()
         groups.append(
             {
                 "id": group,
                 "label": label,
-                "share": share,
-                "criteria": [ids.index(cid) for cid in members[group]],
+                "share": float(levels.groups.get(group, 0.0)),
+                "criteria": [ids.index(cid) for cid in ids if group_of[cid] == group],
                 "index": gi,
             }
         )
+    local = {cid: float(levels.within.get(cid, 0.0)) for cid in ids}
     return groups, local
 
 
@@ -473,7 +386,7 @@ def _point_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> list[dict[str, Any]
     """Facility layers as point lists: name, and each feature's label."""
     out = []
     for name, gdf in layers.items():
-        if name == _BOUNDARY_LAYER or gdf is None or gdf.empty:
+        if gdf is None or gdf.empty:
             continue
         lat, lon = _points(gdf)
         label_col = next((c for c in ("name", "name_en", "title") if c in gdf), None)
@@ -500,7 +413,6 @@ def _point_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> list[dict[str, Any]
 def map_data(
     results: Results,
     *,
-    boundaries: gpd.GeoDataFrame | None = None,
     tiles: str | None = None,
     offline: bool = True,
 ) -> dict[str, Any]:
@@ -509,9 +421,7 @@ def map_data(
     Parameters
     ----------
     results
-        The run.
-    boundaries
-        Polygons for the vector base map (see :func:`load_boundaries`).
+        The run (its boundaries are the vector base map, see :func:`base_map`).
     tiles
         A name from :data:`TILES` or a Leaflet URL template for an optional online layer.
     offline
@@ -583,6 +493,7 @@ def map_data(
         tile = {"url": url, "attribution": attribution, "on": not offline}
     return {
         "title": study.study,
+        "tie": SCORE_TIE,
         "description": study.description or "",
         "method": study.method.name,
         "criteria": criteria,
@@ -594,8 +505,8 @@ def map_data(
         "robustness": _robustness(results, ids),
         "reference": _reference(results, crit_ids),
         "layers": _point_layers(results.layers),
-        "boundaries": _boundary_features(boundaries),
-        "boundary_note": boundary_note(boundaries),
+        "boundaries": _boundary_features(base_map(results)),
+        "boundary_note": boundary_note(base_map(results)),
         "tiles": tile,
     }
 
@@ -603,40 +514,20 @@ def map_data(
 # --------------------------------------------------------------------------- page
 
 
-def _csp(scripts: list[str], *, offline: bool, tiles: bool) -> str:
-    """A policy that lets only the page's own scripts run and, offline, nothing be fetched."""
-    hashes = " ".join(f"'{_sri(s)}'" for s in scripts)
-    if offline:
-        script_src, style_src = hashes, "'unsafe-inline'"
-    else:
-        script_src = f"{hashes} {_CDN['js']}"
-        style_src = f"'unsafe-inline' {_CDN['css']}"
-    img_src = "data: https:" if tiles else "data:"
-    return (
-        f"default-src 'none'; script-src {script_src}; style-src {style_src}; "
-        f"img-src {img_src}; base-uri 'none'; form-action 'none'"
-    )
-
-
 def render_map(
     results: Results,
     *,
     offline: bool = True,
     tiles: str | None = None,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
 ) -> str:
     """The map page as one HTML string (see :func:`write_map`)."""
-    data = map_data(
-        results, boundaries=load_boundaries(results, boundaries), tiles=tiles, offline=offline
-    )
-    app_js = _template("map.js")
-    css = _template("map.css")
-    data_json = _json_for_script(data)
+    data = map_data(results, tiles=tiles, offline=offline)
+    app_js = offline_page.template("map.js")
+    css = offline_page.template("map.css")
+    data_json = offline_page.script_json(data)
     if offline:
-        leaflet_js = _leaflet_dir().joinpath("leaflet.js").read_text(encoding="utf-8")
-        # A literal "</script" inside the library would end the element early.
-        leaflet_js = leaflet_js.replace("</script", "<\\/script")
-        head_assets = f"<style>{_leaflet_css()}</style>"
+        leaflet_js = offline_page.leaflet_js()
+        head_assets = f"<style>{offline_page.leaflet_css()}</style>"
         body_leaflet = f"<script>{leaflet_js}</script>"
         scripts = [leaflet_js, app_js]
     else:
@@ -648,9 +539,15 @@ def render_map(
             f'<script src="{_CDN["js"]}" integrity="{_leaflet_sri("js")}" crossorigin=""></script>'
         )
         scripts = [app_js]
-    page = _template("map.html")
+    page = offline_page.template("map.html")
+    policy = offline_page.csp(
+        scripts,
+        extra_script_src="" if offline else _CDN["js"],
+        extra_style_src="" if offline else _CDN["css"],
+        img_src="data: https:" if tiles is not None else "data:",
+    )
     replacements = {
-        "{{csp}}": _csp(scripts, offline=offline, tiles=tiles is not None),
+        "{{csp}}": policy,
         "{{title}}": _escape(data["title"]),
         "{{leaflet_css}}": head_assets,
         "{{map_css}}": f"<style>{css}</style>",
@@ -665,7 +562,7 @@ def render_map(
 
 def _leaflet_sri(kind: str) -> str:
     # Hash the bytes as shipped: reading as text would normalise line ends and change the hash.
-    data = _leaflet_dir().joinpath(f"leaflet.{kind}").read_bytes()
+    data = offline_page.leaflet_dir().joinpath(f"leaflet.{kind}").read_bytes()
     return "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
@@ -679,7 +576,6 @@ def write_map(
     *,
     offline: bool = True,
     tiles: str | None = None,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
 ) -> Path:
     """Write the interactive map as one self-contained HTML file.
 
@@ -696,16 +592,11 @@ def write_map(
     tiles
         ``"osm"`` or a Leaflet URL template for an online tile layer.  Offline it is
         offered unticked in the layers control, so nothing is fetched unless the reader
-        asks; the vector base map stays when the tiles cannot load.
-    boundaries
-        Polygons (or a file of them) for the vector base map; defaults to a
-        ``boundaries`` layer of the run or the study's ``boundaries`` file.
+        asks; the vector base map (the run's boundaries) stays when the tiles cannot load.
 
     Returns
     -------
     Path
         ``path``.
     """
-    return write_text(
-        Path(path), render_map(results, offline=offline, tiles=tiles, boundaries=boundaries)
-    )
+    return write_text(Path(path), render_map(results, offline=offline, tiles=tiles))

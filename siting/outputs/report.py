@@ -22,7 +22,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
@@ -32,7 +31,7 @@ from matplotlib.lines import Line2D
 
 from siting import value as value_functions
 from siting.outputs.files import write_text
-from siting.outputs.maps import boundary_note, coverage_radius, load_boundaries
+from siting.outputs.maps import base_map, boundary_note, coverage_radius
 from siting.outputs.static_map import render_static_map
 from siting.results import Results
 from siting.spec import Criterion
@@ -617,11 +616,8 @@ def _pareto_section(results: Results) -> str:
 
 def _methods_section(results: Results) -> str:
     """Method agreement: ranks by each method and the rank correlations between them."""
-    ranks = getattr(results, "method_ranks", None)
-    scores = getattr(results, "method_scores", None)
-    if not _present(ranks) and _present(scores):
-        ranks = scores.rank(ascending=False, method="min")
-    agreement = getattr(results, "agreement", None)
+    ranks = results.method_ranks
+    agreement = results.agreement
     if not _present(ranks) or ranks.shape[1] < 2:  # one method agrees with itself
         return ""
     parts = ["<h2>Do the methods agree?</h2>"]
@@ -956,10 +952,9 @@ def _reference_section(results: Results, crit_ids: list[str]) -> str:
     )
 
 
-def _map_section(results: Results, boundaries: gpd.GeoDataFrame | str | Path | None) -> str:
-    base = load_boundaries(results, boundaries)
-    png = render_static_map(results, boundaries=base, dpi=110)
-    note = boundary_note(base)
+def _map_section(results: Results) -> str:
+    png = render_static_map(results, dpi=110)
+    note = boundary_note(base_map(results))
     caveat = f"<br>Boundaries: {_e(note)}" if note else ""
     return (
         "<h2>Map</h2><figure>"
@@ -970,9 +965,7 @@ def _map_section(results: Results, boundaries: gpd.GeoDataFrame | str | Path | N
     )
 
 
-def render_report(
-    results: Results, *, boundaries: gpd.GeoDataFrame | str | Path | None = None
-) -> str:
+def render_report(results: Results) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     study = results.study
     crit_ids = [c.id for c in study.criteria if c.id in results.values.columns]
@@ -997,7 +990,7 @@ def render_report(
             else "</p>"
         )
     sections = [
-        _map_section(results, boundaries),
+        _map_section(results),
         _ranking_section(results, crit_ids),
         _portfolio_section(results),
         _criteria_section(results, crit_ids, kept),
@@ -1023,8 +1016,6 @@ def render_report(
 def write_report(
     results: Results,
     path: str | Path,
-    *,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
 ) -> Path:
     """Write the report as one self-contained HTML file, atomically.
 
@@ -1034,12 +1025,10 @@ def write_report(
         The run.
     path
         Where to write (``report.html``).
-    boundaries
-        Polygons for the static map; defaults to the study's own.
 
     Returns
     -------
     Path
         ``path``.
     """
-    return write_text(Path(path), render_report(results, boundaries=boundaries))
+    return write_text(Path(path), render_report(results))

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from siting.outputs.files import write_bytes
-from siting.outputs.maps import boundary_note, load_boundaries
+from siting.outputs.maps import base_map, boundary_note
 from siting.results import Results
 
 __all__ = ["render_static_map", "write_static_map"]
@@ -36,7 +36,6 @@ def _to_wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def render_static_map(
     results: Results,
     *,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
     dpi: int = 150,
 ) -> bytes:
     """Draw the ranking and the portfolio and return the PNG bytes.
@@ -45,8 +44,6 @@ def render_static_map(
     ----------
     results
         The run.
-    boundaries
-        Polygons for the background (see :func:`siting.outputs.maps.load_boundaries`).
     dpi
         Resolution of the PNG.
 
@@ -57,7 +54,7 @@ def render_static_map(
         the portfolio ringed in red, the best ten and the portfolio named, and the
         first sentence of the boundaries' ``layout_note`` in the lower left corner.
     """
-    base = load_boundaries(results, boundaries)
+    base = base_map(results)
     ranking = results.ranking
     cands = _to_wgs84(results.candidates).reindex(ranking.index)
     cands = cands.set_geometry(cands.geometry.representative_point())
@@ -192,8 +189,6 @@ def write_static_map(
         The run.
     path
         Where to write.
-    boundaries
-        Polygons for the background; defaults to the study's own.
     dpi
         Resolution.
 
@@ -202,4 +197,4 @@ def write_static_map(
     Path
         ``path``.
     """
-    return write_bytes(Path(path), render_static_map(results, boundaries=boundaries, dpi=dpi))
+    return write_bytes(Path(path), render_static_map(results, dpi=dpi))

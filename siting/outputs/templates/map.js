@@ -135,11 +135,12 @@
     for (var i = 0; i < N; i++) if (kept(i)) order.push(i);
     // ties keep the study's order, so equal scores never shuffle
     order.sort(function (a, b) { return scores[b] - scores[a] || a - b; });
-    // competition ranking, as in ranking.csv: equal scores share the better rank (1, 2, 2, 4)
+    // competition ranking with siting's one tie rule (siting.mcda.rank): a score within
+    // DATA.tie of the one before it shares its rank (1, 2, 2, 4)
     var ranks = new Array(N).fill(null);
     order.forEach(function (i, r) {
       var prev = r > 0 ? order[r - 1] : null;
-      ranks[i] = prev !== null && Math.abs(scores[i] - scores[prev]) <= 1e-12 ? ranks[prev] : r + 1;
+      ranks[i] = prev !== null && scores[prev] - scores[i] <= DATA.tie ? ranks[prev] : r + 1;
     });
     state.weights = w;
     state.scores = scores;

@@ -1,0 +1,36 @@
+"""Every numerical tolerance of siting, defined once.
+
+Each is named after what it decides, and every module that needs one imports it from here, so
+that two outputs cannot disagree because they compared numbers differently.  The offline map
+reads :data:`SCORE_TIE` from the page's data instead of repeating it.
+"""
+
+from __future__ import annotations
+
+#: Two scores closer than this (absolute) are tied: they share the better competition rank
+#: ("1224"), in ranking.csv, the robustness tables, the CLI and the map alike.  Scores lie in
+#: 0..1 (PROMETHEE's net flow in -1..1); sums of a few dozen weighted terms carry rounding
+#: errors near 1e-15, far below it, while differences a decision could rest on are far above.
+SCORE_TIE = 1e-9
+
+#: Largest accepted distance of a weight vector's sum from 1 (weights, order weights, bounds).
+WEIGHT_SUM = 1e-6
+
+#: Two objective values of an integer program are the same when they differ by less than this
+#: share of the larger (plus :data:`OBJECTIVE_ABS`): solvers stop at a relative gap near 1e-9,
+#: so a rule "binds" only when dropping it moves the optimum by more than solver noise.
+OBJECTIVE_REL = 1e-7
+
+#: Absolute part of the objective comparison, for optima near 0.
+OBJECTIVE_ABS = 1e-9
+
+#: A pairwise-comparison matrix is reciprocal when ``a_ij * a_ji`` is within this of 1
+#: (judgements written as decimals such as 0.333 for 1/3 pass).
+RECIPROCAL = 1e-6
+
+#: VIKOR's acceptable-advantage and stability conditions compare Q, S and R with this slack,
+#: so that a difference equal to DQ on paper counts as reaching it despite rounding.
+CONDITION = 1e-12
+
+#: Bounds of a stability interval closer than this to 0 or 1 are reported as 0 or 1.
+INTERVAL_SNAP = 1e-9
