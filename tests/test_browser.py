@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-import siting.pipeline
-from siting import sensitivity
 from siting.outputs.maps import write_map
 from siting.outputs.report import write_report
 from siting.results import PortfolioChoice, Reference, Results
+from tests.builders import EVIL, ROOT, analysed, renamed, run_tiny, share_text
 
 pytestmark = pytest.mark.browser
 
@@ -40,29 +38,11 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "tests" / "fixtures" / "tiny" / "study.yaml"
-EVIL = "<img src=x onerror=alert(1)>"
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("headless chromium is not installed at /usr/bin/chromium", allow_module_level=True)
 
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright  # noqa: E402
-
-
-def run_tiny() -> Results:
-    # The solver layer may still emit a PuLP deprecation warning; not what is tested here.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return siting.pipeline.run(TINY)
-
-
-def with_name(results: Results, cid: str, name: str) -> Results:
-    candidates = results.candidates.copy()
-    ranking = results.ranking.copy()
-    candidates.loc[cid, "name"] = name
-    ranking.loc[cid, "name"] = name
-    return dataclasses.replace(results, candidates=candidates, ranking=ranking)
 
 
 def varied(results: Results, n: int = 30, seed: int = 1) -> Results:
@@ -129,7 +109,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def tiny() -> Results:
-    return with_name(run_tiny(), "karaganda", EVIL)
+    return renamed(run_tiny(), "karaganda", EVIL)
 
 
 @pytest.fixture(scope="module")
@@ -379,26 +359,6 @@ def test_pareto_point_rings_its_sites(watched: Watched, tiny: Results, tmp_path:
     assert watched.errors == []
 
 
-def analysed(results: Results) -> Results:
-    """The tiny study with a quick robustness analysis; value noise makes it non-trivial."""
-    noise = {c: 0.5 for c in results.values.columns}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        sens = sensitivity.analyse(
-            results, samples=2000, portfolio_draws=200, value_uncertainty=noise
-        )
-    return dataclasses.replace(results, sensitivity=sens)
-
-
-def share_text(p: float) -> str:
-    """A probability as the page writes it: exact ends, and no rounding to 0 or 100 %."""
-    if p in (0, 1):
-        return f"{100 * p:.0f} %"
-    if p < 0.001 or p > 0.999:
-        return "< 0.1 %" if p < 0.001 else "> 99.9 %"
-    return f"{100 * p:.1f} %"
-
-
 def test_membership_layer_shows_the_probabilities(
     watched: Watched, tiny: Results, tmp_path: Path
 ) -> None:
@@ -419,7 +379,7 @@ def test_membership_layer_shows_the_probabilities(
         ".map(l => l.getPopup().getContent().textContent)"
     )
     expected = [
-        f"{robust.ranking.at[cid, 'name']}in the optimal portfolio in {share_text(v)} "
+        f"{robust.ranking.at[cid, 'name']}in the optimal portfolio in {share_text(escaped=False, p=v)} "
         "of 200 weight draws."
         for cid, v in p.reindex(ids).items()
         if v > 0
@@ -431,9 +391,9 @@ def test_membership_layer_shows_the_probabilities(
     page.locator(f"path.cand-{i}").click()
     lines = page.locator(".leaflet-popup-content .robustness div").all_inner_texts()
     assert lines == [
-        f"Rank 1 in {share_text(table.at['astana', 1])} and top 3 in "
-        f"{share_text(table.loc['astana', [1, 2, 3]].sum())} of 2,000 random weight draws.",
-        f"In the optimal portfolio in {share_text(p['astana'])} of 200 weight draws.",
+        f"Rank 1 in {share_text(escaped=False, p=table.at['astana', 1])} and top 3 in "
+        f"{share_text(escaped=False, p=table.loc['astana', [1, 2, 3]].sum())} of 2,000 random weight draws.",
+        f"In the optimal portfolio in {share_text(escaped=False, p=p['astana'])} of 200 weight draws.",
     ]
     # the boundaries' own caveat sits in the legend
     note = page.locator("#boundary-note")

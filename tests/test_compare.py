@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -14,17 +13,14 @@ from scipy import stats
 
 import siting
 from siting.compare import compare, spec_differences
-from siting.outputs.comparison import write_comparison
 from siting.errors import DataError
+from siting.outputs.comparison import write_comparison
 
 EVIL = "<img src=x onerror=alert(1)>"
 
 
 def run(path: Path) -> siting.Results:
-    # The solver layer may emit PuLP deprecation warnings; not what is tested here.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return siting.run(path)
+    return siting.run(path)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import dataclasses
 import hashlib
 import json
 import re
-import warnings
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -21,16 +20,12 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, Polygon
 
-import siting.pipeline
-from siting import sensitivity
 from siting.errors import OutputError
 from siting.outputs.maps import boundary_note, render_map, write_map
-from siting.results import PortfolioChoice, Reference, Results
+from siting.results import Results
 from siting.spec import Coverage
+from tests.builders import EVIL, ROOT, analysed, choice, reference_for, renamed, run_tiny
 
-ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "tests" / "fixtures" / "tiny" / "study.yaml"
-EVIL = "<img src=x onerror=alert(1)>"
 CDN_HOSTS = (
     "unpkg.com",
     "cdn.jsdelivr.net",
@@ -41,22 +36,6 @@ CDN_HOSTS = (
     "googleapis.com",
     "openstreetmap.org",
 )
-
-
-def run_tiny() -> Results:
-    # The pipeline's solver layer may still emit a PuLP deprecation warning; it is not
-    # what these tests are about, so it must not turn into an error here.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return siting.pipeline.run(TINY)
-
-
-def rename(results: Results, cid: str, name: str) -> Results:
-    candidates = results.candidates.copy()
-    ranking = results.ranking.copy()
-    candidates.loc[cid, "name"] = name
-    ranking.loc[cid, "name"] = name
-    return dataclasses.replace(results, candidates=candidates, ranking=ranking)
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +149,7 @@ def test_slider_shares_reproduce_the_study_weights(tiny: Results) -> None:
 
 
 def test_malicious_name_never_becomes_markup(tiny: Results) -> None:
-    evil = rename(tiny, "karaganda", EVIL)
+    evil = renamed(tiny, "karaganda", EVIL)
     text = render_map(evil)
     assert "<img" not in text
     assert "onerror=alert" not in text.replace("\\u003c", "")[: text.find("siting-data")]
@@ -226,9 +205,10 @@ def test_boundaries_are_simplified_rounded_and_not_a_facility_layer(tiny: Result
     assert all(round(x, 5) == x and round(y, 5) == y for x, y in ring)
     assert feature["properties"] == {"name": "Kazakhstan <b>", "level": "country"}
     assert [layer["name"] for layer in data["layers"]] == list(tiny.layers)
-    assert embedded(render_map(dataclasses.replace(tiny, boundaries=borders.iloc[:0])))[
-        "boundaries"
-    ] == []
+    assert (
+        embedded(render_map(dataclasses.replace(tiny, boundaries=borders.iloc[:0])))["boundaries"]
+        == []
+    )
 
 
 def test_boundaries_in_another_crs_are_drawn_in_degrees(tiny: Results) -> None:
@@ -258,18 +238,6 @@ def test_writers_read_no_input_file(tiny: Results, tmp_path: Path, monkeypatch) 
     assert render_static_map(gone, dpi=40)[:4] == b"\x89PNG"
 
 
-def choice(ids: list[str], objective: float, binding: list[str] | None = None) -> PortfolioChoice:
-    return PortfolioChoice(
-        ids=ids,
-        objective=objective,
-        status="Optimal",
-        solver="cbc",
-        solver_version="test",
-        seconds=0.0,
-        binding=binding or [],
-    )
-
-
 def front() -> pd.DataFrame:
     """A hand-made Pareto front in the pipeline's shape, rows deliberately not sorted."""
     return pd.DataFrame(
@@ -280,26 +248,6 @@ def front() -> pd.DataFrame:
             "ids": [["astana", "oskemen"], ["almaty", "astana"]],
             "optimal_for_score": [False, True],
         }
-    )
-
-
-def reference_for(results: Results) -> Reference:
-    crit = list(results.values.columns)
-    sites = gpd.GeoDataFrame(
-        {"name": ["Akademgorodok <NSC>", "Koltsovo"]},
-        geometry=[Point(83.1, 54.85), Point(83.18, 54.94)],
-        index=pd.Index(["akademgorodok", "koltsovo"]),
-        crs="EPSG:4326",
-    )
-    values = pd.DataFrame([[1.0] * len(crit), [0.5] * len(crit)], index=sites.index, columns=crit)
-    nsu = gpd.GeoDataFrame({"name": ["NSU"]}, geometry=[Point(83.09, 54.84)], crs="EPSG:4326")
-    return Reference(
-        sites=sites,
-        facilities={"universities": nsu},
-        raw=values * 10,
-        values=values,
-        contributions=values * results.weights,
-        score=(values * results.weights).sum(axis=1),
     )
 
 
@@ -366,17 +314,6 @@ def test_coverage_circles_use_the_coverage_radius(tiny: Results) -> None:
     data = embedded(render_map(covered))["portfolio"]
     assert (data["radius_km"], data["radius_from"]) == (120.0, "coverage")
     assert data["population"] == 3_100_000.0
-
-
-def analysed(results: Results) -> Results:
-    """The tiny study with a quick robustness analysis; value noise makes it non-trivial."""
-    noise = {c: 0.5 for c in results.values.columns}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        sens = sensitivity.analyse(
-            results, samples=2000, portfolio_draws=200, value_uncertainty=noise
-        )
-    return dataclasses.replace(results, sensitivity=sens)
 
 
 def test_robustness_numbers_are_the_analysis(tiny: Results) -> None:

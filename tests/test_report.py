@@ -6,32 +6,31 @@ import base64
 import dataclasses
 import re
 import struct
-import warnings
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import Point
 
-import siting.pipeline
-from siting import sensitivity
 from siting.outputs.report import render_report, value_function_svg, write_report
 from siting.outputs.static_map import render_static_map, write_static_map
-from siting.results import PortfolioChoice, Reference, Results
+from siting.results import Results
 from siting.spec import Coverage
-
-ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "tests" / "fixtures" / "tiny" / "study.yaml"
-EVIL = "<img src=x onerror=alert(1)>"
+from tests.builders import (
+    EVIL,
+    ROOT,
+    analysed,
+    choice,
+    html_escaped,
+    reference_for,
+    run_tiny,
+    share_text,
+)
 
 
 @pytest.fixture(scope="module")
 def tiny() -> Results:
-    # The solver layer may still emit a PuLP deprecation warning; not what is tested here.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return siting.pipeline.run(TINY)
+    return run_tiny()
 
 
 @pytest.fixture(scope="module")
@@ -122,43 +121,8 @@ def test_dollar_signs_are_text_not_mathtext(tiny: Results) -> None:
     assert "Almaty $\\frac{1$" in render_report(odd)
 
 
-def html_escaped(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def test_report_is_reproducible(tiny: Results, report: str) -> None:
     assert render_report(tiny) == report
-
-
-def choice(ids: list[str], objective: float) -> PortfolioChoice:
-    return PortfolioChoice(
-        ids=ids,
-        objective=objective,
-        status="Optimal",
-        solver="cbc",
-        solver_version="test",
-        seconds=0.0,
-    )
-
-
-def reference_for(results: Results) -> Reference:
-    """Two reference sites: one with every value 1, one with every value 0.5."""
-    crit = list(results.values.columns)
-    sites = gpd.GeoDataFrame(
-        {"name": ["Akademgorodok <NSC>", "Koltsovo"]},
-        geometry=[Point(83.1, 54.85), Point(83.18, 54.94)],
-        index=pd.Index(["akademgorodok", "koltsovo"]),
-        crs="EPSG:4326",
-    )
-    values = pd.DataFrame([[1.0] * len(crit), [0.5] * len(crit)], index=sites.index, columns=crit)
-    return Reference(
-        sites=sites,
-        facilities={},
-        raw=values * 10,
-        values=values,
-        contributions=values * results.weights,
-        score=(values * results.weights).sum(axis=1),
-    )
 
 
 def test_optional_sections_only_when_present(tiny: Results, report: str) -> None:
@@ -179,7 +143,10 @@ def test_optional_sections_only_when_present(tiny: Results, report: str) -> None
         ]
     )
     extended = dataclasses.replace(
-        tiny, method_ranks=ranks, agreement=agreement, reference=reference_for(tiny)
+        tiny,
+        method_ranks=ranks,
+        agreement=agreement,
+        reference=reference_for(tiny, facilities=False),
     )
     text = render_report(extended)
     assert "Do the methods agree?" in text and "Kendall τ-b" in text
@@ -231,17 +198,6 @@ def test_alternatives_and_pareto_front(tiny: Results, report: str) -> None:
     assert chart.count(b"<use ") >= 2  # both points drawn
 
 
-def analysed(results: Results) -> Results:
-    """The tiny study with a quick robustness analysis; value noise makes it non-trivial."""
-    noise = {c: 0.5 for c in results.values.columns}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        sens = sensitivity.analyse(
-            results, samples=2000, portfolio_draws=200, value_uncertainty=noise
-        )
-    return dataclasses.replace(results, sensitivity=sens)
-
-
 @pytest.fixture(scope="module")
 def robust(tiny: Results) -> Results:
     return analysed(tiny)
@@ -274,15 +230,6 @@ def test_robustness_section_from_the_analysis(robust: Results, report: str) -> N
     for _, r in sens.membership.portfolios.iterrows():
         names = ", ".join(robust.ranking.loc[r["portfolio"].split(";"), "name"])
         assert f"<td>{names}</td><td class=num>{share_text(r['share'])}</td>" in section
-
-
-def share_text(p: float) -> str:
-    """A probability as the page writes it: exact ends, and no rounding to 0 or 100 %."""
-    if p in (0, 1):
-        return f"{100 * p:.0f} %"
-    if p < 0.001 or p > 0.999:
-        return "&lt; 0.1 %" if p < 0.001 else "&gt; 99.9 %"
-    return f"{100 * p:.1f} %"
 
 
 def test_robustness_section_escapes_names(robust: Results) -> None:

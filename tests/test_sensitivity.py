@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,24 +15,19 @@ import siting
 from siting import mcda
 from siting import sensitivity as sens
 from siting.choice import portfolio_rules
+from siting.errors import DataError
 from siting.optimise.resolver import PortfolioResolver
 from siting.outputs.sensitivity import write_sensitivity
 from siting.sensitivity.sweeps import _swept_weights
-from siting.errors import DataError
 from siting.weights import rank_order_centroid
+from tests.builders import run_tiny
 
 TINY = Path(__file__).parent / "fixtures" / "tiny" / "study.yaml"
-
-# siting.optimise builds its models with PuLP calls that PuLP 3.3 marks for removal in 4.0;
-# that is for siting.optimise to follow, not what these tests check.
-pytestmark = pytest.mark.filterwarnings("ignore:.*PuLP 4.0:DeprecationWarning")
 
 
 @pytest.fixture(scope="module")
 def tiny() -> siting.Results:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return siting.run(TINY)
+    return run_tiny()
 
 
 def kept_values(results: siting.Results) -> tuple[pd.DataFrame, pd.Series]:
@@ -520,9 +514,7 @@ def test_study_without_portfolio(edit, tmp_path):
         "  at_most_per: {field: macro_region, count: 1}\n",
         "",
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        results = siting.run(study)
+    results = siting.run(study)
     out = sens.analyse(results, samples=100, methods=False)
     assert out.membership is None and out.methods is None
     assert "portfolio_lo" not in out.stability.columns
