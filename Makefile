@@ -24,6 +24,8 @@ chromium:
 lint: $(STAMP)
 	$(BIN)/ruff check siting tests benchmarks
 	$(BIN)/ruff format --check siting tests benchmarks
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest -q
