@@ -120,6 +120,12 @@ def _summary(results: Results, n: int = 10) -> None:
                 cells.append(f"{sens.membership.probability.get(cid, 0.0):.2f}")
         table.add_row(*cells)
     out_console.print(table)
+    _summary_notes(results)
+
+
+def _summary_notes(results: Results) -> None:
+    """The lines under the shortlist: robustness, reference, weights, exclusions, portfolio."""
+    sens = results.sensitivity
     if sens is not None:
         out_console.print(
             Text(
@@ -132,7 +138,7 @@ def _summary(results: Results, n: int = 10) -> None:
         best = ref.best
         name = ref.sites.at[best, "name"]
         top_id = results.top(1).index[0]
-        share = 100 * results.contributions.loc[top_id].sum() / ref.score[best]
+        share = ref.percent[top_id]
         out_console.print(
             Text(
                 f"reference: {name} scores {ref.score[best]:.3f} (weighted sum); "
@@ -189,7 +195,7 @@ def compare(
 ) -> None:
     """Compare studies: rank changes, rank correlations, top-k overlap, portfolios, file differences."""
     from siting.compare import compare as compare_studies
-    from siting.compare import write_comparison
+    from siting.outputs.comparison import write_comparison
 
     if len(paths) < 2:
         _fail(SitingError("compare needs at least two criteria files"))

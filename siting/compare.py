@@ -25,6 +25,7 @@ from siting.tolerances import WEIGHT_SUM
 
 __all__ = ["Comparison", "compare", "spec_differences"]
 
+
 @dataclass(frozen=True)
 class Comparison:
     """Two or more studies lined up by candidate id.
@@ -182,6 +183,56 @@ def _dump(results: Results) -> dict[str, Any]:
     return results.study.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
+class _Differences:
+    """Rows of :func:`spec_differences`, collected section by section."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.rows: list[dict[str, str]] = []
+
+    def add(self, section: str, item: str, fld: str, change: str, before: Any, after: Any) -> None:
+        self.rows.append(
+            {
+                "study": self.label,
+                "section": section,
+                "item": item,
+                "field": fld,
+                "change": change,
+                "baseline": _text(before),
+                "value": _text(after),
+            }
+        )
+
+    def fields(self, section: str, item: str, x: dict[str, Any], y: dict[str, Any]) -> None:
+        """One row per key whose value differs between two mappings."""
+        for key in list(dict.fromkeys([*x, *y])):
+            if x.get(key) != y.get(key):
+                self.add(section, item, key, _change(key in x, key in y), x.get(key), y.get(key))
+
+    def items(self, section: str, a: dict[str, Any], b: dict[str, Any]) -> None:
+        """Items (criteria, groups) by id: added, removed, or their fields compared."""
+        for key in dict.fromkeys([*a, *b]):
+            if key not in b:
+                self.add(section, key, "", "removed", a[key], None)
+            elif key not in a:
+                self.add(section, key, "", "added", None, b[key])
+            else:
+                self.fields(section, key, a[key], b[key])
+
+    def members(self, section: str, a: list[str], b: list[str]) -> None:
+        """Members of an unordered list (exclusion rules, candidate ids): removed, then added."""
+        for item in a:
+            if item not in b:
+                self.add(section, item, "", "removed", item, None)
+        for item in b:
+            if item not in a:
+                self.add(section, item, "", "added", None, item)
+
+
+def _change(before: bool, after: bool) -> str:
+    return "added" if not before else "removed" if not after else "changed"
+
+
 def spec_differences(baseline: Results, other: Results, *, label: str) -> list[dict[str, str]]:
     """What differs between two studies' criteria files, and in the global weights they give.
 
@@ -200,85 +251,40 @@ def spec_differences(baseline: Results, other: Results, *, label: str) -> list[d
         rule, field), ``field``, ``change`` (added, removed, changed), ``baseline``, ``value``.
     """
     a, b = _dump(baseline), _dump(other)
-    rows: list[dict[str, str]] = []
-
-    def add(section: str, item: str, fld: str, change: str, before: Any, after: Any) -> None:
-        rows.append(
-            {
-                "study": label,
-                "section": section,
-                "item": item,
-                "field": fld,
-                "change": change,
-                "baseline": _text(before),
-                "value": _text(after),
-            }
-        )
-
-    def fields(section: str, item: str, x: dict[str, Any], y: dict[str, Any]) -> None:
-        for key in list(dict.fromkeys([*x, *y])):
-            if x.get(key) != y.get(key):
-                change = "added" if key not in x else "removed" if key not in y else "changed"
-                add(section, item, key, change, x.get(key), y.get(key))
-
-    crit_a = {c["id"]: c for c in a.get("criteria", [])}
-    crit_b = {c["id"]: c for c in b.get("criteria", [])}
-    for cid in dict.fromkeys([*crit_a, *crit_b]):
-        if cid not in crit_b:
-            add("criteria", cid, "", "removed", crit_a[cid], None)
-        elif cid not in crit_a:
-            add("criteria", cid, "", "added", None, crit_b[cid])
-        else:
-            fields("criteria", cid, crit_a[cid], crit_b[cid])
+    out = _Differences(label)
+    out.items(
+        "criteria",
+        {c["id"]: c for c in a.get("criteria", [])},
+        {c["id"]: c for c in b.get("criteria", [])},
+    )
     wa, wb = baseline.weights, other.weights
     for cid in dict.fromkeys([*map(str, wa.index), *map(str, wb.index)]):
         x = float(wa[cid]) if cid in wa.index else None
         y = float(wb[cid]) if cid in wb.index else None
+        # Weights that differ by less than the accepted error of their sum are the same.
         if x is None or y is None or abs(x - y) > WEIGHT_SUM:
-            change = "added" if x is None else "removed" if y is None else "changed"
-            add(
-                "weights",
-                cid,
-                "global weight",
-                change,
-                x,
-                y,
-            )
-    ga, gb = a.get("groups") or {}, b.get("groups") or {}
-    for gid in dict.fromkeys([*ga, *gb]):
-        if gid not in gb:
-            add("groups", gid, "", "removed", ga[gid], None)
-        elif gid not in ga:
-            add("groups", gid, "", "added", None, gb[gid])
-        else:
-            fields("groups", gid, ga[gid], gb[gid])
-    ea = [_text(r) for r in a.get("exclude", [])]
-    eb = [_text(r) for r in b.get("exclude", [])]
-    for rule in ea:
-        if rule not in eb:
-            add("exclude", rule, "", "removed", rule, None)
-    for rule in eb:
-        if rule not in ea:
-            add("exclude", rule, "", "added", None, rule)
+            out.add("weights", cid, "global weight", _change(x is not None, y is not None), x, y)
+    out.items("groups", a.get("groups") or {}, b.get("groups") or {})
+    out.members(
+        "exclude",
+        [_text(r) for r in a.get("exclude", [])],
+        [_text(r) for r in b.get("exclude", [])],
+    )
     known = {"criteria", "groups", "exclude", "study", "description"}
     for section in dict.fromkeys([*a, *b]):
-        if section in known:
-            continue
         x, y = a.get(section), b.get(section)
-        if x == y:
+        if section in known or x == y:
             continue
         if isinstance(x, dict) and isinstance(y, dict):
-            fields(section, section, x, y)
+            out.fields(section, section, x, y)
         else:
-            change = "added" if x is None else "removed" if y is None else "changed"
-            add(section, section, "", change, x, y)
-    ids_a = {str(c) for c in baseline.candidates.index}
-    ids_b = {str(c) for c in other.candidates.index}
-    for cid in sorted(ids_a - ids_b):
-        add("candidate set", cid, "", "removed", cid, None)
-    for cid in sorted(ids_b - ids_a):
-        add("candidate set", cid, "", "added", None, cid)
-    return rows
+            out.add(section, section, "", _change(x is not None, y is not None), x, y)
+    out.members(
+        "candidate set",
+        sorted(str(c) for c in baseline.candidates.index),
+        sorted(str(c) for c in other.candidates.index),
+    )
+    return out.rows
 
 
 _DIFF_COLUMNS = ["study", "section", "item", "field", "change", "baseline", "value"]

@@ -109,7 +109,9 @@ def run(
         ranks = method_ranks(kept_scores)
         reference = None
         if ref_sites is not None and ref_raw is not None:
-            reference = score_reference(study, ref_sites, ref_facilities, ref_raw, raw[kept], w)
+            reference = score_reference(
+                study, ref_sites, ref_facilities, ref_raw, raw[kept], w, values, kept_scores.index
+            )
         agreement = (
             mcda.agreement(ranks.astype(float), k=min(TOP_K, len(ranks)))
             if ranks.shape[1] > 1

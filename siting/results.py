@@ -66,6 +66,12 @@ class Reference:
         Reference site × criterion, as for the candidates.
     score
         Weighted-sum score of each reference site.
+    candidates
+        Weighted-sum score of each candidate: the footing on which candidates are compared
+        with the reference, whatever the study's main method (empty when not given).
+    places
+        Where each reference site would rank among the kept candidates on that footing
+        (competition rank of the site among them, :func:`siting.mcda.rank`).
     """
 
     sites: gpd.GeoDataFrame
@@ -74,11 +80,19 @@ class Reference:
     values: pd.DataFrame
     contributions: pd.DataFrame
     score: pd.Series
+    candidates: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    places: pd.Series = field(default_factory=lambda: pd.Series(dtype="Int64"))
 
     @property
     def best(self) -> str:
         """Id of the best-scoring reference site (the benchmark figure)."""
         return str(self.score.idxmax())
+
+    @property
+    def percent(self) -> pd.Series:
+        """Each candidate's weighted-sum score as a percentage of the best reference site's."""
+        top = float(self.score.max())
+        return 100 * self.candidates / top if top else self.candidates * float("nan")
 
 
 @dataclass(frozen=True)

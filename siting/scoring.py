@@ -45,22 +45,33 @@ def score_reference(
     raw: pd.DataFrame,
     kept_raw: pd.DataFrame,
     weights: pd.Series,
+    candidate_values: pd.DataFrame,
+    kept: pd.Index,
 ) -> Reference:
     """Value and score the reference sites as the candidates, by the weighted sum.
 
     The reference is never ranked against the candidates, so it is scored by the one method
     whose score does not depend on the set scored; its value-function bounds are the kept
-    candidates'.
+    candidates'.  The candidates are scored the same way beside it, so that every output
+    compares a candidate with the reference on one footing (:attr:`Reference.percent`).
     """
     values = value_table(study, raw, among=kept_raw)
-    score = mcda.score_study(values, weights, study.method, methods=["weighted_sum"])
+    both = pd.concat([candidate_values, values])
+    score = mcda.score_study(both, weights, study.method, methods=["weighted_sum"])
+    field = score["weighted_sum"].loc[kept]
+    places = {
+        sid: int(mcda.rank(pd.concat([field, score["weighted_sum"].loc[[sid]]])).loc[sid])
+        for sid in values.index
+    }
     return Reference(
         sites=sites,
         facilities=facilities,
         raw=raw,
         values=values,
         contributions=values * weights,
-        score=score["weighted_sum"],
+        score=score.loc[values.index, "weighted_sum"],
+        candidates=score.loc[candidate_values.index, "weighted_sum"],
+        places=pd.Series(places, dtype="Int64"),
     )
 
 

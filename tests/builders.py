@@ -16,7 +16,7 @@ import pandas as pd
 from shapely.geometry import Point
 
 import siting
-from siting import sensitivity
+from siting import mcda, sensitivity
 from siting.results import PortfolioChoice, Reference, Results
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,13 +65,19 @@ def reference_for(results: Results, *, facilities: bool = True) -> Reference:
     )
     values = pd.DataFrame([[1.0] * len(crit), [0.5] * len(crit)], index=sites.index, columns=crit)
     nsu = gpd.GeoDataFrame({"name": ["NSU"]}, geometry=[Point(83.09, 54.84)], crs="EPSG:4326")
+    score = (values * results.weights).sum(axis=1)
+    candidates = (results.values * results.weights).sum(axis=1)
+    kept = candidates.loc[results.included]
+    places = {s: int(mcda.rank(pd.concat([kept, score.loc[[s]]])).loc[s]) for s in score.index}
     return Reference(
         sites=sites,
         facilities={"universities": nsu} if facilities else {},
         raw=values * 10,
         values=values,
         contributions=values * results.weights,
-        score=(values * results.weights).sum(axis=1),
+        score=score,
+        candidates=candidates,
+        places=pd.Series(places, dtype="Int64"),
     )
 
 

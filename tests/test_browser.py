@@ -23,8 +23,8 @@ from shapely.geometry import Point
 
 from siting.outputs.maps import write_map
 from siting.outputs.report import write_report
-from siting.results import PortfolioChoice, Reference, Results
-from tests.builders import EVIL, ROOT, analysed, renamed, run_tiny, share_text
+from siting.results import PortfolioChoice, Results
+from tests.builders import EVIL, ROOT, analysed, reference_for, renamed, run_tiny, share_text
 
 pytestmark = pytest.mark.browser
 
@@ -284,22 +284,9 @@ def test_tiles_that_cannot_load_leave_the_map_working(
 
 def extended(results: Results) -> Results:
     """The tiny study with a reference, one alternative portfolio and a Pareto front."""
-    crit = list(results.values.columns)
-    sites = gpd.GeoDataFrame(
-        {"name": ["Akademgorodok", "Koltsovo"]},
-        geometry=[Point(83.1, 54.85), Point(83.18, 54.94)],
-        index=pd.Index(["akademgorodok", "koltsovo"]),
-        crs="EPSG:4326",
-    )
-    values = pd.DataFrame([[1.0] * len(crit), [0.5] * len(crit)], index=sites.index, columns=crit)
-    nsu = gpd.GeoDataFrame({"name": ["NSU"]}, geometry=[Point(83.09, 54.84)], crs="EPSG:4326")
-    reference = Reference(
-        sites=sites,
-        facilities={"universities": nsu},
-        raw=values * 10,
-        values=values,
-        contributions=values * results.weights,
-        score=(values * results.weights).sum(axis=1),
+    reference = reference_for(results)
+    reference = dataclasses.replace(
+        reference, sites=reference.sites.assign(name=["Akademgorodok", "Koltsovo"])
     )
     alternative = dataclasses.replace(results.portfolio, ids=["astana", "karaganda"], binding=[])
     return dataclasses.replace(

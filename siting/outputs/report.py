@@ -913,14 +913,14 @@ def _robustness_section(results: Results) -> str:
 
 def _reference_section(results: Results, crit_ids: list[str]) -> str:
     """The Novosibirsk reference scored under the same criteria, beside the best candidates."""
-    ref = getattr(results, "reference", None)
-    sites = getattr(ref, "sites", None)
-    if sites is None or len(sites) == 0:
+    ref = results.reference
+    if ref is None or len(ref.sites) == 0:
         return ""
+    sites = ref.sites
     by_id = {c.id: c for c in results.study.criteria}
     kept = results.ranking.index[results.ranking["excluded_reason"] == ""]
     # One footing for both: the weighted sum under the study's weights.
-    candidate_sums = results.contributions.reindex(index=kept, columns=crit_ids).sum(axis=1)
+    candidate_sums = ref.candidates.reindex(kept)
     names = sites["name"] if "name" in sites else pd.Series(sites.index, index=sites.index)
     raw = ref.raw.reindex(index=sites.index, columns=crit_ids)
     best = results.top(1).index
@@ -939,7 +939,7 @@ def _reference_section(results: Results, crit_ids: list[str]) -> str:
     for sid in sites.index:
         score = float(ref.score.get(sid, float("nan")))
         scores.append(f"<strong>{_fmt(score)}</strong>")
-        places.append(f"{int((candidate_sums > score).sum()) + 1} of {len(kept) + 1}")
+        places.append(f"{ref.places[sid]} of {len(kept) + 1}")
     if len(best):
         scores.append(f"<strong>{_fmt(candidate_sums.get(best[0]))}</strong>")
         places.append("1")
