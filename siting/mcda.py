@@ -989,6 +989,55 @@ class PrometheeResult:
     pi: Any = None
 
 
+def _criterion_preference(
+    name: str, kind_given: Any, q: Any, p: Any, s: Any, problems: list[str]
+) -> tuple[str, tuple[float, float, float]]:
+    """One criterion's preference function (canonical name) and its (q, p, s), checked.
+
+    Problems are appended to ``problems``; the returned values then only keep the loop going.
+    """
+    if kind_given is None:
+        problems.append(
+            f"criterion {name!r}: no preference function given; choose one of "
+            f"{', '.join(PREFERENCE_FUNCTIONS)}"
+        )
+        return "usual", (0.0, 0.0, 0.0)
+    kind = str(kind_given).lower().replace("-", "").replace("_", "").replace(" ", "")
+    if kind not in _NEEDS:
+        problems.append(
+            f"criterion {name!r}: unknown preference function {kind_given!r}; choose one of "
+            f"{', '.join(PREFERENCE_FUNCTIONS)}"
+        )
+        return kind, (0.0, 0.0, 0.0)
+    given = {"q": q, "p": p, "s": s}
+    values: dict[str, float] = {}
+    for key in _NEEDS[kind]:
+        raw = given[key]
+        try:
+            val = float(raw)
+        except (TypeError, ValueError):
+            val = float("nan")
+        if raw is None or not np.isfinite(val):
+            problems.append(
+                f"criterion {name!r}: the {kind} preference function needs a number {key} "
+                f"(got {raw!r}); give it in the criterion's units"
+            )
+        values[key] = val
+    qv, pv, sv = values.get("q", 0.0), values.get("p", 1.0), values.get("s", 1.0)
+    if "q" in values and qv < 0:
+        problems.append(f"criterion {name!r}: q = {qv:g} must be >= 0")
+    if kind == "vshape" and pv <= 0:
+        problems.append(f"criterion {name!r}: p = {pv:g} must be > 0")
+    if kind in ("level", "linear") and not pv > qv:
+        problems.append(
+            f"criterion {name!r}: p = {pv:g} must be greater than q = {qv:g}; "
+            "with p = q use the ushape function"
+        )
+    if kind == "gaussian" and sv <= 0:
+        problems.append(f"criterion {name!r}: s = {sv:g} must be > 0")
+    return kind, (qv, pv, sv)
+
+
 def promethee_ii(
     matrix: Any,
     weights: Any,
@@ -1077,50 +1126,9 @@ def promethee_ii(
     canonical: list[str] = []
     params: list[tuple[float, float, float]] = []
     for j, name in enumerate(prob.names):
-        if kinds[j] is None:
-            problems.append(
-                f"criterion {name!r}: no preference function given; choose one of "
-                f"{', '.join(PREFERENCE_FUNCTIONS)}"
-            )
-            canonical.append("usual")
-            params.append((0.0, 0.0, 0.0))
-            continue
-        kind = str(kinds[j]).lower().replace("-", "").replace("_", "").replace(" ", "")
+        kind, param = _criterion_preference(name, kinds[j], qs[j], ps[j], ss[j], problems)
         canonical.append(kind)
-        if kind not in _NEEDS:
-            problems.append(
-                f"criterion {name!r}: unknown preference function {kinds[j]!r}; choose one of "
-                f"{', '.join(PREFERENCE_FUNCTIONS)}"
-            )
-            params.append((0.0, 0.0, 0.0))
-            continue
-        given = {"q": qs[j], "p": ps[j], "s": ss[j]}
-        values: dict[str, float] = {}
-        for key in _NEEDS[kind]:
-            raw = given[key]
-            try:
-                val = float(raw)
-            except (TypeError, ValueError):
-                val = float("nan")
-            if raw is None or not np.isfinite(val):
-                problems.append(
-                    f"criterion {name!r}: the {kind} preference function needs a number {key} "
-                    f"(got {raw!r}); give it in the criterion's units"
-                )
-            values[key] = val
-        qv, pv, sv = values.get("q", 0.0), values.get("p", 1.0), values.get("s", 1.0)
-        if "q" in values and qv < 0:
-            problems.append(f"criterion {name!r}: q = {qv:g} must be >= 0")
-        if kind == "vshape" and pv <= 0:
-            problems.append(f"criterion {name!r}: p = {pv:g} must be > 0")
-        if kind in ("level", "linear") and not pv > qv:
-            problems.append(
-                f"criterion {name!r}: p = {pv:g} must be greater than q = {qv:g}; "
-                "with p = q use the ushape function"
-            )
-        if kind == "gaussian" and sv <= 0:
-            problems.append(f"criterion {name!r}: s = {sv:g} must be > 0")
-        params.append((qv, pv, sv))
+        params.append(param)
     if problems:
         raise DataError(problems)
 

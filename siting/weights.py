@@ -682,30 +682,35 @@ def _pairwise_input(
     if len(names) != n:
         msg = f"{len(names)} criterion names for a {n} × {n} pairwise matrix; give {n}"
         raise DataError(msg)
-    problems = []
-    for i in range(n):
-        if a[i, i] != 1:
-            problems.append(f"{names[i]!r} vs itself is {a[i, i]:g}; the diagonal must be 1")
-    bad = ~(np.isfinite(a) & (a > 0))
-    for i, j in zip(*np.nonzero(bad), strict=True):
-        if i != j:
-            problems.append(
-                f"{names[i]!r} vs {names[j]!r} is {a[i, j]:g}; judgements must be positive "
-                "numbers (1/9 .. 9 on Saaty's scale)"
-            )
-    for i in range(n):
-        for j in range(i + 1, n):
-            if bad[i, j] or bad[j, i]:
-                continue
-            if abs(a[i, j] * a[j, i] - 1.0) > RECIPROCAL:
-                problems.append(
-                    f"{names[i]!r} vs {names[j]!r} is {a[i, j]:.6g} but {names[j]!r} vs "
-                    f"{names[i]!r} is {a[j, i]:.6g}, not its reciprocal {1 / a[i, j]:.6g}; "
-                    "write the reciprocal exactly (e.g. 1/3, not 0.33)"
-                )
+    problems = _judgement_problems(a, names)
     if problems:
         raise DataError(problems)
     return a, names, known
+
+
+def _judgement_problems(a: np.ndarray, names: list[str]) -> list[str]:
+    """Diagonal not 1, judgements that are not positive numbers, pairs that are not reciprocal."""
+    n = a.shape[0]
+    problems = [
+        f"{names[i]!r} vs itself is {a[i, i]:g}; the diagonal must be 1"
+        for i in range(n)
+        if a[i, i] != 1
+    ]
+    bad = ~(np.isfinite(a) & (a > 0))
+    problems += [
+        f"{names[i]!r} vs {names[j]!r} is {a[i, j]:g}; judgements must be positive "
+        "numbers (1/9 .. 9 on Saaty's scale)"
+        for i, j in zip(*np.nonzero(bad), strict=True)
+        if i != j
+    ]
+    for i, j in zip(*np.triu_indices(n, k=1), strict=True):
+        if not (bad[i, j] or bad[j, i]) and abs(a[i, j] * a[j, i] - 1.0) > RECIPROCAL:
+            problems.append(
+                f"{names[i]!r} vs {names[j]!r} is {a[i, j]:.6g} but {names[j]!r} vs "
+                f"{names[i]!r} is {a[j, i]:.6g}, not its reciprocal {1 / a[i, j]:.6g}; "
+                "write the reciprocal exactly (e.g. 1/3, not 0.33)"
+            )
+    return problems
 
 
 def pairwise_matrix(
