@@ -1,15 +1,19 @@
 """What a study reads: its layers, reference sites and boundaries, checked against the criteria.
 
 Everything here reads files named by a criteria file and reports every problem together, each
-pointing at the line of the criteria file that caused it.  After this stage the pipeline works on
-GeoDataFrames and plain pandas objects only.
+pointing at the line of the criteria file that caused it.  A path the file system refuses is
+reported at the line that names the file; a field the study uses is checked for presence, type
+and range at the line that uses it, naming the layer file and the features that hold a wrong
+value.  After this stage the pipeline works on GeoDataFrames and plain pandas objects only.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -18,76 +22,540 @@ import pandas as pd
 from siting import features
 from siting.criteria import Loc, StudyFile
 from siting.errors import DataError
-from siting.layers import lonlat, read_layer
+from siting.layers import SHOWN, json_kind, read_layer, shown_path, unreadable
+from siting.spec import Study, Where
+
+#: Fields that data/README.md documents as counts of people or things; whatever a study does
+#: with them, a negative value is a mistake in the data.
+COUNTS = frozenset({"population", "students", "staff", "employees", "residents"})
+
+CANDIDATES = "candidates"
 
 
 def read_layers(source: StudyFile) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame]]:
-    """Read the candidates and every facility layer, then check the fields the criteria use."""
+    """Read the candidates and every facility layer, then check the fields the criteria use.
+
+    Raises
+    ------
+    DataError
+        With every problem of every layer: paths that cannot be read (at the criteria line
+        that names them), problems inside a file (at the file and feature), and fields the
+        criteria use that are missing or hold wrong values (at the criteria line that uses
+        them).
+    """
     study = source.study
     problems: list[str] = []
-    paths = {("candidates",): study.candidates} | {
+    paths = {(CANDIDATES,): study.candidates} | {
         ("layers", name): p for name, p in study.layers.items()
     }
-    frames: dict[Loc, gpd.GeoDataFrame] = {}
+    frames: dict[str, gpd.GeoDataFrame] = {}
     for loc, rel in paths.items():
+        resolved = layer_file(source, loc, rel, problems)
+        if resolved is None:
+            continue
+        try:
+            frames[str(loc[-1])] = read_layer(
+                resolved, name=str(loc[-1]), required=("name",), problems=problems
+            )
+        except DataError as exc:
+            problems += exc.problems
+    # The fields of the layers that could be read are checked even when another layer failed,
+    # so that a planner sees every problem in one run.
+    problems += _field_problems(source, frames, _labels(source))
+    if problems:
+        raise DataError(problems)
+    candidates = frames.pop(CANDIDATES)
+    return candidates, frames
+
+
+def layer_file(source: StudyFile, loc: Loc, rel: Path, problems: list[str]) -> Path | None:
+    """The file a criteria-file path names, or None after adding why it cannot be read.
+
+    Parameters
+    ----------
+    source
+        The criteria file.
+    loc
+        Where the path is written (``("layers", "universities")``).
+    rel
+        The path as written, relative to the criteria file.
+    problems
+        Receives the located problem when the file cannot be read.
+    """
+    try:
         resolved = source.resolve(rel)
-        if not resolved.exists():
-            problems.append(
-                source.problem(
-                    loc,
-                    f"file {str(rel)!r} not found (looked at {resolved}); fix the path, "
-                    "which is relative to the criteria file",
+    except (OSError, RuntimeError, ValueError):
+        # resolve() refuses NUL bytes, over-long names and symbolic link loops;
+        # unreadable() below says which, on the path as written.
+        resolved = source.folder / rel
+    reason = unreadable(resolved)
+    if reason is None:
+        return resolved
+    problems.append(source.problem(loc, f"file {shown_path(rel)!r} {reason}"))
+    return None
+
+
+# --- which fields a study uses, and how ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Use:
+    """One place where a criteria file uses a field of a layer.
+
+    Attributes
+    ----------
+    loc
+        Where the criteria file uses the field.
+    frame
+        ``candidates`` or the name of a layer.
+    field
+        The field's name.
+    kind
+        ``number`` (must hold numbers), ``group`` (labels that group features) or ``filter``
+        (compared with ``in`` / ``equals``; only its presence is checked).
+    count
+        The values cannot be negative (a count, a population, a cost).
+    yes_no
+        A field of only true/false is accepted (read as 1 and 0).
+    missing
+        Why a feature without a value is a problem, with the fix; None when it is allowed.
+    where
+        Only the features passing this filter are checked (the ones a measure reads).
+    wanted
+        The values an ``in`` / ``equals`` filter looks for, and where they are written.
+    """
+
+    loc: Loc
+    frame: str
+    field: str
+    kind: Literal["number", "group", "filter"]
+    count: bool = False
+    yes_no: bool = False
+    missing: str | None = None
+    where: Where | None = None
+    wanted: tuple[Loc, list[Any]] | None = None
+
+
+def _uses(study: Study, *, criteria_only: bool = False) -> list[_Use]:
+    """Every use of a layer field by the study, in the order of the file."""
+    uses: list[_Use] = []
+    for i, crit in enumerate(study.criteria):
+        m = crit.measure
+        base: Loc = ("criteria", i, "measure")
+        if m.kind == "attribute":
+            name = str(m.attribute)
+            uses.append(
+                _Use(
+                    (*base, "attribute"),
+                    CANDIDATES,
+                    name,
+                    "number",
+                    count=name.lower() in COUNTS,
+                    yes_no=True,
+                    missing=f"{crit.id!r} cannot be measured for them; fill in the values",
                 )
             )
             continue
-        try:
-            frames[loc] = read_layer(resolved, name=loc[-1], required=("name",))
-        except DataError as exc:
-            problems += exc.problems
-    if problems:
-        raise DataError(problems)
-    candidates = frames[("candidates",)]
-    layers = {loc[-1]: frame for loc, frame in frames.items() if loc[0] == "layers"}
-    problems = field_problems(source, candidates, layers)
-    if problems:
-        raise DataError(problems)
-    return candidates, layers
+        layer = str(m.layer)
+        if m.field is not None:
+            uses.append(
+                _Use(
+                    (*base, "field"),
+                    layer,
+                    m.field,
+                    "number",
+                    count=True,
+                    missing=(
+                        f"`{m.kind}` would count them as 0; fill in the values (0 where there is "
+                        f"none), or leave them out with `where: {{{m.field}: {{min: 0}}}}`"
+                    ),
+                    where=m.where,
+                )
+            )
+        for name, test in (m.where or {}).items():
+            loc = (*base, "where", name)
+            wanted = [*(test.in_ or []), *([] if test.equals is None else [test.equals])]
+            numeric = test.min is not None or test.max is not None
+            bounds = ", ".join(
+                f"{key}: {value:g}"
+                for key, value in (("min", test.min), ("max", test.max))
+                if value is not None
+            )
+            uses.append(
+                _Use(
+                    loc,
+                    layer,
+                    name,
+                    "number" if numeric else "filter",
+                    count=name.lower() in COUNTS,
+                    yes_no=True,
+                    # An unknown value would silently fail the filter and drop the feature.
+                    missing=(
+                        f"the filter cannot tell whether they pass {{{bounds}}}; fill in the values"
+                    )
+                    if numeric
+                    else None,
+                    wanted=(loc, wanted) if wanted else None,
+                )
+            )
+    if criteria_only:
+        return uses
+    for i, rule in enumerate(study.exclude):
+        if rule.field is None:
+            continue
+        numeric = rule.above is not None or rule.below is not None
+        bounds = " or ".join(
+            f"{side} {value:g}"
+            for side, value in (("above", rule.above), ("below", rule.below))
+            if value is not None
+        )
+        uses.append(
+            _Use(
+                ("exclude", i, "field"),
+                CANDIDATES,
+                rule.field,
+                "number" if numeric else "filter",
+                count=rule.field.lower() in COUNTS,
+                yes_no=True,
+                missing=f"the rule cannot tell whether they are {bounds}; fill in the values"
+                if numeric
+                else None,
+                wanted=(("exclude", i, "equals"), [rule.equals])
+                if rule.equals is not None
+                else None,
+            )
+        )
+    rules = study.portfolio
+    if rules is None:
+        return uses
+    for key in ("at_most_per", "at_least_per"):
+        part = getattr(rules, key)
+        if part is not None:
+            uses.append(_Use(("portfolio", key, "field"), CANDIDATES, part.field, "group"))
+    if rules.budget is not None:
+        uses.append(
+            _Use(
+                ("portfolio", "budget", "field"),
+                CANDIDATES,
+                rules.budget.field,
+                "number",
+                count=True,
+                missing="every candidate needs a cost for the budget; fill in the values",
+            )
+        )
+    for key, part in (("coverage", rules.coverage), ("equity", rules.equity)):
+        if part is None:
+            continue
+        demand = getattr(part, "demand", None) or (
+            rules.coverage.demand if rules.coverage else CANDIDATES
+        )
+        uses.append(
+            _Use(
+                ("portfolio", key, "population_field"),
+                demand,
+                part.population_field,
+                "number",
+                count=True,
+                missing=(
+                    "a demand point without a population cannot be weighed; fill in the values "
+                    "(0 where nobody lives)"
+                ),
+            )
+        )
+        if rules.equity is not None and key == "equity":
+            uses.append(_Use(("portfolio", key, "field"), demand, rules.equity.field, "group"))
+    return uses
 
 
-def _missing_field(
-    source: StudyFile, loc: Loc, field: str, frame: pd.DataFrame, what: str
-) -> str | None:
-    if field in frame.columns:
-        return None
-    fields = [str(c) for c in frame.columns if c != "geometry"]
-    close = difflib.get_close_matches(field, fields, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else f"its fields are {fields}"
-    return source.problem(loc, f"{what} has no field {field!r}; {hint}")
+# --- checking the uses against the layers ---------------------------------------------------
 
 
-def _not_numeric(
-    source: StudyFile, loc: Loc, field: str, frame: pd.DataFrame, what: str
-) -> str | None:
-    """A problem when ``field`` holds values that are not numbers (the first few shown)."""
-    values = frame[field]
-    parsed = pd.to_numeric(values, errors="coerce")
-    bad = values[parsed.isna() & values.notna()]
-    if bad.empty:
-        return None
-    shown = ", ".join(f"{i!r}: {v!r}" for i, v in list(bad.items())[:3])
-    more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
-    return source.problem(
-        loc,
-        f"field {field!r} of {what} must hold numbers but has text ({shown}{more}); write plain "
-        "numbers in the layer, or use `in` / `equals` to filter text",
+@dataclass
+class _Found:
+    """Problems found so far, each reported once at the first line that uses its field."""
+
+    source: StudyFile
+    seen: dict[tuple[Any, ...], tuple[int, int]] = dataclasses.field(default_factory=dict)
+    texts: list[str] = dataclasses.field(default_factory=list)
+    also: dict[int, list[int]] = dataclasses.field(default_factory=dict)
+
+    def add(self, loc: Loc, text: str, key: tuple[Any, ...] | None = None) -> None:
+        """Add a problem at ``loc``, unless one with the same ``key`` is already reported."""
+        line = int(self.source.where(loc).rsplit(":", 1)[1])
+        if key is not None and key in self.seen:
+            first, first_line = self.seen[key]
+            if line != first_line:
+                self.also.setdefault(first, []).append(line)
+            return
+        if key is not None:
+            self.seen[key] = (len(self.texts), line)
+        self.texts.append(self.source.problem(loc, text))
+
+    def messages(self) -> list[str]:
+        """The problems, each with the other lines that use the same field."""
+        out = list(self.texts)
+        for i, lines in self.also.items():
+            lines = sorted(set(lines))
+            out[i] += f" (also used on line{'s' if len(lines) > 1 else ''} {_join(lines)})"
+        return out
+
+
+@dataclass(frozen=True)
+class _Label:
+    """How messages name a frame: ``layer 'universities'`` and the file it came from."""
+
+    what: str
+    file: str
+
+
+def _labels(source: StudyFile) -> dict[str, _Label]:
+    """How messages name the candidates and each layer of the study."""
+    study = source.study
+    out = {CANDIDATES: _Label(CANDIDATES, shown_path(study.candidates))}
+    for name, rel in study.layers.items():
+        out[name] = _Label(f"layer {name!r}", shown_path(rel))
+    return out
+
+
+def field_problems(
+    source: StudyFile, candidates: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame]
+) -> list[str]:
+    """Every field the criteria file uses that a layer lacks, or holds wrong values in.
+
+    Presence everywhere; for numbers, that every value is a number (not text, not true/false
+    unless the whole field is yes/no), finite, not negative for counts, populations and costs,
+    and present where a missing value would change the answer; for group fields, that every
+    feature has a label of one kind; for ``in`` / ``equals`` filters, that the values exist.
+    Each problem is located at the criteria line that uses the field and names the layer file
+    and the first few features.
+    """
+    return _field_problems(source, {CANDIDATES: candidates, **layers}, _labels(source))
+
+
+def _field_problems(
+    source: StudyFile, frames: dict[str, gpd.GeoDataFrame], labels: dict[str, _Label]
+) -> list[str]:
+    study = source.study
+    found = _Found(source)
+    for use in _uses(study):
+        if use.frame != CANDIDATES and use.frame not in study.layers:
+            key = use.loc[1]
+            found.add(
+                (*use.loc[:2], "demand"),
+                f"demand layer {use.frame!r} is not under `layers` ({sorted(study.layers)}); "
+                "add it there or use `candidates`",
+                key=("demand", key),
+            )
+            continue
+        frame = frames.get(use.frame)
+        if frame is not None:  # else it could not be read, which is reported already
+            _check_use(found, use, frame, labels[use.frame])
+    candidates = frames.get(CANDIDATES)
+    rules = study.portfolio
+    if rules is not None and candidates is not None:
+        for key in ("must_include", "must_exclude"):
+            for i, cid in enumerate(getattr(rules, key)):
+                if cid not in candidates.index:
+                    close = difflib.get_close_matches(cid, list(candidates.index), n=1)
+                    hint = f"did you mean {close[0]!r}?" if close else "use a candidate id"
+                    found.add(("portfolio", key, i), f"{cid!r} is not a candidate id; {hint}")
+    return found.messages()
+
+
+def _check_use(found: _Found, use: _Use, frame: pd.DataFrame, label: _Label) -> None:
+    """Check one use of a field: that the field exists, then its values."""
+    if use.field not in frame.columns:
+        fields = [str(c) for c in frame.columns if c != "geometry"]
+        close = difflib.get_close_matches(use.field, fields, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"its fields are {fields}"
+        found.add(
+            use.loc,
+            f"{label.what} ({label.file}) has no field {use.field!r}; {hint}",
+            key=("no field", use.frame, use.field),
+        )
+        return
+    values = frame[use.field]
+    rows = _rows(frame, use.where)
+    if use.kind == "number":
+        for bad in _number_problems(use, values, rows, label):
+            _add_values(found, use, frame, label, bad)
+    elif use.kind == "group":
+        for bad in _group_problems(use, values, label):
+            _add_values(found, use, frame, label, bad)
+    if use.wanted is not None:
+        loc, wanted = use.wanted
+        absent = _absent_values(use.field, wanted, values, label.what)
+        if absent:
+            found.add(loc, absent)
+
+
+def _rows(frame: pd.DataFrame, where: Where | None) -> np.ndarray:
+    """The features a measure reads: those passing its filter, or all when it cannot be applied."""
+    every = np.ones(len(frame), dtype=bool)
+    if not where or any(name not in frame.columns for name in where):
+        return every
+    try:
+        return features.where_mask(frame, where)
+    except DataError:  # a filter on text; reported by the filter's own use
+        return every
+
+
+def _value_kinds(values: pd.Series) -> np.ndarray:
+    """The kind of every value of a field: ``null``, ``bool``, ``number``, ``text`` or ``other``.
+
+    A field of only text (a CSV column, or GeoJSON that quotes every number) counts text that
+    reads as a number as a number; in a field that mixes JSON types, text is text.
+    """
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        kinds = np.full(len(values), "bool", dtype=object)
+    elif pd.api.types.is_numeric_dtype(dtype):
+        kinds = np.full(len(values), "number", dtype=object)
+    else:
+        kinds = values.map(json_kind).to_numpy(dtype=object)
+        if np.isin(kinds, ["text", "null"]).all():
+            numeric = pd.to_numeric(values, errors="coerce").notna().to_numpy()
+            kinds[(kinds == "text") & numeric] = "number"
+    kinds[values.isna().to_numpy()] = "null"
+    return kinds
+
+
+@dataclass(frozen=True)
+class _Bad:
+    """One way a field's values fail a use.
+
+    The message reads ``{lead} ({first values})`` or ``{lead} {n} of {m} features ({ids})``,
+    then ``tail``.
+    """
+
+    kind: str
+    rows: np.ndarray
+    lead: str
+    tail: str
+    values: bool = True  # show the first values (else only how many features, and their ids)
+
+
+def _number_problems(use: _Use, values: pd.Series, rows: np.ndarray, label: _Label) -> list[_Bad]:
+    """Every way ``values`` fail a numeric use, on the features ``rows``."""
+    kinds = _value_kinds(values)
+    present = kinds[rows & (kinds != "null")]
+    yes_no = use.yes_no and present.size > 0 and bool((present == "bool").all())
+    numbers = pd.to_numeric(
+        values.where(pd.Series(kinds == "number", index=values.index)), errors="coerce"
+    ).to_numpy(dtype=float, na_value=np.nan)
+    file = label.file
+    out = [
+        _Bad(
+            "text",
+            rows & (kinds == "text"),
+            "must hold numbers but has text",
+            f"; write plain numbers in {file}, or use `in` / `equals` to filter text",
+        ),
+        _Bad(
+            "bool",
+            rows & (kinds == "bool") & (not yes_no),
+            "must hold numbers but has true/false",
+            f"; write the number in {file} (true/false is not a number)",
+        ),
+        _Bad(
+            "other",
+            rows & (kinds == "other"),
+            "must hold numbers but has lists or objects",
+            f"; write one number per feature in {file}",
+        ),
+        _Bad(
+            "infinite",
+            rows & np.isinf(numbers),
+            "must hold finite numbers but has",
+            f"; write the real value in {file}",
+        ),
+    ]
+    if use.count:
+        out.append(
+            _Bad(
+                "negative",
+                rows & (numbers < 0),
+                "is a count, a population or a cost and cannot be negative, but has",
+                f"; correct the values in {file}",
+            )
+        )
+    if use.missing is not None:
+        out.append(
+            _Bad(
+                "missing",
+                rows & (kinds == "null"),
+                "has no value for",
+                f" in {file}: {use.missing}",
+                values=False,
+            )
+        )
+    return [bad for bad in out if bad.rows.any()]
+
+
+def _group_problems(use: _Use, values: pd.Series, label: _Label) -> list[_Bad]:
+    """Every way the values of a field that groups features fail."""
+    kinds = _value_kinds(values)
+    blank = (kinds == "null") | (values.astype(str).str.strip() == "").to_numpy()
+    out = [
+        _Bad(
+            "missing",
+            blank,
+            "has no value for",
+            f" in {label.file}; the portfolio groups the sites by {use.field!r}, so give every "
+            "feature a value",
+            values=False,
+        )
+    ]
+    present = kinds[~blank]
+    if len(set(present)) > 1:
+        # Labels of one kind: a stray number or true/false among text is a typo, and would
+        # form a group of its own.
+        common = pd.Series(present).mode().iloc[0]
+        out.append(
+            _Bad(
+                "mixed",
+                ~blank & (kinds != common),
+                f"mixes {common} with other kinds of value",
+                f"; write every {use.field} the same way in {label.file}",
+            )
+        )
+    return [bad for bad in out if bad.rows.any()]
+
+
+def _add_values(found: _Found, use: _Use, frame: pd.DataFrame, label: _Label, bad: _Bad) -> None:
+    """Report one problem of a field, naming its first few features (and their values)."""
+    ids = frame.index[bad.rows]
+    more = f" and {len(ids) - SHOWN} more" if len(ids) > SHOWN else ""
+    if bad.values:
+        first = frame[use.field][bad.rows].iloc[:SHOWN]
+        detail = f" ({_join([f'{i!r}: {_show_value(v)}' for i, v in first.items()])}{more})"
+    else:
+        listed = _join([repr(i) for i in ids[:SHOWN]])
+        detail = f" {len(ids)} of {len(frame)} features ({listed}{more})"
+    found.add(
+        use.loc,
+        f"field {use.field!r} of {label.what} {bad.lead}{detail}{bad.tail}",
+        key=(use.frame, use.field, bad.kind, tuple(ids)),
     )
 
 
-def _absent_values(
-    source: StudyFile, loc: Loc, field: str, wanted: list[Any], frame: pd.DataFrame, what: str
-) -> str | None:
+def _show_value(value: Any) -> str:
+    """A value as the planner wrote it in the file: true, not True; inf, not np.float64(inf)."""
+    value = value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not np.isfinite(value):
+        return str(value)
+    return repr(value)
+
+
+def _join(items: list[Any]) -> str:
+    return ", ".join(str(i) for i in items)
+
+
+def _absent_values(field: str, wanted: list[Any], values: pd.Series, what: str) -> str | None:
     """A problem when a filter names values that no feature has (a typo filters silently)."""
-    present = list(dict.fromkeys(frame[field].dropna().tolist()))
+    present = list(dict.fromkeys(values.dropna().tolist()))
     missing = [v for v in wanted if v not in present]
     if not missing:
         return None
@@ -97,108 +565,13 @@ def _absent_values(
         hints.append(f"{v!r} (did you mean {close[0]!r}?)" if close else repr(v))
     listed = sorted(map(str, present))
     shown = listed if len(listed) <= 20 else [*listed[:20], "..."]
-    return source.problem(
-        loc,
+    return (
         f"{', '.join(hints)} {'matches' if len(missing) == 1 else 'match'} no value of field "
-        f"{field!r} in {what}; its values are {shown}",
+        f"{field!r} in {what}; its values are {shown}"
     )
 
 
-def field_problems(
-    source: StudyFile, candidates: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame]
-) -> list[str]:
-    """Every reference from the criteria file to a field that a layer does not have."""
-    study = source.study
-    found: list[str | None] = []
-    for i, crit in enumerate(study.criteria):
-        m = crit.measure
-        base: Loc = ("criteria", i, "measure")
-        if m.kind == "attribute":
-            loc = (*base, "attribute")
-            name = str(m.attribute)
-            found.append(
-                _missing_field(source, loc, name, candidates, "candidates")
-                or _not_numeric(source, loc, name, candidates, "candidates")
-            )
-            continue
-        layer = layers[m.layer]  # type: ignore[index]
-        what = f"layer {m.layer!r}"
-        if m.field is not None:
-            loc = (*base, "field")
-            found.append(
-                _missing_field(source, loc, m.field, layer, what)
-                or _not_numeric(source, loc, m.field, layer, what)
-            )
-        for name, test in (m.where or {}).items():
-            loc = (*base, "where", name)
-            missing = _missing_field(source, loc, name, layer, what)
-            if missing:
-                found.append(missing)
-                continue
-            if test.min is not None or test.max is not None:
-                found.append(_not_numeric(source, loc, name, layer, what))
-            wanted = [*(test.in_ or []), *([] if test.equals is None else [test.equals])]
-            found.append(_absent_values(source, loc, name, wanted, layer, what))
-    for i, rule in enumerate(study.exclude):
-        if rule.field is not None:
-            loc = ("exclude", i, "field")
-            missing = _missing_field(source, loc, rule.field, candidates, "candidates")
-            found.append(missing)
-            if missing:
-                continue
-            if rule.above is not None or rule.below is not None:
-                found.append(_not_numeric(source, loc, rule.field, candidates, "candidates"))
-            if rule.equals is not None:
-                found.append(
-                    _absent_values(
-                        source,
-                        ("exclude", i, "equals"),
-                        rule.field,
-                        [rule.equals],
-                        candidates,
-                        "candidates",
-                    )
-                )
-    rules = study.portfolio
-    if rules is not None:
-        for key in ("at_most_per", "at_least_per", "budget"):
-            part = getattr(rules, key)
-            if part is not None:
-                loc: Loc = ("portfolio", key, "field")
-                found.append(_missing_field(source, loc, part.field, candidates, "candidates"))
-        for key, part in (("coverage", rules.coverage), ("equity", rules.equity)):
-            if part is None:
-                continue
-            demand = getattr(part, "demand", None) or (
-                rules.coverage.demand if rules.coverage else "candidates"
-            )
-            if demand != "candidates" and demand not in layers:
-                found.append(
-                    source.problem(
-                        ("portfolio", key, "demand"),
-                        f"demand layer {demand!r} is not under `layers` ({sorted(layers)}); "
-                        "add it there or use `candidates`",
-                    )
-                )
-                continue
-            frame = candidates if demand == "candidates" else layers[demand]
-            what = "candidates" if demand == "candidates" else f"layer {demand!r}"
-            loc = ("portfolio", key, "population_field")
-            found.append(_missing_field(source, loc, part.population_field, frame, what))
-            if key == "equity":
-                loc = ("portfolio", key, "field")
-                found.append(_missing_field(source, loc, part.field, frame, what))
-        for key in ("must_include", "must_exclude"):
-            for i, cid in enumerate(getattr(rules, key)):
-                if cid not in candidates.index:
-                    close = difflib.get_close_matches(cid, list(candidates.index), n=1)
-                    hint = f"did you mean {close[0]!r}?" if close else "use a candidate id"
-                    found.append(
-                        source.problem(
-                            ("portfolio", key, i), f"{cid!r} is not a candidate id; {hint}"
-                        )
-                    )
-    return [p for p in found if p is not None]
+# --- reference and boundaries -------------------------------------------------------------------
 
 
 def read_reference(
@@ -208,18 +581,19 @@ def read_reference(
 
     A reference feature joins a study layer when its ``layer`` field is the layer's name in the
     criteria file or the stem of the layer's file (``research_institutes`` for
-    ``../data/research_institutes.geojson``); ``candidates`` marks the reference sites.
+    ``../data/research_institutes.geojson``); ``candidates`` marks the reference sites.  The
+    fields the criteria measure are checked on the reference's own features as on the study's.
     """
     study = source.study
     if study.reference is None:
         return None, {}
-    path = source.resolve(study.reference)
-    if not path.exists():
-        msg = f"file {str(study.reference)!r} not found (looked at {path}); fix the path"
-        raise DataError(source.problem(("reference",), msg))
+    problems: list[str] = []
+    path = layer_file(source, ("reference",), study.reference, problems)
+    if path is None:
+        raise DataError(problems)
     ref = read_layer(path, name="reference", required=("name", "layer"))
     kinds = ref["layer"].astype(str)
-    sites = ref[kinds == "candidates"]
+    sites = ref[kinds == CANDIDATES]
     if sites.empty:
         msg = f"{path}: no feature has layer 'candidates'; mark the reference sites with it"
         raise DataError(source.problem(("reference",), msg))
@@ -228,6 +602,18 @@ def read_reference(
         mine = ref[kinds.isin([name, Path(rel).stem])]
         if not mine.empty:
             facilities[name] = mine
+    file = shown_path(study.reference)
+    labels = {CANDIDATES: _Label("the reference", file)} | {
+        name: _Label(f"layer {name!r} of the reference", file) for name in facilities
+    }
+    found = _Found(source)
+    frames = {CANDIDATES: sites, **facilities}
+    for use in _uses(study, criteria_only=True):
+        if use.frame in frames:
+            # Filters name the study's values; the reference need not have every one of them.
+            _check_use(found, replace(use, wanted=None), frames[use.frame], labels[use.frame])
+    if found.texts:
+        raise DataError(found.messages())
     return sites, facilities
 
 
@@ -236,10 +622,10 @@ def read_boundaries(source: StudyFile) -> gpd.GeoDataFrame | None:
     rel = source.study.boundaries
     if rel is None:
         return None
-    path = source.resolve(rel)
-    if not path.exists():
-        msg = f"file {str(rel)!r} not found (looked at {path}); fix the path"
-        raise DataError(source.problem(("boundaries",), msg))
+    problems: list[str] = []
+    path = layer_file(source, ("boundaries",), rel, problems)
+    if path is None:
+        raise DataError(problems)
     return read_layer(path, name="boundaries", points=False)
 
 
@@ -259,7 +645,7 @@ def measure_all(
     source: StudyFile, candidates: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame]
 ) -> pd.DataFrame:
     """Raw value of every criterion for every candidate: candidate id × criterion id."""
-    sites = lonlat(candidates)
+    sites = features.lonlat(candidates)
     columns: dict[str, np.ndarray] = {}
     problems: list[str] = []
     for i, crit in enumerate(source.study.criteria):
@@ -285,7 +671,7 @@ def measure_all(
                     )
                 )
                 continue
-            fac_xy = lonlat(facilities)
+            fac_xy = features.lonlat(facilities)
         raw = features.measure(
             m, sites=sites, candidates=candidates, facilities=facilities, facility_lonlat=fac_xy
         )

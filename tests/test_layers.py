@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import pytest
 import shapely
 
 from siting.errors import DataError
-from siting.layers import read_layer
+from siting.layers import check_layer, read_layer
 
 
 def layer(**columns) -> gpd.GeoDataFrame:
@@ -93,9 +95,82 @@ def test_invalid_polygon_and_missing_file(tmp_path):
         read_layer(tmp_path / "none.geojson")
 
 
-def test_polygons_become_points_inside_them(tmp_path):
-    square = shapely.box(70, 50, 71, 51)
+def test_points_are_required_where_sites_are(tmp_path):
     path = tmp_path / "l.geojson"
-    layer(id=["a"], geometry=[square]).to_file(path)
+    one = shapely.MultiPoint([(70, 50)])
+    layer(id=["a", "b"], geometry=[one, shapely.box(70, 50, 71, 51)]).to_file(path)
+    with pytest.raises(DataError, match=r"feature 2 \(id 'b'\) is a Polygon where a point"):
+        read_layer(path)
+    layer(id=["a"], geometry=[one]).to_file(path)
+    assert read_layer(path).geometry.iloc[0] == shapely.Point(70, 50)
+    assert read_layer(path, points=False).geom_type.iloc[0] == "MultiPoint"
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("a\0b.geojson", "NUL character"),
+        ("a" * 5000 + ".geojson", "5,008 characters; most systems allow 255"),
+        ("loop.geojson", "leads back to itself"),
+        ("dangling.geojson", "symbolic link to a file that does not exist"),
+        ("folder.geojson", "is a folder, not a file"),
+        ("l.shp", "unknown layer format '.shp'"),
+    ],
+)
+def test_paths_the_file_system_refuses(tmp_path, name, said):
+    # siting.criteria refuses most of these when it loads a study; read_layer must not rely on it.
+    (tmp_path / "loop.geojson").symlink_to(tmp_path / "loop.geojson")
+    (tmp_path / "dangling.geojson").symlink_to(tmp_path / "gone.geojson")
+    (tmp_path / "folder.geojson").mkdir()
+    (tmp_path / "l.shp").write_text("x")
+    with pytest.raises(DataError, match=said) as info:
+        read_layer(tmp_path / name)
+    assert len(str(info.value)) < 400  # a 5,000-character path is shortened, not echoed
+
+
+def test_mixed_json_types_keep_the_files_values(tmp_path):
+    # GDAL reads one type per property: true becomes 1 and "2" becomes 2 among numbers.
+    path = tmp_path / "l.geojson"
+    features = [
+        {"type": "Feature", "id": i, "properties": {"v": v, "w": 1.5},
+         "geometry": {"type": "Point", "coordinates": [70, 50]}}
+        for i, v in enumerate([1, True, "2", None])
+    ]  # fmt: skip
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     out = read_layer(path)
-    assert out.geom_type.iloc[0] == "Point" and square.contains(out.geometry.iloc[0])
+    assert out["v"].tolist()[:3] == [1, True, "2"] and out["v"].isna().iloc[3]
+    assert out["w"].dtype == float  # a property of one type keeps GDAL's reading
+    assert list(out.index) == ["0", "1", "2", "3"]  # RFC 7946 ids beside the properties
+
+
+def test_ids_and_names_come_out_as_text(tmp_path):
+    path = tmp_path / "l.gpkg"
+    layer(
+        id=[1, 2], name=[7, 8], name_kk=["a", None], geometry=shapely.points([[70, 50], [71, 51]])
+    ).to_file(path)
+    out = read_layer(path, required=("name",))
+    assert list(out.index) == ["1", "2"]
+    assert out["name"].tolist() == ["7", "8"]
+    assert out["name_kk"].iloc[0] == "a" and out["name_kk"].isna().iloc[1]
+
+
+def test_problems_can_be_collected_with_the_layer(tmp_path):
+    path = tmp_path / "l.csv"
+    path.write_text("id,name,lat,lon\na,,50,70\na,B,51,71\n")
+    problems: list[str] = []
+    out = read_layer(path, required=("name",), problems=problems)
+    assert len(out) == 2 and len(problems) == 2
+    assert "field 'name' is empty for feature 1 (id 'a')" in problems[1]
+
+
+def test_a_crs_that_cannot_be_transformed(tmp_path):
+    local = (
+        'ENGCRS["site grid",EDATUM["site"],CS[Cartesian,2],'
+        'AXIS["x",east,ORDER[1],LENGTHUNIT["metre",1]],AXIS["y",north,ORDER[2],LENGTHUNIT["metre",1]]]'
+    )
+    frame = gpd.GeoDataFrame({"id": ["a"]}, geometry=shapely.points([[5000, 6000]]), crs=local)
+    with pytest.raises(DataError, match="cannot transform the layer from 'site grid' to EPSG:4326"):
+        check_layer(frame, path=tmp_path / "l.gpkg")
+    metres = frame.set_crs("EPSG:4326", allow_override=True)
+    with pytest.raises(DataError, match="look like metres of a projected CRS"):
+        check_layer(metres, path=tmp_path / "l.gpkg")
