@@ -17,6 +17,7 @@ Run:  .venv/bin/python benchmarks/bench_sensitivity.py [--repeat 5]
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
 import warnings
@@ -94,7 +95,7 @@ def bench_acceptability(repeat: int, draws: int, candidates: int, peer_draws: in
 
 
 def bench_portfolio(repeat: int, draws: int, peer_draws: int) -> None:
-    from siting.optimise import select_portfolio
+    from siting.optimise import solve_rules
     from siting.pipeline import run
 
     with warnings.catch_warnings():
@@ -111,15 +112,10 @@ def bench_portfolio(repeat: int, draws: int, peer_draws: int) -> None:
         def rebuild(k: int) -> list[list[int]]:
             out = []
             for w in samples[:k]:
-                res = select_portfolio(
-                    values.to_numpy() @ w,
-                    n=rules.n,
-                    distances_km=rules.distances,
-                    min_spacing_km=rules.min_spacing_km,
-                    groups=np.asarray(rules.group_labels)[rules.group_codes],
-                    at_most_per_group=rules.at_most,
+                # Rebuilt from scratch each draw: the cost the resolver avoids.
+                res = solve_rules(
+                    dataclasses.replace(rules.with_scores(values.to_numpy() @ w), solver="cbc"),
                     explain_binding=False,
-                    solver="cbc",
                 )
                 out.append(res.selected.tolist())
             return out

@@ -1,15 +1,15 @@
 """The study's portfolio: its rules built from the criteria file and the candidates, then solved.
 
-Translates the ``portfolio`` section into one validated rules object on the kept candidates in
-ranking order (:func:`portfolio_rules`), and turns the solutions of :mod:`siting.optimise` back
-into candidate ids (:func:`choose_portfolio`).  The pipeline and the robustness analysis both
-build the model here, so that both solve the same one.
+Translates the ``portfolio`` section into one validated :class:`~siting.optimise.PortfolioRules`
+on the kept candidates in ranking order (:func:`build_rules`), and turns the solutions of
+:mod:`siting.optimise` back into candidate ids (:func:`choose_portfolio`).  The pipeline and the
+robustness analysis both build the model here, so that both solve the same one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -17,84 +17,115 @@ import pandas as pd
 
 from siting import features, optimise
 from siting.errors import DataError, InfeasibleError
+from siting.optimise import PortfolioRules
 from siting.results import PortfolioChoice
 from siting.scoring import Locates
 from siting.spec import Study
 
 if TYPE_CHECKING:
-    from siting.optimise.portfolio import Rules as PortfolioRules
     from siting.results import Results
 
 
 @dataclass(frozen=True)
-class PortfolioInputs:
-    """The arrays the portfolio models need, on the kept candidates in ranking order."""
+class StudyRules:
+    """A study's portfolio model on its kept candidates, with the ids of its rows.
+
+    Attributes
+    ----------
+    ids
+        Candidate id of each row (the kept candidates in ranking order).
+    rules
+        The validated model; its scores are the run's main scores.
+    """
 
     ids: pd.Index
-    scores: np.ndarray
-    rules: dict[str, Any]
+    rules: PortfolioRules
 
 
-def portfolio_inputs(
+def build_rules(
     study: Study,
     candidates: gpd.GeoDataFrame,
     layers: dict[str, gpd.GeoDataFrame],
     ranking: pd.DataFrame,
-) -> PortfolioInputs:
-    """Translate the study's ``portfolio`` section into arguments of :mod:`siting.optimise`.
+    *,
+    solver: Literal["cbc", "highs"] | None = None,
+) -> StudyRules:
+    """Translate the study's ``portfolio`` section into one validated portfolio model.
 
-    Shared by the pipeline and the robustness analysis, so that both solve the same model.
+    Every input is checked once, here (:func:`siting.optimise.prepare`); the solvers downstream
+    take the frozen rules as they are.
+
+    Parameters
+    ----------
+    study
+        A study with a ``portfolio`` section.
+    candidates, layers
+        The run's layers (demand for coverage and equity may come from a layer).
+    ranking
+        The run's ranking: its kept candidates, in order, and their scores.
+    solver
+        Override the study's solver.
+
+    Raises
+    ------
+    DataError
+        Malformed inputs (every problem listed).
     """
-    rules = study.portfolio
-    if rules is None:
-        raise AssertionError("portfolio_inputs needs a portfolio section")  # pragma: no cover
+    spec = study.portfolio
+    if spec is None:
+        raise AssertionError("build_rules needs a portfolio section")  # pragma: no cover
     kept = ranking.index[ranking["excluded_reason"] == ""]
     pool = candidates.loc[kept]
     xy = features.lonlat(pool)
     position = {cid: i for i, cid in enumerate(kept)}
-    kwargs: dict[str, Any] = {
-        "n": rules.sites,
-        "exact": rules.exactly,
-        "names": list(pool["name"].astype(str)),
-        "solver": rules.solver,
-        "must_include": [position[c] for c in rules.must_include if c in position],
-        "must_exclude": [position[c] for c in rules.must_exclude if c in position],
-    }
-    if rules.min_spacing_km:
-        kwargs["distances_km"] = features.haversine_km(xy, xy)
-        kwargs["min_spacing_km"] = rules.min_spacing_km
-    per = rules.at_most_per or rules.at_least_per
+    distances = groups = costs = population = demand_km = centres_km = None
+    centre_names: list[str] | None = None
+    if spec.min_spacing_km:
+        distances = features.haversine_km(xy, xy)
+    per = spec.at_most_per or spec.at_least_per
     if per is not None:
-        kwargs["groups"] = pool[per.field].astype(str).to_numpy()
-        kwargs["group_name"] = per.field
-        kwargs["at_most_per_group"] = rules.at_most_per.count if rules.at_most_per else None
-        kwargs["at_least_per_group"] = rules.at_least_per.count if rules.at_least_per else None
-    if rules.budget is not None:
-        kwargs["costs"] = pd.to_numeric(pool[rules.budget.field], errors="coerce").to_numpy(float)
-        kwargs["budget"] = rules.budget.limit
-    if rules.coverage is not None:
-        demand, weight = _demand(
-            rules.coverage.demand, rules.coverage.population_field, candidates, layers
+        groups = pool[per.field].astype(str).to_numpy()
+    if spec.budget is not None:
+        costs = pd.to_numeric(pool[spec.budget.field], errors="coerce").to_numpy(float)
+    if spec.coverage is not None:
+        demand, population = _demand(
+            spec.coverage.demand, spec.coverage.population_field, candidates, layers
         )
-        kwargs["population"] = weight
-        kwargs["demand_distances_km"] = features.haversine_km(features.lonlat(demand), xy)
-        kwargs["cover_radius_km"] = rules.coverage.radius_km
-        kwargs["population_weight"] = rules.coverage.weight
-    if rules.equity is not None:
-        eq = rules.equity
-        layer = eq.demand or (rules.coverage.demand if rules.coverage else "candidates")
-        demand, weight = _demand(layer, eq.population_field, candidates, layers)
+        demand_km = features.haversine_km(features.lonlat(demand), xy)
+    if spec.equity is not None:
+        eq = spec.equity
+        layer = eq.demand or (spec.coverage.demand if spec.coverage else "candidates")
+        frame, weight = _demand(layer, eq.population_field, candidates, layers)
         labels, centres = population_centres(
-            features.lonlat(demand), weight, demand[eq.field].astype(str).to_numpy()
+            features.lonlat(frame), weight, frame[eq.field].astype(str).to_numpy()
         )
-        kwargs["centre_distances_km"] = features.haversine_km(centres, xy)
-        kwargs["equity_km"] = eq.within_km
-        kwargs["centre_names"] = [f"the population centre of {label}" for label in labels]
-    return PortfolioInputs(
-        ids=kept,
-        scores=ranking.loc[kept, "score"].to_numpy(dtype=float),
-        rules=kwargs,
+        centres_km = features.haversine_km(centres, xy)
+        centre_names = [f"the population centre of {label}" for label in labels]
+    rules = optimise.prepare(
+        ranking.loc[kept, "score"].to_numpy(dtype=float),
+        n=spec.sites,
+        exact=spec.exactly,
+        names=list(pool["name"].astype(str)),
+        solver=solver or spec.solver,
+        must_include=[position[c] for c in spec.must_include if c in position],
+        must_exclude=[position[c] for c in spec.must_exclude if c in position],
+        distances_km=distances,
+        min_spacing_km=spec.min_spacing_km or None,
+        groups=groups,
+        group_name=per.field if per is not None else "group",
+        at_most_per_group=spec.at_most_per.count if spec.at_most_per else None,
+        at_least_per_group=spec.at_least_per.count if spec.at_least_per else None,
+        costs=costs,
+        budget=spec.budget.limit if spec.budget is not None else None,
+        population=population,
+        demand_distances_km=demand_km,
+        cover_radius_km=spec.coverage.radius_km if spec.coverage is not None else None,
+        population_weight=spec.coverage.weight if spec.coverage is not None else 0.0,
+        centre_distances_km=centres_km,
+        equity_km=spec.equity.within_km if spec.equity is not None else None,
+        centre_names=centre_names,
     )
+    return StudyRules(ids=kept, rules=rules)
 
 
 def _demand(
@@ -131,13 +162,13 @@ def population_centres(
 
 
 def _choice(
-    result: optimise.OptimisationResult, inputs: PortfolioInputs, ranking: pd.DataFrame
+    result: optimise.OptimisationResult, model: StudyRules, ranking: pd.DataFrame
 ) -> PortfolioChoice:
-    chosen = [inputs.ids[i] for i in result.selected]
+    chosen = [model.ids[i] for i in result.selected]
     chosen.sort(key=lambda cid: -float(ranking.at[cid, "score"]))
     covered = None
-    if result.covered.size and "population" in inputs.rules:
-        covered = float(inputs.rules["population"][result.covered].sum())
+    if model.rules.coverage is not None:
+        covered = model.rules.covered_population(result.selected)
     return PortfolioChoice(
         ids=chosen,
         objective=result.objective,
@@ -166,36 +197,37 @@ def choose_portfolio(
     rules = source.study.portfolio
     if rules is None:
         raise AssertionError("choose_portfolio needs a portfolio section")  # pragma: no cover
-    inputs = portfolio_inputs(source.study, candidates, layers, ranking)
+    kept = ranking.index[ranking["excluded_reason"] == ""]
     for cid in rules.must_include:
-        if cid not in inputs.ids:
+        if cid not in kept:
             why = ranking.at[cid, "excluded_reason"]
             msg = (
                 f"{cid!r} must be included but is excluded by a hard constraint ({why}); "
                 "remove it from must_include or relax the exclusion"
             )
             raise DataError(source.problem(("portfolio", "must_include"), msg))
-    if rules.exactly and rules.sites > len(inputs.ids):
+    if rules.exactly and rules.sites > len(kept):
         msg = (
-            f"{rules.sites} sites were asked but only {len(inputs.ids)} candidates pass the "
-            f"exclusions; ask for at most {len(inputs.ids)} or relax the exclusions"
+            f"{rules.sites} sites were asked but only {len(kept)} candidates pass the "
+            f"exclusions; ask for at most {len(kept)} or relax the exclusions"
         )
         raise InfeasibleError(source.problem(("portfolio", "sites"), msg))
     try:
-        best = optimise.select_portfolio(inputs.scores, **inputs.rules)
-        portfolio = _choice(best, inputs, ranking)
+        model = build_rules(source.study, candidates, layers, ranking)
+        best = optimise.solve_rules(model.rules)
+        portfolio = _choice(best, model, ranking)
         alternatives: list[PortfolioChoice] = []
         if rules.alternatives is not None:
-            found = optimise.alternatives(
-                inputs.scores,
+            found = optimise.alternatives_for(
+                model.rules,
                 k=rules.alternatives.count + 1,
                 min_difference=rules.alternatives.differ_by,
-                **{**inputs.rules, "explain_binding": False},
+                explain_binding=False,
             )
-            alternatives = [_choice(r, inputs, ranking) for r in found[1:]]
+            alternatives = [_choice(r, model, ranking) for r in found[1:]]
         pareto = pd.DataFrame()
         if rules.pareto is not None:
-            pareto = _pareto(inputs, rules.pareto.points, portfolio)
+            pareto = _pareto(model, rules.pareto.points, portfolio)
     except InfeasibleError as exc:
         raise InfeasibleError([source.problem(("portfolio",), p) for p in exc.problems]) from exc
     except DataError as exc:
@@ -203,22 +235,23 @@ def choose_portfolio(
     return portfolio, alternatives, pareto
 
 
-def _pareto(inputs: PortfolioInputs, points: int, best: PortfolioChoice) -> pd.DataFrame:
+def _pareto(model: StudyRules, points: int, best: PortfolioChoice) -> pd.DataFrame:
     """The score–coverage front with candidate ids instead of indices."""
-    args = {k: v for k, v in inputs.rules.items() if k != "population_weight"}
-    front = optimise.pareto_front(inputs.scores, points=points, **args)
-    ids = [[str(inputs.ids[i]) for i in sel] for sel in front["selected"]]
+    front = optimise.pareto_for(model.rules, points=points)
+    ids = [[str(model.ids[i]) for i in sel] for sel in front["selected"]]
     front = front.drop(columns=["selected"]).assign(ids=ids)
     front["optimal_for_score"] = [set(i) == set(best.ids) for i in ids]
     return front.reset_index(drop=True)
 
 
-def portfolio_rules(results: Results, *, solver: str | None = None) -> PortfolioRules:
+def portfolio_rules(
+    results: Results, *, solver: Literal["cbc", "highs"] | None = None
+) -> PortfolioRules:
     """The validated portfolio model of a run, on its kept candidates in ranking order.
 
-    The same inputs :func:`choose_portfolio` gives
-    :func:`siting.optimise.select_portfolio`: great-circle distances, the per-group cap and
-    the site count from the study's ``portfolio`` section.
+    The model :func:`choose_portfolio` solves (:func:`build_rules`): great-circle distances,
+    the per-group caps, the site count and every other rule of the study's ``portfolio``
+    section.
 
     Parameters
     ----------
@@ -237,13 +270,13 @@ def portfolio_rules(results: Results, *, solver: str | None = None) -> Portfolio
     DataError
         The study has no ``portfolio`` section.
     """
-    from siting.optimise.portfolio import prepare
-
     if results.study.portfolio is None:
         msg = (
             f"study {results.study.study!r} has no portfolio section; add one "
             "(`portfolio: {sites: 3}`) to compute portfolio stability and membership"
         )
         raise DataError(msg)
-    inputs = portfolio_inputs(results.study, results.candidates, results.layers, results.ranking)
-    return prepare(inputs.scores, **{**inputs.rules, "solver": solver or inputs.rules["solver"]})
+    model = build_rules(
+        results.study, results.candidates, results.layers, results.ranking, solver=solver
+    )
+    return model.rules

@@ -444,7 +444,7 @@ def test_p_larger_than_candidates() -> None:
 def test_lazy_spacing_rows_give_the_same_optimum(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from siting.optimise import portfolio
+    from siting.optimise import model
 
     rng = np.random.default_rng(seed)
     m = 11
@@ -455,7 +455,7 @@ def test_lazy_spacing_rows_give_the_same_optimum(
     costs = np.zeros(m)
     best, arg = _brute(scores, 3, dist, 120.0, groups, 2, costs, 1.0)
     kwargs = {"n": 3, "distances_km": dist, "min_spacing_km": 120.0, "groups": groups}
-    monkeypatch.setattr(portfolio, "LAZY_PAIRS", 0)
+    monkeypatch.setattr(model, "LAZY_PAIRS", 0)
     if arg is None:
         with pytest.raises(InfeasibleError, match="min_spacing_km 120"):
             select_portfolio(scores, at_most_per_group=2, **kwargs)

@@ -25,14 +25,12 @@ import numpy as np
 import pulp
 
 from siting.errors import DataError, InfeasibleError
+from siting.tolerances import OBJECTIVE_ABS, OBJECTIVE_REL
 
 SOLVERS = ("cbc", "highs")
 
 #: The CBC binary bundled with PuLP.
 CBC_PATH = str(Path(pulp.PULP_CBC_CMD.pulp_cbc_path).resolve())
-
-#: Objective values closer than this (relative to their size) count as equal.
-REL_TOL = 1e-7
 
 
 @dataclass(frozen=True)
@@ -244,8 +242,13 @@ def chosen(variables: Sequence[pulp.LpVariable]) -> np.ndarray:
 
 
 def same(a: float, b: float) -> bool:
-    """Return whether two objective values are equal up to solver tolerance."""
-    return abs(a - b) <= REL_TOL * max(1.0, abs(a), abs(b)) + 1e-9
+    """Return whether two objective values are equal up to solver tolerance.
+
+    The tolerance is :data:`siting.tolerances.OBJECTIVE_REL` relative (plus
+    :data:`~siting.tolerances.OBJECTIVE_ABS`): a rule binds only when dropping it moves the
+    optimum by more than solver noise.
+    """
+    return abs(a - b) <= OBJECTIVE_REL * max(1.0, abs(a), abs(b)) + OBJECTIVE_ABS
 
 
 def fmt(value: float) -> str:
@@ -253,6 +256,14 @@ def fmt(value: float) -> str:
     if abs(value) >= 100:
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
     return f"{value:.3f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
+
+
+def join_words(items: Sequence[str]) -> str:
+    """Join words for a sentence: ``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def check_cost_matrix(costs: Any, *, what: str = "costs") -> np.ndarray:

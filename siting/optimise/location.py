@@ -50,7 +50,8 @@ def _radius(radius: Any) -> float:
 
 def _assign(costs: np.ndarray, selected: np.ndarray) -> np.ndarray:
     """Index of the nearest selected candidate for every demand point."""
-    return selected[np.argmin(costs[:, selected], axis=1)]
+    nearest: np.ndarray = selected[np.argmin(costs[:, selected], axis=1)]
+    return nearest
 
 
 def _result(
@@ -415,9 +416,10 @@ def mclp(
     prob.setObjective(affine(zip(u, merged.tolist(), strict=True)))
     # Greedy start: CBC gets a good incumbent (and cutoff) before its own heuristics run.
     greedy = _greedy_cover(rows, merged, sites)
-    hit = rows[:, greedy].any(axis=1)
+    hit = np.any(rows[:, greedy], axis=1)
+    greedy_set = set(greedy.tolist())
     for j, v in enumerate(x):
-        v.setInitialValue(1.0 if j in set(greedy.tolist()) else 0.0)
+        v.setInitialValue(1.0 if j in greedy_set else 0.0)
     for k, v in enumerate(u):
         v.setInitialValue(1.0 if hit[k] else 0.0)
     solved = solve(prob, solver, warm_start=True)

@@ -1,0 +1,727 @@
+"""The validated inputs of a portfolio model: one frozen rule object per family.
+
+:func:`prepare` is the one place that checks a portfolio's inputs.  It collects every problem
+(one small validator per rule family, each appending to the same list) and raises one
+:class:`~siting.errors.DataError`; what it returns, a :class:`PortfolioRules`, is trusted by
+every function downstream (model building, explanations, infeasibility diagnosis, the Pareto
+front, alternatives, the re-solver), none of which checks it again.
+
+The rule objects are frozen dataclasses whose arrays are read-only, so a model built from them
+cannot be changed behind its back; :meth:`PortfolioRules.with_scores` (or
+:func:`dataclasses.replace`) makes a new one.  A family is present exactly when it constrains
+the model: a spacing of 0 km, a grouping without a cap or costs without a budget are checked
+but leave no rule object behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from siting.errors import DataError
+from siting.optimise._core import check_solver, fmt, join_words
+
+__all__ = [
+    "FAMILIES",
+    "Budget",
+    "Count",
+    "Coverage",
+    "Equity",
+    "GroupCaps",
+    "LockIn",
+    "PortfolioRules",
+    "Spacing",
+    "prepare",
+]
+
+#: Rule families in the order they are explained (and diagnosed).
+FAMILIES = (
+    "must_include",
+    "must_exclude",
+    "min_spacing_km",
+    "at_most_per_group",
+    "at_least_per_group",
+    "budget",
+    "equity_km",
+)
+
+
+def _frozen(values: Any, dtype: Any = float) -> np.ndarray:
+    """Return ``values`` as a read-only array that no one else can write to.
+
+    An array that is already read-only and owns its data is returned as it is, so that
+    :func:`dataclasses.replace` does not copy a large distance matrix again; anything else
+    is copied first, so that freezing never changes the flags of a caller's array.
+    """
+    arr = np.asarray(values, dtype=dtype)
+    if not arr.flags.writeable and arr.flags.owndata:
+        return arr
+    out = np.array(arr, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+def _no_indices() -> np.ndarray:
+    return _frozen(np.empty(0, dtype=np.intp), np.intp)
+
+
+# --------------------------------------------------------------------------- rule families
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many sites: exactly ``n`` (``exact=True``) or at most ``n``."""
+
+    n: int
+    exact: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class Spacing:
+    """No two chosen sites closer than ``min_km`` (pairs strictly closer are forbidden).
+
+    Attributes
+    ----------
+    min_km
+        The minimum spacing in km (> 0).
+    distances_km
+        Candidate × candidate distances in km, read-only.
+    """
+
+    min_km: float
+    distances_km: np.ndarray
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "distances_km", _frozen(self.distances_km))
+
+    def pairs(self, min_km: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Index pairs ``i < j`` closer than ``min_km`` (default: the rule's own spacing)."""
+        limit = self.min_km if min_km is None else min_km
+        if limit <= 0:
+            empty = np.empty(0, dtype=np.intp)
+            return empty, empty
+        i, j = np.nonzero(np.triu(self.distances_km < limit, k=1))
+        return i, j
+
+
+@dataclass(frozen=True, eq=False)
+class GroupCaps:
+    """At most / at least so many chosen sites per value of a grouping field.
+
+    Attributes
+    ----------
+    field
+        Name of the grouping field (e.g. ``"macro_region"``), used in sentences.
+    codes
+        Group of each candidate: an index into ``labels``, read-only.
+    labels
+        The distinct group values, sorted.
+    at_most, at_least
+        The caps; at least one is set.
+    """
+
+    field: str
+    codes: np.ndarray
+    labels: tuple[str, ...]
+    at_most: int | None = None
+    at_least: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "codes", _frozen(self.codes, np.intp))
+        object.__setattr__(self, "labels", tuple(self.labels))
+
+    def members(self) -> list[np.ndarray]:
+        """Candidate indices of each group, in the order of ``labels``."""
+        return [np.flatnonzero(self.codes == g) for g in range(len(self.labels))]
+
+    def counts(self, selected: np.ndarray) -> np.ndarray:
+        """Number of the candidates ``selected`` (indices or a mask) in each group."""
+        return np.bincount(self.codes[selected], minlength=len(self.labels))
+
+
+@dataclass(frozen=True, eq=False)
+class Budget:
+    """The chosen sites' total cost must not exceed ``limit``.
+
+    Attributes
+    ----------
+    costs
+        One finite, non-negative cost per candidate, read-only.
+    limit
+        The budget.
+    """
+
+    costs: np.ndarray
+    limit: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "costs", _frozen(self.costs))
+
+
+@dataclass(frozen=True, eq=False)
+class Coverage:
+    """A population term: demand points within ``radius_km`` of a chosen site are covered.
+
+    Attributes
+    ----------
+    population
+        Demand weights (e.g. town populations), read-only.
+    cover_sets
+        For each demand point, the candidates within the radius (read-only index arrays).
+    radius_km
+        The cover radius in km.
+    weight
+        Score points that covering the whole population is worth in the blend objective
+        (0: coverage is reported, not optimised).
+    demand
+        Demand points that can be covered and carry population: the ones that get a
+        coverage variable in the model (derived, not passed).
+    """
+
+    population: np.ndarray
+    cover_sets: tuple[np.ndarray, ...]
+    radius_km: float
+    weight: float = 0.0
+    demand: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        pop = _frozen(self.population)
+        sets = tuple(_frozen(s, np.intp) for s in self.cover_sets)
+        demand = [i for i, s in enumerate(sets) if s.size and pop[i] > 0]
+        object.__setattr__(self, "population", pop)
+        object.__setattr__(self, "cover_sets", sets)
+        object.__setattr__(self, "demand", _frozen(np.array(demand, dtype=np.intp), np.intp))
+
+    @property
+    def total(self) -> float:
+        """Total population (at least a tiny positive number, so that shares are defined)."""
+        return max(float(self.population.sum()), 1e-300)
+
+    def covered(self, selected: np.ndarray, size: int) -> np.ndarray:
+        """Boolean mask of the demand points covered by the sites ``selected`` (of ``size``)."""
+        mask = np.zeros(size, dtype=bool)
+        mask[selected] = True
+        return np.array([bool(mask[s].any()) for s in self.cover_sets], dtype=bool)
+
+
+@dataclass(frozen=True, eq=False)
+class Equity:
+    """Every population centre must lie within ``within_km`` of some chosen site.
+
+    Attributes
+    ----------
+    centre_distances_km
+        Population-centre × candidate distances in km, read-only.
+    centre_names
+        One name per centre, used in sentences.
+    within_km
+        The reach in km.
+    """
+
+    centre_distances_km: np.ndarray
+    centre_names: tuple[str, ...]
+    within_km: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "centre_distances_km", _frozen(self.centre_distances_km))
+        object.__setattr__(self, "centre_names", tuple(self.centre_names))
+
+
+@dataclass(frozen=True, eq=False)
+class LockIn:
+    """Candidates locked in (existing hubs) and locked out: sorted, unique, read-only indices."""
+
+    include: np.ndarray
+    exclude: np.ndarray
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "include", _frozen(self.include, np.intp))
+        object.__setattr__(self, "exclude", _frozen(self.exclude, np.intp))
+
+    @classmethod
+    def empty(cls) -> LockIn:
+        """No candidate locked in or out."""
+        return cls(include=_no_indices(), exclude=_no_indices())
+
+
+# --------------------------------------------------------------------------- all the rules
+
+
+@dataclass(frozen=True, eq=False)
+class PortfolioRules:
+    """The validated inputs of a portfolio model (arrays on the candidate axis).
+
+    Built by :func:`prepare`, which checks everything; the functions that take a
+    ``PortfolioRules`` trust it.  A rule family that is ``None`` does not constrain the model.
+
+    Attributes
+    ----------
+    scores
+        One finite score per candidate, read-only.
+    names
+        One name per candidate, for sentences.
+    solver
+        ``"cbc"`` or ``"highs"``.
+    count
+        The number of sites.
+    spacing, groups, budget, coverage, equity
+        The optional rule families.
+    lock
+        Candidates locked in or out (empty by default).
+
+    Examples
+    --------
+    >>> rules = prepare([0.9, 0.5, 0.7], n=2, names=["Astana", "Almaty", "Oskemen"])
+    >>> rules.size, rules.count, rules.families
+    (3, Count(n=2, exact=True), ())
+    >>> rules.value(np.array([0, 2]))
+    1.6
+    >>> rules.with_scores([0.1, 0.2, 0.3]).scores.tolist()
+    [0.1, 0.2, 0.3]
+    """
+
+    scores: np.ndarray
+    names: tuple[str, ...]
+    solver: str
+    count: Count
+    spacing: Spacing | None = None
+    groups: GroupCaps | None = None
+    budget: Budget | None = None
+    coverage: Coverage | None = None
+    equity: Equity | None = None
+    lock: LockIn = field(default_factory=LockIn.empty)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scores", _frozen(self.scores))
+        object.__setattr__(self, "names", tuple(self.names))
+
+    @property
+    def size(self) -> int:
+        """Number of candidates."""
+        return int(self.scores.size)
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """The rule families this model has, in explanation order."""
+        g = self.groups
+        present = {
+            "must_include": self.lock.include.size > 0,
+            "must_exclude": self.lock.exclude.size > 0,
+            "min_spacing_km": self.spacing is not None,
+            "at_most_per_group": g is not None and g.at_most is not None,
+            "at_least_per_group": g is not None and g.at_least is not None,
+            "budget": self.budget is not None,
+            "equity_km": self.equity is not None,
+        }
+        return tuple(f for f in FAMILIES if present[f])
+
+    def name(self, j: int) -> str:
+        """Name of candidate ``j`` for sentences."""
+        return self.names[j]
+
+    def describe(self, family: str) -> str:
+        """The rule in words, e.g. ``"at most 1 per macro_region"``."""
+        g = self.groups
+        match family:
+            case "min_spacing_km" if self.spacing is not None:
+                return f"min_spacing_km {fmt(self.spacing.min_km)}"
+            case "at_most_per_group" if g is not None:
+                return f"at most {g.at_most} per {g.field}"
+            case "at_least_per_group" if g is not None:
+                return f"at least {g.at_least} per {g.field}"
+            case "budget" if self.budget is not None:
+                return f"budget {fmt(self.budget.limit)}"
+            case "equity_km" if self.equity is not None:
+                return f"equity_km {fmt(self.equity.within_km)}"
+            case "must_include":
+                return "must_include " + join_words([self.name(j) for j in self.lock.include])
+            case "must_exclude":
+                return "must_exclude " + join_words([self.name(j) for j in self.lock.exclude])
+        raise KeyError(family)  # pragma: no cover - internal misuse
+
+    def covered(self, selected: np.ndarray) -> np.ndarray:
+        """Boolean mask of the demand points covered by ``selected``; empty without coverage."""
+        if self.coverage is None:
+            return np.empty(0, dtype=bool)
+        return self.coverage.covered(selected, self.size)
+
+    def covered_population(self, selected: np.ndarray) -> float:
+        """Population within the cover radius of the sites ``selected``."""
+        if self.coverage is None:
+            return 0.0
+        return float(self.coverage.population[self.covered(selected)].sum())
+
+    def value(self, selected: np.ndarray) -> float:
+        """Blend objective of the sites ``selected``: total score plus the population term."""
+        total = float(self.scores[selected].sum())
+        if self.coverage is not None and self.coverage.weight:
+            share = self.covered_population(selected) / self.coverage.total
+            total += self.coverage.weight * share
+        return total
+
+    def spacing_pairs(self, min_km: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Index pairs ``i < j`` closer than ``min_km`` (default: the spacing rule's)."""
+        if self.spacing is None:
+            empty = np.empty(0, dtype=np.intp)
+            return empty, empty
+        return self.spacing.pairs(min_km)
+
+    def with_scores(self, scores: Any) -> PortfolioRules:
+        """The same rules with other scores; only the scores are checked.
+
+        Parameters
+        ----------
+        scores
+            One finite score per candidate.
+
+        Returns
+        -------
+        PortfolioRules
+            A new object sharing every other (read-only) array with this one.
+
+        Raises
+        ------
+        DataError
+            ``scores`` has the wrong shape or missing values.
+        """
+        s = np.asarray(scores, dtype=float)
+        if s.shape != (self.size,):
+            msg = f"scores must have one value per candidate ({self.size}); got shape {s.shape}"
+            raise DataError(msg)
+        problems: list[str] = []
+        _check_finite_scores(s, problems)
+        if problems:
+            raise DataError(problems)
+        return dataclasses.replace(self, scores=s)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def prepare(
+    scores: Any,
+    *,
+    n: int,
+    exact: bool = True,
+    distances_km: Any = None,
+    min_spacing_km: float | None = None,
+    groups: Any = None,
+    at_most_per_group: int | None = None,
+    at_least_per_group: int | None = None,
+    group_name: str = "group",
+    costs: Any = None,
+    budget: float | None = None,
+    must_include: Sequence[int] | None = None,
+    must_exclude: Sequence[int] | None = None,
+    centre_distances_km: Any = None,
+    equity_km: float | None = None,
+    centre_names: Sequence[str] | None = None,
+    population: Any = None,
+    demand_distances_km: Any = None,
+    cover_radius_km: float | None = None,
+    population_weight: float = 0.0,
+    names: Sequence[str] | None = None,
+    solver: str = "cbc",
+) -> PortfolioRules:
+    """Check every input of a portfolio model once and report every problem together.
+
+    See :func:`siting.optimise.select_portfolio` for the parameters.
+
+    Returns
+    -------
+    PortfolioRules
+        The validated inputs, frozen.
+
+    Raises
+    ------
+    DataError
+        Listing every malformed input (an unknown solver or scores that are not a non-empty
+        1-D array are reported alone, since nothing else can be checked without them).
+    """
+    check_solver(solver)
+    problems: list[str] = []
+    s = _scores(scores, problems)
+    size = s.size
+    count = _count(n, exact, problems)
+    label = _names(names, size, problems)
+    spacing = _spacing(distances_km, min_spacing_km, size, problems)
+    caps = _groups(groups, at_most_per_group, at_least_per_group, group_name, label, problems)
+    limit = _budget(costs, budget, label, problems)
+    lock = _lock(must_include, must_exclude, size, problems)
+    equity = _equity(centre_distances_km, equity_km, centre_names, size, problems)
+    coverage = _coverage(
+        population, demand_distances_km, cover_radius_km, population_weight, size, problems
+    )
+    if problems or count is None:
+        raise DataError(problems)
+    return PortfolioRules(
+        scores=s,
+        names=tuple(label),
+        solver=solver,
+        count=count,
+        spacing=spacing,
+        groups=caps,
+        budget=limit,
+        coverage=coverage,
+        equity=equity,
+        lock=lock,
+    )
+
+
+def _check_finite_scores(s: np.ndarray, problems: list[str]) -> None:
+    if not np.all(np.isfinite(s)):
+        bad = np.flatnonzero(~np.isfinite(s))
+        problems.append(
+            f"scores has {bad.size} missing value(s), first at candidate {bad[0]}; "
+            "score them or drop them from the candidates"
+        )
+
+
+def _scores(scores: Any, problems: list[str]) -> np.ndarray:
+    """The scores; raises at once when there is no candidate axis to check the rest against."""
+    s = np.asarray(scores, dtype=float)
+    if s.ndim != 1 or s.size == 0:
+        msg = f"scores must be a non-empty 1-D array (one per candidate); got shape {s.shape}"
+        raise DataError(msg)
+    _check_finite_scores(s, problems)
+    return s
+
+
+def _count(n: Any, exact: bool, problems: list[str]) -> Count | None:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        problems.append(f"n (number of sites) must be a whole number >= 1; got {n!r}")
+        return None
+    return Count(n=int(n), exact=bool(exact))
+
+
+def _names(names: Sequence[str] | None, size: int, problems: list[str]) -> list[str]:
+    """Candidate names for sentences (``"candidate j"`` when absent or malformed)."""
+    if names is not None:
+        label = [str(x) for x in names]
+        if len(label) == size:
+            return label
+        problems.append(f"names must have one entry per candidate ({size}); got {len(label)}")
+    return [f"candidate {j}" for j in range(size)]
+
+
+def _indices(value: Any, size: int, what: str, problems: list[str]) -> np.ndarray:
+    if value is None:
+        return np.empty(0, dtype=np.intp)
+    arr = np.asarray(list(value))
+    if arr.size == 0:
+        return np.empty(0, dtype=np.intp)
+    if not np.issubdtype(arr.dtype, np.integer):
+        problems.append(f"{what} must list candidate indices (integers); got {list(value)!r}")
+        return np.empty(0, dtype=np.intp)
+    bad = arr[(arr < 0) | (arr >= size)]
+    if bad.size:
+        problems.append(
+            f"{what} lists {bad.tolist()}, which are not candidates (valid indices are 0 to "
+            f"{size - 1}); remove them or add those sites to the candidates"
+        )
+        arr = arr[(arr >= 0) & (arr < size)]
+    return np.unique(arr.astype(np.intp))
+
+
+def _square(matrix: Any, size: int, what: str, problems: list[str]) -> np.ndarray | None:
+    arr = np.asarray(matrix, dtype=float)
+    if arr.shape != (size, size):
+        problems.append(
+            f"{what} must be a candidate × candidate matrix ({size} × {size}); got {arr.shape}"
+        )
+        return None
+    if not np.all(np.isfinite(arr)):
+        problems.append(f"{what} has missing or infinite values; fill them")
+        return None
+    if np.any(arr < 0):
+        problems.append(f"{what} has negative distances (min {arr.min():g}); they must be >= 0")
+        return None
+    return arr
+
+
+def _whole(value: Any, what: str, problems: list[str], *, least: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        problems.append(f"{what} must be a whole number >= {least}; got {value!r}")
+        return None
+    return int(value)
+
+
+def _number(value: Any, what: str, problems: list[str]) -> float | None:
+    if value is None:
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        problems.append(f"{what} must be a number; got {value!r}")
+        return None
+    if not math.isfinite(out) or out < 0:
+        problems.append(f"{what} must be a finite number >= 0; got {value!r}")
+        return None
+    return out
+
+
+def _spacing(
+    distances_km: Any, min_spacing_km: Any, size: int, problems: list[str]
+) -> Spacing | None:
+    spacing = _number(min_spacing_km, "min_spacing_km", problems)
+    if spacing is not None and distances_km is None:
+        problems.append(
+            "min_spacing_km is set but distances_km is missing; pass the candidate × "
+            "candidate distance matrix in km"
+        )
+        return None
+    # A distance matrix without a spacing is still checked: a malformed input is a mistake.
+    dist = None if distances_km is None else _square(distances_km, size, "distances_km", problems)
+    if spacing is None or spacing <= 0 or dist is None:
+        return None
+    return Spacing(min_km=spacing, distances_km=dist)
+
+
+def _groups(
+    groups: Any,
+    at_most_per_group: Any,
+    at_least_per_group: Any,
+    group_name: str,
+    label: list[str],
+    problems: list[str],
+) -> GroupCaps | None:
+    size = len(label)
+    at_most = _whole(at_most_per_group, "at_most_per_group", problems, least=1)
+    at_least = _whole(at_least_per_group, "at_least_per_group", problems, least=1)
+    codes = None
+    labels: list[str] = []
+    if groups is not None:
+        g = np.asarray(groups, dtype=object)
+        if g.shape != (size,):
+            problems.append(f"groups must have one label per candidate ({size}); got {g.shape}")
+        else:
+            missing = [j for j, v in enumerate(g) if v is None or (isinstance(v, float) and v != v)]
+            if missing:
+                problems.append(
+                    f"{len(missing)} candidate(s) have no {group_name}: "
+                    f"{join_words([label[j] for j in missing[:5]])}; fill the field"
+                )
+            else:
+                uniq, codes = np.unique(g.astype(str), return_inverse=True)
+                labels = [str(u) for u in uniq]
+    if (at_most is not None or at_least is not None) and groups is None:
+        problems.append(
+            f"a per-{group_name} rule is set but groups is missing; pass one label per candidate"
+        )
+    if codes is None or (at_most is None and at_least is None):
+        return None
+    return GroupCaps(
+        field=group_name, codes=codes, labels=tuple(labels), at_most=at_most, at_least=at_least
+    )
+
+
+def _budget(costs: Any, budget: Any, label: list[str], problems: list[str]) -> Budget | None:
+    size = len(label)
+    limit = _number(budget, "budget", problems)
+    if costs is None:
+        if limit is not None:
+            problems.append("budget is set but costs is missing; pass one cost per candidate")
+        return None
+    cost = np.asarray(costs, dtype=float)
+    if cost.shape != (size,):
+        problems.append(f"costs must have one value per candidate ({size}); got {cost.shape}")
+        return None
+    if not np.all(np.isfinite(cost)) or np.any(cost < 0):
+        bad = np.flatnonzero(~np.isfinite(cost) | (cost < 0))
+        problems.append(
+            f"costs has {bad.size} missing or negative value(s), first at "
+            f"{label[bad[0]]} ({cost[bad[0]]}); costs must be finite and >= 0"
+        )
+        return None
+    return None if limit is None else Budget(costs=cost, limit=limit)
+
+
+def _lock(must_include: Any, must_exclude: Any, size: int, problems: list[str]) -> LockIn:
+    inc = _indices(must_include, size, "must_include", problems)
+    exc = _indices(must_exclude, size, "must_exclude", problems)
+    return LockIn(include=inc, exclude=exc)
+
+
+def _equity(
+    centre_distances_km: Any,
+    equity_km: Any,
+    centre_names: Sequence[str] | None,
+    size: int,
+    problems: list[str],
+) -> Equity | None:
+    eq = _number(equity_km, "equity_km", problems)
+    if centre_distances_km is None:
+        if eq is not None:
+            problems.append(
+                "equity_km is set but centre_distances_km is missing; pass the population "
+                "centre × candidate distance matrix in km"
+            )
+        return None
+    centres = np.asarray(centre_distances_km, dtype=float)
+    if centres.ndim != 2 or centres.shape[1] != size or centres.shape[0] == 0:
+        problems.append(
+            f"centre_distances_km must be a centre × candidate matrix with {size} "
+            f"columns and at least one row; got {centres.shape}"
+        )
+        return None
+    if not np.all(np.isfinite(centres)) or np.any(centres < 0):
+        problems.append("centre_distances_km has missing or negative values; fix them")
+        return None
+    cnames = (
+        [str(c) for c in centre_names]
+        if centre_names is not None
+        else [f"centre {k}" for k in range(centres.shape[0])]
+    )
+    if len(cnames) != centres.shape[0]:
+        problems.append(
+            f"centre_names must have one entry per centre ({centres.shape[0]}); got {len(cnames)}"
+        )
+        return None
+    if eq is None:
+        return None
+    return Equity(centre_distances_km=centres, centre_names=tuple(cnames), within_km=eq)
+
+
+def _coverage(
+    population: Any,
+    demand_distances_km: Any,
+    cover_radius_km: Any,
+    population_weight: Any,
+    size: int,
+    problems: list[str],
+) -> Coverage | None:
+    radius = _number(cover_radius_km, "cover_radius_km", problems)
+    weight = _number(population_weight, "population_weight", problems) or 0.0
+    if population is None and demand_distances_km is None and radius is None:
+        return None
+    if population is None or demand_distances_km is None or radius is None:
+        problems.append(
+            "a population term needs population, demand_distances_km and cover_radius_km "
+            "together; pass all three"
+        )
+        return None
+    pop = np.asarray(population, dtype=float)
+    dd = np.asarray(demand_distances_km, dtype=float)
+    if pop.ndim != 1 or pop.size == 0:
+        problems.append(f"population must be a non-empty 1-D array; got shape {pop.shape}")
+        return None
+    if dd.shape != (pop.size, size):
+        problems.append(
+            f"demand_distances_km must be demand × candidate ({pop.size} × {size}); got {dd.shape}"
+        )
+        return None
+    if not np.all(np.isfinite(pop)) or np.any(pop < 0):
+        problems.append("population has missing or negative values; fix them")
+        return None
+    if not np.all(np.isfinite(dd)) or np.any(dd < 0):
+        problems.append("demand_distances_km has missing or negative values; fix them")
+        return None
+    cover = tuple(np.flatnonzero(row) for row in dd <= radius)
+    return Coverage(population=pop, cover_sets=cover, radius_km=radius, weight=weight)
