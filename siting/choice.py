@@ -165,7 +165,8 @@ def _choice(
     result: optimise.OptimisationResult, model: StudyRules, ranking: pd.DataFrame
 ) -> PortfolioChoice:
     chosen = [model.ids[i] for i in result.selected]
-    chosen.sort(key=lambda cid: -float(ranking.at[cid, "score"]))
+    score = ranking["score"].astype(float).to_dict()
+    chosen.sort(key=lambda cid: -score[cid])
     covered = None
     if model.rules.coverage is not None:
         covered = model.rules.covered_population(result.selected)
@@ -200,7 +201,7 @@ def choose_portfolio(
     kept = ranking.index[ranking["excluded_reason"] == ""]
     for cid in rules.must_include:
         if cid not in kept:
-            why = ranking.at[cid, "excluded_reason"]
+            why = str(ranking["excluded_reason"].at[cid])
             msg = (
                 f"{cid!r} must be included but is excluded by a hard constraint ({why}); "
                 "remove it from must_include or relax the exclusion"
@@ -239,7 +240,8 @@ def _pareto(model: StudyRules, points: int, best: PortfolioChoice) -> pd.DataFra
     """The score–coverage front with candidate ids instead of indices."""
     front = optimise.pareto_for(model.rules, points=points)
     ids = [[str(model.ids[i]) for i in sel] for sel in front["selected"]]
-    front = front.drop(columns=["selected"]).assign(ids=ids)
+    front = front.drop(columns=["selected"])
+    front["ids"] = pd.Series(ids, index=front.index, dtype=object)
     front["optimal_for_score"] = [set(i) == set(best.ids) for i in ids]
     return front.reset_index(drop=True)
 

@@ -114,7 +114,7 @@ def _summary(results: Results, n: int = 10) -> None:
         ]
         cells += [str(results.method_ranks.at[cid, m]) for m in others]
         if sens is not None:
-            probs = sens.acceptability.acceptability.loc[cid]
+            probs = sens.acceptability.acceptability.loc[str(cid)]
             cells += [f"{probs.iloc[0]:.2f}", f"{probs.iloc[:3].sum():.2f}"]
             if sens.membership is not None:
                 cells.append(f"{sens.membership.probability.get(cid, 0.0):.2f}")
@@ -142,7 +142,7 @@ def _summary_notes(results: Results) -> None:
         out_console.print(
             Text(
                 f"reference: {name} scores {ref.score[best]:.3f} (weighted sum); "
-                f"the best candidate, {results.ranking.at[top_id, 'name']}, reaches {share:.0f} % of it"
+                f"the best candidate, {results.ranking['name'].at[top_id]}, reaches {share:.0f} % of it"
             )
         )
     for note in results.weight_notes:

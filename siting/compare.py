@@ -158,7 +158,8 @@ def _portfolios(results: Sequence[Results], labels: list[str]) -> pd.DataFrame:
     columns: dict[str, list[str]] = {}
     for r, label in zip(results, labels, strict=True):
         ids = r.portfolio.ids if r.portfolio is not None else []
-        columns[label] = [f"{r.ranking.at[c, 'name']} ({c})" for c in ids]
+        names = r.ranking["name"]
+        columns[label] = [f"{names.at[c]} ({c})" for c in ids]
     size = max((len(v) for v in columns.values()), default=0)
     table = pd.DataFrame(
         {label: v + [""] * (size - len(v)) for label, v in columns.items()},

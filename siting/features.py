@@ -74,7 +74,7 @@ def nearest_km(sites: np.ndarray, facilities: np.ndarray) -> np.ndarray:
     """Great-circle distance in km from each site to its nearest facility."""
     tree = cKDTree(unit_vectors(facilities))
     chord, _ = tree.query(unit_vectors(sites), k=1)
-    return chord_to_km(chord)
+    return chord_to_km(np.asarray(chord, dtype=float))
 
 
 def count_within(sites: np.ndarray, facilities: np.ndarray, radius_km: float) -> np.ndarray:

@@ -1313,7 +1313,7 @@ def owa(
     return OwaSteps(
         normalised=prob.table(z),
         order=order,
-        orness=orness(v),
+        orness=orness(v.tolist()),
         scores=prob.alt(scores, "owa"),
     )
 

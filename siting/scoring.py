@@ -109,7 +109,9 @@ def exclusion_reasons(study: Study, candidates: pd.DataFrame, raw: pd.DataFrame)
     for rule in study.exclude:
         hit = _rule_mask(rule, candidates, raw)
         text = _rule_text(rule)
-        reasons[hit] = [f"{r}; {text}" if r else text for r in reasons[hit]]
+        reasons[hit] = pd.Series(
+            [f"{r}; {text}" if r else text for r in reasons[hit]], index=reasons.index[hit]
+        )
     return reasons.astype(str)
 
 
@@ -221,14 +223,14 @@ def _scheme_weights(
         )
         return pd.Series(fn(len(order)), index=order).reindex(names)
     if method == "ahp":
-        judgements = {(a, b): x for a, b, x in scheme.judgements or []}
+        judgements = {(a, b): float(x) for a, b, x in scheme.judgements or []}
         pairwise = weighting.pairwise_matrix(judgements, names)
         return weighting.ahp(pairwise, method=scheme.ahp_method, criteria=names)
     if set(names) - set(values.columns):
         msg = f"{method} weights need criteria values; they cannot weight groups"
         raise DataError(msg)
-    fn = weighting.entropy if method == "entropy" else weighting.critic
-    return pd.Series(fn(values[names]), index=names, dtype=float)
+    objective = weighting.entropy if method == "entropy" else weighting.critic
+    return pd.Series(np.asarray(objective(values[names])), index=names, dtype=float)
 
 
 def score_candidates(

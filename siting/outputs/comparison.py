@@ -141,18 +141,21 @@ def map_data(cmp: Comparison) -> dict[str, Any]:
         pts = pts.representative_point()
         chosen = set(r.portfolio.ids) if r.portfolio is not None else set()
         sites = []
+        ranks = r.ranking["rank"].to_dict()
+        scores = r.ranking["score"].astype(float).to_dict()
+        names = r.ranking["name"]
         for cid in r.ranking.index:
-            rank = r.ranking.at[cid, "rank"]
-            score = float(r.ranking.at[cid, "score"])  # NaN for excluded sites under TOPSIS etc.
+            rank = ranks[cid]
+            score = float(scores[cid])  # NaN for excluded sites under TOPSIS etc.
             sites.append(
                 {
                     "id": str(cid),
-                    "name": str(r.ranking.at[cid, "name"]),
+                    "name": str(names.at[cid]),
                     "lat": round(float(pts[cid].y), 5),
                     "lon": round(float(pts[cid].x), 5),
                     "rank": None if pd.isna(rank) else int(rank),
                     "score": None if np.isnan(score) else round(score, 4),
-                    "excluded": str(r.ranking.at[cid, "excluded_reason"]),
+                    "excluded": str(r.ranking["excluded_reason"].at[cid]),
                     "portfolio": cid in chosen,
                 }
             )

@@ -50,7 +50,7 @@ _AGREEMENT_COLUMNS = {
 _MAX_ROWS = 100  # longer tables are cut, with a note: the CSV holds them all
 # Matplotlib's SVG carries a random id salt and a date unless told otherwise; fixing both
 # makes two runs of one study write the same report.
-_RC = {"svg.hashsalt": "siting", "svg.fonttype": "none", "font.size": 8}
+_RC: dict[Any, Any] = {"svg.hashsalt": "siting", "svg.fonttype": "none", "font.size": 8}
 
 _CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
@@ -365,11 +365,11 @@ def _present(obj: object) -> bool:
 def _consistency(results: Results) -> str:
     """How the weights were derived: the run's notes and, for AHP, Saaty's consistency."""
     parts = []
-    notes = getattr(results, "weight_notes", None)
-    if _present(notes):
+    notes = results.weight_notes
+    if notes:
         parts.append("<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
-    ahp = getattr(results, "ahp", None)
-    if _present(ahp):
+    ahp = results.ahp
+    if ahp:
         rows = []
         for scope, res in ahp.items():
             get = res.get if isinstance(res, Mapping) else lambda k, r=res: getattr(r, k, None)
@@ -402,8 +402,10 @@ def _ranking_section(results: Results, crit_ids: list[str]) -> str:
     classes: list[str] = []
     for cid, row in ranking.iterrows():
         reason = str(row["excluded_reason"] or "")
-        top = contributions.loc[cid].dropna().sort_values(ascending=False).head(2)
-        strongest = ", ".join(f"{by_id[k].label} ({v:.3f})" for k, v in top.items() if v > 0)
+        parts = contributions.loc[str(cid)]
+        assert isinstance(parts, pd.Series)  # one row: ids are unique
+        top = parts.dropna().sort_values(ascending=False).head(2)
+        strongest = ", ".join(f"{by_id[str(k)].label} ({v:.3f})" for k, v in top.items() if v > 0)
         cls = "excluded" if reason else ("chosen" if cid in chosen else "")
         rank = "–" if pd.isna(row["rank"]) else str(int(row["rank"]))
         classes.append(cls)
@@ -822,12 +824,12 @@ def _stability_table(results: Results, stability: pd.DataFrame) -> str:
         crit = str(row["criterion"])
         cells = [_e(by_id[crit].label if crit in by_id else crit), f"{100 * row['weight']:.1f} %"]
         for kind in kinds:
-            now = _ids(row[kind])
+            held = _ids(row[kind])
             turns = []
             for side, word in (("below", "below"), ("above", "above")):
                 then = _ids(row.get(f"{kind}_{side}"))
                 if then:
-                    turns.append(f"{word}: {_swap(results, now, then)}")
+                    turns.append(f"{word}: {_swap(results, held, then)}")
             detail = f'<br><span class="muted">{_e("; ".join(turns))}</span>' if turns else ""
             cells.append(_interval(row[f"{kind}_lo"], row[f"{kind}_hi"]) + detail)
         rows.append(cells)
