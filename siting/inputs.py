@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -688,3 +689,29 @@ def measure_all(
     if problems:
         raise DataError(problems)
     return pd.DataFrame(columns, index=candidates.index)
+
+
+def input_hashes(source: StudyFile) -> dict[Path, str]:
+    """SHA-256 of the criteria file and of every file it names, taken where the inputs are read.
+
+    The manifest records these, so that it says what this run read (not what the files hold
+    when the outputs are written) and no writer has to open an input.
+
+    Returns
+    -------
+    dict
+        Absolute path → hex digest, the criteria file first, then candidates, layers,
+        reference and boundaries (each file once).
+    """
+    study = source.study
+    named = [study.candidates, *study.layers.values(), study.reference, study.boundaries]
+    paths = [source.path.resolve(), *(source.resolve(Path(p)) for p in named if p is not None)]
+    return {path: _sha256(path) for path in dict.fromkeys(paths)}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -20,7 +20,14 @@ from siting import mcda
 from siting.choice import choose_portfolio
 from siting.criteria import load
 from siting.errors import DataError
-from siting.inputs import measure_all, read_boundaries, read_layers, read_reference, with_reference
+from siting.inputs import (
+    input_hashes,
+    measure_all,
+    read_boundaries,
+    read_layers,
+    read_reference,
+    with_reference,
+)
 from siting.results import PortfolioChoice, Results
 from siting.scoring import (
     derive_weights,
@@ -88,6 +95,7 @@ def run(
         candidates, layers = read_layers(source)
         ref_sites, ref_facilities = read_reference(source, layers)
         boundaries = read_boundaries(source)
+        hashes = input_hashes(source)
     with stage("features"):
         raw = measure_all(source, candidates, layers)
         ref_raw = None
@@ -126,6 +134,7 @@ def run(
     results = Results(
         study=study,
         source=source.path,
+        inputs=hashes,
         candidates=candidates,
         layers=layers,
         raw=raw,

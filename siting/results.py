@@ -105,6 +105,9 @@ class Results:
         The validated study.
     source
         The criteria file it came from.
+    inputs
+        Every file the run read (the criteria file, then the layers it names) → its SHA-256,
+        taken when it was read.
     candidates
         Candidate layer (EPSG:4326), indexed by id; ``name`` column.
     layers
@@ -150,6 +153,7 @@ class Results:
 
     study: Study
     source: Path
+    inputs: dict[Path, str]
     candidates: gpd.GeoDataFrame
     layers: dict[str, gpd.GeoDataFrame]
     raw: pd.DataFrame

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from siting.outputs.files import ensure_dir
-from siting.outputs.manifest import write_manifest
+from siting.outputs.files import file_size_limit_as_error
+from siting.outputs.manifest import MANIFEST, input_files, write_manifest
+from siting.outputs.publish import Publication
 from siting.outputs.tables import (
     write_agreement_csv,
     write_alternatives_csv,
@@ -18,51 +18,81 @@ from siting.results import Results
 
 
 def write_all(results: Results, out_dir: str | Path) -> dict[str, Path]:
-    """Write every output of a run into ``out_dir`` (created if needed), atomically.
+    """Write every output of a run into ``out_dir`` (created if needed), as one set.
+
+    ``out_dir`` ends up holding either the complete previous set or the complete new one,
+    whatever stops the run (Ctrl-C, SIGTERM, SIGKILL, a full disk, a file-size limit): the
+    files are written into a hidden folder beside it, which then replaces it in one step
+    (:mod:`siting.outputs.publish`).  Files in ``out_dir`` this tool did not write stay; a
+    file it wrote is deleted only while it still matches the hash in the previous
+    ``manifest.json``.  Two runs into one folder take turns.
+
+    Parameters
+    ----------
+    results
+        The run.
+    out_dir
+        The output folder.
 
     Returns
     -------
     dict
-        Output name → path, manifest last (it records the hashes of the others).
+        Output name → its path in ``out_dir``, manifest last (it records the hashes of the
+        others).
+
+    Raises
+    ------
+    OutputError
+        An output would replace an input of the study (say ``--out`` is the data folder and
+        a layer is called ``ranking.csv``) or a file this tool did not write, or the disk,
+        a file-size limit or the folder's permissions stopped the writing.  ``out_dir`` is
+        then as it was.
     """
-    # deferred: the drawing modules pull in matplotlib and the page templates
+    # deferred: the drawing modules pull in matplotlib and the page templates (imported
+    # before the lock is taken, so that a second run waits for the writing alone)
     from siting.outputs.maps import write_map
     from siting.outputs.report import write_report
     from siting.outputs.static_map import write_static_map
 
-    out = ensure_dir(Path(out_dir))
-    previous = _previous_outputs(out / "manifest.json")
-    written: dict[str, Path] = {
-        "ranking.csv": write_ranking_csv(results, out / "ranking.csv"),
-        "results.gpkg": write_geopackage(results, out / "results.gpkg"),
-        "map.html": write_map(results, out / "map.html"),
-        "map.png": write_static_map(results, out / "map.png"),
-    }
-    if results.sensitivity is not None:
-        from siting.sensitivity import write_sensitivity
+    inputs = input_files(results)
+    with file_size_limit_as_error(), Publication(out_dir) as folder:
+        # the names known before writing: a clash is reported before any work is done
+        folder.refuse(_planned(results), inputs)
+        stage = folder.staging
+        written: dict[str, Path] = {
+            "ranking.csv": write_ranking_csv(results, stage / "ranking.csv"),
+            "results.gpkg": write_geopackage(results, stage / "results.gpkg"),
+            "map.html": write_map(results, stage / "map.html"),
+            "map.png": write_static_map(results, stage / "map.png"),
+        }
+        if results.sensitivity is not None:
+            from siting.outputs.sensitivity import write_sensitivity
 
-        written |= {p.name: p for p in write_sensitivity(results.sensitivity, out).values()}
+            written |= {p.name: p for p in write_sensitivity(results.sensitivity, stage).values()}
+        if results.alternatives:
+            written["alternatives.csv"] = write_alternatives_csv(
+                results, stage / "alternatives.csv"
+            )
+        if not results.pareto.empty:
+            written["pareto.csv"] = write_pareto_csv(results, stage / "pareto.csv")
+        if not results.agreement.empty:
+            written["method_agreement.csv"] = write_agreement_csv(
+                results, stage / "method_agreement.csv"
+            )
+        # the report embeds the figures of every analysis, so it is written after them
+        written["report.html"] = write_report(results, stage / "report.html")
+        written[MANIFEST] = write_manifest(results, stage / MANIFEST, written)
+        folder.publish(written, inputs)
+    return {name: Path(out_dir) / name for name in written}
+
+
+def _planned(results: Results) -> list[str]:
+    """The names :func:`write_all` will write, but for the robustness tables (known later)."""
+    names = ["ranking.csv", "results.gpkg", "map.html", "map.png", "report.html", MANIFEST]
     if results.alternatives:
-        written["alternatives.csv"] = write_alternatives_csv(results, out / "alternatives.csv")
+        names.append("alternatives.csv")
     if not results.pareto.empty:
-        written["pareto.csv"] = write_pareto_csv(results, out / "pareto.csv")
+        names.append("pareto.csv")
     if not results.agreement.empty:
-        written["method_agreement.csv"] = write_agreement_csv(results, out / "method_agreement.csv")
-    # the report embeds the figures of every analysis, so it is written after them
-    written["report.html"] = write_report(results, out / "report.html")
-    written["manifest.json"] = write_manifest(results, out / "manifest.json", written)
-    # A file the previous run wrote and this one did not (say alternatives.csv after the study
-    # dropped its alternatives) would otherwise pass for a result of this run.
-    for name in previous - set(written):
-        (out / name).unlink(missing_ok=True)
-    return written
-
-
-def _previous_outputs(manifest: Path) -> set[str]:
-    """Names of the files the last run into this folder wrote, from its manifest."""
-    try:
-        outputs = json.loads(manifest.read_text(encoding="utf-8")).get("outputs", {})
-    except (OSError, ValueError, AttributeError):
-        return set()
-    # only plain names: a tampered manifest must not reach outside the folder
-    return {n for n in outputs if isinstance(n, str) and n == Path(n).name and n != "manifest.json"}
+        names.append("method_agreement.csv")
+    return names

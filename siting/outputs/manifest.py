@@ -13,6 +13,9 @@ from typing import Any
 from siting.outputs.files import write_text
 from siting.results import Results
 
+#: The manifest's file name; it is written last and names every other file of the set.
+MANIFEST = "manifest.json"
+
 PACKAGES = (
     "siting", "numpy", "pandas", "scipy", "geopandas", "shapely", "pyproj", "pyogrio",
     "pulp", "highspy", "folium", "matplotlib", "pydantic", "ruamel.yaml",
@@ -41,12 +44,7 @@ def versions() -> dict[str, str]:
 
 def input_files(results: Results) -> list[Path]:
     """The criteria file and every layer file it names (candidates, layers, reference, boundaries)."""
-    folder = results.source.parent
-    study = results.study
-    files = [results.source, (folder / study.candidates).resolve()]
-    files += [(folder / p).resolve() for p in study.layers.values()]
-    files += [(folder / p).resolve() for p in (study.reference, study.boundaries) if p is not None]
-    return list(dict.fromkeys(files))
+    return list(results.inputs)
 
 
 def manifest(results: Results, outputs: dict[str, Path]) -> dict[str, Any]:
@@ -55,7 +53,7 @@ def manifest(results: Results, outputs: dict[str, Path]) -> dict[str, Any]:
         "study": results.study.study,
         "criteria_file": str(results.source),
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "inputs": {str(p): sha256(p) for p in input_files(results)},
+        "inputs": {str(p): digest for p, digest in results.inputs.items()},
         "seed": results.study.seed,
         "versions": versions(),
         "timings_s": {k: round(v, 4) for k, v in results.timings.items()},
@@ -72,3 +70,38 @@ def manifest(results: Results, outputs: dict[str, Path]) -> dict[str, Any]:
 def write_manifest(results: Results, path: Path, outputs: dict[str, Path]) -> Path:
     """Write manifest.json with input hashes, versions, seed, timings and output hashes."""
     return write_text(path, json.dumps(manifest(results, outputs), indent=2) + "\n")
+
+
+def recorded_outputs(path: Path) -> dict[str, str] | None:
+    """The outputs a manifest.json records, name → SHA-256, or None if it is not siting's.
+
+    Parameters
+    ----------
+    path
+        A ``manifest.json``; it may be missing, unreadable, or another tool's file.
+
+    Returns
+    -------
+    dict or None
+        Only plain file names (a tampered manifest must not reach outside its folder) with
+        hexadecimal hashes; None when the file is not a manifest this tool wrote (missing, not
+        JSON, or without the ``outputs`` and ``criteria_file`` keys every manifest has).
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or "criteria_file" not in data:
+        return None
+    outputs = data.get("outputs")
+    if not isinstance(outputs, dict):
+        return None
+    return {
+        name: digest
+        for name, digest in outputs.items()
+        if isinstance(name, str)
+        and name == Path(name).name
+        and name not in ("", ".", "..", MANIFEST)
+        and isinstance(digest, str)
+        and len(digest) == 64
+    }
