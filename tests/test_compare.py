@@ -164,8 +164,11 @@ def test_write_comparison_is_offline_escaped_and_reproducible(tiny, edit, tmp_pa
     second = write_comparison(compare([a, b]), tmp_path / "two")
     assert set(first) == {
         "comparison.csv", "comparison_pairs.csv", "comparison_portfolios.csv",
-        "comparison_differences.csv", "comparison.png", "comparison_map.html",
+        "comparison_differences.csv", "comparison.png", "comparison_map.html", "manifest.json",
     }  # fmt: skip
+    manifest = json.loads(first["manifest.json"].read_text(encoding="utf-8"))
+    assert set(manifest["outputs"]) == set(first) - {"manifest.json"}
+    assert str((tiny / "other.yaml").resolve()) in manifest["inputs"]
     for name, path in first.items():
         if name.endswith((".csv", ".html")):
             assert path.read_bytes() == second[name].read_bytes(), name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ import pandas as pd
 
 from siting.compare import Comparison
 from siting.outputs import offline
-from siting.outputs.files import ensure_dir, write_csv, write_text, write_with
+from siting.outputs.files import file_size_limit_as_error, write_csv, write_text, write_with
+from siting.outputs.manifest import MANIFEST, sha256, versions
+from siting.outputs.publish import Publication
 from siting.results import Results
 
 __all__ = ["map_data", "render_map", "write_comparison"]
@@ -22,7 +25,7 @@ __all__ = ["map_data", "render_map", "write_comparison"]
 def write_comparison(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
     """Write the comparison's tables, slope chart and side-by-side map into ``out_dir``.
 
-    Files (each written atomically; the same inputs give byte-identical CSVs):
+    Files (the same inputs give byte-identical CSVs):
 
     ``comparison.csv``
         :attr:`Comparison.ranks`: every candidate's rank, score, exclusion and portfolio
@@ -37,23 +40,55 @@ def write_comparison(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
         Slope chart: the rank of every candidate in any study's top k, study by study.
     ``comparison_map.html``
         One synchronised map per study, side by side, offline (Leaflet inlined).
+    ``manifest.json``
+        Every study's input files with their hashes, versions, and the hash of each output.
+
+    The files are published as one set (:class:`siting.outputs.publish.Publication`): the
+    folder holds the whole previous comparison or the whole new one, a file this tool did not
+    write is kept, and an output that would replace an input is refused.
 
     Returns
     -------
     dict
         File name → path.
     """
-    out = ensure_dir(Path(out_dir))
     tables = {
         "comparison.csv": cmp.ranks,
         "comparison_pairs.csv": cmp.pairs,
         "comparison_portfolios.csv": cmp.portfolios,
         "comparison_differences.csv": cmp.differences,
     }
-    written = {name: write_csv(out / name, frame) for name, frame in tables.items()}
-    written["comparison.png"] = write_with(out / "comparison.png", lambda p: _slope_chart(cmp, p))
-    written["comparison_map.html"] = write_text(out / "comparison_map.html", render_map(cmp))
-    return written
+    inputs = list(dict.fromkeys(p for r in cmp.results for p in r.inputs))
+    planned = [*tables, "comparison.png", "comparison_map.html", MANIFEST]
+    # Published as one set, like a run's outputs: the folder holds the whole previous
+    # comparison or the whole new one, and an input is never overwritten.
+    with file_size_limit_as_error(), Publication(out_dir) as folder:
+        folder.refuse(planned, inputs)
+        stage = folder.staging
+        written = {name: write_csv(stage / name, frame) for name, frame in tables.items()}
+        written["comparison.png"] = write_with(
+            stage / "comparison.png", lambda p: _slope_chart(cmp, p)
+        )
+        written["comparison_map.html"] = write_text(stage / "comparison_map.html", render_map(cmp))
+        written[MANIFEST] = write_text(
+            stage / MANIFEST, json.dumps(_manifest(cmp, written), indent=2) + "\n"
+        )
+        folder.publish(written, inputs)
+    return {name: Path(out_dir) / name for name in written}
+
+
+def _manifest(cmp: Comparison, outputs: dict[str, Path]) -> dict[str, Any]:
+    """What the comparison read (every study's inputs, by hash) and wrote."""
+    return {
+        "comparison": cmp.labels,
+        "criteria_file": str(cmp.results[0].source),
+        "criteria_files": [str(r.source) for r in cmp.results],
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "inputs": {str(p): d for r in cmp.results for p, d in r.inputs.items()},
+        "k": cmp.k,
+        "versions": versions(),
+        "outputs": {name: sha256(path) for name, path in outputs.items()},
+    }
 
 
 def _slope_chart(cmp: Comparison, path: Path) -> None:
