@@ -1,0 +1,63 @@
+"""Keep siting's message catalogs in step with the code.
+
+    .venv/bin/python tools/i18n.py extract   # write siting/locale/siting.pot from the code
+    .venv/bin/python tools/i18n.py update    # merge the template into every language's .po
+    .venv/bin/python tools/i18n.py check     # list messages missing from a catalog (exit 1)
+
+Messages are found by Babel's extractors: in Python, the arguments of ``N_(...)``,
+``t(...)``, ``t.plural(...)`` and ``t.context(...)``; in the page scripts under
+``siting/outputs/templates/*.js``, the arguments of ``t(...)`` and ``tn(...)``.  A translator
+then edits ``siting/locale/<lang>/LC_MESSAGES/siting.po`` with any gettext tool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from siting.i18n import LANGUAGES, SOURCE, extract_messages, missing_translations
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "siting" / "locale"
+
+
+def main() -> int:
+    """Run one command; return the exit code."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po, write_po
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["extract", "update", "check"])
+    args = parser.parse_args()
+    template = extract_messages()
+    if args.command == "extract":
+        with (LOCALE / "siting.pot").open("wb") as fh:
+            write_po(fh, template, width=100, sort_output=False, omit_header=False)
+        print(f"{len(template)} messages → {LOCALE / 'siting.pot'}")
+        return 0
+    if args.command == "update":
+        for lang in LANGUAGES:
+            path = LOCALE / lang / "LC_MESSAGES" / "siting.po"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                with path.open("rb") as fh:
+                    catalog = read_po(fh, locale=lang, domain="siting")
+            else:
+                catalog = Catalog(locale=lang, domain="siting", project="siting")
+            catalog.update(template, no_fuzzy_matching=True)
+            with path.open("wb") as fh:
+                write_po(fh, catalog, width=100, ignore_obsolete=True)
+            print(f"{lang}: {len(catalog)} messages")
+        return 0
+    gaps = {lang: missing_translations(lang) for lang in LANGUAGES if lang != SOURCE}
+    for lang, missing in gaps.items():
+        for msgid in missing:
+            print(f"{lang}: {msgid!r}")
+    return 1 if any(gaps.values()) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
