@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
@@ -79,7 +79,7 @@ def check_language(lang: str) -> Language:
     if lang not in LANGUAGES:
         msg = f"language {lang!r} is not available; choose one of {', '.join(LANGUAGES)}"
         raise ValueError(msg)
-    return cast(Language, lang)
+    return lang
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class Translator:
     --------
     >>> t = translator("ru")
     >>> t.number(1234567.891, 1), t.percent(0.334)
-    ('1\\xa0234\\xa0567,9', '33\\xa0%')
+    ('1\xa0234\xa0567,9', '33\xa0%')
     """
 
     lang: Language
