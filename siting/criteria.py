@@ -4,29 +4,55 @@ Every problem in the file is collected and reported together, each as
 ``path:line: key: what is wrong; how to fix it``.  Line numbers come from
 ruamel.yaml's round-trip loader, which remembers where each key and item was
 read; pydantic's error locations are mapped back onto those positions.
+
+Anchors, aliases and merge keys (``<<: *base``) work as in any YAML file.  A key
+merged in from an anchored mapping, or an item reached through an alias, is
+located where it is written: at the anchored mapping.  So that a small file cannot
+expand to billions of items through nested aliases, the expanded size is bounded
+(:data:`MAX_NODES`) before anything walks the tree.
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
+import os
+import re
+import stat
 import types
 import typing
-from dataclasses import dataclass
+import warnings
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.comments import CommentedSeq, TaggedScalar
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning
+from ruamel.yaml.reader import ReaderError
 
 from siting.errors import CriteriaError
-from siting.spec import Study
+from siting.spec import MAX_MAGNITUDE, Study, Why
 
 Loc = tuple[str | int, ...]
 
 SCHEMA_URL = "../schema/criteria.schema.json"
+
+#: Keys and items a criteria file may hold once its aliases (``*name``) are followed.  The
+#: largest shipped profile has about 500; a few nested aliases can expand a 1 kB file to
+#: billions of items ("billion laughs") and exhaust the memory of whatever walks it.
+MAX_NODES = 100_000
+
+#: Largest criteria file read, in bytes.  The shipped profiles are 5–10 kB; a file a hundred
+#: times larger is not a criteria file (and would take the YAML parser minutes).
+MAX_FILE_BYTES = 1_000_000
+
+#: Longest value quoted in a message.
+_SHOWN_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -58,8 +84,17 @@ class StudyFile:
         return self.path.parent
 
     def resolve(self, relative: Path) -> Path:
-        """Resolve a path written in the file against the file's folder."""
-        return (self.folder / relative).resolve()
+        """Resolve a path written in the file against the file's folder.
+
+        :func:`load` refuses paths the file system cannot resolve (a symlink loop, a NUL
+        character, a name too long), so the fallback, the absolute path without following
+        symlinks, only serves a :class:`StudyFile` built by hand.
+        """
+        joined = self.folder / relative
+        try:
+            return joined.resolve()
+        except (OSError, RuntimeError, ValueError):
+            return Path(os.path.abspath(joined))
 
     def where(self, loc: Loc) -> str:
         """``path:line`` of the deepest known part of ``loc``."""
@@ -87,31 +122,33 @@ def load(path: str | Path) -> StudyFile:
     ------
     CriteriaError
         With one message per problem: malformed YAML, unknown keys (with a
-        "did you mean"), wrong types, missing keys, inconsistent references.
+        "did you mean"), wrong types, non-finite or out-of-range numbers, missing
+        keys, inconsistent references, paths the file system cannot use.
     """
     shown = Path(path)
-    path = shown.resolve()
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        msg = f"{path}: criteria file not found; check the path"
+        path = shown.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        msg = f"{shown}: cannot use this path to a criteria file ({exc}); check the path"
         raise CriteriaError(msg) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"{path}: cannot read the criteria file ({exc}); save it as UTF-8 text"
-        raise CriteriaError(msg) from exc
-    data = _parse_yaml(text, shown)
-    lines = _collect_lines(data)
-    problems = _reference_problems(data, shown, lines)
+    text = _read(path, shown)
+    out = _Problems(shown)
+    data = _parse_yaml(text, out)
+    _check_expansion(data, shown)
+    plain = _walk(data, (), 1, out)
+    out.lines[()] = 1
+    _reference_problems(plain, out)
+    _path_problems(plain, path.parent, out)
     study: Study | None = None
     try:
-        study = Study.model_validate(_plain(data))
+        study = Study.model_validate(plain)
     except ValidationError as exc:
-        problems = _translate(exc, data, shown, lines) + problems
+        _translate(exc, plain, out)
     else:
-        problems += _study_problems(study, shown, lines)
-    if problems or study is None:
-        raise CriteriaError(sorted(_dedupe(problems), key=_line_key))
-    return StudyFile(study=study, path=path, lines=lines, shown=shown)
+        _study_problems(study, out)
+    if out.found or study is None:
+        raise CriteriaError(out.messages())
+    return StudyFile(study=study, path=path, lines=out.lines, shown=shown)
 
 
 def json_schema() -> dict[str, Any]:
@@ -127,30 +164,134 @@ def json_schema_text() -> str:
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
+# --- collecting problems -------------------------------------------------------------------------
+
+
+@dataclass
+class _Problems:
+    """Every problem found in one file, each with its line, and the line of every key."""
+
+    path: Path
+    lines: dict[Loc, int] = field(default_factory=dict)
+    found: list[tuple[int, str]] = field(default_factory=list)
+    #: Locations already explained (a tag, a set); pydantic's errors at or under them repeat it.
+    explained: set[Loc] = field(default_factory=set)
+
+    def add(self, loc: Loc, text: str, line: int | None = None) -> None:
+        """Record ``path:line: key: text``; the line defaults to the deepest known part of ``loc``."""
+        at = _line_of(self.lines, loc) if line is None else line
+        self.found.append((at, f"{self.path}:{at}: {format_loc(loc)}: {text}"))
+
+    def add_file(self, line: int, text: str) -> None:
+        """Record a problem of the file as a whole (its YAML), ``path:line: text``."""
+        self.found.append((line, f"{self.path}:{line}: {text}"))
+
+    def messages(self) -> list[str]:
+        """The messages in line order, each once."""
+        ordered = sorted(self.found, key=lambda item: item[0])
+        return list(dict.fromkeys(text for _, text in ordered))
+
+
+def _show(value: Any) -> str:
+    """A value as quoted in a message: its repr, cut short."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**20:
+        return f"a {len(str(abs(value)))}-digit number"
+    try:
+        text = repr(value)
+    except Exception:  # a repr can fail on exotic YAML values; the type still says what it is
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
+
+
 # --- YAML with positions -------------------------------------------------------------------------
 
 
-def _parse_yaml(text: str, path: Path) -> CommentedMap:
+def _read(path: Path, shown: Path) -> str:
+    """The file's text, or a :class:`CriteriaError` saying why it cannot be read."""
+    try:
+        # read one byte past the limit rather than trust the size: a device such as /dev/zero
+        # reports 0 bytes and never ends
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError as exc:
+        msg = f"{path}: criteria file not found; check the path"
+        raise CriteriaError(msg) from exc
+    except IsADirectoryError as exc:
+        msg = f"{shown}: is a folder; give the path of a criteria file (.yaml) inside it"
+        raise CriteriaError(msg) from exc
+    except OSError as exc:
+        msg = (
+            f"{shown}: cannot read the criteria file ({exc.strerror or exc}); check the path and "
+            "that you may read the file"
+        )
+        raise CriteriaError(msg) from exc
+    if len(raw) > MAX_FILE_BYTES:
+        msg = (
+            f"{shown}: the file has more than the {MAX_FILE_BYTES:,} bytes a criteria file may "
+            "have (the shipped ones have about 10,000); check that this is the criteria file"
+        )
+        raise CriteriaError(msg)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        msg = (
+            f"{shown}:{line}: the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} on this "
+            "line); save it as UTF-8 in your editor"
+        )
+        raise CriteriaError(msg) from exc
+
+
+def _parse_yaml(text: str, out: _Problems) -> dict[Any, Any]:
+    """The file's top-level mapping, with ruamel's positions; stops at a syntax error."""
+    path = out.path
     yaml = YAML(typ="rt")
     try:
-        data = yaml.load(text)
+        # ruamel warns (instead of failing) on some ambiguities; a criteria file must not have
+        # them, and the test suite turns warnings into errors, so they are caught either way.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            data = yaml.load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        what = exc.problem or exc.context or "malformed YAML"
+        raise CriteriaError(_yaml_message(exc, path)) from exc
+    except ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, int) else 0
         msg = (
-            f"{path}:{line}: YAML syntax: {what}; check the indentation, colons and quotes "
-            "on this line and the one before"
+            f"{path}:{line}: YAML syntax: the character U+{char:04X} is not allowed in YAML; "
+            "delete it (it is often invisible: copy the line again by hand)"
+        )
+        raise CriteriaError(msg) from exc
+    except RecursionError as exc:
+        msg = (
+            f"{path}:1: YAML syntax: the file is nested too deeply to read; a criteria file "
+            "nests a few levels (criteria: - measure: where: ...), check the brackets"
         )
         raise CriteriaError(msg) from exc
     except Exception as exc:  # ruamel raises several unrelated types for broken input
-        msg = f"{path}:1: YAML syntax: {exc}; check the file is valid YAML"
+        msg = (
+            f"{path}:1: YAML: the file cannot be read ({type(exc).__name__}: {exc}); check the "
+            "anchors (&name), aliases (*name) and merge keys (<<: *name): a mapping cannot "
+            "merge itself"
+        )
         raise CriteriaError(msg) from exc
+    for warning in caught:
+        if issubclass(warning.category, ReusedAnchorWarning):
+            found = re.findall(r"line (\d+)", str(warning.message))
+            name = re.search(r"duplicate anchor '([^']*)'", str(warning.message))
+            line = int(found[-1]) if found else 1
+            shown = f"&{name.group(1)}" if name else "an anchor"
+            out.add_file(
+                line,
+                f"YAML: the anchor {shown} is defined twice (also on line "
+                f"{found[0] if found else '?'}); give each anchor its own name, otherwise "
+                "its aliases take the later one",
+            )
     if data is None:
         msg = f"{path}:1: the file is empty; start from a shipped file in criteria/ (see docs/criteria.md)"
         raise CriteriaError(msg)
-    if not isinstance(data, CommentedMap):
-        kind = "a list" if isinstance(data, CommentedSeq) else f"a single value ({data!r})"
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, CommentedSeq) else f"a single value ({_show(data)})"
         msg = (
             f"{path}:1: the file must be a mapping of keys (study:, candidates:, criteria:, ...), "
             f"not {kind}; start from a shipped file in criteria/"
@@ -159,29 +300,198 @@ def _parse_yaml(text: str, path: Path) -> CommentedMap:
     return data
 
 
-def _collect_lines(node: Any, loc: Loc = (), out: dict[Loc, int] | None = None) -> dict[Loc, int]:
-    out = {} if out is None else out
-    if isinstance(node, CommentedMap):
+def _yaml_message(exc: MarkedYAMLError, path: Path) -> str:
+    """A located message for a YAML syntax error, with the usual fix for its kind."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    what = exc.problem or exc.context or "malformed YAML"
+    if isinstance(exc, DuplicateKeyError):
+        first = exc.context_mark.line + 1 if exc.context_mark is not None else line
+        fix = (
+            f"each key appears once in a mapping (this one starts on line {first}); "
+            "delete or rename one of them"
+        )
+    elif "\t" in what or "'\\t'" in what:
+        fix = "YAML does not allow tabs for indentation or after a colon; replace them with spaces"
+    elif "merg" in what:
+        fix = "`<<: *name` merges a mapping anchored with &name (or a list of them); fix the alias"
+    elif "alias" in what:
+        fix = "define the anchor (&name) before its alias (*name), or fix the spelling"
+    else:
+        fix = "check the indentation, colons and quotes on this line and the one before"
+    return f"{path}:{line}: YAML syntax: {what}; {fix}"
+
+
+def _children(node: Any) -> list[Any]:
+    """The nodes under ``node``: values and composite keys of a mapping, items of a list."""
+    if isinstance(node, Mapping):
+        return [k for k in node if isinstance(k, Mapping | tuple)] + list(node.values())
+    if isinstance(node, list | tuple | Set):
+        return list(node)
+    return []
+
+
+def _check_expansion(data: dict[Any, Any], path: Path) -> None:
+    """Refuse a file whose aliases expand beyond :data:`MAX_NODES`, before anything walks it.
+
+    The expanded size of each distinct node is counted once (memoised by identity), so this
+    costs the size of the file as written, not as expanded.
+    """
+    sizes: dict[int, int] = {}
+    cap = MAX_NODES + 1
+
+    def size(node: Any) -> int:
+        if not isinstance(node, Mapping | list | tuple | Set):
+            return 1
+        key = id(node)
+        if key not in sizes:
+            sizes[key] = cap  # a node met again while it is being counted contains itself
+            total = 1
+            for child in _children(node):
+                total = min(cap, total + size(child))
+            sizes[key] = total
+        return sizes[key]
+
+    if size(data) <= MAX_NODES:
+        return
+    worst = max(data, key=lambda k: size(data[k]))
+    line = (_key_line(data, worst) or 1) if isinstance(worst, str) else 1
+    msg = (
+        f"{path}:{line}: {worst if isinstance(worst, str) else '(file)'}: the file expands to more "
+        f"than {MAX_NODES:,} keys and items once its aliases (*name) are followed (an alias of "
+        "a list that holds aliases multiplies at every level); write the repeated part out once, "
+        "or use fewer nested aliases"
+    )
+    raise CriteriaError(msg)
+
+
+def _position(node: Any, key: Any) -> int | None:
+    """1-based line ruamel recorded for ``key`` of a mapping (or index of a list), if any."""
+    try:
+        data = node.lc.data
+        pos = data.get(key) if isinstance(data, dict) else None
+    except (AttributeError, TypeError):
+        return None
+    if isinstance(pos, list | tuple) and pos and isinstance(pos[0], int):
+        return pos[0] + 1
+    return None
+
+
+def _key_line(node: Any, key: Any, seen: frozenset[int] = frozenset()) -> int | None:
+    """Line of ``key`` in a mapping; a merged key is found in the mapping it was merged from."""
+    line = _position(node, key)
+    if line is not None or id(node) in seen:
+        return line
+    merged = getattr(node, "merge", None)
+    for source in getattr(merged, "value", merged) or ():
+        mapping = source[1] if isinstance(source, tuple) else source  # older ruamel: (pos, map)
+        if isinstance(mapping, Mapping) and key in mapping:
+            found = _key_line(mapping, key, seen | {id(node)})
+            if found is not None:
+                return found
+    return None
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, tuple | list):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def _walk(node: Any, loc: Loc, line: int, out: _Problems) -> Any:
+    """The file as plain dicts, lists and scalars, recording the line of every key and item.
+
+    Keys that are not text (``1:``, ``null:``, ``[a, b]:``) are reported and left out, so that
+    everything after this step can rely on text keys; ruamel's scalar subclasses become plain
+    Python values.
+    """
+    if isinstance(node, TaggedScalar):
+        tag = getattr(node.tag, "value", node.tag)
+        out.add(loc, f"the tag {tag} is not used in criteria files; remove it", line)
+        out.explained.add(loc)
+        return str(node.value)
+    if isinstance(node, Mapping):
+        plain: dict[str, Any] = {}
         for key in node:
-            line, _col = node.lc.key(key)
-            out[(*loc, key)] = line + 1
-            _collect_lines(node[key], (*loc, key), out)
-    elif isinstance(node, CommentedSeq):
+            key_line = _key_line(node, key) or line
+            if not isinstance(key, str):
+                shown = "null" if key is None else _show(key)
+                shown = str(key).lower() if isinstance(key, bool) else shown
+                out.add(
+                    loc,
+                    f"key {shown} is {_kind(key)}, not a name; keys are names such as "
+                    "`weight` or a criterion id (quote it, '...', if the name is meant)",
+                    key_line,
+                )
+                continue
+            odd = _odd_character(key)
+            if odd is not None:
+                out.add(loc, f"key {_show(key)} {odd}", key_line)
+                continue
+            name = str(key)
+            out.lines[(*loc, name)] = key_line
+            plain[name] = _walk(node[key], (*loc, name), key_line, out)
+        return plain
+    if isinstance(node, list | tuple):
+        items = []
         for i, item in enumerate(node):
-            line, _col = node.lc.item(i)
-            out[(*loc, i)] = line + 1
-            _collect_lines(item, (*loc, i), out)
-    if loc == () and node is not None:
-        out[()] = 1
-    return out
-
-
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
+            item_line = _position(node, i) or line
+            out.lines[(*loc, i)] = item_line
+            items.append(_walk(item, (*loc, i), item_line, out))
+        return items
+    if isinstance(node, Set):
+        out.add(
+            loc,
+            "a set (!!set) is not used here; write a list [a, b]",
+            line,
+        )
+        out.explained.add(loc)
+        return None
+    if isinstance(node, bool):  # ruamel's ScalarBoolean is an int
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        odd = _odd_character(node)
+        if odd is None:
+            return str(node)
+        out.add(loc, f"{_show(node)} {odd}", line)
+        out.explained.add(loc)
+        return "".join(c for c in node if _odd_character(c) is None)
     return node
+
+
+def _odd_character(text: str) -> str | None:
+    r"""What is wrong with the first character of ``text`` no output can carry, if any.
+
+    Control characters (other than a line break) are invisible in an editor and garble tables,
+    charts and pages; a lone surrogate (half of a UTF-16 pair, written as an escape such as
+    ``"\ud800"``) cannot be written as UTF-8 at all.
+    """
+    for char in text:
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            return (
+                f"holds U+{code:04X}, half of a character pair, which no file can store; "
+                "retype the text"
+            )
+        if (code < 0x20 and char != "\n") or 0x7F <= code <= 0x9F:
+            name = {0: "NUL", 9: "tab", 13: "carriage return"}.get(code, "control character")
+            return (
+                f"holds an invisible {name} (U+{code:04X}); delete it, or retype the text "
+                "if you cannot see it"
+            )
+    return None
 
 
 def _line_of(lines: dict[Loc, int], loc: Loc) -> int:
@@ -195,8 +505,18 @@ def format_loc(loc: Loc) -> str:
     """``("criteria", 2, "weight")`` → ``criteria[2].weight``."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif (
+            not _NAME.match(part) or len(part) > 40
+        ):  # a key such as ' ' or 'a.b' would make the path unreadable
+            out += f"[{_show(part)}]"
+        else:
+            out += f".{part}" if out else part
     return out or "(file)"
+
+
+_NAME = re.compile(r"^[^\W\d]\w*$")
 
 
 # --- pydantic errors → planner messages -----------------------------------------------------------
@@ -216,20 +536,21 @@ def _data_loc(loc: tuple[Any, ...], data: Any) -> tuple[Loc, Loc]:
             rest.append(part)
             continue
         if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node)
         ):
             kept.append(part)
             node = node[part]
-        elif (
-            isinstance(part, str) and (part.startswith(("function-", "tagged-")) or "[" in part)
-        ) or (isinstance(part, str) and part in _TYPE_TAGS):
+        elif isinstance(part, str) and (part in _TYPE_TAGS or _TAG.match(part)):
             continue
         else:
             rest.append(part)
     return tuple(kept), tuple(rest)
 
 
-_TYPE_TAGS = {"str", "float", "int", "bool", "list", "dict", "none", "tuple", "is-instance[Path]"}
+_TYPE_TAGS = {"str", "float", "int", "bool", "list", "dict", "none", "tuple"}
+#: pydantic's schema tags (``function-after[...]``, ``constrained-str``, ``lax-or-strict[...]``):
+#: never a key of a criteria file that is missing from the data, whose keys are snake_case.
+_TAG = re.compile(r"^[a-z]+(-[a-z]+)+(\[.*\])?$|.*\[.*\]$")
 
 
 def _model_at(loc: Loc) -> type[BaseModel] | None:
@@ -287,17 +608,37 @@ def _allowed_keys(loc: Loc) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
-def _translate(exc: ValidationError, data: Any, path: Path, lines: dict[Loc, int]) -> list[str]:
+def _why(loc: Loc) -> str | None:
+    """The reason a field at ``loc`` has its upper bound (:class:`siting.spec.Why`), if given."""
+    if not loc or not isinstance(loc[-1], str):
+        return None
+    model = _model_at(loc[:-1])
+    if model is None:
+        return None
+    for name, info in model.model_fields.items():
+        if loc[-1] in (name, info.alias):
+            # on the field itself, or inside an optional type (``SiteCount | None``)
+            extras = [getattr(a, "__metadata__", ()) for a in _union_args(info.annotation)]
+            found = [m for m in (*info.metadata, *itertools.chain(*extras)) if isinstance(m, Why)]
+            return found[0].text if found else None
+    return None
+
+
+def _translate(exc: ValidationError, data: Any, out: _Problems) -> None:
     grouped: dict[Loc, list[dict[str, Any]]] = {}
     for err in exc.errors(include_url=False):
         kept, rest = _data_loc(tuple(err["loc"]), data)
+        if any(kept[: len(done)] == done for done in out.explained):
+            continue
         grouped.setdefault((*kept, *rest), []).append(err | {"kept": kept, "rest": rest})
-    out = []
     for loc, errs in grouped.items():
-        kept = errs[0]["kept"]
-        line = _line_of(lines, kept)
-        out.append(f"{path}:{line}: {format_loc(loc)}: {_explain(errs, loc)}")
-    return out
+        out.add(loc, _explain(errs, loc), _line_of(out.lines, errs[0]["kept"]))
+
+
+_NOT_FINITE = (
+    "is not a finite number; write an ordinary number here (for example 1 or 0.5): .inf, .nan "
+    "and numbers too large to store would turn every score into NaN or 0"
+)
 
 
 def _explain(errs: list[dict[str, Any]], loc: Loc) -> str:
@@ -311,31 +652,60 @@ def _explain(errs: list[dict[str, Any]], loc: Loc) -> str:
         hint = (
             f"did you mean {close[0]!r}?" if close else f"allowed keys here: {', '.join(allowed)}"
         )
-        return f"unknown key {key!r}; {hint}"
+        return f"unknown key {_show(key)}; {hint}"
     if "missing" in types_:
+        if isinstance(key, int):
+            return (
+                f"item {key + 1} is missing from this list; write every item (see docs/criteria.md)"
+            )
         return f"required key {key!r} is missing; add it (see docs/criteria.md)"
-    if len(errs) > 1 and not types_ & {"value_error", "assertion_error"}:
-        expected = sorted({_expected(e) for e in errs})
-        return f"{value!r} has the wrong type; expected {' or '.join(expected)}"
-    etype = first["type"]
-    if etype in ("value_error", "assertion_error"):
-        text = first["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if "finite_number" in types_:
+        return f"{_show(value)} {_NOT_FINITE}"
+    huge = (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and abs(value) > MAX_MAGNITUDE
+    )
+    if huge and types_ & {"float_type", "int_parsing_size"}:
+        return (
+            f"{_show(value)} is too large: numbers in a criteria file lie within "
+            f"±{MAX_MAGNITUDE:g}, beyond which sums and differences of them lose their digits; "
+            "use a larger unit, for example thousands"
+        )
+    custom = [e for e in errs if e["type"] in ("value_error", "assertion_error")]
+    if custom and (len(errs) == 1 or len(custom) == 1):
+        text = custom[0]["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
         return text
+    if len(errs) > 1:
+        expected = sorted({_expected(e) for e in errs})
+        return (
+            f"{_show(value)} has the wrong type; expected {' or '.join(expected)}; write one of "
+            "them here"
+        )
+    etype = first["type"]
     if etype == "literal_error":
         options = first.get("ctx", {}).get("expected", "")
         close = difflib.get_close_matches(str(value), _literal_options(options), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"{value!r} is not allowed{hint}; use one of {options}"
-    if etype in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        return f"{value!r} is out of range: {first['msg'].lower()}; change the value"
+        return f"{_show(value)} is not allowed{hint}; use one of {options}"
+    if etype in ("less_than_equal", "less_than"):
+        limit = first.get("ctx", {}).get("le", first.get("ctx", {}).get("lt"))
+        why = _why(loc)
+        if why is not None:
+            return f"{_show(value)} is too large: the most is {limit:,}, because {why}; lower it"
+        return f"{_show(value)} is out of range: {first['msg'].lower()}; change the value"
+    if etype in ("greater_than_equal", "greater_than"):
+        return f"{_show(value)} is out of range: {first['msg'].lower()}; change the value"
     if etype == "string_pattern_mismatch":
         return (
-            f"{value!r} is not a valid id; use lower-case letters, digits and _ , starting with "
-            "a letter (for example university_km)"
+            f"{_show(value)} is not a valid id; use lower-case letters, digits and _ , starting "
+            "with a letter (for example university_km)"
         )
     if etype == "too_short":
         return f"{first['msg'].lower()}; add at least one entry"
-    return f"expected {_expected(first)}, got {value!r}; write {_expected(first)} here"
+    if etype == "too_long":
+        return f"{first['msg'].lower()}; remove the extra items"
+    return f"expected {_expected(first)}, got {_show(value)}; write {_expected(first)} here"
 
 
 def _expected(err: dict[str, Any]) -> str:
@@ -343,10 +713,13 @@ def _expected(err: dict[str, Any]) -> str:
     table = {
         "float_parsing": "a number",
         "float_type": "a number",
+        "finite_number": "a finite number",
         "int_parsing": "a whole number",
         "int_type": "a whole number",
         "int_from_float": "a whole number",
+        "int_parsing_size": "a whole number of sensible size",
         "string_type": "text",
+        "string_pattern_mismatch": "text of the right form",
         "bool_type": "true or false",
         "bool_parsing": "true or false",
         "list_type": "a list ([a, b] or lines starting with -)",
@@ -356,6 +729,8 @@ def _expected(err: dict[str, Any]) -> str:
         "path_type": "a file path",
         "tuple_type": "a pair [x, y]",
         "none_required": "nothing",
+        "literal_error": "one of the listed names",
+        "value_error": "a valid value",
     }
     return table.get(etype, err["msg"].lower())
 
@@ -364,176 +739,211 @@ def _literal_options(expected: str) -> list[str]:
     return [part.strip(" '\"") for part in expected.replace(" or ", ",").split(",") if part.strip()]
 
 
-def _line_key(problem: str) -> int:
-    """Sort key: the line number of a ``path:line: ...`` message."""
-    try:
-        return int(problem.split(":", 2)[1])
-    except (IndexError, ValueError):
-        return 0
-
-
-def _dedupe(problems: list[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for p in problems:
-        seen.setdefault(p, None)
-    return list(seen)
-
-
 # --- references between parts of the file ---------------------------------------------------------
 
 
-def _raw_scheme(data: CommentedMap, group: object) -> object:
+def _raw_scheme(data: dict[str, Any], group: object) -> object:
     """The weighting method that applies to a criterion of ``group``, read from the raw file."""
     weights = data.get("weights")
     if not isinstance(weights, dict):
         return "direct"
     within = weights.get("within")
-    if isinstance(within, dict) and isinstance(within.get(group), dict):
+    if isinstance(within, dict) and isinstance(group, str) and isinstance(within.get(group), dict):
         return within[group].get("method", "direct")
     criteria = weights.get("criteria")
     return criteria.get("method", "direct") if isinstance(criteria, dict) else "direct"
 
 
-def _reference_problems(data: CommentedMap, path: Path, lines: dict[Loc, int]) -> list[str]:
+def _section(data: dict[str, Any], key: str, kind: type) -> Any:
+    value = data.get(key)
+    return value if isinstance(value, kind) else None
+
+
+def _reference_problems(data: dict[str, Any], out: _Problems) -> None:
     """Check names that refer to other parts of the file (layers, groups, criteria).
 
-    Done on the raw mapping, not the validated model, so that these problems are reported
-    in the same run as type errors elsewhere in the file.
+    Done on the plain data (text keys only), not the validated model, so that these problems
+    are reported in the same run as type errors elsewhere in the file.  Values may have any
+    type here: only text names are looked up, the rest is left to the type checks.
     """
-    problems: list[str] = []
-
-    def report(loc: Loc, text: str) -> None:
-        problems.append(f"{path}:{_line_of(lines, loc)}: {format_loc(loc)}: {text}")
-
-    layers = data.get("layers") if isinstance(data.get("layers"), dict) else {}
-    groups = data.get("groups") if isinstance(data.get("groups"), dict) else None
-    criteria = data.get("criteria") if isinstance(data.get("criteria"), list) else []
+    layers: dict[str, Any] = _section(data, "layers", dict) or {}
+    groups: dict[str, Any] | None = _section(data, "groups", dict)
     ids: list[str] = []
-    for i, crit in enumerate(criteria):
-        if not isinstance(crit, dict):
-            continue
-        cid = crit.get("id")
-        if isinstance(cid, str):
-            if cid in ids:
-                report(
-                    ("criteria", i, "id"),
-                    f"id {cid!r} is used twice; give each criterion its own id",
-                )
-            ids.append(cid)
-        measure = crit.get("measure")
-        if isinstance(measure, dict):
-            for kind in ("nearest", "count", "sum", "access"):
-                layer = measure.get(kind)
-                if isinstance(layer, str) and layer not in layers:
-                    close = difflib.get_close_matches(layer, list(layers), n=1)
-                    hint = (
-                        f"did you mean {close[0]!r}?"
-                        if close
-                        else f"known layers: {sorted(layers)}"
-                    )
-                    report(
-                        ("criteria", i, "measure", kind),
-                        f"layer {layer!r} is not defined under `layers`; {hint}",
-                    )
-        group = crit.get("group")
-        if groups is not None and "group" in crit and group not in groups:
-            close = difflib.get_close_matches(str(group), list(groups), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known groups: {sorted(groups)}"
-            report(
-                ("criteria", i, "group"), f"group {group!r} is not defined under `groups`; {hint}"
+    for i, crit in enumerate(_section(data, "criteria", list) or []):
+        if isinstance(crit, dict):
+            _criterion_references(data, i, crit, layers, groups, ids, out)
+    weights: dict[str, Any] = _section(data, "weights", dict) or {}
+    group_scheme = weights.get("groups")
+    derived = isinstance(group_scheme, dict) and group_scheme.get("method", "direct") != "direct"
+    for g, spec in (groups or {}).items():
+        if not derived and isinstance(spec, dict) and "weight" not in spec:
+            out.add(
+                ("groups", g),
+                f"group {g!r} has no `weight`; add one, or derive group weights with "
+                "`weights: {groups: {method: ahp, ...}}`",
             )
-        if groups is not None and "group" not in crit:
-            report(
-                ("criteria", i), f"criterion {cid!r} has no `group`; add one of {sorted(groups)}"
+    for i, rule in enumerate(_section(data, "exclude", list) or []):
+        name = rule.get("criterion") if isinstance(rule, dict) else None
+        if isinstance(name, str) and name not in ids:
+            close = difflib.get_close_matches(name, ids, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"criteria: {ids}"
+            out.add(("exclude", i, "criterion"), f"criterion {_show(name)} is not defined; {hint}")
+
+
+def _criterion_references(
+    data: dict[str, Any],
+    i: int,
+    crit: dict[str, Any],
+    layers: dict[str, Any],
+    groups: dict[str, Any] | None,
+    ids: list[str],
+    out: _Problems,
+) -> None:
+    """One criterion's id (unique), layer, group and weight; its id is appended to ``ids``."""
+    cid = crit.get("id")
+    if isinstance(cid, str):
+        if cid in ids:
+            out.add(
+                ("criteria", i, "id"), f"id {cid!r} is used twice; give each criterion its own id"
             )
-        if "weight" not in crit and _raw_scheme(data, group) == "direct":
-            report(
-                ("criteria", i),
-                f"criterion {cid!r} has no `weight`; add `weight: 1` (or another number), "
-                "or derive the weights under `weights:`",
+        ids.append(cid)
+    measure = crit.get("measure")
+    measure = measure if isinstance(measure, dict) else {}
+    for kind in ("nearest", "count", "sum", "access"):
+        layer = measure.get(kind)
+        if isinstance(layer, str) and layer not in layers:
+            close = difflib.get_close_matches(layer, list(layers), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known layers: {sorted(layers)}"
+            out.add(
+                ("criteria", i, "measure", kind),
+                f"layer {_show(layer)} is not defined under `layers`; {hint}",
             )
-    weights = data.get("weights") if isinstance(data.get("weights"), dict) else {}
-    group_scheme = weights.get("groups") if isinstance(weights.get("groups"), dict) else {}
-    if groups is not None and group_scheme.get("method", "direct") == "direct":
-        for g, spec in groups.items():
-            if isinstance(spec, dict) and "weight" not in spec:
-                report(
-                    ("groups", g),
-                    f"group {g!r} has no `weight`; add one, or derive group weights with "
-                    "`weights: {groups: {method: ahp, ...}}`",
-                )
-    exclude = data.get("exclude") if isinstance(data.get("exclude"), list) else []
-    for i, rule in enumerate(exclude):
-        if isinstance(rule, dict) and isinstance(rule.get("criterion"), str):
-            name = rule["criterion"]
-            if name not in ids:
-                close = difflib.get_close_matches(name, ids, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"criteria: {ids}"
-                report(("exclude", i, "criterion"), f"criterion {name!r} is not defined; {hint}")
-    return problems
+    group = crit.get("group")
+    if groups is not None and isinstance(group, str) and group not in groups:
+        close = difflib.get_close_matches(group, list(groups), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known groups: {sorted(groups)}"
+        out.add(
+            ("criteria", i, "group"), f"group {_show(group)} is not defined under `groups`; {hint}"
+        )
+    name = _show(cid) if isinstance(cid, str) else f"number {i + 1} (it has no `id`)"
+    if groups is not None and "group" not in crit:
+        out.add(("criteria", i), f"criterion {name} has no `group`; add one of {sorted(groups)}")
+    if "weight" not in crit and _raw_scheme(data, group) == "direct":
+        out.add(
+            ("criteria", i),
+            f"criterion {name} has no `weight`; add `weight: 1` (or another number), "
+            "or derive the weights under `weights:`",
+        )
 
 
 # --- consistency of a structurally valid study ---------------------------------------------------
 
+#: The weights of one scope (all criteria, or one group's): its scheme, its names, its location.
+_Scope = tuple[Any, list[str], Loc]
 
-def _study_problems(study: Study, path: Path, lines: dict[Loc, int]) -> list[str]:
+
+def _study_problems(study: Study, out: _Problems) -> None:
     """Checks that need the validated study: weights per scheme, judgements, method options."""
-    problems: list[str] = []
-
-    def report(loc: Loc, text: str) -> None:
-        problems.append(f"{path}:{_line_of(lines, loc)}: {format_loc(loc)}: {text}")
-
     ids = [c.id for c in study.criteria]
-    w = study.weights
-    if study.groups is None:
-        scopes = {"criteria": (w.criteria, ids, ("weights", "criteria"))}
-        if w.within:
-            report(("weights", "within"), "`within` needs `groups`; define groups or remove it")
-    else:
-        scopes = {}
-        for g in study.groups:
-            members = [c.id for c in study.criteria if c.group == g]
-            loc: Loc = ("weights", "within", g) if g in w.within else ("weights", "criteria")
-            scopes[g] = (w.within.get(g, w.criteria), members, loc)
-        for g in w.within:
-            if g not in study.groups:
-                close = difflib.get_close_matches(g, list(study.groups), n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"groups: {list(study.groups)}"
-                report(("weights", "within", g), f"{g!r} is not a group; {hint}")
-        if w.groups.method in ("entropy", "critic"):
-            report(
-                ("weights", "groups", "method"),
-                f"{w.groups.method} weights are computed from "
-                "criteria values and cannot weight groups; use direct, equal, ahp or rank_*",
-            )
-        _scheme_names(w.groups, list(study.groups), ("weights", "groups"), report)
+    scopes = _weight_scopes(study, out)
     for i, crit in enumerate(study.criteria):
         scope = "criteria" if study.groups is None else crit.group
-        scheme = scopes[scope][0] if scope in scopes else w.criteria
+        scheme = scopes[scope][0] if scope in scopes else study.weights.criteria
         if scheme.method == "direct" and crit.weight is None:
-            report(
+            out.add(
                 ("criteria", i),
                 f"criterion {crit.id!r} has no `weight`; add `weight: 1` (or "
                 "another number), or derive the weights under `weights:`",
             )
     for scheme, names, loc in scopes.values():
-        _scheme_names(scheme, names, loc, report)
-    if study.sensitivity is not None:
-        sens = study.sensitivity
-        for key in ("weights", "uncertainty"):
-            for cid in getattr(sens, key):
-                if cid not in ids:
-                    close = difflib.get_close_matches(cid, ids, n=1)
-                    hint = f"did you mean {close[0]!r}?" if close else f"criteria: {ids}"
-                    report(("sensitivity", key, cid), f"{cid!r} is not a criterion; {hint}")
-        for cid, (lo, hi) in sens.weights.items():
-            if not 0 <= lo <= hi <= 1:
-                report(
-                    ("sensitivity", "weights", cid),
-                    f"range [{lo}, {hi}] must satisfy 0 <= lo <= hi <= 1",
-                )
-        if sens.order is not None and sorted(sens.order) != sorted(ids):
-            report(("sensitivity", "order"), f"`order` must list each criterion once: {ids}")
+        _scheme_names(scheme, names, loc, out)
+    _zero_weights(study, scopes, out)
+    _sensitivity_problems(study, ids, out)
+    _method_problems(study, ids, out)
+
+
+def _zero_weights(study: Study, scopes: dict[str | None, _Scope], out: _Problems) -> None:
+    """Direct weights that are all 0 where something must be shared out among them.
+
+    Weights are relative: all 0 leave nothing to normalise (criteria), or a group whose weight
+    cannot be shared among its criteria.  A group whose own weight is 0 may have zero weights.
+    """
+    position = {c.id: i for i, c in enumerate(study.criteria)}
+    groups = study.groups
+    if groups is not None and study.weights.groups.method == "direct":
+        given = {g: spec.weight for g, spec in groups.items() if spec.weight is not None}
+        if given and all(w == 0 for w in given.values()):
+            out.add(
+                ("groups", next(iter(given)), "weight"),
+                f"every group weight is 0 ({', '.join(given)}); weights are relative, so give at "
+                "least one group a weight > 0",
+            )
+    for scope, (scheme, names, _) in scopes.items():
+        weights = [study.criteria[position[n]].weight for n in names]
+        if scheme.method != "direct" or not names or any(w is None or w > 0 for w in weights):
+            continue
+        group_weight = groups[scope].weight if groups is not None and scope in groups else None
+        if group_weight == 0:
+            continue
+        within = "" if groups is None else f" of group {scope!r}"
+        out.add(
+            ("criteria", position[names[0]], "weight"),
+            f"every criterion weight{within} is 0 ({', '.join(names)}); weights are relative, so "
+            "nothing can be shared out: give at least one of them a weight > 0"
+            + ("" if groups is None else ", or set the group's weight to 0"),
+        )
+
+
+def _weight_scopes(study: Study, out: _Problems) -> dict[str | None, _Scope]:
+    """The weight scheme of each scope; checks the group level and ``within`` on the way."""
+    w = study.weights
+    if study.groups is None:
+        if w.within:
+            out.add(("weights", "within"), "`within` needs `groups`; define groups or remove it")
+        return {"criteria": (w.criteria, [c.id for c in study.criteria], ("weights", "criteria"))}
+    scopes: dict[str | None, _Scope] = {}
+    for g in study.groups:
+        members = [c.id for c in study.criteria if c.group == g]
+        loc: Loc = ("weights", "within", g) if g in w.within else ("weights", "criteria")
+        scopes[g] = (w.within.get(g, w.criteria), members, loc)
+    for g in w.within:
+        if g not in study.groups:
+            close = difflib.get_close_matches(g, list(study.groups), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"groups: {list(study.groups)}"
+            out.add(("weights", "within", g), f"{g!r} is not a group; {hint}")
+    if w.groups.method in ("entropy", "critic"):
+        out.add(
+            ("weights", "groups", "method"),
+            f"{w.groups.method} weights are computed from "
+            "criteria values and cannot weight groups; use direct, equal, ahp or rank_*",
+        )
+    _scheme_names(w.groups, list(study.groups), ("weights", "groups"), out)
+    return scopes
+
+
+def _sensitivity_problems(study: Study, ids: list[str], out: _Problems) -> None:
+    sens = study.sensitivity
+    if sens is None:
+        return
+    named = {"weights": list(sens.weights), "uncertainty": list(sens.uncertainty)}
+    for key, names in named.items():
+        for cid in names:
+            if cid not in ids:
+                close = difflib.get_close_matches(cid, ids, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"criteria: {ids}"
+                out.add(("sensitivity", key, cid), f"{cid!r} is not a criterion; {hint}")
+    for cid, (lo, hi) in sens.weights.items():
+        if not 0 <= lo <= hi <= 1:
+            out.add(
+                ("sensitivity", "weights", cid),
+                f"range [{lo:g}, {hi:g}] must satisfy 0 <= lo <= hi <= 1; write global "
+                "weights such as [0.05, 0.3]",
+            )
+    if sens.order is not None and sorted(sens.order) != sorted(ids):
+        out.add(("sensitivity", "order"), f"`order` must list each criterion once: {ids}")
+
+
+def _method_problems(study: Study, ids: list[str], out: _Problems) -> None:
     method = study.method
     for key in ("preference", "q", "p", "s"):
         value = getattr(method.promethee_ii, key)
@@ -541,7 +951,7 @@ def _study_problems(study: Study, path: Path, lines: dict[Loc, int]) -> list[str
             missing = [c for c in ids if c not in value]
             unknown = [c for c in value if c not in ids]
             if missing or unknown:
-                report(
+                out.add(
                     ("method", "promethee_ii", key),
                     f"give one value per criterion id; missing {missing}, unknown {unknown}",
                 )
@@ -549,24 +959,23 @@ def _study_problems(study: Study, path: Path, lines: dict[Loc, int]) -> list[str
         ow = method.owa.order_weights
         if ow is None or len(ow) != len(ids):
             got = "none" if ow is None else f"{len(ow)}"
-            report(
+            out.add(
                 ("method", "owa"),
                 f"owa needs `order_weights`, one per criterion ({len(ids)}), "
                 f"got {got}; e.g. equal weights give the weighted average",
             )
-    return problems
 
 
-def _scheme_names(scheme: Any, names: list[str], loc: Loc, report: Any) -> None:
+def _scheme_names(scheme: Any, names: list[str], loc: Loc, out: _Problems) -> None:
     """Names used by judgements and orders must be the ones of the scheme's scope."""
     for j, (a, b, x) in enumerate(scheme.judgements or []):
         for name in (a, b):
             if name not in names:
                 close = difflib.get_close_matches(name, names, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else f"use one of {names}"
-                report((*loc, "judgements", j), f"{name!r} is not compared here; {hint}")
+                out.add((*loc, "judgements", j), f"{name!r} is not compared here; {hint}")
         if x <= 0:
-            report(
+            out.add(
                 (*loc, "judgements", j), f"judgement {x} must be positive (Saaty 1..9 or 1/9..1)"
             )
     if scheme.method == "ahp" and len(names) > 1:
@@ -574,9 +983,71 @@ def _scheme_names(scheme: Any, names: list[str], loc: Loc, report: Any) -> None:
         needed = {frozenset((a, b)) for k, a in enumerate(names) for b in names[k + 1 :]}
         missing = [sorted(pair) for pair in needed - given]
         if missing:
-            report(
+            out.add(
                 (*loc, "judgements"),
                 f"AHP needs a judgement for every pair of {names}; missing {sorted(missing)}",
             )
     if scheme.order is not None and sorted(scheme.order) != sorted(names):
-        report((*loc, "order"), f"`order` must list each of {names} once, got {scheme.order}")
+        out.add((*loc, "order"), f"`order` must list each of {names} once, got {scheme.order}")
+
+
+# --- paths the file system must accept -----------------------------------------------------------
+
+
+def _path_problems(data: dict[str, Any], folder: Path, out: _Problems) -> None:
+    """Refuse paths that the file system cannot even look up, before any stage opens them.
+
+    A missing file is left to the layer reader, which says where it looked; here are the paths
+    that would make pathlib raise (a NUL character, a name over 255 bytes, a symlink loop, no
+    permission) or that name a folder.  Read from the plain data, so that they are reported in
+    the same run as type errors elsewhere; values that are not text are left to the type checks.
+    """
+    paths: list[tuple[Loc, Any]] = [((key,), data.get(key)) for key in _PATH_KEYS]
+    layers = _section(data, "layers", dict) or {}
+    paths += [(("layers", name), value) for name, value in layers.items()]
+    for loc, value in paths:
+        if isinstance(value, str):
+            problem = _unusable(folder, Path(value))
+            if problem is not None:
+                out.add(loc, problem)
+
+
+_PATH_KEYS = ("candidates", "reference", "boundaries")
+
+
+def _unusable(folder: Path, relative: Path) -> str | None:
+    text = str(relative)
+    fix = "fix the path, which is relative to the criteria file"
+    if "\x00" in text:
+        return (
+            f"the path {_show(text)} holds a NUL character (\\x00), which no file name can; {fix}"
+        )
+    if text in ("", "."):
+        return (
+            f"the path {_show(text)} names no file; write the path of the layer's file, "
+            "relative to the criteria file"
+        )
+    try:
+        long_parts = [p for p in relative.parts if len(os.fsencode(p)) > 255]
+    except UnicodeError:
+        return f"the path {_show(text)} holds characters no file name can; {fix}"
+    if long_parts:
+        return (
+            f"the name {_show(long_parts[0])} is {len(os.fsencode(long_parts[0])):,} bytes long; "
+            f"file names have at most 255; {fix}"
+        )
+    try:
+        resolved = (folder / relative).resolve()
+        mode = resolved.stat().st_mode
+    except FileNotFoundError:
+        return None  # the layer reader reports it, with the folder it looked in
+    except (OSError, RuntimeError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"the path {_show(text)} cannot be used ({reason}); {fix}"
+    if stat.S_ISDIR(mode):
+        return (
+            f"{_show(text)} is a folder; name the layer's file inside it (.geojson, .gpkg or .csv)"
+        )
+    if not stat.S_ISREG(mode):  # a device or a pipe would block the reader, or never end
+        return f"{_show(text)} is not a regular file (a device or a pipe); {fix}"
+    return None

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import difflib
 import itertools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
+    AllowInfNan,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -26,6 +30,105 @@ Direction = Literal["benefit", "cost"]
 VALUE_FUNCTIONS = ("minmax", "linear", "threshold", "piecewise")
 
 
+@dataclass(frozen=True)
+class Why:
+    """Why a field has an upper bound; :mod:`siting.criteria` quotes it when a value breaks it."""
+
+    text: str
+
+
+# --- limits ------------------------------------------------------------------------------------
+# Generous for real studies, small enough that a typo (an extra 000) cannot exhaust the machine.
+
+#: Largest magnitude of any number in a criteria file.  Raw values (km, people, students, tenge)
+#: stay far below it; beyond it differences such as ``best - worst`` lose their digits or
+#: overflow, and one huge weight makes every other weight round to zero.
+MAX_MAGNITUDE = 1e15
+#: Smallest magnitude of a number other than 0.  Nothing a study measures is that small in its
+#: unit, and dividing by a difference of such numbers (a linear value function's best - worst)
+#: overflows.
+MIN_MAGNITUDE = 1e-12
+#: Weight draws of the robustness analysis: the draws × criteria weight matrix is held in memory
+#: (1,000,000 × 20 criteria = 160 MB); scores are streamed in chunks.
+MAX_SAMPLES = 1_000_000
+#: Points of a one-at-a-time sweep: its table has steps × criteria × candidates rows
+#: (1,001 × 10 × 100 = 1 M rows); a step of 0.001 in weight is finer than any judgement.
+MAX_STEPS = 1_001
+#: Portfolio re-solves of the robustness analysis: one integer program each (~10 ms).
+MAX_PORTFOLIO_DRAWS = 100_000
+#: Sites of a portfolio, and the counts compared with them (per group, differences, shortlist).
+MAX_SITES = 10_000
+#: Points of the Pareto front: one integer program each.
+MAX_PARETO_POINTS = 100
+#: Next-best portfolios: each adds a cut and a re-solve to the integer program.
+MAX_ALTERNATIVES = 20
+#: Seeds: 32 bits read the same in every tool that reports them (the manifest, the offline page).
+MAX_SEED = 2**32 - 1
+
+_SITES_WHY = Why(f"a portfolio has at most {MAX_SITES:,} sites")
+_SEED_WHY = Why("seeds are 32-bit numbers, so that every tool reads them the same")
+
+
+def _not_bool(value: object) -> object:
+    """Refuse true/false where a number is expected (pydantic would read them as 1 and 0)."""
+    if isinstance(value, bool):
+        msg = f"{str(value).lower()} is not a number; write a number here"
+        raise ValueError(msg)
+    return value
+
+
+def _ordinary(value: float) -> float:
+    """Refuse numbers too large or too small for the arithmetic they go into."""
+    if 0 < abs(value) < MIN_MAGNITUDE:
+        msg = (
+            f"{value:g} is too small: numbers in a criteria file other than 0 are at least "
+            f"{MIN_MAGNITUDE:g} in size (smaller ones overflow when divided by); write 0, or use "
+            "a smaller unit"
+        )
+        raise ValueError(msg)
+    if abs(value) > MAX_MAGNITUDE:
+        msg = (
+            f"{value:g} is too large: numbers in a criteria file lie within ±{MAX_MAGNITUDE:g}, "
+            "beyond which sums and differences of them lose their digits; use a larger unit, "
+            "for example thousands"
+        )
+        raise ValueError(msg)
+    return value
+
+
+# Every real number read from a criteria file is finite (no .inf, .nan: a NaN or infinite
+# weight, bound or point would run to NaN scores, or scores that are all 0, with no error),
+# 0 or between MIN_MAGNITUDE and MAX_MAGNITUDE in size, and not true/false.  A field's own
+# bounds sit inside its type, before the validators, so that pydantic checks them natively and
+# writes them into the JSON Schema (given on the field, they would land after the validators
+# and be checked by a wrapper).
+#: A real number with no bounds of its own (a raw value, a threshold, an exclusion bound).
+FiniteFloat = Annotated[
+    float, AllowInfNan(False), AfterValidator(_ordinary), BeforeValidator(_not_bool)
+]
+#: A finite number >= 0 (weights, distances that may be 0).
+NonNegative = Annotated[
+    float, AllowInfNan(False), Field(ge=0), AfterValidator(_ordinary), BeforeValidator(_not_bool)
+]
+#: A finite number > 0 (radii, distance scales, budgets).
+Positive = Annotated[
+    float, AllowInfNan(False), Field(gt=0), AfterValidator(_ordinary), BeforeValidator(_not_bool)
+]
+#: A finite number from 0 to 1 (values, shares).
+Fraction = Annotated[
+    float,
+    AllowInfNan(False),
+    Field(ge=0, le=1),
+    AfterValidator(_ordinary),
+    BeforeValidator(_not_bool),
+]
+
+#: Counts of sites (a portfolio's size, per-group counts, differences, shortlists).
+SiteCount = Annotated[int, Field(ge=1, le=MAX_SITES), BeforeValidator(_not_bool), _SITES_WHY]
+#: Seeds of random draws.
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED), BeforeValidator(_not_bool), _SEED_WHY]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -33,12 +136,12 @@ class _Strict(BaseModel):
 class Bounds(_Strict):
     """A numeric filter on one attribute: ``{min: 5000}``, ``{max: 3}``, ``{in: [a, b]}``, ``{equals: x}``."""
 
-    min: float | None = Field(None, description="Keep features whose value is at least this.")
-    max: float | None = Field(None, description="Keep features whose value is at most this.")
-    in_: list[str | float] | None = Field(
+    min: FiniteFloat | None = Field(None, description="Keep features whose value is at least this.")
+    max: FiniteFloat | None = Field(None, description="Keep features whose value is at most this.")
+    in_: list[str | FiniteFloat] | None = Field(
         None, alias="in", description="Keep features whose value is one of these."
     )
-    equals: str | float | bool | None = Field(
+    equals: str | FiniteFloat | bool | None = Field(
         None, description="Keep features whose value equals this."
     )
 
@@ -47,7 +150,7 @@ class Bounds(_Strict):
     @model_validator(mode="after")
     def _one_test(self) -> Bounds:
         if self.min is None and self.max is None and self.in_ is None and self.equals is None:
-            msg = "a filter needs at least one of min, max, in, equals"
+            msg = "a filter needs at least one of min, max, in, equals; for example {min: 5000}"
             raise ValueError(msg)
         if self.min is not None and self.max is not None and self.min > self.max:
             msg = f"min {self.min} is greater than max {self.max}; swap them"
@@ -78,12 +181,12 @@ class Measure(_Strict):
         description="Distance-decay accessibility to this layer: sum of field * exp(-d / decay_km).",
     )
     attribute: str | None = Field(None, description="The candidate's own attribute of this name.")
-    within_km: float | None = Field(None, gt=0, description="Radius in km for `count` and `sum`.")
+    within_km: Positive | None = Field(None, description="Radius in km for `count` and `sum`.")
     field: str | None = Field(
         None,
         description="Attribute summed by `sum`, or weighting `access` (default 1 per feature).",
     )
-    decay_km: float | None = Field(None, gt=0, description="Distance scale d0 of `access`, in km.")
+    decay_km: Positive | None = Field(None, description="Distance scale d0 of `access`, in km.")
     where: Where | None = Field(
         None, description="Keep only the layer's features whose attributes pass these filters."
     )
@@ -142,13 +245,16 @@ class Measure(_Strict):
 class Linear(_Strict):
     """Linear value between ``worst`` (value 0) and ``best`` (value 1), clipped outside."""
 
-    best: float = Field(description="Raw value that scores 1.")
-    worst: float = Field(description="Raw value that scores 0.")
+    best: FiniteFloat = Field(description="Raw value that scores 1.")
+    worst: FiniteFloat = Field(description="Raw value that scores 0.")
 
     @model_validator(mode="after")
     def _distinct(self) -> Linear:
         if self.best == self.worst:
-            msg = f"best and worst are both {self.best}; they must differ"
+            msg = (
+                f"best and worst are both {self.best}; give best the raw value that scores 1 "
+                "and worst a different one that scores 0"
+            )
             raise ValueError(msg)
         return self
 
@@ -156,16 +262,16 @@ class Linear(_Strict):
 class Threshold(_Strict):
     """Step value: 1 when the raw value is on the good side of ``at``, else ``below`` (default 0)."""
 
-    at: float = Field(description="The threshold, in the criterion's unit.")
-    below: float = Field(
-        0.0, ge=0, le=1, description="Value given on the bad side of the threshold (0 to 1)."
+    at: FiniteFloat = Field(description="The threshold, in the criterion's unit.")
+    below: Fraction = Field(
+        0.0, description="Value given on the bad side of the threshold (0 to 1)."
     )
 
 
 class Piecewise(_Strict):
     """Piecewise-linear value through ``points`` ``[[raw, value], ...]``, flat outside."""
 
-    points: list[tuple[float, float]] = Field(
+    points: list[tuple[FiniteFloat, FiniteFloat]] = Field(
         min_length=2, description="Pairs [raw value, value 0..1], raw values increasing."
     )
 
@@ -174,10 +280,13 @@ class Piecewise(_Strict):
     def _increasing(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
         xs = [p[0] for p in points]
         if any(b <= a for a, b in itertools.pairwise(xs)):
-            msg = f"raw values {xs} must be strictly increasing; sort the points"
+            msg = f"raw values {xs} must be strictly increasing; sort the points and remove repeats"
             raise ValueError(msg)
         if any(not 0 <= p[1] <= 1 for p in points):
-            msg = f"values {[p[1] for p in points]} must lie between 0 and 1"
+            msg = (
+                f"values {[p[1] for p in points]} must lie between 0 and 1; write each point "
+                "as [raw value, value] with value 0 (worst) to 1 (best)"
+            )
             raise ValueError(msg)
         return points
 
@@ -219,7 +328,7 @@ class ValueFunction(_Strict):
     def _one(self) -> ValueFunction:
         given = [k for k in ("minmax", "linear", "threshold", "piecewise") if getattr(self, k)]
         if len(given) > 1:
-            msg = f"give one value function, not {given}"
+            msg = f"give one value function, not {given}; keep one of them"
             raise ValueError(msg)
         return self
 
@@ -239,9 +348,8 @@ class Criterion(_Strict):
         description="Value function; default minmax.",
     )
     unit: str | None = Field(None, description="Unit of the raw value, shown in tables and popups.")
-    weight: float | None = Field(
+    weight: NonNegative | None = Field(
         None,
-        ge=0,
         description="Weight (relative; normalised within its group). Required when "
         "the criteria's weights are given directly (the default).",
     )
@@ -264,9 +372,8 @@ class Criterion(_Strict):
 class Group(_Strict):
     """A group of criteria whose weight multiplies the (normalised) weights inside it."""
 
-    weight: float | None = Field(
+    weight: NonNegative | None = Field(
         None,
-        ge=0,
         description="The group's weight (relative); required unless `weights.groups` derives it.",
     )
     label: str | None = Field(None, description="Name shown in reports.")
@@ -279,9 +386,9 @@ class Exclusion(_Strict):
     field: str | None = Field(
         None, description="Candidate attribute tested instead of a criterion."
     )
-    above: float | None = Field(None, description="Exclude when the value is above this.")
-    below: float | None = Field(None, description="Exclude when the value is below this.")
-    equals: str | float | bool | None = Field(
+    above: FiniteFloat | None = Field(None, description="Exclude when the value is above this.")
+    below: FiniteFloat | None = Field(None, description="Exclude when the value is below this.")
+    equals: str | FiniteFloat | bool | None = Field(
         None, description="Exclude when the value equals this."
     )
     reason: str | None = Field(
@@ -291,10 +398,13 @@ class Exclusion(_Strict):
     @model_validator(mode="after")
     def _shape(self) -> Exclusion:
         if (self.criterion is None) == (self.field is None):
-            msg = "give exactly one of `criterion` or `field`"
+            msg = (
+                "give exactly one of `criterion` (a criterion id) or `field` (a candidate "
+                "attribute); keep one"
+            )
             raise ValueError(msg)
         if self.above is None and self.below is None and self.equals is None:
-            msg = "give at least one of `above`, `below`, `equals`"
+            msg = "give at least one of `above`, `below`, `equals`; for example `below: 10000`"
             raise ValueError(msg)
         return self
 
@@ -315,9 +425,7 @@ class TopsisOptions(_Strict):
 class VikorOptions(_Strict):
     """Options of VIKOR."""
 
-    v: float = Field(
-        0.5, ge=0, le=1, description="Weight of the group utility (majority) strategy."
-    )
+    v: Fraction = Field(0.5, description="Weight of the group utility (majority) strategy.")
 
 
 class PrometheeOptions(_Strict):
@@ -328,15 +436,17 @@ class PrometheeOptions(_Strict):
         description="Preference function, or one per criterion id (default vshape: preference "
         "grows linearly with the value difference up to p).",
     )
-    q: float | dict[str, float] | None = Field(None, description="Indifference threshold.")
-    p: float | dict[str, float] | None = Field(0.5, description="Preference threshold.")
-    s: float | dict[str, float] | None = Field(None, description="Gaussian scale.")
+    q: FiniteFloat | dict[str, FiniteFloat] | None = Field(
+        None, description="Indifference threshold."
+    )
+    p: FiniteFloat | dict[str, FiniteFloat] | None = Field(0.5, description="Preference threshold.")
+    s: FiniteFloat | dict[str, FiniteFloat] | None = Field(None, description="Gaussian scale.")
 
 
 class OwaOptions(_Strict):
     """Options of ordered weighted averaging."""
 
-    order_weights: list[float] | None = Field(
+    order_weights: list[FiniteFloat] | None = Field(
         None,
         description="Weights of the ordered positions, best value first; one per criterion. "
         "All weight on the first position is OR (optimistic), on the last AND (pessimistic).",
@@ -380,7 +490,8 @@ WeightMethod = Literal[
 
 # A Saaty judgement: a number, or a fraction written as text ("1/3"), which editors must accept too.
 Judgement = Annotated[
-    float | Annotated[str, StringConstraints(pattern=r"^\s*\d+(\.\d+)?\s*/\s*\d+(\.\d+)?\s*$")],
+    FiniteFloat
+    | Annotated[str, StringConstraints(pattern=r"^\s*\d+(\.\d+)?\s*/\s*\d+(\.\d+)?\s*$")],
     Field(description="a number or a fraction such as 1/3"),
 ]
 
@@ -435,7 +546,9 @@ class WeightScheme(_Strict):
 
     @field_validator("judgements", mode="after")
     @classmethod
-    def _saaty_scale(cls, value: object) -> object:
+    def _saaty_scale(
+        cls, value: list[tuple[str, str, float | str]] | None
+    ) -> list[tuple[str, str, float | str]] | None:
         for a, b, x in value or []:
             if not isinstance(x, float):  # a fraction the before-validator could not divide
                 msg = f"judgement {x!r} for [{a}, {b}] is not a number or a fraction such as 1/3"
@@ -479,21 +592,21 @@ class AtMostPer(_Strict):
     """At most ``count`` chosen sites share a value of ``field``."""
 
     field: str = Field(description="Candidate attribute, for example macro_region.")
-    count: int = Field(ge=1, description="Most sites allowed per value of the field.")
+    count: SiteCount = Field(description="Most sites allowed per value of the field.")
 
 
 class AtLeastPer(_Strict):
     """At least ``count`` chosen sites for every value of ``field`` among the kept candidates."""
 
     field: str = Field(description="Candidate attribute, for example macro_region.")
-    count: int = Field(ge=1, description="Fewest sites required per value of the field.")
+    count: SiteCount = Field(description="Fewest sites required per value of the field.")
 
 
 class Budget(_Strict):
     """The chosen sites' total cost must not exceed ``limit``."""
 
     field: str = Field(description="Candidate attribute holding each site's cost.")
-    limit: float = Field(gt=0, description="Largest total cost, in the field's unit.")
+    limit: Positive = Field(description="Largest total cost, in the field's unit.")
 
 
 class Coverage(_Strict):
@@ -505,10 +618,9 @@ class Coverage(_Strict):
         "(for example settlements).",
     )
     population_field: str = Field("population", description="Demand weight field.")
-    radius_km: float = Field(gt=0, description="A demand point is covered within this distance.")
-    weight: float = Field(
+    radius_km: Positive = Field(description="A demand point is covered within this distance.")
+    weight: NonNegative = Field(
         0.0,
-        ge=0,
         description="Score points that covering the whole population is worth in the objective "
         "(0: coverage is reported, not optimised).",
     )
@@ -518,7 +630,7 @@ class Equity(_Strict):
     """Every group's population centre lies within ``within_km`` of some chosen site."""
 
     field: str = Field("macro_region", description="Field of the demand layer that forms groups.")
-    within_km: float = Field(gt=0, description="Largest distance from a group's centre to a site.")
+    within_km: Positive = Field(description="Largest distance from a group's centre to a site.")
     demand: str | None = Field(
         None, description="Demand layer for the centres (default: coverage's, else candidates)."
     )
@@ -528,23 +640,33 @@ class Equity(_Strict):
 class Pareto(_Strict):
     """The Pareto front of total score against population covered (needs `coverage`)."""
 
-    points: int = Field(11, ge=2, le=100, description="ε-steps across the population range.")
+    points: Annotated[
+        int,
+        Field(ge=2, le=MAX_PARETO_POINTS),
+        BeforeValidator(_not_bool),
+        Why("each point of the front solves one integer program; 100 draw a smooth front"),
+    ] = Field(11, description="ε-steps across the population range.")
 
 
 class Alternatives(_Strict):
     """The next-best portfolios, each differing from every earlier one by at least ``differ_by`` sites."""
 
-    count: int = Field(3, ge=1, le=20, description="How many alternatives besides the optimum.")
-    differ_by: int = Field(1, ge=1, description="Least number of sites that differ.")
+    count: Annotated[
+        int,
+        Field(ge=1, le=MAX_ALTERNATIVES),
+        BeforeValidator(_not_bool),
+        Why("each alternative adds a constraint and a re-solve; beyond 20 they differ by noise"),
+    ] = Field(3, description="How many alternatives besides the optimum.")
+    differ_by: SiteCount = Field(1, description="Least number of sites that differ.")
 
 
 class Portfolio(_Strict):
     """Rules for choosing a set of sites with an integer program."""
 
-    sites: int = Field(ge=1, description="Number of sites to choose.")
+    sites: SiteCount = Field(description="Number of sites to choose.")
     exactly: bool = Field(True, description="Exactly `sites` (true) or at most `sites` (false).")
-    min_spacing_km: float | None = Field(
-        None, ge=0, description="Least great-circle distance between two chosen sites."
+    min_spacing_km: NonNegative | None = Field(
+        None, description="Least great-circle distance between two chosen sites."
     )
     at_most_per: AtMostPer | None = None
     at_least_per: AtLeastPer | None = None
@@ -591,8 +713,8 @@ class Portfolio(_Strict):
 class UncertaintySpec(_Strict):
     """How far a criterion's values may be off, in value units (0..1): one of uniform or normal."""
 
-    uniform: float | None = Field(None, ge=0, le=1, description="Values move by U(-a, +a).")
-    normal: float | None = Field(None, ge=0, le=1, description="Values move by N(0, sd²).")
+    uniform: Fraction | None = Field(None, description="Values move by U(-a, +a).")
+    normal: Fraction | None = Field(None, description="Values move by N(0, sd²).")
 
     @model_validator(mode="after")
     def _one(self) -> UncertaintySpec:
@@ -605,18 +727,38 @@ class UncertaintySpec(_Strict):
 class SensitivitySpec(_Strict):
     """Robustness analysis: one-at-a-time sweeps, stability intervals, SMAA, portfolio membership."""
 
-    samples: int = Field(10_000, ge=100, description="Weight draws for rank acceptability.")
-    seed: int | None = Field(
-        None, ge=0, description="Seed of the draws (default: the study's seed)."
+    samples: Annotated[
+        int,
+        Field(ge=100, le=MAX_SAMPLES),
+        BeforeValidator(_not_bool),
+        Why(
+            "the draws × criteria weight matrix is held in memory (1,000,000 draws × 20 "
+            "criteria = 160 MB); 10,000 draws already give probabilities to ±0.01"
+        ),
+    ] = Field(10_000, description="Weight draws for rank acceptability.")
+    seed: Seed | None = Field(None, description="Seed of the draws (default: the study's seed).")
+    portfolio_draws: Annotated[
+        int,
+        Field(ge=0, le=MAX_PORTFOLIO_DRAWS),
+        BeforeValidator(_not_bool),
+        Why(
+            "each draw re-solves the portfolio's integer program (about 10 ms each, so "
+            "100,000 draws take minutes); 1,000 draws give probabilities to ±0.03"
+        ),
+    ] = Field(1000, description="Draws re-solving the portfolio (0: skip membership).")
+    steps: Annotated[
+        int,
+        Field(ge=3, le=MAX_STEPS),
+        BeforeValidator(_not_bool),
+        Why(
+            "the sweep's table has steps × criteria × candidates rows in memory; 1,001 steps "
+            "already move each weight by 0.001"
+        ),
+    ] = Field(21, description="Points of each one-at-a-time weight sweep.")
+    top_n: SiteCount | None = Field(
+        None, description="Size of the shortlist whose stability is tested (default: sites)."
     )
-    portfolio_draws: int = Field(
-        1000, ge=0, description="Draws re-solving the portfolio (0: skip membership)."
-    )
-    steps: int = Field(21, ge=3, description="Points of each one-at-a-time weight sweep.")
-    top_n: int | None = Field(
-        None, ge=1, description="Size of the shortlist whose stability is tested (default: sites)."
-    )
-    weights: dict[str, tuple[float, float]] = Field(
+    weights: dict[str, tuple[FiniteFloat, FiniteFloat]] = Field(
         default_factory=dict,
         description="Ranges [lo, hi] of global criterion weights for the draws, by criterion id.",
     )
@@ -658,4 +800,4 @@ class Study(_Strict):
     sensitivity: SensitivitySpec | None = Field(
         None, description="Robustness analysis, run by `siting run` when present."
     )
-    seed: int = Field(0, ge=0, description="Seed of every random draw, for reproducible runs.")
+    seed: Seed = Field(0, description="Seed of every random draw, for reproducible runs.")
