@@ -100,7 +100,7 @@ def build_rules(
             features.lonlat(frame), weight, frame[eq.field].astype(str).to_numpy()
         )
         centres_km = features.haversine_km(centres, xy)
-        centre_names = [f"the population centre of {label}" for label in labels]
+        centre_names = list(labels)
     rules = optimise.prepare(
         ranking.loc[kept, "score"].to_numpy(dtype=float),
         n=spec.sites,

@@ -35,6 +35,8 @@ def _fail(exc: SitingError) -> None:
     err_console.print(Text(f"error: {len(exc.problems)} problem(s)", style="bold red"))
     for problem in exc.problems:
         err_console.print(Text(problem), soft_wrap=True)
+    for note in exc.notes:
+        err_console.print(Text(f"note: {note}"), soft_wrap=True)
     raise typer.Exit(code=2)
 
 
@@ -250,7 +252,7 @@ def validate(path: FileArg) -> None:
     methods, the portfolio's feasibility) and reports every problem; writes no output.
     """
     try:
-        results = pipeline.run(path, sensitivity=False)
+        results = pipeline.validate(path)
     except SitingError as exc:
         _fail(exc)
         return

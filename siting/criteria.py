@@ -56,24 +56,9 @@ _SHOWN_CHARS = 80
 
 
 @dataclass(frozen=True)
-class StudyFile:
-    """A validated study together with where it came from.
+class _Located:
+    """A criteria file read, with the line of every key: what locates a later problem."""
 
-    Attributes
-    ----------
-    study
-        The validated study.
-    path
-        The criteria file, absolute.
-    lines
-        1-based line of every key and item of the file, by location
-        (``("criteria", 0, "weight")``), so that later stages (layers,
-        features) can point at the line that caused a problem.
-    shown
-        The path as the user gave it, used in messages (defaults to ``path``).
-    """
-
-    study: Study
     path: Path
     lines: dict[Loc, int]
     shown: Path | None = None
@@ -103,6 +88,39 @@ class StudyFile:
     def problem(self, loc: Loc, text: str) -> str:
         """Format a problem found after loading, in the file's usual ``path:line: key: ...`` form."""
         return f"{self.where(loc)}: {format_loc(loc)}: {text}"
+
+
+@dataclass(frozen=True)
+class StudyFile(_Located):
+    """A validated study together with where it came from.
+
+    Attributes
+    ----------
+    study
+        The validated study.
+    path
+        The criteria file, absolute.
+    lines
+        1-based line of every key and item of the file, by location
+        (``("criteria", 0, "weight")``), so that later stages (layers,
+        features) can point at the line that caused a problem.
+    shown
+        The path as the user gave it, used in messages (defaults to ``path``).
+    """
+
+    study: Study = field(kw_only=True)
+
+
+@dataclass(frozen=True)
+class Draft(_Located):
+    """A criteria file that read as YAML but is not a valid study: its data, as written.
+
+    :func:`load` attaches it to the :class:`~siting.errors.CriteriaError` it raises, so that
+    ``siting validate`` can still check what the broken file names (its layer files and their
+    fields) and report those problems in the same run.
+    """
+
+    data: dict[str, Any] = field(kw_only=True)
 
 
 def load(path: str | Path) -> StudyFile:
@@ -147,7 +165,9 @@ def load(path: str | Path) -> StudyFile:
     else:
         _study_problems(study, out)
     if out.found or study is None:
-        raise CriteriaError(out.messages())
+        error = CriteriaError(out.messages())
+        error.draft = Draft(path=path, lines=out.lines, shown=shown, data=plain)
+        raise error
     return StudyFile(study=study, path=path, lines=out.lines, shown=shown)
 
 

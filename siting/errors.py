@@ -9,6 +9,7 @@ that escapes is a bug (exit code 1).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 
 class SitingError(Exception):
@@ -21,13 +22,24 @@ class SitingError(Exception):
         and raises once, so that a planner fixes a file in one pass.
     """
 
-    def __init__(self, problems: str | Iterable[str]) -> None:
+    def __init__(self, problems: str | Iterable[str], *, notes: Iterable[str] = ()) -> None:
         self.problems: list[str] = [problems] if isinstance(problems, str) else list(problems)
+        #: Sentences that are not problems: which checks could not run, and why.
+        self.notes: list[str] = list(notes)
         super().__init__("\n".join(self.problems))
 
 
 class CriteriaError(SitingError):
-    """A criteria file is malformed or inconsistent."""
+    """A criteria file is malformed or inconsistent.
+
+    Attributes
+    ----------
+    draft
+        The file's data as written, when it read as YAML (a :class:`siting.criteria.Draft`),
+        for checks that can run on a file that is not yet a valid study.
+    """
+
+    draft: Any = None
 
 
 class DataError(SitingError, ValueError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import hashlib
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from siting import features
-from siting.criteria import Loc, StudyFile
+from siting.criteria import Draft, Loc, StudyFile
 from siting.errors import DataError
 from siting.layers import SHOWN, json_kind, read_layer, shown_path, unreadable
 from siting.spec import Study, Where
@@ -592,7 +593,11 @@ def read_reference(
     path = layer_file(source, ("reference",), study.reference, problems)
     if path is None:
         raise DataError(problems)
-    ref = read_layer(path, name="reference", required=("name", "layer"))
+    try:
+        ref = read_layer(path, name="reference", required=("name", "layer"))
+    except DataError as exc:
+        # The reference's `layer` field says which study layer each feature joins.
+        raise DataError([source.problem(("reference",), p) for p in exc.problems]) from exc
     kinds = ref["layer"].astype(str)
     sites = ref[kinds == CANDIDATES]
     if sites.empty:
@@ -715,3 +720,91 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+# --- a criteria file that is not yet a valid study ---------------------------------------------
+
+
+def draft_problems(draft: Draft) -> list[str]:
+    """What can still be checked in a criteria file whose structure is wrong.
+
+    ``siting validate`` reports every problem of a file in one run: when the file is not a
+    valid study, the layer files it names are still read and every field its criteria,
+    exclusions and portfolio name is looked up in them, as far as the file says where.  Paths
+    that cannot be read are already reported by :func:`siting.criteria.load`.
+
+    Parameters
+    ----------
+    draft
+        The file's data as written (from the :class:`~siting.errors.CriteriaError`).
+
+    Returns
+    -------
+    list of str
+        Located problems: layers that cannot be read, fields they lack.
+    """
+    data = draft.data
+    problems: list[str] = []
+    named: dict[str, tuple[Loc, Any]] = {
+        key: ((key,), data.get(key)) for key in (CANDIDATES, "reference", "boundaries")
+    }
+    layers = data.get("layers")
+    if isinstance(layers, dict):
+        named |= {str(k): (("layers", str(k)), v) for k, v in layers.items()}
+    frames: dict[str, pd.DataFrame] = {}
+    for name, (loc, rel) in named.items():
+        if not isinstance(rel, str) or not rel.strip():
+            continue
+        path = draft.resolve(Path(rel))
+        if not os.path.lexists(path):
+            problems.append(draft.problem(loc, f"file {shown_path(rel)!r} {unreadable(path)}"))
+            continue
+        if unreadable(path) is not None or name in ("reference", "boundaries"):
+            continue  # load() has reported why it cannot be read; the others need a study
+        try:
+            frames[name] = read_layer(path, name=name, required=("name",))
+        except DataError as exc:
+            problems += [draft.problem(loc, p) for p in exc.problems]
+    for loc, frame, field_name in _draft_fields(data):
+        if frame in frames and field_name not in frames[frame].columns:
+            fields = [str(c) for c in frames[frame].columns if c != "geometry"]
+            close = difflib.get_close_matches(field_name, fields, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"its fields are {fields}"
+            what = "candidates" if frame == CANDIDATES else f"layer {frame!r}"
+            problems.append(draft.problem(loc, f"{what} has no field {field_name!r}; {hint}"))
+    return problems
+
+
+def _draft_fields(data: dict[str, Any]) -> list[tuple[Loc, str, str]]:
+    """(where, layer, field) for every field the file names, as far as its structure says."""
+    out: list[tuple[Loc, str, str]] = []
+    criteria = data.get("criteria")
+    for i, crit in enumerate(criteria if isinstance(criteria, list) else []):
+        measure = crit.get("measure") if isinstance(crit, dict) else None
+        if not isinstance(measure, dict):
+            continue
+        base: Loc = ("criteria", i, "measure")
+        attribute = measure.get("attribute")
+        if isinstance(attribute, str):
+            out.append(((*base, "attribute"), CANDIDATES, attribute))
+        layer = next(
+            (measure[k] for k in ("nearest", "count", "sum", "access") if k in measure), None
+        )
+        if not isinstance(layer, str):
+            continue
+        if isinstance(measure.get("field"), str):
+            out.append(((*base, "field"), layer, measure["field"]))
+        where = measure.get("where")
+        if isinstance(where, dict):
+            out += [((*base, "where", str(k)), layer, str(k)) for k in where]
+    exclude = data.get("exclude")
+    for i, rule in enumerate(exclude if isinstance(exclude, list) else []):
+        if isinstance(rule, dict) and isinstance(rule.get("field"), str):
+            out.append((("exclude", i, "field"), CANDIDATES, rule["field"]))
+    portfolio = data.get("portfolio")
+    if isinstance(portfolio, dict):
+        for key in ("at_most_per", "at_least_per", "budget"):
+            part = portfolio.get(key)
+            if isinstance(part, dict) and isinstance(part.get("field"), str):
+                out.append((("portfolio", key, "field"), CANDIDATES, part["field"]))
+    return out

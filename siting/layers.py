@@ -415,7 +415,11 @@ def _check(
     missing = [f for f in ["id", *required] if f not in frame.columns]
     for field in missing:
         close = difflib.get_close_matches(field, [str(c) for c in frame.columns], n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"fields are {list(frame.columns)}"
+        hint = (
+            f"rename {close[0]!r} to {field!r}"
+            if close
+            else f"add it to every feature (its fields are {list(frame.columns)})"
+        )
         problems.append(f"{shown}: required field {field!r} is missing; {hint}")
     if "id" in missing or (problems and collect is None):
         raise DataError(problems)

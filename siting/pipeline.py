@@ -8,6 +8,7 @@ together, each pointing at the line of the criteria file that caused it.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,8 +20,9 @@ import pandas as pd
 from siting import mcda
 from siting.choice import choose_portfolio
 from siting.criteria import load
-from siting.errors import DataError
+from siting.errors import CriteriaError, DataError, SitingError
 from siting.inputs import (
+    draft_problems,
     input_hashes,
     measure_all,
     read_boundaries,
@@ -179,3 +181,62 @@ def analyse_sensitivity(results: Results) -> Sensitivity:
         order=spec.order,
         solver=spec.solver,
     )
+
+
+#: What each stage checks, in the words of ``siting validate``'s note on skipped checks.
+CHECKS = {
+    "criteria": "the criteria file",
+    "layers": "the layers and the fields the study uses",
+    "features": "measuring the criteria",
+    "values": "the exclusions and value functions",
+    "weights": "the weights",
+    "score": "the scores under every method",
+    "portfolio": "the portfolio's rules and feasibility",
+}
+
+
+def validate(path: str | Path) -> Results:
+    """Check a criteria file, its layers and its rules in one pass; write nothing.
+
+    Runs every stage that can find a mistake (as :func:`run`, without the robustness analysis).
+    When the file itself is not a valid study, the layer files it names and the fields it uses
+    are still checked (:func:`siting.inputs.draft_problems`), so that every problem a planner
+    can fix now is reported together.  The checks that could not run are named in the error's
+    ``notes``.
+
+    Raises
+    ------
+    siting.errors.SitingError
+        Every problem found, in the order of the file's lines, with ``notes`` saying which
+        checks were skipped because of them.
+    """
+    started: list[str] = []
+    try:
+        return run(path, progress=started.append, sensitivity=False)
+    except SitingError as exc:
+        problems = list(exc.problems)
+        if isinstance(exc, CriteriaError) and exc.draft is not None:
+            problems += draft_problems(exc.draft)
+        failed = started[-1] if started else "criteria"
+        stages = list(CHECKS)
+        later = [CHECKS[s] for s in stages[stages.index(failed) + 1 :]] if failed in CHECKS else []
+        if isinstance(exc, CriteriaError):
+            # The draft's layers and fields were checked above; a file that is not even YAML
+            # got no further than its own text.
+            later = [CHECKS[s] for s in stages[2 if exc.draft is not None else 1 :]]
+        notes = (
+            ["not checked until the problems above are fixed: " + ", ".join(later)] if later else []
+        )
+        error = type(exc)(_by_line(problems), notes=notes)
+        raise error from exc
+
+
+def _by_line(problems: list[str]) -> list[str]:
+    """Problems in the order of the files and lines they name (others keep their place)."""
+
+    def key(item: tuple[int, str]) -> tuple[str, int, int]:
+        pos, text = item
+        match = re.match(r"(.*?):(\d+): ", text)
+        return (match.group(1), int(match.group(2)), pos) if match else ("", 0, pos)
+
+    return list(dict.fromkeys(text for _, text in sorted(enumerate(problems), key=key)))

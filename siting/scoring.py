@@ -185,7 +185,11 @@ def derive_weights(source: Locates, values: pd.DataFrame) -> weighting.Weighting
             "criteria",
             ("weights", "criteria"),
         )
-        return weighting.Weighting.flat(weighting.direct(local), ahp=ahp, notes=notes)
+        try:
+            flat = weighting.direct(local)
+        except DataError as exc:
+            raise DataError([source.problem(("criteria",), p) for p in exc.problems]) from exc
+        return weighting.Weighting.flat(flat, ahp=ahp, notes=notes)
     groups = pd.Series({c.id: c.group for c in study.criteria})
     used = list(dict.fromkeys(groups))
     local_parts = []
@@ -203,7 +207,10 @@ def derive_weights(source: Locates, values: pd.DataFrame) -> weighting.Weighting
         "groups",
         ("weights", "groups"),
     )
-    levels = weighting.hierarchy(pd.concat(local_parts), groups, group_w)
+    try:
+        levels = weighting.hierarchy(pd.concat(local_parts), groups, group_w)
+    except DataError as exc:
+        raise DataError([source.problem(("groups",), p) for p in exc.problems]) from exc
     return replace(levels, weights=levels.weights.reindex(ids), ahp=ahp, notes=notes)
 
 

@@ -13,9 +13,12 @@ from siting.spec import Criterion, Linear, Piecewise, Threshold
 def linear(x: np.ndarray, *, best: float, worst: float) -> np.ndarray:
     """Linear from ``worst`` (0) to ``best`` (1), clipped to [0, 1].
 
-    Works for both directions: for a cost, ``best`` < ``worst``.
+    Works for both directions: for a cost, ``best`` < ``worst``.  A span too small to divide
+    by (``best - worst`` subnormal) overflows to ±inf, which the clip turns into 0 or 1: the
+    step the planner described.
     """
-    return np.clip((np.asarray(x, dtype=float) - worst) / (best - worst), 0.0, 1.0)
+    with np.errstate(over="ignore"):
+        return np.clip((np.asarray(x, dtype=float) - worst) / (best - worst), 0.0, 1.0)
 
 
 def threshold(x: np.ndarray, *, at: float, benefit: bool, below: float = 0.0) -> np.ndarray:

@@ -80,7 +80,7 @@ class Weighting:
         )
 
 
-def direct(raw: pd.Series) -> pd.Series:
+def direct(raw: pd.Series, *, what: str = "criterion") -> pd.Series:
     """Normalise weights given directly (points, percentages, any positive scale) to sum 1.
 
     Parameters
@@ -89,6 +89,9 @@ def direct(raw: pd.Series) -> pd.Series:
         Non-negative weights indexed by criterion id.  Zeros are allowed (the
         criterion is then shown but does not count) as long as one weight is
         positive.
+
+    what
+        What is weighted, for messages (``"criterion"`` or ``"group"``).
 
     Returns
     -------
@@ -107,7 +110,7 @@ def direct(raw: pd.Series) -> pd.Series:
     """
     values = _numeric(raw, what="weight")
     problems = [
-        f"criterion {cid!r}: weight {v!r} is {'NaN' if math.isnan(v) else 'negative'}; "
+        f"{what} {cid!r}: weight {v!r} is {'NaN' if math.isnan(v) else 'negative'}; "
         "give a number >= 0"
         for cid, v in values.items()
         if math.isnan(v) or v < 0
@@ -115,13 +118,13 @@ def direct(raw: pd.Series) -> pd.Series:
     if problems:
         raise DataError(problems)
     if len(values) == 0:
-        msg = "no weights given; give at least one criterion a weight > 0"
+        msg = f"no weights given; give at least one {what} a weight > 0"
         raise DataError(msg)
     total = float(values.sum())
     if total <= 0:
         msg = (
             f"every weight is zero ({', '.join(map(repr, values.index))}); "
-            "give at least one criterion a weight > 0"
+            f"give at least one {what} a weight > 0"
         )
         raise DataError(msg)
     return values / total
@@ -231,7 +234,7 @@ def hierarchy(local: pd.Series, groups: pd.Series, group_weights: pd.Series) -> 
                 for g in zero_groups
             ]
         )
-    g_norm = direct(group_v)
+    g_norm = direct(group_v, what="group")
     # A group with zero group weight contributes nothing even if its local weights are zero.
     share = local_v / within.where(within > 0, 1.0)
     out = share * member.map(g_norm).astype(float)

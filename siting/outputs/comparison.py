@@ -14,7 +14,13 @@ import pandas as pd
 
 from siting.compare import Comparison
 from siting.outputs import offline
-from siting.outputs.files import file_size_limit_as_error, write_csv, write_text, write_with
+from siting.outputs.files import (
+    file_size_limit_as_error,
+    save_figure,
+    write_csv,
+    write_text,
+    write_with,
+)
 from siting.outputs.manifest import MANIFEST, sha256, versions
 from siting.outputs.publish import Publication
 from siting.results import Results
@@ -140,7 +146,7 @@ def _slope_chart(cmp: Comparison, path: Path) -> None:
     ax.set_title(f"Rank by study (candidates in any top {cmp.k})", fontsize=10)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    fig.savefig(path, dpi=110, metadata={"Software": None})
+    save_figure(fig, path, dpi=110, metadata={"Software": None})
 
 
 # --------------------------------------------------------------------------- map

@@ -15,12 +15,17 @@ import os
 import resource
 import signal
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
 from siting.errors import OutputError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: Decimals of every number in the CSV tables: fixed, so that equal inputs give equal bytes,
 #: and finer than any figure in them means (a score to 1e-6, a distance to 1 mm).
@@ -209,6 +214,20 @@ def write_with(path: Path, writer: Callable[[Path], object]) -> Path:
     with atomic_path(path) as tmp:
         writer(tmp)
     return Path(path)
+
+
+def save_figure(fig: Figure, target: str | Path | IO[bytes], **kwargs: Any) -> None:
+    """``fig.savefig(target, **kwargs)``, without matplotlib's notes on missing glyphs.
+
+    A name in a script the font lacks (a CJK label, say) is drawn as boxes, and matplotlib warns
+    once per glyph; the warning says nothing the reader can act on in a siting output, so it is
+    silenced here, where every chart is saved, and nowhere else.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning
+        )
+        fig.savefig(target, **kwargs)
 
 
 def _neutral(cell: object) -> object:

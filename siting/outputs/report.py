@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from siting import value as value_functions
-from siting.outputs.files import write_text
+from siting.outputs.files import save_figure, write_text
 from siting.outputs.maps import base_map, boundary_note, coverage_radius
 from siting.outputs.static_map import render_static_map
 from siting.results import Results
@@ -100,7 +100,7 @@ def _fmt(x: object, digits: int = 3) -> str:
 
 def _svg_img(fig: Figure, alt: str) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
+    save_figure(fig, buf, format="svg", metadata={"Date": None})
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f'<img src="data:image/svg+xml;base64,{data}" alt="{_e(alt)}">'
 

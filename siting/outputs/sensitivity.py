@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from siting.outputs.files import csv_text, ensure_dir, write_text, write_with
+from siting.outputs.files import csv_text, ensure_dir, save_figure, write_text, write_with
 from siting.sensitivity import Sensitivity
 
 
@@ -131,4 +131,4 @@ def _oat_chart(result: Sensitivity, path: Path, *, top: int) -> None:
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside right upper", fontsize=7, title="candidate")
     fig.suptitle("Rank as one weight varies (others rescaled in proportion)", fontsize=10)
-    fig.savefig(path, dpi=110, metadata={"Software": None})
+    save_figure(fig, path, dpi=110, metadata={"Software": None})

@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from siting.outputs.files import write_bytes
+from siting.outputs.files import save_figure, write_bytes
 from siting.outputs.maps import base_map, boundary_note
 from siting.results import Results
 
@@ -117,7 +117,7 @@ def render_static_map(
         ax.set_xlabel("longitude (°E)")
         ax.set_ylabel("latitude (°N)")
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+        save_figure(fig, buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
 
 
