@@ -130,15 +130,13 @@ class Recommendation:
         return next((v for v in self.shortlist if v.id == cid), None)
 
 
-def _points(
-    contributions: pd.DataFrame, cid: str, against: pd.Series, *, best: bool
-) -> tuple[Point, ...]:
-    """The criteria where ``cid`` is furthest above (``best``) or below ``against``."""
-    own = contributions.loc[cid]
-    gap = own - against
-    order = gap.sort_values(ascending=not best, kind="stable")
-    keep = order[order > 0] if best else order[order < 0]
-    return tuple(Point(str(c), float(own[c]), float(against[c])) for c in keep.index[:POINTS])
+def _points(own: dict[str, float], against: dict[str, float], *, best: bool) -> tuple[Point, ...]:
+    """The criteria where ``own`` is furthest above (``best``) or below ``against``."""
+    gaps = {c: own[c] - against[c] for c in own}
+    picked = [c for c in gaps if (gaps[c] > 0 if best else gaps[c] < 0)]
+    # Largest gap first; ties keep the study's criterion order.
+    picked.sort(key=lambda c: -gaps[c] if best else gaps[c])
+    return tuple(Point(c, own[c], against[c]) for c in picked[:POINTS])
 
 
 def _contender(results: Results, cid: str, chosen: set[str]) -> str | None:
@@ -147,12 +145,13 @@ def _contender(results: Results, cid: str, chosen: set[str]) -> str | None:
     if sens is None or sens.membership is None:
         return None
     counts: dict[str, float] = {}
-    for row in sens.membership.portfolios.itertuples():
-        members = set(str(row.portfolio).split(";"))
+    table = sens.membership.portfolios
+    for portfolio, share in zip(table["portfolio"], table["share"].astype(float), strict=True):
+        members = set(str(portfolio).split(";"))
         if cid in members:
             continue
         for other in members - chosen:
-            counts[other] = counts.get(other, 0.0) + float(row.share)
+            counts[other] = counts.get(other, 0.0) + share
     if not counts:
         return None
     return max(sorted(counts), key=lambda k: counts[k])
@@ -176,29 +175,34 @@ def recommend(results: Results, *, top: int = 10) -> Recommendation:
     ranking = results.ranking
     kept = ranking.index[ranking["excluded_reason"] == ""]
     contributions = results.contributions.loc[kept]
-    mean = contributions.mean(axis=0)
+    rows = {
+        str(cid): {str(c): float(v) for c, v in zip(contributions.columns, row, strict=True)}
+        for cid, row in zip(contributions.index, contributions.to_numpy(dtype=float), strict=True)
+    }
+    mean = {str(c): float(v) for c, v in contributions.mean(axis=0).items()}
+    rank_of = ranking["rank"].to_dict()
+    score_of = ranking["score"].astype(float).to_dict()
     order = list(kept)
     leader = str(order[0])
     runner_up = str(order[1]) if len(order) > 1 else leader
     chosen = list(results.portfolio.ids) if results.portfolio is not None else order[:3]
     sens = results.sensitivity
-    shares = (
-        sens.membership.probability if sens is not None and sens.membership is not None else None
-    )
-    draws = int(sens.membership.draws) if shares is not None and sens is not None else 0
+    membership = sens.membership if sens is not None else None
+    shares = membership.probability.to_dict() if membership is not None else None
+    draws = int(membership.draws) if membership is not None else 0
 
     def verdict(cid: str) -> Verdict:
-        rank = ranking.at[cid, "rank"]
-        against = contributions.loc[runner_up if cid == leader else leader]
+        rank = rank_of[cid]
+        against = rows[runner_up if cid == leader else leader]
         share = float(shares.get(cid, 0.0)) if shares is not None else None
         firm = share is None or share >= FIRM_SHARE or results.portfolio is None
         in_portfolio = cid in chosen and results.portfolio is not None
         return Verdict(
             id=cid,
             rank=None if pd.isna(rank) else int(rank),
-            score=float(ranking.at[cid, "score"]),
-            strengths=_points(contributions, cid, mean, best=True),
-            weaknesses=_points(contributions, cid, against, best=False),
+            score=score_of[cid],
+            strengths=_points(rows[cid], mean, best=True),
+            weaknesses=_points(rows[cid], against, best=False),
             share=share,
             firm=firm if in_portfolio else True,
             contender=(
