@@ -756,7 +756,7 @@ def draft_problems(draft: Draft) -> list[str]:
         if not isinstance(rel, str) or not rel.strip():
             continue
         path = draft.resolve(Path(rel))
-        if not os.path.lexists(path):
+        if _missing(path):
             problems.append(draft.problem(loc, f"file {shown_path(rel)!r} {unreadable(path)}"))
             continue
         if unreadable(path) is not None or name in ("reference", "boundaries"):
@@ -773,6 +773,17 @@ def draft_problems(draft: Draft) -> list[str]:
             what = "candidates" if frame == CANDIDATES else f"layer {frame!r}"
             problems.append(draft.problem(loc, f"{what} has no field {field_name!r}; {hint}"))
     return problems
+
+
+def _missing(path: Path) -> bool:
+    """Whether nothing is at ``path`` (other path troubles are reported by the loader)."""
+    try:
+        path.lstat()
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
 
 
 def _draft_fields(data: dict[str, Any]) -> list[tuple[Loc, str, str]]:

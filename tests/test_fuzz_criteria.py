@@ -404,7 +404,10 @@ def check(path: Path, output: str, exit_code: int, exception: BaseException | No
         return
     lines = output.split("\n")
     start = next(i for i, line in enumerate(lines) if re.match(r"error: \d+ problem", line))
-    problems = [line for line in lines[start + 1 :] if line.strip()]
+    # "note:" lines say which checks could not run; they are not problems.
+    problems = [
+        line for line in lines[start + 1 :] if line.strip() and not line.startswith("note: ")
+    ]
     assert problems, output
     located = re.compile(re.escape(str(path)) + r":\d+: \S")
     for problem in problems:
