@@ -21,6 +21,7 @@ from scipy.spatial import cKDTree
 
 from siting.errors import DataError
 from siting.spec import Bounds, Measure
+from siting.tolerances import RADIUS_SLACK
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -81,7 +82,7 @@ def count_within(sites: np.ndarray, facilities: np.ndarray, radius_km: float) ->
     """Number of facilities within ``radius_km`` of each site."""
     tree = cKDTree(unit_vectors(facilities))
     # A hair of slack so that a facility exactly on the radius counts, despite rounding.
-    r = km_to_chord(radius_km) * (1 + 1e-12)
+    r = km_to_chord(radius_km) * (1 + RADIUS_SLACK)
     return tree.query_ball_point(unit_vectors(sites), r, return_length=True).astype(float)
 
 
@@ -91,7 +92,9 @@ def _pairs_within(
     """(site index, facility index, km) for every pair closer than ``radius_km``."""
     a, b = cKDTree(unit_vectors(sites)), cKDTree(unit_vectors(facilities))
     # The "ndarray" output keeps pairs at distance 0 (a facility on the site itself).
-    pairs = a.sparse_distance_matrix(b, km_to_chord(radius_km) * (1 + 1e-12), output_type="ndarray")
+    pairs = a.sparse_distance_matrix(
+        b, km_to_chord(radius_km) * (1 + RADIUS_SLACK), output_type="ndarray"
+    )
     return pairs["i"], pairs["j"], chord_to_km(pairs["v"])
 
 

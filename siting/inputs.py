@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import hashlib
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal

@@ -34,3 +34,18 @@ CONDITION = 1e-12
 
 #: Bounds of a stability interval closer than this to 0 or 1 are reported as 0 or 1.
 INTERVAL_SNAP = 1e-9
+
+#: An ε-constraint of the Pareto front is relaxed by this share of its target (at least this much
+#: absolutely), so that a portfolio exactly on the target is not cut off by solver rounding.
+EPSILON_SLACK = 1e-6
+
+#: A local-search swap (the p-median heuristic's warm start) must improve the objective by more
+#: than this share of it, so that rounding cannot make it cycle between equal solutions.
+IMPROVEMENT = 1e-9
+
+#: Radius queries on the unit sphere are widened by this share, so that a facility exactly at
+#: the radius (as a planner measured it) counts as within it despite the chord's rounding.
+RADIUS_SLACK = 1e-12
+
+#: Weight draws within this of a bound of their range are inside it (rounding of the affine map).
+BOUND_SLACK = 1e-15

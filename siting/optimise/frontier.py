@@ -21,6 +21,7 @@ from siting.optimise.infeasible import diagnose, quick_checks
 from siting.optimise.model import Extra, Outcome, Variant, run
 from siting.optimise.portfolio import solve_rules
 from siting.optimise.rules import Coverage, PortfolioRules, prepare
+from siting.tolerances import EPSILON_SLACK
 
 __all__ = ["alternatives", "alternatives_for", "pareto_for", "pareto_front"]
 
@@ -39,7 +40,7 @@ def _check_points(points: Any) -> None:
 
 def _slack(value: float) -> float:
     """Tolerance of an ε-constraint: solvers may land a hair below the target they reached."""
-    return 1e-6 * max(1.0, abs(value))
+    return EPSILON_SLACK * max(1.0, abs(value))
 
 
 # --------------------------------------------------------------------------- Pareto front

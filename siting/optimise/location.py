@@ -34,6 +34,7 @@ from siting.optimise._core import (
     solve,
     solver_version,
 )
+from siting.tolerances import IMPROVEMENT
 
 
 def _radius(radius: Any) -> float:
@@ -338,7 +339,7 @@ def median_heuristic(costs: np.ndarray, weights: np.ndarray, p: int) -> np.ndarr
         total = base[None, :] + onehot.T @ (weights[:, None] * (m2 - m1))  # (s, j)
         total[:, sel] = np.inf
         s_out, j_in = np.unravel_index(int(np.argmin(total)), total.shape)
-        if total[s_out, j_in] >= current - 1e-9 * max(1.0, abs(current)):
+        if total[s_out, j_in] >= current - IMPROVEMENT * max(1.0, abs(current)):
             break
         current = float(total[s_out, j_in])
         sel[s_out] = j_in

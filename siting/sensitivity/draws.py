@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 
 from siting.errors import DataError
-from siting.tolerances import WEIGHT_SUM
+from siting.tolerances import BOUND_SLACK, WEIGHT_SUM
 
 #: Elements of one chunk of draws (candidates × draws, or × criteria with value noise):
 #: 4 M float64 = 32 MB, which keeps memory bounded whatever the number of draws.
@@ -151,7 +151,7 @@ def sample_weights(
     batch = max(n, 1024)
     while got < n:
         w = shape(dirichlet(batch))
-        ok = np.all((w >= box[:, 0] - 1e-15) & (w <= box[:, 1] + 1e-15), axis=1)
+        ok = np.all((w >= box[:, 0] - BOUND_SLACK) & (w <= box[:, 1] + BOUND_SLACK), axis=1)
         kept.append(w[ok])
         got += int(ok.sum())
         tried += batch
