@@ -651,6 +651,16 @@ def _translate(exc: ValidationError, data: Any, out: _Problems) -> None:
         if any(kept[: len(done)] == done for done in out.explained):
             continue
         grouped.setdefault((*kept, *rest), []).append(err | {"kept": kept, "rest": rest})
+    # A text given per language ({en: ..., ru: ...}) fails the union's plain-text branch too;
+    # when its own keys or values are wrong, that is the problem to report, not "expected text".
+    for loc in [
+        loc
+        for loc in grouped
+        if any(other[: len(loc)] == loc and other != loc for other in grouped)
+    ]:
+        grouped[loc] = [e for e in grouped[loc] if e["type"] != "string_type"]
+        if not grouped[loc]:
+            del grouped[loc]
     for loc, errs in grouped.items():
         out.add(loc, _explain(errs, loc), _line_of(out.lines, errs[0]["kept"]))
 

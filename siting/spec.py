@@ -21,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     StringConstraints,
     field_validator,
     model_validator,
@@ -28,6 +29,72 @@ from pydantic import (
 
 Direction = Literal["benefit", "cost"]
 VALUE_FUNCTIONS = ("minmax", "linear", "threshold", "piecewise")
+
+#: The languages a study's texts and every output can be in.
+Language = Literal["kk", "ru", "en"]
+LANGUAGE_CODES: tuple[str, ...] = ("kk", "ru", "en")
+
+
+class LocalText(str):
+    """A text a person reads, in one or several languages.
+
+    A criteria file gives a label either as one string (the same text in every language) or as
+    ``{en: ..., ru: ..., kk: ...}``.  As a :class:`str` a ``LocalText`` is the English text (or,
+    without English, the first language given), so code that only needs one text keeps working;
+    :meth:`get` gives the text in a language.
+
+    Examples
+    --------
+    >>> label = LocalText({"en": "Population", "ru": "Население"})
+    >>> str(label), label.get("ru"), label.get("kk")
+    ('Population', 'Население', 'Population')
+    """
+
+    translations: dict[str, str]
+
+    def __new__(cls, value: str | dict[str, str]) -> LocalText:
+        """Wrap one text, or texts by language code."""
+        if isinstance(value, LocalText):
+            return value
+        given = {} if isinstance(value, str) else {str(k): str(v) for k, v in value.items()}
+        default = value if isinstance(value, str) else given.get("en", next(iter(given.values())))
+        out = super().__new__(cls, default)
+        out.translations = given
+        return out
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang``: its own translation, else the English (or only) text."""
+        return self.translations.get(lang, str(self))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the text is given in (empty: one text for all)."""
+        return tuple(self.translations)
+
+
+def _local_text(value: str | dict[str, str]) -> LocalText:
+    if isinstance(value, dict):
+        empty = [k for k, v in value.items() if not str(v).strip()]
+        if not value or empty:
+            msg = "give the text in at least one language, e.g. {en: ..., ru: ..., kk: ...}"
+            if empty:
+                msg = f"the text in {empty} is empty; write it or drop that language"
+            raise ValueError(msg)
+    return LocalText(value)
+
+
+def _dump_local_text(value: LocalText) -> str | dict[str, str]:
+    return dict(value.translations) if value.translations else str(value)
+
+
+#: A text in one language, or in several: ``label: Population`` or
+#: ``label: {en: Population, ru: Население, kk: Халық саны}``.
+Text = Annotated[
+    str | dict[Language, str],
+    AfterValidator(_local_text),
+    PlainSerializer(_dump_local_text),
+    Field(json_schema_extra={"description": "one text, or one per language: {en, ru, kk}"}),
+]
 
 
 @dataclass(frozen=True)
@@ -337,7 +404,9 @@ class Criterion(_Strict):
     """One criterion: what is measured, in which direction, through which value function, with which weight."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable id: lower case, digits, _.")
-    label: str = Field(description="What the criterion means, for people.")
+    label: Text = Field(
+        description="What the criterion means, for people (one text or per language)."
+    )
     group: str | None = Field(
         None, description="Group id (science, education, industry, enablers...)."
     )
@@ -347,13 +416,15 @@ class Criterion(_Strict):
         default_factory=lambda: ValueFunction(minmax=True),
         description="Value function; default minmax.",
     )
-    unit: str | None = Field(None, description="Unit of the raw value, shown in tables and popups.")
+    unit: Text | None = Field(
+        None, description="Unit of the raw value, shown in tables and popups."
+    )
     weight: NonNegative | None = Field(
         None,
         description="Weight (relative; normalised within its group). Required when "
         "the criteria's weights are given directly (the default).",
     )
-    note: str | None = Field(None, description="Why this criterion and weight, for the report.")
+    note: Text | None = Field(None, description="Why this criterion and weight, for the report.")
 
     @model_validator(mode="after")
     def _direction_agrees(self) -> Criterion:
@@ -376,7 +447,9 @@ class Group(_Strict):
         None,
         description="The group's weight (relative); required unless `weights.groups` derives it.",
     )
-    label: str | None = Field(None, description="Name shown in reports.")
+    label: Text | None = Field(
+        None, description="Name shown in reports (one text or per language)."
+    )
 
 
 class Exclusion(_Strict):
@@ -776,8 +849,15 @@ class SensitivitySpec(_Strict):
 class Study(_Strict):
     """A whole study, as read from one criteria file."""
 
-    study: str = Field(description="Title of the study.")
-    description: str | None = Field(None, description="Purpose of the study, shown in the report.")
+    study: Text = Field(description="Title of the study (one text or per language).")
+    description: Text | None = Field(
+        None, description="Purpose of the study, shown in the report (one text or per language)."
+    )
+    language: Language = Field(
+        "en",
+        description="Language of the outputs: kk (Kazakh), ru (Russian) or en (English); "
+        "`--lang` overrides it. Every page also offers the other two.",
+    )
     candidates: Path = Field(description="Candidate layer, relative to the criteria file.")
     layers: dict[str, Path] = Field(
         default_factory=dict, description="Facility layers by name, relative to the criteria file."

@@ -457,3 +457,34 @@ def test_a_folder_or_a_huge_file_is_not_read(tiny):
     huge.write_text("# " + "x" * criteria.MAX_FILE_BYTES)
     (problem,) = problems_of(huge)
     assert "more than the 1,000,000 bytes a criteria file may have" in problem
+
+
+def test_texts_in_three_languages(tiny, edit) -> None:
+    """Labels may be one text or one per language; a wrong language is located."""
+    from siting.criteria import load
+
+    study = tiny / "study.yaml"
+    edit(
+        study,
+        "study: Tiny fixture",
+        "study: {en: Tiny fixture, ru: Маленький пример, kk: Шағын мысал}\nlanguage: kk",
+    )
+    edit(study, "label: Population", "label: {en: Population, ru: Население, kk: Халық саны}")
+    loaded = load(study).study
+    assert loaded.language == "kk"
+    assert str(loaded.study) == "Tiny fixture" and loaded.study.get("kk") == "Шағын мысал"
+    label = next(c.label for c in loaded.criteria if c.id == "population")
+    assert label.get("ru") == "Население" and label.get("en") == "Population"
+    plain = next(c.label for c in loaded.criteria if c.id == "university_km")
+    assert plain.get("kk") == str(plain)  # one text serves every language
+    assert loaded.model_dump(mode="json")["study"]["ru"] == "Маленький пример"
+    edit(study, "kk: Халық саны}", "fr: Population}")
+    edit(study, "language: kk", "language: de")
+    with pytest.raises(CriteriaError) as caught:
+        load(study)
+    problems = caught.value.problems
+    assert any(": language: 'de' is not allowed" in p for p in problems)
+    assert any(
+        "label.fr: 'fr' is not allowed; use one of 'kk', 'ru' or 'en'" in p for p in problems
+    )
+    assert not any("expected text" in p for p in problems)
