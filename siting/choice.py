@@ -9,7 +9,7 @@ robustness analysis both build the model here, so that both solve the same one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -178,8 +178,27 @@ def _choice(
         solver_version=result.solver_version,
         seconds=result.seconds,
         binding=list(result.binding),
+        binding_details=[_with_ids(d, model) for d in result.binding_details],
         population_covered=covered,
     )
+
+
+def _with_ids(detail: dict[str, Any], model: StudyRules) -> dict[str, Any]:
+    """A binding rule's facts with candidate ids and centre names instead of row indices."""
+    ids = [str(i) for i in model.ids]
+    out = dict(detail)
+    if "selected_without" in out:
+        out["selected_without"] = [ids[j] for j in out["selected_without"]]
+    for key in ("dropped", "added"):
+        if key in out:
+            out[key] = [ids[j] for j in out[key]]
+    if "pairs" in out:
+        out["pairs"] = [[ids[int(i)], ids[int(j)], float(km)] for i, j, km in out["pairs"]]
+    if out.get("rule") == "must_include" or out.get("rule") == "must_exclude":
+        out["value"] = [ids[j] for j in out.get("value", [])]
+    if "centres" in out and model.rules.equity is not None:
+        out["centres"] = [model.rules.equity.centre_names[k] for k in out["centres"]]
+    return out
 
 
 def choose_portfolio(

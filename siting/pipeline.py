@@ -30,6 +30,7 @@ from siting.inputs import (
     read_reference,
     with_reference,
 )
+from siting.recommendation import recommend
 from siting.results import PortfolioChoice, Results
 from siting.scoring import (
     derive_weights,
@@ -157,7 +158,7 @@ def run(
     if sensitivity or (sensitivity is None and study.sensitivity is not None):
         with stage("sensitivity"):
             results = replace(results, sensitivity=analyse_sensitivity(results))
-    return results
+    return replace(results, recommendation=recommend(results))
 
 
 def analyse_sensitivity(results: Results) -> Sensitivity:

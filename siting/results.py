@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -12,6 +12,7 @@ import pandas as pd
 from siting.spec import Study
 
 if TYPE_CHECKING:
+    from siting.recommendation import Recommendation
     from siting.sensitivity import Sensitivity
     from siting.weights import AhpResult, Weighting
 
@@ -34,6 +35,11 @@ class PortfolioChoice:
         Build plus solve time.
     binding
         One sentence per rule that binds (changes the answer or is tight at the optimum).
+    binding_details
+        The same facts per rule, binding or not, for outputs that write them in another
+        language: ``rule``, ``value``, ``binds``, ``objective``, ``objective_without``,
+        ``selected_without`` (candidate ids) and the rule's own keys (``pairs``: ids and km;
+        ``groups``; ``cost_without``; ``dropped`` / ``added``: ids; ``centres``: names).
     population_covered
         Demand within the coverage radius of a chosen site, when the study defines coverage.
     """
@@ -45,6 +51,7 @@ class PortfolioChoice:
     solver_version: str
     seconds: float
     binding: list[str] = field(default_factory=list)
+    binding_details: list[dict[str, Any]] = field(default_factory=list)
     population_covered: float | None = None
 
 
@@ -149,6 +156,10 @@ class Results:
     sensitivity
         The robustness analysis (:class:`siting.sensitivity.Sensitivity`) when the study has a
         ``sensitivity`` section or it was asked for.
+    recommendation
+        The answer first (:class:`siting.recommendation.Recommendation`): the chosen sites,
+        why, how sure, the contender and the nearest alternative; every output that opens with
+        the answer shows this one computation.
     """
 
     study: Study
@@ -171,6 +182,7 @@ class Results:
     sensitivity: Sensitivity | None = None
     alternatives: list[PortfolioChoice] = field(default_factory=list)
     pareto: pd.DataFrame = field(default_factory=pd.DataFrame)
+    recommendation: Recommendation | None = None
 
     @property
     def weights(self) -> pd.Series:

@@ -22,7 +22,9 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    PlainValidator,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -72,14 +74,26 @@ class LocalText(str):
         return tuple(self.translations)
 
 
-def _local_text(value: str | dict[str, str]) -> LocalText:
-    if isinstance(value, dict):
-        empty = [k for k, v in value.items() if not str(v).strip()]
-        if not value or empty:
-            msg = "give the text in at least one language, e.g. {en: ..., ru: ..., kk: ...}"
-            if empty:
-                msg = f"the text in {empty} is empty; write it or drop that language"
-            raise ValueError(msg)
+def _local_text(value: object) -> LocalText:
+    """Accept one text, or a mapping of language code to text; refuse anything else."""
+    if isinstance(value, str):
+        return LocalText(value)
+    if not isinstance(value, dict):
+        msg = (
+            f"expected text, or one text per language such as {{en: ..., ru: ..., kk: ...}}; "
+            f"got {value!r}"
+        )
+        raise ValueError(msg)
+    unknown = [k for k in value if k not in LANGUAGE_CODES]
+    if unknown:
+        msg = f"{', '.join(map(repr, unknown))} is not a language here; use kk, ru or en"
+        raise ValueError(msg)
+    bad = [k for k, v in value.items() if not isinstance(v, str) or not v.strip()]
+    if not value or bad:
+        msg = "give the text in at least one language, e.g. {en: ..., ru: ..., kk: ...}"
+        if bad:
+            msg = f"the text in {bad} is empty or not text; write it or drop that language"
+        raise ValueError(msg)
     return LocalText(value)
 
 
@@ -90,10 +104,23 @@ def _dump_local_text(value: LocalText) -> str | dict[str, str]:
 #: A text in one language, or in several: ``label: Population`` or
 #: ``label: {en: Population, ru: Население, kk: Халық саны}``.
 Text = Annotated[
-    str | dict[Language, str],
-    AfterValidator(_local_text),
+    LocalText,
+    PlainValidator(_local_text),
     PlainSerializer(_dump_local_text),
-    Field(json_schema_extra={"description": "one text, or one per language: {en, ru, kk}"}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "properties": {code: {"type": "string"} for code in LANGUAGE_CODES},
+                    "additionalProperties": False,
+                    "minProperties": 1,
+                },
+            ],
+            "description": "one text, or one per language: {en, ru, kk}",
+        }
+    ),
 ]
 
 
