@@ -18,6 +18,7 @@ from rich.text import Text
 from siting import criteria, pipeline
 from siting.errors import SitingError
 from siting.results import Results
+from siting.spec import Language
 
 app = typer.Typer(
     add_completion=False,
@@ -51,9 +52,20 @@ OutOpt = Annotated[
     typer.Option("--out", "-o", help="Output folder (default: out/<criteria file name>/)."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+LangOpt = Annotated[
+    Language | None,
+    typer.Option(
+        "--lang",
+        "-l",
+        help="Language of the outputs and messages: kk, ru or en (default: the study's).",
+        show_default=False,
+    ),
+]
 
 
-def _run_and_write(path: Path, out: Path | None, *, quiet: bool, sensitivity: bool | None) -> None:
+def _run_and_write(
+    path: Path, out: Path | None, *, quiet: bool, sensitivity: bool | None, lang: str | None
+) -> None:
     """Run the study with a progress display, write every output, print the summary."""
     from siting.outputs import write_all
 
@@ -67,7 +79,7 @@ def _run_and_write(path: Path, out: Path | None, *, quiet: bool, sensitivity: bo
 
             results = pipeline.run(path, progress=progress, sensitivity=sensitivity)
             status.update("[bold]writing outputs[/bold]")
-            written = write_all(results, target)
+            written = write_all(results, target, lang=lang)
     except SitingError as exc:
         _fail(exc)
         return
@@ -77,9 +89,9 @@ def _run_and_write(path: Path, out: Path | None, *, quiet: bool, sensitivity: bo
 
 
 @app.command()
-def run(path: FileArg, out: OutOpt = None, quiet: QuietOpt = False) -> None:
+def run(path: FileArg, out: OutOpt = None, quiet: QuietOpt = False, lang: LangOpt = None) -> None:
     """Run a study: rank the candidates, choose the portfolio, write tables, map and manifest."""
-    _run_and_write(path, out, quiet=quiet, sensitivity=None)
+    _run_and_write(path, out, quiet=quiet, sensitivity=None, lang=lang)
 
 
 def _summary(results: Results, n: int = 10) -> None:
@@ -178,9 +190,11 @@ def _summary_notes(results: Results) -> None:
 
 
 @app.command()
-def sensitivity(path: FileArg, out: OutOpt = None, quiet: QuietOpt = False) -> None:
+def sensitivity(
+    path: FileArg, out: OutOpt = None, quiet: QuietOpt = False, lang: LangOpt = None
+) -> None:
     """Run a study with its robustness analysis (settings from its `sensitivity:` section)."""
-    _run_and_write(path, out, quiet=quiet, sensitivity=True)
+    _run_and_write(path, out, quiet=quiet, sensitivity=True, lang=lang)
 
 
 @app.command()

@@ -17,7 +17,7 @@ from siting.outputs.tables import (
 from siting.results import Results
 
 
-def write_all(results: Results, out_dir: str | Path) -> dict[str, Path]:
+def write_all(results: Results, out_dir: str | Path, *, lang: str | None = None) -> dict[str, Path]:
     """Write every output of a run into ``out_dir`` (created if needed), as one set.
 
     ``out_dir`` ends up holding either the complete previous set or the complete new one,
@@ -33,6 +33,9 @@ def write_all(results: Results, out_dir: str | Path) -> dict[str, Path]:
         The run.
     out_dir
         The output folder.
+    lang
+        Language of the pages, the static map and the report: ``kk``, ``ru`` or ``en``
+        (default: the study's ``language``).
 
     Returns
     -------
@@ -62,8 +65,8 @@ def write_all(results: Results, out_dir: str | Path) -> dict[str, Path]:
         written: dict[str, Path] = {
             "ranking.csv": write_ranking_csv(results, stage / "ranking.csv"),
             "results.gpkg": write_geopackage(results, stage / "results.gpkg"),
-            "map.html": write_map(results, stage / "map.html"),
-            "map.png": write_static_map(results, stage / "map.png"),
+            "map.html": write_map(results, stage / "map.html", lang=lang),
+            "map.png": write_static_map(results, stage / "map.png", lang=lang),
         }
         if results.sensitivity is not None:
             from siting.outputs.sensitivity import write_sensitivity
@@ -80,7 +83,7 @@ def write_all(results: Results, out_dir: str | Path) -> dict[str, Path]:
                 results, stage / "method_agreement.csv"
             )
         # the report embeds the figures of every analysis, so it is written after them
-        written["report.html"] = write_report(results, stage / "report.html")
+        written["report.html"] = write_report(results, stage / "report.html", lang=lang)
         written[MANIFEST] = write_manifest(results, stage / MANIFEST, written)
         folder.publish(written, inputs)
     return {name: Path(out_dir) / name for name in written}

@@ -519,6 +519,7 @@ def render_map(
     *,
     offline: bool = True,
     tiles: str | None = None,
+    lang: str | None = None,
 ) -> str:
     """The map page as one HTML string (see :func:`write_map`)."""
     data = map_data(results, tiles=tiles, offline=offline)
@@ -576,6 +577,7 @@ def write_map(
     *,
     offline: bool = True,
     tiles: str | None = None,
+    lang: str | None = None,
 ) -> Path:
     """Write the interactive map as one self-contained HTML file.
 
@@ -599,4 +601,4 @@ def write_map(
     Path
         ``path``.
     """
-    return write_text(Path(path), render_map(results, offline=offline, tiles=tiles))
+    return write_text(Path(path), render_map(results, offline=offline, tiles=tiles, lang=lang))

@@ -967,7 +967,7 @@ def _map_section(results: Results) -> str:
     )
 
 
-def render_report(results: Results) -> str:
+def render_report(results: Results, *, lang: str | None = None) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     study = results.study
     crit_ids = [c.id for c in study.criteria if c.id in results.values.columns]
@@ -1018,6 +1018,8 @@ def render_report(results: Results) -> str:
 def write_report(
     results: Results,
     path: str | Path,
+    *,
+    lang: str | None = None,
 ) -> Path:
     """Write the report as one self-contained HTML file, atomically.
 
@@ -1033,4 +1035,4 @@ def write_report(
     Path
         ``path``.
     """
-    return write_text(Path(path), render_report(results))
+    return write_text(Path(path), render_report(results, lang=lang))

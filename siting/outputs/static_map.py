@@ -37,6 +37,7 @@ def render_static_map(
     results: Results,
     *,
     dpi: int = 150,
+    lang: str | None = None,
 ) -> bytes:
     """Draw the ranking and the portfolio and return the PNG bytes.
 
@@ -178,8 +179,8 @@ def write_static_map(
     results: Results,
     path: str | Path,
     *,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
     dpi: int = 150,
+    lang: str | None = None,
 ) -> Path:
     """Write the static map as a PNG (``map.png``), atomically.
 
@@ -197,4 +198,4 @@ def write_static_map(
     Path
         ``path``.
     """
-    return write_bytes(Path(path), render_static_map(results, dpi=dpi))
+    return write_bytes(Path(path), render_static_map(results, dpi=dpi, lang=lang))
