@@ -148,6 +148,50 @@ class Translator:
         return fallback
 
 
+class Msg(str):
+    """A message rendered in English now and in any language later.
+
+    Library code raises errors before it knows the reader's language, so a message keeps its
+    template (marked with ``N_``) and its values: as a :class:`str` it is the English text, so
+    code that joins, sorts or prints messages keeps working, and :meth:`render` writes it in
+    another language.  Values that are themselves messages are rendered in the same language.
+
+    Examples
+    --------
+    >>> m = Msg(N_("{count} sites were asked"), count=3)
+    >>> str(m), m.render(translator("en"))
+    ('3 sites were asked', '3 sites were asked')
+    """
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, /, **values: Any) -> Msg:
+        """Fill ``template`` in English; keep it and the values for :meth:`render`."""
+        out = super().__new__(cls, template.format(**values) if values else template)
+        out.template = template
+        out.values = values
+        return out
+
+    def render(self, t: Translator) -> str:
+        """The message in ``t``'s language (nested messages too)."""
+        values = {k: render(v, t) for k, v in self.values.items()}
+        return t(self.template, **values)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as a message (a str subclass would otherwise lose its template)."""
+        return (_rebuild_msg, (self.template, self.values))
+
+
+def _rebuild_msg(template: str, values: dict[str, Any]) -> Msg:
+    return Msg(template, **values)
+
+
+def render(value: Any, t: Translator) -> Any:
+    """``value`` in ``t``'s language when it is a :class:`Msg`, else unchanged."""
+    return value.render(t) if isinstance(value, Msg) else value
+
+
 @functools.cache
 def translator(lang: str = SOURCE) -> Translator:
     """The :class:`Translator` of ``lang`` (checked; one per language)."""
