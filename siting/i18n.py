@@ -260,9 +260,10 @@ def script_messages(lang: str, names: tuple[str, ...]) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``msgid → translation``, and for plural messages ``singular → [forms...]`` together
-        with ``"__plural__"``, the language's plural rule as a JavaScript expression of ``n``
-        (from CLDR through Babel).
+        ``msgid → translation``, and for plural messages ``singular → [forms...]`` in the
+        catalog's order, together with ``"__forms__"``: the CLDR plural category of each form
+        (``["one", "few", "many"]`` in Russian), so that a page picks the form with
+        ``Intl.PluralRules`` and needs no ``eval`` of the catalog's rule.
     """
     from babel.messages.extract import extract_from_file
     from babel.messages.plurals import get_plural
@@ -283,7 +284,12 @@ def script_messages(lang: str, names: tuple[str, ...]) -> dict[str, Any]:
                 ]
             else:
                 out[message] = t(message)
-    out["__plural__"] = get_plural(lang).plural_expr
+    from babel import Locale
+
+    locale = Locale.parse(lang)
+    out["__forms__"] = [
+        locale.plural_form(_example(lang, k)) for k in range(get_plural(lang).num_plurals)
+    ]
     return out
 
 
