@@ -16,7 +16,10 @@ def test_run_writes_every_output(tiny, tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(tiny / "study.yaml"), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Almaty" in result.output
+    # the answer first, then the table
+    lines = result.output.splitlines()
+    assert lines[:2] == ["Tiny fixture", "Recommended sites: Almaty and Astana."]
+    assert result.output.index("Recommended sites") < result.output.index("rank")
     assert {p.name for p in out.iterdir()} >= {
         "ranking.csv",
         "results.gpkg",
@@ -119,10 +122,12 @@ def test_compare_command(tiny, edit, tmp_path):
         app, ["compare", str(tiny / "study.yaml"), str(other), "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "kendall_tau_b" in result.output
+    assert "Kendall τ-b" in result.output and "Spearman ρ" in result.output
     assert {"comparison.csv", "comparison.png", "comparison_map.html"} <= {
         p.name for p in out.iterdir()
     }
+    # machine-readable English headers in the CSVs, whatever the language
+    assert "kendall_tau_b" in (out / "comparison_pairs.csv").read_text()
     diffs = (out / "comparison_differences.csv").read_text()
     assert "enablers" in diffs
 
@@ -130,3 +135,44 @@ def test_compare_command(tiny, edit, tmp_path):
 def test_compare_needs_two_files(tiny):
     result = runner.invoke(app, ["compare", str(tiny / "study.yaml")])
     assert result.exit_code == 2
+
+
+def test_summary_in_the_chosen_language(tiny, tmp_path):
+    out = tmp_path / "ru"
+    result = runner.invoke(app, ["run", str(tiny / "study.yaml"), "-o", str(out), "--lang", "ru"])
+    assert result.exit_code == 0, result.output
+    assert "0,998" in result.output and "0.998" not in result.output  # Russian numbers
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="ru">')
+
+
+def test_summary_says_a_close_call_and_names_the_contender(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from siting import cli
+    from tests.builders import run_tiny
+    from tests.test_report import close_call
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(cli, "out_console", Console(file=buffer, width=200, highlight=False))
+    cli._summary(close_call(run_tiny()), lang="en")
+    text = buffer.getvalue()
+    lines = text.splitlines()
+    assert lines[1] == "Recommended sites: Almaty and Astana or Karaganda."
+    assert lines[2].startswith("Site 2 of 2: Astana or Karaganda — a close call.")
+    assert text.index("close call") < text.index("rank")
+
+
+def test_compare_in_a_language(tiny, tmp_path):
+    other = tiny / "other.yaml"
+    other.write_text((tiny / "study.yaml").read_text().replace("weight: 2}", "weight: 1}"))
+    out = tmp_path / "cmp"
+    result = runner.invoke(
+        app, ["compare", str(tiny / "study.yaml"), str(other), "-o", str(out), "--lang", "kk"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1,00" in result.output  # Kazakh numbers
+    page = (out / "comparison_map.html").read_text(encoding="utf-8")
+    assert '<html lang="kk">' in page

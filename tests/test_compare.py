@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 from scipy import stats
@@ -141,6 +143,17 @@ def test_measure_direction_and_candidate_set_changes(tiny, edit):
     assert "oskemen" in set(diff.loc[diff.section == "candidate set", "item"])
 
 
+def test_slope_chart_and_map_in_a_language(pair, tmp_path):
+    from siting.outputs.comparison import render_map
+
+    cmp = compare(list(pair))
+    page = render_map(cmp, lang="ru")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="ru">')
+    written = write_comparison(cmp, tmp_path, lang="kk")
+    assert written["comparison.png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert '<html lang="kk">' in written["comparison_map.html"].read_text(encoding="utf-8")
+
+
 def test_bad_calls(tiny):
     a = run(tiny / "study.yaml")
     with pytest.raises(DataError, match="at least two studies"):
@@ -182,8 +195,14 @@ def test_write_comparison_is_offline_escaped_and_reproducible(tiny, edit, tmp_pa
     data = re.search(r'id="comparison-data">(.*?)</script>', page, re.S).group(1)
     studies = json.loads(data)["studies"]
     assert [s["label"] for s in studies] == ["study", "other"]
-    names = {site["name"] for site in studies[0]["sites"]}
+    names = {site["name"]["en"] for site in studies[0]["sites"]}
     assert EVIL in names  # the JSON decodes back to the original text
+    # every text a person reads is there in three languages; the page opens in the study's
+    payload = json.loads(data)
+    assert set(payload["messages"]) == {"kk", "ru", "en"} and payload["lang"] == "en"
+    assert set(studies[0]["title"]) == {"kk", "ru", "en"}
+    south, west, north, east = payload["bounds"]
+    assert (south, west, north, east) == (43.2567, 71.446, 52.2873, 82.6017)  # its towns
     assert first["comparison.png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -200,6 +219,8 @@ def test_map_in_a_browser_is_synced_offline_and_inert(tiny, edit, tmp_path):
 
     edit(tiny / "candidates.geojson", '"name": "Karaganda"', f'"name": "{EVIL}"')
     a = run(tiny / "study.yaml")
+    shipped = gpd.read_file(Path(__file__).parent.parent / "data" / "boundaries.geojson")
+    a = dataclasses.replace(a, boundaries=shipped)
     page_path = write_comparison(compare([a, a]), tmp_path)["comparison_map.html"]
     with sync_playwright() as p:
         browser = p.chromium.launch(
@@ -216,6 +237,14 @@ def test_map_in_a_browser_is_synced_offline_and_inert(tiny, edit, tmp_path):
         page.goto(page_path.as_uri())
         page.wait_for_selector(".leaflet-interactive")
         assert page.locator(".map").count() == 2
+        # the first view holds the whole country, on every map
+        assert page.evaluate(
+            "window.siting.maps.every(m => m.getBounds().contains(window.siting.country))"
+        )
+        # the language switch rewrites the page's texts
+        page.click("button[data-lang=ru]")
+        assert page.evaluate("document.documentElement.lang") == "ru"
+        assert page.evaluate("window.siting.language()") == "ru"
         centre = (
             "Array.from(document.querySelectorAll('.leaflet-map-pane')).map(e => e.style.transform)"
         )

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from siting.compare import Comparison
+from siting.i18n import LANGUAGES, NATIVE_NAMES, Translator, script_messages, translator
 from siting.outputs import offline
 from siting.outputs.files import (
     file_size_limit_as_error,
@@ -23,13 +24,20 @@ from siting.outputs.files import (
 )
 from siting.outputs.manifest import MANIFEST, sha256, versions
 from siting.outputs.publish import Publication
+from siting.outputs.words import Words, local
 from siting.results import Results
 
 __all__ = ["map_data", "render_map", "write_comparison"]
 
 
-def write_comparison(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
+def write_comparison(
+    cmp: Comparison, out_dir: str | Path, *, lang: str | None = None
+) -> dict[str, Path]:
     """Write the comparison's tables, slope chart and side-by-side map into ``out_dir``.
+
+    The chart and the map are in ``lang`` (default: the baseline study's language); the map
+    also carries the other two languages behind a switch.  The CSV headers stay the
+    machine-readable English names.
 
     Files (the same inputs give byte-identical CSVs):
 
@@ -45,7 +53,8 @@ def write_comparison(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
     ``comparison.png``
         Slope chart: the rank of every candidate in any study's top k, study by study.
     ``comparison_map.html``
-        One synchronised map per study, side by side, offline (Leaflet inlined).
+        One synchronised map per study, side by side, offline (Leaflet inlined), opening on
+        the whole country, in three languages.
     ``manifest.json``
         Every study's input files with their hashes, versions, and the hash of each output.
 
@@ -53,11 +62,21 @@ def write_comparison(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
     folder holds the whole previous comparison or the whole new one, a file this tool did not
     write is kept, and an output that would replace an input is refused.
 
+    Parameters
+    ----------
+    cmp
+        The comparison.
+    out_dir
+        The output folder.
+    lang
+        ``kk``, ``ru`` or ``en``.
+
     Returns
     -------
     dict
         File name → path.
     """
+    t = translator(lang or cmp.results[0].study.language)
     tables = {
         "comparison.csv": cmp.ranks,
         "comparison_pairs.csv": cmp.pairs,
@@ -73,9 +92,11 @@ def write_comparison(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
         stage = folder.staging
         written = {name: write_csv(stage / name, frame) for name, frame in tables.items()}
         written["comparison.png"] = write_with(
-            stage / "comparison.png", lambda p: _slope_chart(cmp, p)
+            stage / "comparison.png", lambda p: _slope_chart(cmp, p, t)
         )
-        written["comparison_map.html"] = write_text(stage / "comparison_map.html", render_map(cmp))
+        written["comparison_map.html"] = write_text(
+            stage / "comparison_map.html", render_map(cmp, lang=t.lang)
+        )
         written[MANIFEST] = write_text(
             stage / MANIFEST, json.dumps(_manifest(cmp, written), indent=2) + "\n"
         )
@@ -97,9 +118,11 @@ def _manifest(cmp: Comparison, outputs: dict[str, Path]) -> dict[str, Any]:
     }
 
 
-def _slope_chart(cmp: Comparison, path: Path) -> None:
+def _slope_chart(cmp: Comparison, path: Path, t: Translator) -> None:
     """Rank in each study (x) for every candidate in some study's top k; gaps where excluded."""
     from matplotlib.figure import Figure
+
+    names = _names(cmp, t)
 
     ranks = cmp.ranks
     cols = [f"rank_{label}" for label in cmp.labels]
@@ -114,7 +137,8 @@ def _slope_chart(cmp: Comparison, path: Path) -> None:
         colour = f"C{n % 10}"
         y = values[i]
         ax.plot(x, y, marker="o", color=colour, linewidth=1.4, markersize=4)
-        name = str(ranks["name"].iloc[i])
+        cid = str(ranks["id"].iloc[i])
+        name = names.get(cid, str(ranks["name"].iloc[i]))
         known = np.flatnonzero(~np.isnan(y))
         if known.size:
             first, last = known[0], known[-1]
@@ -127,6 +151,7 @@ def _slope_chart(cmp: Comparison, path: Path) -> None:
                 va="center",
                 fontsize=7,
                 color=colour,
+                parse_math=False,
             )
             if last != first:
                 ax.annotate(
@@ -138,12 +163,20 @@ def _slope_chart(cmp: Comparison, path: Path) -> None:
                     va="center",
                     fontsize=7,
                     color=colour,
+                    parse_math=False,
                 )
     ax.set_xticks(x, cmp.labels, fontsize=8)
+    for label in ax.get_xticklabels():
+        label.set_parse_math(False)
     ax.set_xlim(-0.9, len(cols) - 0.1)
     ax.set_ylim(worst + 0.5, 0.5)
-    ax.set_ylabel("rank")
-    ax.set_title(f"Rank by study (candidates in any top {cmp.k})", fontsize=10)
+    ax.set_ylabel(t("rank"))
+    ax.set_title(
+        t("Rank by study (towns in any study's top {k})", k=t.integer(cmp.k)),
+        fontsize=10,
+        parse_math=False,
+    )
+    ax.yaxis.set_major_formatter(lambda v, _: t.integer(v))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     save_figure(fig, path, dpi=110, metadata={"Software": None})
@@ -172,10 +205,45 @@ def _outline(results: Sequence[Results]) -> list[Any]:
     return []
 
 
+def _names(cmp: Comparison, t: Translator) -> dict[str, str]:
+    """Every candidate's name in ``t``'s language (the first study that has it)."""
+    out: dict[str, str] = {}
+    for r in cmp.results:
+        w = Words(r, t)
+        for cid in r.ranking.index:
+            out.setdefault(str(cid), w.name(cid))
+    return out
+
+
+def _bounds(cmp: Comparison, outline: list[Any], sites: list[tuple[float, float]]) -> list[float]:
+    """South, west, north, east of the country (its outline) and every candidate."""
+    lats = [lat for lat, _ in sites]
+    lons = [lon for _, lon in sites]
+    for geometry in outline:
+        stack: list[Any] = [geometry["coordinates"]]
+        while stack:
+            item = stack.pop()
+            if item and isinstance(item[0], int | float):
+                lons.append(float(item[0]))
+                lats.append(float(item[1]))
+            else:
+                stack.extend(item)
+    if not lats:
+        return [40.5, 46.5, 55.5, 87.5]  # Kazakhstan, when nothing is drawn
+    return [min(lats), min(lons), max(lats), max(lons)]
+
+
 def map_data(cmp: Comparison) -> dict[str, Any]:
-    """What the comparison map draws: per study, every candidate's point, rank and status."""
+    """What the comparison map draws: per study, every candidate's point, rank and status.
+
+    Texts a person reads are given in every language (``{kk: ..., ru: ..., en: ...}``): the
+    studies' titles, the towns' names and why a town is excluded; ``bounds`` (south, west,
+    north, east) frame the whole country and every candidate for the first view.
+    """
     studies = []
-    for r, label in zip(cmp.results, cmp.labels, strict=True):
+    every: list[tuple[float, float]] = []
+    words = {lang: [Words(r, translator(lang)) for r in cmp.results] for lang in LANGUAGES}
+    for n, (r, label) in enumerate(zip(cmp.results, cmp.labels, strict=True)):
         pts = r.candidates.geometry
         if r.candidates.crs is not None and not r.candidates.crs.equals("EPSG:4326"):
             pts = pts.to_crs("EPSG:4326")
@@ -184,44 +252,63 @@ def map_data(cmp: Comparison) -> dict[str, Any]:
         sites = []
         ranks = r.ranking["rank"].to_dict()
         scores = r.ranking["score"].astype(float).to_dict()
-        names = r.ranking["name"]
         for cid in r.ranking.index:
             rank = ranks[cid]
             score = float(scores[cid])  # NaN for excluded sites under TOPSIS etc.
+            lat, lon = round(float(pts[cid].y), 5), round(float(pts[cid].x), 5)
+            every.append((lat, lon))
+            excluded = str(r.ranking["excluded_reason"].at[cid])
             sites.append(
                 {
                     "id": str(cid),
-                    "name": str(names.at[cid]),
-                    "lat": round(float(pts[cid].y), 5),
-                    "lon": round(float(pts[cid].x), 5),
+                    "name": {lang: words[lang][n].name(cid) for lang in LANGUAGES},
+                    "lat": lat,
+                    "lon": lon,
                     "rank": None if pd.isna(rank) else int(rank),
                     "score": None if np.isnan(score) else round(score, 4),
-                    "excluded": str(r.ranking["excluded_reason"].at[cid]),
+                    "excluded": (
+                        {lang: words[lang][n].exclusion_reason(str(cid)) for lang in LANGUAGES}
+                        if excluded
+                        else None
+                    ),
                     "portfolio": cid in chosen,
                 }
             )
-        studies.append({"label": label, "title": r.study.study, "sites": sites})
-    return {"k": cmp.k, "studies": studies, "outline": _outline(cmp.results)}
+        title = {lang: local(r.study.study, lang) for lang in LANGUAGES}
+        studies.append({"label": label, "title": title, "sites": sites})
+    outline = _outline(cmp.results)
+    return {
+        "k": cmp.k,
+        "studies": studies,
+        "outline": outline,
+        "bounds": _bounds(cmp, outline, every),
+    }
 
 
-def render_map(cmp: Comparison) -> str:
-    """The side-by-side map as one self-contained HTML page (no request leaves it)."""
+def render_map(cmp: Comparison, *, lang: str | None = None) -> str:
+    """The side-by-side map as one self-contained HTML page (no request leaves it).
+
+    It opens in ``lang`` (default: the baseline study's language) and switches between
+    Kazakh, Russian and English in the page.
+    """
+    first = translator(lang or cmp.results[0].study.language).lang
     js, css = offline.leaflet_js(), offline.leaflet_css()
     app_js, app_css = offline.template("comparison.js"), offline.template("comparison.css")
-    data = offline.script_json(map_data(cmp))
-    title = "Comparison: " + " / ".join(cmp.labels)
+    payload = map_data(cmp)
+    payload["lang"] = first
+    payload["languages"] = [{"code": c, "name": NATIVE_NAMES[c]} for c in LANGUAGES]
+    payload["messages"] = {c: script_messages(c, ("comparison.js",)) for c in LANGUAGES}
+    data = offline.script_json(payload)
+    t = translator(first)
+    title = t("Comparison: {studies}", studies=" / ".join(cmp.labels))
     csp = offline.csp([js, app_js])
-    legend = (
-        f"Blue: top {cmp.k}; pale blue: ranked lower; grey: excluded; red ring: in the portfolio. "
-        "The maps move together."
-    )
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{first}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp, quote=False)}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{css}</style>\n<style>{app_css}</style>\n"
         "</head>\n<body>\n"
-        f"<header><strong>{html.escape(title)}</strong><p>{html.escape(legend)}</p></header>\n"
+        '<header><div id="switch"></div><strong id="title"></strong><p id="legend"></p></header>\n'
         '<div id="maps"></div>\n'
         f'<script type="application/json" id="comparison-data">{data}</script>\n'
         f"<script>{js}</script>\n<script>{app_js}</script>\n</body>\n</html>\n"

@@ -1,113 +1,161 @@
-"""The report: one self-contained HTML page a decision-maker can read without the tool.
+"""The report: one self-contained HTML file a minister can read without the tool, in three languages.
 
-It says what the study is for, which criteria it uses and how each raw value
-becomes a 0–1 value (one small chart per criterion, the candidates drawn on the
-curve), how much each criterion weighs, how the candidates rank and why, which
-sites the portfolio chooses and which rules bind, and, when the run has them,
-the alternative portfolios, the Pareto front of total score against population
-covered, how the MCDA methods agree and how robust the ranking is (rank
-acceptability, one weight at a time, stability intervals, portfolio membership).  Charts are inline SVG
-images and the static map an inline PNG; the page has no script at all and a
-Content-Security-Policy that forbids fetching anything.  Every text taken from
-data goes through :func:`html.escape`.
+The answer comes first: a first page with the recommended sites, why, how sure the study is
+and what would change the answer, in plain words (from :attr:`Results.recommendation` and the
+binding rules' details), with the date, the criteria file and its hash, and the tool and data
+versions.  Then the detail: contents, the map, every shortlisted town's strengths and what
+holds it back, the ranking, the portfolio and its rules, robustness, method agreement,
+criteria and value functions, weights, the Novosibirsk reference, what the data leave out, a
+glossary, and the inputs.
+
+The file holds the report in Kazakh, Russian and English, one after the other; a switch of
+three radio buttons shows one of them with CSS alone, so that it works offline, with scripts
+off and under the page's Content-Security-Policy (``default-src 'none'``: nothing is fetched,
+no script runs).  It opens in the run's language.  Charts are inline SVG with their text as
+text, drawn per language by :mod:`siting.outputs.svg`; the static map is the PNG of
+:func:`~siting.outputs.static_map.render_static_map` in each language (the same bytes as
+``map.png``).  Printed (A4), it shows the chosen language only, numbers its pages, keeps
+headings with what follows and prints collapsed parts open.  Every text taken from data or
+from the criteria file goes through :func:`html.escape`.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
-import io
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib import ticker
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from siting import value as value_functions
-from siting.outputs.files import save_figure, write_text
-from siting.outputs.maps import base_map, boundary_note, coverage_radius
+from siting.i18n import LANGUAGES, NATIVE_NAMES, Translator, render, translator
+from siting.outputs.files import write_text
+from siting.outputs.manifest import versions
 from siting.outputs.static_map import render_static_map
+from siting.outputs.svg import LineChart, Series
+from siting.outputs.words import GLOSSARY, Words, data_fingerprint, local
 from siting.results import Results
 from siting.spec import Criterion
 
 __all__ = ["render_report", "value_function_svg", "write_report"]
 
-_GROUP_COLOURS = ["#3b6fb6", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
-_AGREEMENT_COLUMNS = {
-    "method_a": "Method A",
-    "method_b": "Method B",
-    "spearman_rho": "Spearman ρ",
-    "kendall_tau_b": "Kendall τ-b",
-    "top_k_common": "Top-k in common",
-    "top_k_overlap": "Top-k overlap",
-}
+_COLOURS = ["#3b6fb6", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 _MAX_ROWS = 100  # longer tables are cut, with a note: the CSV holds them all
-# Matplotlib's SVG carries a random id salt and a date unless told otherwise; fixing both
-# makes two runs of one study write the same report.
-_RC: dict[Any, Any] = {"svg.hashsalt": "siting", "svg.fonttype": "none", "font.size": 8}
+_PRINT_ROWS = 25  # ranks printed (the screen shows them all)
+_DETAIL_ROWS = 20  # candidates in the printed tables of every contribution and every method rank
+_ACCEPT_ROWS = 15  # candidates in the rank-acceptability table, best expected rank first
+_ACCEPT_RANKS = 10  # first ranks shown there
+_OAT_LINES = 5  # candidates drawn in each one-at-a-time chart
+_SHORTLIST = 3  # the "top 3" of the robustness table
+_MAP_DPI = 150  # the report shows map.png itself
 
 _CSS = """
-body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
-  max-width: 1040px; margin: 0 auto; padding: 0 18px 40px; }
-h1 { font-size: 24px; margin: 22px 0 6px; } h2 { font-size: 19px; margin: 30px 0 8px;
-  border-bottom: 1px solid #ddd; padding-bottom: 3px; } h3 { font-size: 15px; margin: 14px 0 4px; }
-.lead { font-size: 16px; color: #333; } .muted { color: #666; font-size: 13px; }
-table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
-th, td { padding: 3px 8px; border-bottom: 1px solid #e4e4e4; text-align: left; vertical-align: top; }
-th { background: #f4f4f4; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr.excluded td { color: #888; } tr.chosen td:nth-child(2) { font-weight: 600; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 12px; }
-.card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 10px; background: #fff; }
-.card img { width: 100%; height: auto; display: block; }
-figure { margin: 8px 0; } figure img { max-width: 100%; height: auto; }
-figcaption { color: #555; font-size: 13px; }
-.pill { display: inline-block; padding: 0 6px; border-radius: 8px; background: #eee; font-size: 12px; }
-details summary { cursor: pointer; color: #3b6fb6; }
-@media print { details { display: block; } }
+:root { --ink: #1d1d1f; --muted: #5f6368; --line: #e2e2e2; --accent: #2f5f9e; --warn: #b3261e; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans",
+  sans-serif; color: var(--ink); max-width: 980px; margin: 0 auto; padding: 0 16px 40px;
+  overflow-wrap: break-word; }
+h1 { font-size: 26px; line-height: 1.25; margin: 8px 0 6px; }
+h2 { font-size: 20px; margin: 30px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 3px; }
+h3 { font-size: 16px; margin: 16px 0 4px; }
+p, ul, ol { margin: 6px 0 10px; } ul, ol { padding-left: 22px; }
+a { color: var(--accent); }
+.kicker { text-transform: uppercase; letter-spacing: .04em; font-size: 12px; color: var(--muted);
+  margin: 14px 0 0; }
+.lead { font-size: 16px; color: #333; }
+.muted, figcaption, .terms { color: var(--muted); font-size: 13.5px; }
+.answer { border: 2px solid var(--accent); border-radius: 8px; padding: 4px 16px 8px; margin: 14px 0; }
+.answer h2 { border: 0; margin-top: 10px; }
+.headline { font-size: 21px; font-weight: 650; line-height: 1.35; margin: 6px 0; }
+.close { color: var(--warn); font-weight: 600; }
+.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; font-size: 13px;
+  color: var(--muted); margin: 10px 0; }
+.meta dt { font-weight: 600; } .meta dd { margin: 0; }
+code, .hash { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px;
+  overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13.5px; }
+th, td { padding: 3px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+th { background: #f4f4f4; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.excluded td { color: #888; } tr.chosen td { font-weight: 600; }
+.verdicts td { min-width: 9em; } .verdicts ul { margin: 0; padding-left: 16px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 290px), 1fr));
+  gap: 12px; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
+.card h3 { margin-top: 2px; }
+figure { margin: 8px 0; } figure img, svg.chart { max-width: 100%; height: auto; display: block; }
+.pill { display: inline-block; padding: 0 7px; border-radius: 8px; background: #eee; font-size: 12px; }
+.bars { width: 100%; } .bars td { border: 0; padding: 2px 6px; } .bars td.bar { width: 45%; }
+.bar span { display: block; height: 12px; border-radius: 2px; }
+.heat td.num { color: #222; } .heat td.hi { color: #fff; }
+.legend span { display: inline-block; margin-right: 12px; font-size: 13px; }
+.legend i { display: inline-block; width: 14px; height: 3px; margin-right: 4px; vertical-align: middle; }
+.toc ol, ol.key { columns: 2 16em; }
+.glossary dt { font-weight: 600; margin-top: 6px; } .glossary dd { margin: 0 0 4px; }
+svg.chart text { font-size: 10px; fill: #333; }
+svg.chart text.axis { font-size: 11px; fill: #222; }
+.pick { position: absolute; opacity: 0; width: 1px; height: 1px; margin: 0; }
+.switch { display: flex; flex-wrap: wrap; gap: 6px; justify-content: flex-end; padding: 10px 0 0; }
+.switch label { border: 1px solid var(--accent); border-radius: 14px; padding: 3px 12px;
+  cursor: pointer; color: var(--accent); font-size: 14px; }
+.lang { display: none; }
+#pick-kk:checked ~ .lang-kk, #pick-ru:checked ~ .lang-ru, #pick-en:checked ~ .lang-en { display: block; }
+#pick-kk:checked ~ .switch label[for="pick-kk"], #pick-ru:checked ~ .switch label[for="pick-ru"],
+#pick-en:checked ~ .switch label[for="pick-en"] { background: var(--accent); color: #fff; }
+#pick-kk:focus-visible ~ .switch label[for="pick-kk"], #pick-ru:focus-visible ~ .switch label[for="pick-ru"],
+#pick-en:focus-visible ~ .switch label[for="pick-en"] { outline: 2px solid var(--ink); }
+.more { position: absolute; opacity: 0; width: 1px; height: 1px; }
+.more + label { display: inline-block; cursor: pointer; color: var(--accent); margin: 4px 0; }
+.more + label::before { content: "▸ "; } .more:checked + label::before { content: "▾ "; }
+.more:not(:checked) + label + .more-body { display: none; }
+.more:focus-visible + label { outline: 2px solid var(--ink); }
+.print-only { display: none; }
+@media (max-width: 600px) {
+  body { font-size: 15px; padding: 0 12px 32px; } h1 { font-size: 22px; } .headline { font-size: 18px; }
+  .meta { grid-template-columns: 1fr; } .meta dd { margin-bottom: 4px; }
+  table { font-size: 12.5px; } th, td { padding: 3px 5px; }
+}
+@page { size: A4; margin: 14mm 13mm 16mm;
+  @bottom-center { content: counter(page) " / " counter(pages); font: 9pt sans-serif; color: #555; } }
+@media print {
+  body { font-size: 9pt; line-height: 1.35; max-width: none; padding: 0; }
+  h1 { font-size: 16pt; } h2 { font-size: 12.5pt; margin: 10pt 0 4pt; } h3 { font-size: 10pt; margin: 8pt 0 3pt; }
+  p, ul, ol { margin: 3pt 0 5pt; }
+  .headline { font-size: 13pt; } .answer { padding: 2pt 10pt 4pt; }
+  .muted, figcaption, .terms { font-size: 8pt; }
+  h2, h3, .keep-next { break-after: avoid-page; page-break-after: avoid; }
+  .keep, figure, tr, .card, .answer li, .glossary div, svg.chart { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  .switch, .more + label { display: none; }
+  .more:not(:checked) + label + .more-body { display: block; }
+  .cover { break-after: page; page-break-after: always; }
+  .scroll { overflow: visible; }
+  table { font-size: 7.5pt; width: 100%; } th, td { padding: 1pt 4pt; }
+  .verdicts td:nth-child(4), .verdicts td:nth-child(5) { width: 38%; }
+  .verdicts td { min-width: 0; } .verdicts ul, .gaps ul { padding-left: 10pt; }
+  .cards { grid-template-columns: repeat(3, 1fr); gap: 5pt; } .card { padding: 3pt 5pt; }
+  .card p { font-size: 7.5pt; margin: 2pt 0; } .card h3 { font-size: 8.5pt; margin: 0 0 2pt; }
+  .toc ol, ol.key, .glossary { columns: 2; column-gap: 14pt; }
+  a { color: inherit; text-decoration: none; }
+  .map img { max-height: 120mm; width: auto; max-width: 100%; margin: 0 auto; }
+  .bars td { padding: 0 4pt; }
+  tr.tail { display: none; } .print-only { display: block; }
+  .cards.small { grid-template-columns: repeat(4, 1fr); }
+  .meta { grid-template-columns: max-content 1fr max-content 1fr; }
+}
 """
-
-
-# --------------------------------------------------------------------------- small pieces
 
 
 def _e(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=True)
-
-
-def _fmt(x: object, digits: int = 3) -> str:
-    """A number for people: thousands separated, a few significant digits, '–' when missing."""
-    if x is None or x is pd.NA:
-        return "–"
-    if isinstance(x, bool | np.bool_):
-        return "yes" if x else "no"
-    if not isinstance(x, int | float | np.integer | np.floating):
-        return _e(x)
-    v = float(x)
-    if not math.isfinite(v):
-        return "–"
-    if float(v).is_integer() and abs(v) >= 1:
-        return f"{int(v):,}"
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.{digits}g}"
-
-
-def _svg_img(fig: Figure, alt: str) -> str:
-    buf = io.BytesIO()
-    save_figure(fig, buf, format="svg", metadata={"Date": None})
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img src="data:image/svg+xml;base64,{data}" alt="{_e(alt)}">'
-
-
-def _png_img(data: bytes, alt: str) -> str:
-    encoded = base64.b64encode(data).decode("ascii")
-    return f'<img src="data:image/png;base64,{encoded}" alt="{_e(alt)}">'
 
 
 def _table(
@@ -116,8 +164,9 @@ def _table(
     *,
     num: set[int] | None = None,
     classes: list[str] | None = None,
+    css: str = "",
 ) -> str:
-    """An HTML table from cells that are already escaped.
+    """An HTML table from cells that are already escaped, in a box that scrolls on a phone.
 
     ``num`` marks right-aligned columns; ``classes`` gives each row a CSS class.
     """
@@ -128,28 +177,29 @@ def _table(
         cls = f' class="{classes[r]}"' if classes and classes[r] else ""
         tds = "".join(f"<td{' class=num' if i in num else ''}>{c}</td>" for i, c in enumerate(row))
         body.append(f"<tr{cls}>{tds}</tr>")
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    table_css = f' class="{css}"' if css else ""
+    return (
+        f'<div class="scroll"><table{table_css}><thead><tr>{th}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
-def _frame_table(df: pd.DataFrame, *, index: str | None = None, max_rows: int = _MAX_ROWS) -> str:
-    """Any DataFrame as an escaped table, numbers formatted, cut after ``max_rows`` rows."""
-    shown = df.head(max_rows)
-    head = ([_e(index)] if index is not None else []) + [_e(c) for c in shown.columns]
-    numeric = {
-        i + (index is not None)
-        for i, c in enumerate(shown.columns)
-        if pd.api.types.is_numeric_dtype(shown[c])
-    }
-    rows = []
-    for key, row in shown.iterrows():
-        cells = [_e(key)] if index is not None else []
-        cells += [_fmt(v) for v in row.tolist()]
-        rows.append(cells)
-    more = f'<p class="muted">First {max_rows} of {len(df)} rows.</p>' if len(df) > max_rows else ""
-    return _table(head, rows, num=numeric) + more
+def _ids(cell: object) -> list[str]:
+    return [s for s in str(cell or "").split(";") if s]
 
 
-# --------------------------------------------------------------------------- charts
+def _present(obj: object) -> bool:
+    """Whether an optional result is there: not None and, for a table, not empty."""
+    if obj is None:
+        return False
+    if isinstance(obj, pd.DataFrame | pd.Series):
+        return not obj.empty
+    if isinstance(obj, Mapping | list | tuple):
+        return len(obj) > 0
+    return True
+
+
+# --------------------------------------------------------------------------- value functions
 
 
 def _curve(criterion: Criterion, raw: pd.Series, kept: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -166,7 +216,9 @@ def _curve(criterion: Criterion, raw: pd.Series, kept: pd.Series) -> tuple[np.nd
         marks = [0.0, 1.0]
     lo, hi = min(marks), max(marks)
     pad = (hi - lo) * 0.05 or 1.0
-    xs = np.linspace(lo - pad, hi + pad, 400)
+    xs = np.linspace(lo - pad, hi + pad, 121)
+    if spec.piecewise is not None:  # the kinks exactly, not between two samples
+        xs = np.sort(np.append(xs, [float(p[0]) for p in spec.piecewise.points]))
     if spec.threshold is not None:  # draw the step as a step, not a steep slope
         xs = np.sort(np.append(xs, [spec.threshold.at, np.nextafter(spec.threshold.at, -np.inf)]))
     among = raw[kept & np.isfinite(raw)].to_numpy(dtype=float)
@@ -175,9 +227,14 @@ def _curve(criterion: Criterion, raw: pd.Series, kept: pd.Series) -> tuple[np.nd
 
 
 def value_function_svg(
-    criterion: Criterion, raw: pd.Series, values: pd.Series, kept: pd.Series
+    criterion: Criterion,
+    raw: pd.Series,
+    values: pd.Series,
+    kept: pd.Series,
+    *,
+    lang: str = "en",
 ) -> str:
-    """A small chart of one value function with the candidates on it, as an ``<img>`` tag.
+    """A small chart of one value function with the candidates on it, as an inline ``<svg>``.
 
     Parameters
     ----------
@@ -186,832 +243,1346 @@ def value_function_svg(
     raw, values
         The candidates' raw values and value-function outputs for this criterion.
     kept
-        Which candidates passed the exclusions (drawn filled; the others hollow).
+        Which candidates passed the exclusions (drawn filled, in ``<g class="kept">``; the
+        others hollow, in ``<g class="excluded">``).
+    lang
+        Language of the axis titles and numbers.
 
     Returns
     -------
     str
-        An ``<img>`` element holding the SVG as a data URI.
+        An ``<svg>`` element.
     """
+    t = translator(lang)
     xs, ys = _curve(criterion, raw, kept)
-    with mpl.rc_context(_RC):
-        fig = Figure(figsize=(3.2, 1.9), layout="constrained")
-        ax = fig.add_subplot()
-        ax.plot(xs, ys, color="#3b6fb6", linewidth=1.5)
-        ok = np.isfinite(raw.to_numpy(dtype=float)) & np.isfinite(values.to_numpy(dtype=float))
-        k = kept.to_numpy() & ok
-        ax.scatter(raw[k], values[k], s=14, color="#222", zorder=3, gid="kept")
-        if (~kept.to_numpy() & ok).any():
-            x_ex, y_ex = raw[~kept.to_numpy() & ok], values[~kept.to_numpy() & ok]
-            ax.scatter(
-                x_ex, y_ex, s=14, facecolors="none", edgecolors="#999", zorder=3, gid="excluded"
-            )
-        ax.set_ylim(-0.05, 1.05)
-        ax.set_ylabel("value")
-        ax.set_xlabel(criterion.unit or "raw value", parse_math=False)
-        ax.grid(alpha=0.3)
-        return _svg_img(fig, f"Value function of {criterion.label}")
+    unit = local(criterion.unit, t.lang) if criterion.unit is not None else t("raw value")
+    span = float(xs.max() - xs.min())
+
+    def fmt(v: float) -> str:
+        return t.integer(v) if span >= 20 or float(v).is_integer() else t.number(v, 1)
+
+    chart = LineChart(
+        width=300,
+        height=170,
+        x_range=(float(xs.min()), float(xs.max())),
+        y_range=(-0.05, 1.05),
+        x_label=unit,
+        y_label=t("value"),
+        x_format=fmt,
+        y_format=lambda v: t.number(v, 1),
+        y_ticks=(0.0, 0.5, 1.0),
+        title=t("Value function of {criterion}", criterion=local(criterion.label, t.lang)),
+    )
+    chart.add(Series(xs, ys, colour="#3b6fb6", kind="line"))
+    r = raw.to_numpy(dtype=float)
+    v = values.to_numpy(dtype=float)
+    k = kept.to_numpy(dtype=bool)
+    chart.add(Series(r[k], v[k], colour="#222", kind="dots", css="kept"))
+    if (~k & np.isfinite(r) & np.isfinite(v)).any():
+        chart.add(Series(r[~k], v[~k], colour="#999", kind="rings", css="excluded"))
+    return chart.svg()
 
 
-def _weights_svg(results: Results, crit_ids: list[str]) -> str:
-    by_id = {c.id: c for c in results.study.criteria}
-    groups = list(dict.fromkeys(by_id[c].group or "" for c in crit_ids))
-    colour = {g: _GROUP_COLOURS[i % len(_GROUP_COLOURS)] for i, g in enumerate(groups)}
-    weights = results.weights.reindex(crit_ids).fillna(0.0).to_numpy(dtype=float)
-    with mpl.rc_context(_RC):
-        fig = Figure(figsize=(7, 0.32 * len(crit_ids) + 0.9), layout="constrained")
-        ax = fig.add_subplot()
-        ypos = np.arange(len(crit_ids))[::-1]
-        ax.barh(ypos, weights, color=[colour[by_id[c].group or ""] for c in crit_ids])
-        labels = [by_id[c].label for c in crit_ids]
-        ax.set_yticks(ypos, [lab if len(lab) <= 48 else lab[:47] + "…" for lab in labels])
-        for y, w in zip(ypos, weights, strict=True):
-            ax.text(w, y, f" {100 * w:.1f} %", va="center", fontsize=7, parse_math=False)
-        for label in ax.get_yticklabels():
-            label.set_parse_math(False)
-        ax.set_xlabel("global weight")
-        ax.set_xlim(0, max(weights.max() * 1.2, 1e-9))
-        if len(groups) > 1 or groups[0]:
-            from matplotlib.patches import Patch
-
-            ax.legend(
-                handles=[Patch(color=colour[g], label=g or "other") for g in groups],
-                loc="upper left",
-                bbox_to_anchor=(1.0, 1.0),
-                fontsize=7,
-            )
-        return _svg_img(fig, "Global weight of each criterion")
+# --------------------------------------------------------------------------- one language
 
 
-# --------------------------------------------------------------------------- sections
+@dataclass
+class _Page:
+    """The report in one language: every section, with terms glossed where first used."""
 
+    results: Results
+    t: Translator
+    today: dt.date
+    map_png: bytes | None
+    versions: dict[str, str] = field(default_factory=dict)
+    words: Words = field(init=False)
+    glossed: set[str] = field(default_factory=set, init=False)
+    used: set[str] = field(default_factory=set, init=False)
 
-def _describe_measure(c: Criterion) -> str:
-    m = c.measure
-    kind = m.kind
-    if kind == "nearest":
-        text = f"distance to the nearest feature of “{m.nearest}”"
-    elif kind == "count":
-        text = f"number of “{m.count}” within {m.within_km:g} km"
-    elif kind == "sum":
-        text = f"sum of {m.field} of “{m.sum}” within {m.within_km:g} km"
-    elif kind == "access":
-        weight = f"{m.field} × " if m.field else ""
-        text = f"accessibility to “{m.access}”: Σ {weight}exp(−d / {m.decay_km:g} km)"
-    else:
-        text = f"the candidate's own “{m.attribute}”"
-    if m.where:
-        tests = []
-        for name, b in m.where.items():
-            parts = [
-                f"≥ {b.min:g}" if b.min is not None else "",
-                f"≤ {b.max:g}" if b.max is not None else "",
-            ]
-            parts += [f"in {b.in_}" if b.in_ is not None else ""]
-            parts += [f"= {b.equals}" if b.equals is not None else ""]
-            tests.append(f"{name} {' '.join(p for p in parts if p)}")
-        text += " (only " + "; ".join(tests) + ")"
-    return text
+    def __post_init__(self) -> None:
+        self.words = Words(self.results, self.t)
 
+    # ---------------------------------------------------------------- helpers
 
-def _describe_value(c: Criterion) -> str:
-    spec = c.value
-    if spec.linear is not None:
-        return f"linear from {spec.linear.worst:g} (value 0) to {spec.linear.best:g} (value 1)"
-    if spec.threshold is not None:
-        side = "at least" if c.direction == "benefit" else "at most"
-        return f"1 when {side} {spec.threshold.at:g}, else {spec.threshold.below:g}"
-    if spec.piecewise is not None:
-        pts = ", ".join(f"({x:g}, {y:g})" for x, y in spec.piecewise.points)
-        return f"piecewise linear through {pts}"
-    best = "largest" if c.direction == "benefit" else "smallest"
-    return f"min-max over the kept candidates (the {best} scores 1)"
+    def id(self, name: str) -> str:
+        """An anchor unique to this language's rendering."""
+        return f"{self.t.lang}-{name}"
 
+    def name(self, cid: object) -> str:
+        return _e(self.words.name(cid))
 
-def _criteria_section(results: Results, crit_ids: list[str], kept: pd.Series) -> str:
-    by_id = {c.id: c for c in results.study.criteria}
-    cards = []
-    for cid in crit_ids:
-        c = by_id[cid]
-        raw = results.raw[cid].reindex(results.ranking.index).astype(float)
-        vals = results.values[cid].reindex(results.ranking.index).astype(float)
-        chart = value_function_svg(c, raw, vals, kept)
-        unit = f" ({_e(c.unit)})" if c.unit else ""
-        note = f'<p class="muted">{_e(c.note)}</p>' if c.note else ""
-        cards.append(
-            f'<div class="card"><h3>{_e(c.label)}</h3>'
-            f'<p class="muted"><span class="pill">{_e(c.group or "no group")}</span> '
-            f"{_e(c.direction)} · weight {100 * float(results.weights.get(cid, 0.0)):.1f} %</p>"
-            f"<p>Measured as {_e(_describe_measure(c))}{unit}; value: {_e(_describe_value(c))}.</p>"
-            f"{chart}{note}</div>"
-        )
-    exclusions = ""
-    if results.study.exclude:
+    def names(self, ids: Iterable[object]) -> str:
+        return _e(", ".join(self.words.names(ids)))
+
+    def num(self, x: object, digits: int = 3) -> str:
+        if x is None or x is pd.NA:
+            return "–"
+        try:
+            v = float(x)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return _e(x)
+        return _e(self.t.number(v, digits))
+
+    def share(self, p: object) -> str:
+        if p is None or p is pd.NA:
+            return "–"
+        return _e(self.words.share(float(p)))  # type: ignore[arg-type]
+
+    def rank(self, r: object) -> str:
+        return "–" if r is None or pd.isna(r) else _e(self.t.integer(int(r)))  # type: ignore[call-overload]
+
+    def term(self, key: str) -> str:
+        """A term linked to its glossary entry."""
+        self.used.add(key)
+        return f'<a href="#{self.id("g-" + key)}">{_e(self.words.term(key).name)}</a>'
+
+    def gloss(self, *keys: str) -> str:
+        """Plain-language glosses of the terms not yet glossed on this page (once per page)."""
+        new = [k for k in keys if k not in self.glossed]
+        self.glossed.update(new)
+        self.used.update(new)
+        if not new:
+            return ""
         items = []
-        for ex in results.study.exclude:
-            what = ex.criterion or ex.field
-            tests = [f"above {ex.above:g}" if ex.above is not None else ""]
-            tests += [f"below {ex.below:g}" if ex.below is not None else ""]
-            tests += [f"equal to {ex.equals}" if ex.equals is not None else ""]
-            reason = f" ({ex.reason})" if ex.reason else ""
-            items.append(
-                f"<li>{_e(what)} {_e(' or '.join(t for t in tests if t))}{_e(reason)}</li>"
-            )
-        exclusions = (
-            f"<h3>Hard constraints: a candidate is excluded when</h3><ul>{''.join(items)}</ul>"
+        for k in new:
+            term = self.words.term(k)
+            items.append(f'<a href="#{self.id("g-" + k)}">{_e(term.name)}</a>: {_e(term.gloss)}')
+        return f'<p class="terms">{" ".join(items)}</p>'
+
+    def section(self, key: str, title: str, body: str, intro: str = "") -> str:
+        """A section: its heading kept with its first lines when printed."""
+        if not body:
+            return ""
+        return (
+            f'<section id="{self.id(key)}"><div class="keep"><h2>{_e(title)}</h2>{intro}</div>'
+            f"{body}</section>"
         )
-    return (
-        "<h2>Criteria and value functions</h2>"
-        '<p class="muted">Each chart shows how a raw value becomes a value between 0 (worst) and '
-        "1 (best); the dots are the candidates (hollow: excluded).</p>"
-        f'<div class="cards">{"".join(cards)}</div>{exclusions}'
-    )
 
+    def more(self, key: str, label: str, body: str) -> str:
+        """A collapsed part (a checkbox and its label; printed open)."""
+        box = self.id("more-" + key)
+        return (
+            f'<input type="checkbox" class="more" id="{box}"><label for="{box}">{_e(label)}</label>'
+            f'<div class="more-body">{body}</div>'
+        )
 
-def _weights_section(results: Results, crit_ids: list[str]) -> str:
-    by_id = {c.id: c for c in results.study.criteria}
-    shares: dict[str, float] = {}
-    for cid in crit_ids:
-        g = by_id[cid].group or ""
-        shares[g] = shares.get(g, 0.0) + float(results.weights.get(cid, 0.0))
-    groups = ""
-    if len(shares) > 1 or next(iter(shares)):
-        spec = results.study.groups or {}
-        rows = [
-            [_e(getattr(spec.get(g), "label", None) or g or "other"), f"{100 * s:.1f} %"]
-            for g, s in shares.items()
+    # ---------------------------------------------------------------- the page
+
+    def render(self) -> str:
+        t = self.t
+        # The cover first: the terms it glosses are not glossed again further down.
+        cover = self.cover()
+        sections = [
+            ("map", t("Map"), self.map_section()),
+            ("shortlist", t("Strengths and what holds each back"), self.shortlist_section()),
+            ("ranking", t("Ranking"), self.ranking_section()),
+            ("portfolio", t("The chosen sites and their rules"), self.portfolio_section()),
+            ("robustness", t("How sure is the answer?"), self.robustness_section()),
+            ("methods", t("Do the methods agree?"), self.methods_section()),
+            ("criteria", t("Criteria and value functions"), self.criteria_section()),
+            ("weights", t("Weights"), self.weights_section()),
+            ("reference", t("The reference: Novosibirsk"), self.reference_section()),
+            ("gaps", t("What the data leave out"), self.gaps_section()),
         ]
-        groups = "<h3>Groups</h3>" + _table(["Group", "Share of the score"], rows, num={1})
-    consistency = _consistency(results)
-    return (
-        "<h2>Weights</h2>"
-        "<p class=\"muted\">A criterion's global weight is its group's share times its share "
-        "within the group; the weights sum to 100 %.</p>"
-        f"<figure>{_weights_svg(results, crit_ids)}</figure>{groups}{consistency}"
-    )
+        # The glossary lists every term used, so it is written after the sections.
+        sections.append(("glossary", t("Glossary"), self.glossary_section()))
+        sections.append(("inputs", t("Inputs and versions"), self.inputs_section()))
+        shown = [(k, title, body) for k, title, body in sections if body]
+        toc = "".join(f'<li><a href="#{self.id(k)}">{_e(title)}</a></li>' for k, title, _ in shown)
+        body = "".join(self.section(k, title, html) for k, title, html in shown)
+        contents = (
+            f'<nav class="toc" id="{self.id("contents")}"><h2>{_e(t("Contents"))}</h2>'
+            f"<ol>{toc}</ol></nav>"
+        )
+        lang = t.lang
+        return (
+            f'<div class="lang lang-{lang}" lang="{lang}">{cover}{contents}{self.about()}'
+            f"{body}"
+            f'<p class="muted">{_e(t("Written by siting. Every number comes from the criteria file and the data layers it names."))}</p></div>'
+        )
 
+    # ---------------------------------------------------------------- first page
 
-def _present(obj: object) -> bool:
-    """Whether an optional result is there: not None and, for a table, not empty."""
-    if obj is None:
-        return False
-    if isinstance(obj, pd.DataFrame | pd.Series):
-        return not obj.empty
-    if isinstance(obj, Mapping | list | tuple):
-        return len(obj) > 0
-    return True
+    def cover(self) -> str:
+        t, w, results = self.t, self.words, self.results
+        study = results.study
+        title = local(study.study, t.lang)
+        answer = [
+            f'<h2 id="{self.id("answer")}">{_e(t("The answer"))}</h2>',
+            f'<p class="headline">{_e(w.headline())}</p>',
+        ]
+        answer += [f'<p class="close">{_e(s)}</p>' for s in w.close_calls()]
+        rec = results.recommendation
+        if rec is not None:
+            why = "".join(f"<li>{self.why(v.id)}</li>" for v in rec.sites)
+            answer.append(f"<h3>{_e(t('Why these sites'))}</h3><ul>{why}</ul>")
+        sure = "".join(f"<li>{_e(s)}</li>" for s in w.how_sure())
+        answer.append(f"<h3>{_e(t('How sure'))}</h3><ul>{sure}</ul>")
+        change = [w.binding(d) for d in self._details() if d.get("binds")]
+        alternative = w.alternative()
+        if alternative:
+            change.append(alternative)
+        if change:
+            items = "".join(f"<li>{_e(s)}</li>" for s in change)
+            answer.append(f"<h3>{_e(t('What would change it'))}</h3><ul>{items}</ul>")
+        keys = ["score", "portfolio", "binding_rule", "total_score"]
+        if results.sensitivity is not None:
+            keys.append("smaa")
+        if rec is not None and any(not v.firm for v in rec.sites):
+            keys += ["close_call", "contender"]
+        answer.append(self.gloss(*keys))
+        return (
+            f'<header class="cover"><p class="kicker">{_e(t("Site selection report"))}</p>'
+            f'<h1>{_e(title)}</h1><section class="answer">{"".join(answer)}</section>'
+            f"{self.meta()}</header>"
+        )
 
+    def about(self) -> str:
+        """What the study is for, in its own words (the criteria file's description)."""
+        description = self.results.study.description
+        if not description:
+            return ""
+        return (
+            f"<h3>{_e(self.t('About this study'))}</h3>"
+            f'<p class="lead">{_e(local(description, self.t.lang))}</p>'
+        )
 
-def _consistency(results: Results) -> str:
-    """How the weights were derived: the run's notes and, for AHP, Saaty's consistency."""
-    parts = []
-    notes = results.weight_notes
-    if notes:
-        parts.append("<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
-    ahp = results.ahp
-    if ahp:
-        rows = []
-        for scope, res in ahp.items():
-            get = res.get if isinstance(res, Mapping) else lambda k, r=res: getattr(r, k, None)
-            ok = get("acceptable")
+    def why(self, cid: str) -> str:
+        """A chosen site: its rank and score, what makes it strong, what holds it back."""
+        t, w = self.t, self.words
+        strong, weak = w.strengths(cid), w.weaknesses(cid)
+        text = f"<strong>{self.name(cid)}</strong> ({_e(w.standing(cid))})"
+        if strong:
+            text += "<br>" + _e(t("Strong on: {items}.", items="; ".join(strong)))
+        if weak:
+            text += "<br>" + _e(t("Held back by: {items}.", items="; ".join(weak)))
+        return text
+
+    def _details(self) -> list[dict[str, Any]]:
+        p = self.results.portfolio
+        return list(p.binding_details) if p is not None else []
+
+    def meta(self) -> str:
+        """Date, criteria file and hash, tool and data versions: what this report is of."""
+        t, results = self.t, self.results
+        first = next(iter(results.inputs.items()), None)
+        study_file = Path(first[0]).name if first else Path(results.source).name
+        digest = first[1][:16] if first else "–"
+        tool = self.versions.get("siting", "–")
+        rows = [
+            (t("Date"), _e(t.date(self.today))),
+            (
+                t("Criteria file"),
+                f"<code>{_e(study_file)}</code> · {_e(t('SHA-256'))} "
+                f'<span class="hash">{_e(digest)}…</span>',
+            ),
+            (t("Tool"), _e(t("siting {version}", version=tool))),
+            (
+                t("Data"),
+                _e(
+                    t.plural(
+                        "{n} layer file, fingerprint {fingerprint}",
+                        "{n} layer files, fingerprint {fingerprint}",
+                        max(len(results.inputs) - 1, 0),
+                        fingerprint=data_fingerprint(results),
+                    )
+                )
+                + f' (<a href="#{self.id("inputs")}">{_e(t("list"))}</a>)',
+            ),
+            (t("Method"), _e(self.words.method(results.study.method.name))),
+            (t("Seed"), _e(str(results.study.seed))),
+        ]
+        items = "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in rows)
+        return f'<dl class="meta">{items}</dl>'
+
+    # ---------------------------------------------------------------- map
+
+    def map_section(self) -> str:
+        t = self.t
+        if self.map_png is None:
+            return ""
+        data = base64.b64encode(self.map_png).decode("ascii")
+        alt = t("Map of the candidates coloured by score, the chosen sites ringed in red")
+        note = self.words.results.boundaries
+        caveat = ""
+        if note is not None and "layout_note" in note:
+            text = " ".join(str(n).strip() for n in note["layout_note"].dropna().unique())
+            if text:
+                caveat = "<br>" + _e(t("Boundaries: {note}", note=text))
+        return (
+            f'<figure class="map"><img src="data:image/png;base64,{data}" alt="{_e(alt)}">'
+            f"<figcaption>"
+            + _e(
+                t(
+                    "Candidates coloured by score (grey crosses: excluded); red rings: the chosen "
+                    "sites, dashed where a site is a close call, with its contender in orange. "
+                    "The interactive map (map.html) explains every score and lets you try other "
+                    "weights."
+                )
+            )
+            + f"{caveat}</figcaption></figure>"
+        )
+
+    # ---------------------------------------------------------------- shortlist
+
+    def shortlist_section(self) -> str:
+        t, w, results = self.t, self.words, self.results
+        rec = results.recommendation
+        if rec is None:
+            return ""
+        chosen = set(results.portfolio.ids) if results.portfolio is not None else set()
+        rows, classes = [], []
+        for v in rec.shortlist:
+            strong = "".join(f"<li>{_e(s)}</li>" for s in w.strengths(v.id))
+            weak = "".join(f"<li>{_e(s)}</li>" for s in w.weaknesses(v.id))
+            star = " ★" if v.id in chosen else ""
+            share = ""
+            if v.share is not None and results.portfolio is not None:
+                share = "<br>" + _e(
+                    t("in the best portfolio in {share} of draws", share=w.share(v.share))
+                )
             rows.append(
                 [
-                    _e(scope),
-                    _fmt(get("lambda_max"), 4),
-                    _fmt(get("ci"), 3),
-                    _fmt(get("ri"), 3),
-                    _fmt(get("cr"), 3),
-                    "–" if ok is None else ("yes" if ok else "<strong>no</strong>"),
+                    self.rank(v.rank),
+                    f"{self.name(v.id)}{star}{share}",
+                    self.num(v.score),
+                    f"<ul>{strong}</ul>" if strong else "–",
+                    f"<ul>{weak}</ul>" if weak else "–",
                 ]
             )
-        parts.append(
-            "<h3>AHP consistency</h3>"
-            + _table(["Judgements", "λmax", "CI", "RI", "CR", "Acceptable"], rows, num={1, 2, 3, 4})
-            + '<p class="muted">A consistency ratio (CR) up to 0.10 is acceptable (Saaty 1980); '
-            "above it the judgements contradict each other and the weights rest on them.</p>"
+            classes.append("chosen" if v.id in chosen else "")
+        leader = w.name(rec.leader)
+        intro = _e(
+            t(
+                "The ten best-ranked towns and every chosen site (★). Strengths are the criteria "
+                "on which a town gains most against the average candidate; what holds it back, "
+                "where it loses most against the leader, {leader} (for the leader itself: "
+                "against the runner-up), with the score that costs it.",
+                leader=leader,
+            )
         )
-    return "".join(parts)
-
-
-def _ranking_section(results: Results, crit_ids: list[str]) -> str:
-    by_id = {c.id: c for c in results.study.criteria}
-    ranking = results.ranking
-    chosen = set(results.portfolio.ids) if results.portfolio is not None else set()
-    contributions = results.contributions.reindex(index=ranking.index, columns=crit_ids)
-    rows: list[list[str]] = []
-    classes: list[str] = []
-    for cid, row in ranking.iterrows():
-        reason = str(row["excluded_reason"] or "")
-        parts = contributions.loc[str(cid)]
-        assert isinstance(parts, pd.Series)  # one row: ids are unique
-        top = parts.dropna().sort_values(ascending=False).head(2)
-        strongest = ", ".join(f"{by_id[str(k)].label} ({v:.3f})" for k, v in top.items() if v > 0)
-        cls = "excluded" if reason else ("chosen" if cid in chosen else "")
-        rank = "–" if pd.isna(row["rank"]) else str(int(row["rank"]))
-        classes.append(cls)
-        rows.append(
+        return f'<p class="muted">{intro}</p>' + _table(
             [
-                rank,
-                _e(row["name"]) + (" ★" if cid in chosen else ""),
-                _fmt(row["score"]),
-                _e(strongest) if not reason else "",
-                _e(reason),
-            ]
-        )
-    main = _table(
-        ["Rank", "Candidate", "Score", "Largest contributions", "Excluded because"],
-        rows[:_MAX_ROWS],
-        num={0, 2},
-        classes=classes,
-    )
-    more = (
-        f'<p class="muted">First {_MAX_ROWS} of {len(rows)} candidates.</p>'
-        if len(rows) > _MAX_ROWS
-        else ""
-    )
-    detail = contributions.copy()
-    detail.columns = [by_id[c].label for c in crit_ids]
-    detail.insert(0, "candidate", ranking["name"].astype(str))
-    detail["score"] = ranking["score"]
-    return (
-        "<h2>Ranking</h2>"
-        f'<p class="muted">Scores by the study\'s method ({_e(results.study.method.name)}; '
-        "the weighted sum is Σ weight × value). ★ marks the portfolio.</p>"
-        f"{main}{more}"
-        "<details><summary>Every contribution (candidate × criterion)</summary>"
-        f"{_frame_table(detail.set_index('candidate'), index='candidate')}</details>"
-    )
-
-
-def _share(p: object) -> str:
-    """A probability for people: no "0.0 %" for what happened, no "100 %" for what not always did."""
-    if p is None or p is pd.NA:
-        return "–"
-    v = float(p)  # type: ignore[arg-type]
-    if not math.isfinite(v):
-        return "–"
-    if v <= 0:
-        return "0 %"
-    if v >= 1:
-        return "100 %"
-    if v < 0.001:
-        return "&lt; 0.1 %"
-    if v > 0.999:
-        return "&gt; 99.9 %"
-    return f"{100 * v:.1f} %"
-
-
-def _short(text: str, n: int = 40) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _names(results: Results, ids: Iterable[object]) -> list[str]:
-    names = results.ranking["name"]
-    return [str(names.get(str(i), i)) for i in ids]
-
-
-def _swap(results: Results, now: list[str], then: list[str]) -> str:
-    """How one set of sites differs from another, in words (``then`` against ``now``)."""
-    dropped = _names(results, [i for i in now if i not in then])
-    added = _names(results, [i for i in then if i not in now])
-    if not dropped and not added:
-        return "the same sites"
-    if len(dropped) == 1 and len(added) == 1:
-        return f"{added[0]} instead of {dropped[0]}"
-    parts = [f"without {', '.join(dropped)}"] if dropped else []
-    parts += [f"with {', '.join(added)}"] if added else []
-    return "; ".join(parts)
-
-
-def _portfolio_section(results: Results) -> str:
-    p = results.portfolio
-    if p is None:
-        return ""
-    spec = results.study.portfolio
-    names = results.ranking["name"]
-    sites = "".join(
-        f"<li>{_e(names.get(i, i))} (score {_fmt(results.ranking['score'].get(i))})</li>"
-        for i in p.ids
-    )
-    rules = []
-    if spec is not None:
-        rules.append(f"{spec.sites} sites")
-        if spec.min_spacing_km:
-            rules.append(f"at least {spec.min_spacing_km:g} km apart")
-        if spec.at_most_per is not None:
-            rules.append(f"at most {spec.at_most_per.count} per {spec.at_most_per.field}")
-    binding = "".join(f"<li>{_e(s)}</li>" for s in p.binding) or (
-        "<li>None: the best-scoring sites already satisfy every rule.</li>"
-    )
-    radius, source = coverage_radius(results)
-    coverage = ""
-    if radius and source == "coverage":
-        covered = getattr(p, "population_covered", None)
-        reached = f": {_fmt(covered)} people live within reach" if covered is not None else ""
-        coverage = (
-            f'<p class="muted">A site serves its demand within {radius:g} km{reached}; the map '
-            "draws that circle around each chosen site.</p>"
-        )
-    elif radius:
-        coverage = (
-            f'<p class="muted">The map draws a {radius:g} km circle (half the minimum spacing) '
-            "around each chosen site.</p>"
-        )
-    return (
-        "<h2>Portfolio</h2>"
-        f"<p>Rules: {_e(', '.join(rules))}. Solver {_e(p.solver)} ({_e(p.solver_version)}): "
-        f"{_e(p.status)}, total score {_fmt(p.objective, 4)}.</p>"
-        f"<ol>{sites}</ol><h3>Rules that bind</h3><ul>{binding}</ul>{coverage}"
-        f"{_alternatives_section(results)}{_pareto_section(results)}"
-    )
-
-
-def _alternatives_section(results: Results) -> str:
-    """The next-best portfolios: their sites, total score and how they differ from the optimum."""
-    alternatives = getattr(results, "alternatives", None) or []
-    if not alternatives or results.portfolio is None:
-        return ""
-    scores = results.ranking["score"].astype(float)
-    best = [str(i) for i in results.portfolio.ids]
-    best_total = float(scores.reindex(best).sum())
-    rows = []
-    for k, alt in enumerate(alternatives):
-        ids = [str(i) for i in alt.ids]
-        total = float(scores.reindex(ids).sum())
-        rows.append(
-            [
-                str(k + 1),
-                _e(", ".join(_names(results, ids))),
-                _fmt(total, 4),
-                _fmt(best_total - total, 3),
-                _e(_swap(results, best, ids)),
-            ]
-        )
-    return (
-        "<h3>Alternative portfolios</h3>"
-        '<p class="muted">The next-best portfolios under the same rules, each differing from the '
-        "optimum and from each other by at least the stated number of sites; the map has each "
-        "as a layer. Total score: the sum of the sites' scores.</p>"
-        + _table(
-            ["#", "Sites", "Total score", "Below the optimum", "Against the optimum"],
+                _e(t("Rank")),
+                _e(t("Candidate")),
+                _e(t("Score")),
+                _e(t("Strengths")),
+                _e(t("What holds it back")),
+            ],
             rows,
-            num={0, 2, 3},
+            num={0, 2},
+            classes=classes,
+            css="verdicts",
         )
-    )
 
+    # ---------------------------------------------------------------- ranking
 
-def _pareto_svg(front: pd.DataFrame) -> str:
-    x = front["population_covered"].to_numpy(dtype=float)
-    y = front["total_score"].to_numpy(dtype=float)
-    optimal = (
-        front["optimal_for_score"].to_numpy(dtype=bool)
-        if "optimal_for_score" in front
-        else np.zeros(len(front), dtype=bool)
-    )
-    with mpl.rc_context(_RC):
-        fig = Figure(figsize=(5.2, 3.0), layout="constrained")
-        ax = fig.add_subplot()
-        ax.plot(x, y, color="#9bb5dc", linewidth=1.2, zorder=1)
-        ax.scatter(x, y, s=26, color="#3b6fb6", zorder=2, gid="pareto-points")
-        if optimal.any():
-            ax.scatter(
-                x[optimal], y[optimal], s=90, facecolors="none", edgecolors="#d62728", zorder=3
-            )
-        for k, (xi, yi) in enumerate(zip(x, y, strict=True)):
-            ax.annotate(str(k + 1), (xi, yi), xytext=(4, 4), textcoords="offset points")
-        ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        ax.set_xlabel("population covered")
-        ax.set_ylabel("total score")
-        ax.grid(alpha=0.3)
-        return _svg_img(fig, "Pareto front: total score against population covered")
-
-
-def _pareto_section(results: Results) -> str:
-    """The Pareto front of total score against population covered: a chart and a table."""
-    front = getattr(results, "pareto", None)
-    if front is None or len(front) == 0:
-        return ""
-    front = front.sort_values("population_covered", kind="stable").reset_index(drop=True)
-    rows = []
-    for k, row in front.iterrows():
-        share = row.get("covered_share")
-        star = " ★" if bool(row.get("optimal_for_score", False)) else ""
-        rows.append(
-            [
-                f"{int(k) + 1}{star}",
-                _fmt(row["population_covered"]),
-                "" if share is None or pd.isna(share) else f"{100 * float(share):.1f} %",
-                _fmt(row["total_score"], 4),
-                _e(", ".join(_names(results, row["ids"]))),
+    def ranking_section(self) -> str:
+        t, w, results = self.t, self.words, self.results
+        ranking = results.ranking
+        chosen = set(results.portfolio.ids) if results.portfolio is not None else set()
+        method = results.study.method.name
+        others = [m for m in results.method_ranks.columns if m != method]
+        head = [_e(t("Rank")), _e(t("Candidate")), _e(t("Score"))]
+        head += [_e(t("Rank by {method}", method=w.method(m))) for m in others]
+        head.append(_e(t("Excluded because")))
+        rows, classes = [], []
+        for cid, row in ranking.head(_MAX_ROWS).iterrows():
+            reason = w.exclusion_reason(str(cid))
+            cells = [
+                self.rank(row["rank"]),
+                self.name(cid) + (" ★" if cid in chosen else ""),
+                self.num(row["score"]),
             ]
+            for m in others:
+                r = results.method_ranks[m].get(cid)
+                cells.append(self.rank(r))
+            cells.append(_e(reason))
+            rows.append(cells)
+            cls = "excluded" if reason else ("chosen" if cid in chosen else "")
+            rank = row["rank"]
+            # A printed page lists the head of the ranking and the excluded towns.
+            if not reason and not pd.isna(rank) and int(rank) > _PRINT_ROWS and cid not in chosen:
+                cls = "tail"
+            classes.append(cls)
+        more = (
+            f'<p class="muted">{_e(t("First {n} of {total} candidates; ranking.csv has them all.", n=t.integer(_MAX_ROWS), total=t.integer(len(ranking))))}</p>'
+            if len(ranking) > _MAX_ROWS
+            else ""
         )
-    return (
-        "<h3>Total score against population covered</h3>"
-        f"<figure>{_pareto_svg(front)}<figcaption>The Pareto front: each point is a portfolio "
-        "under the same rules that no other beats on both total score and population within "
-        "reach; red ring and ★: the portfolio with the best total score.</figcaption></figure>"
-        + _table(
-            ["#", "Population covered", "Share", "Total score", "Sites"], rows, num={0, 1, 2, 3}
+        intro = (
+            f'<p class="muted">{_e(t("Scores by the study method; ★ marks the chosen sites."))}'
+            f" {self.term(method) if method in {g.key for g in GLOSSARY} else ''}</p>"
         )
-    )
-
-
-def _methods_section(results: Results) -> str:
-    """Method agreement: ranks by each method and the rank correlations between them."""
-    ranks = results.method_ranks
-    agreement = results.agreement
-    if not _present(ranks) or ranks.shape[1] < 2:  # one method agrees with itself
-        return ""
-    parts = ["<h2>Do the methods agree?</h2>"]
-    if isinstance(ranks, pd.DataFrame):
-        table = ranks.copy()
-        table.insert(0, "candidate", results.ranking["name"].reindex(table.index).astype(str))
-        order = results.ranking.index.intersection(table.index)
-        parts.append(
-            "<details><summary>Rank of every candidate by each method</summary>"
-            + _frame_table(table.loc[order].set_index("candidate"), index="candidate")
-            + "</details>"
-        )
-    if _present(agreement):
-        parts.append(
-            "<h3>Agreement between methods</h3>"
-            '<p class="muted">Spearman ρ and Kendall τ-b: 1 = identical rankings; top-k overlap: '
-            "share of a shortlist both methods name.</p>"
-            + _frame_table(agreement.rename(columns=_AGREEMENT_COLUMNS))
-        )
-    return "".join(parts)
-
-
-_ACCEPT_ROWS = 15  # candidates in the heatmap, best expected rank first
-_ACCEPT_RANKS = 10  # first ranks shown: who might take the top places
-_OAT_LINES = 5  # candidates drawn in each one-at-a-time chart
-_SHORTLIST = 3  # the "top 3" of the summary table
-
-
-def _acceptability_svg(table: pd.DataFrame, labels: list[str]) -> str:
-    """Heatmap of rank acceptability: candidates down, ranks across, each cell its share."""
-    data = table.to_numpy(dtype=float)
-    with mpl.rc_context(_RC):
-        fig = Figure(figsize=(7, 0.26 * len(table) + 1.0), layout="constrained")
-        ax = fig.add_subplot()
-        image = ax.imshow(data, cmap="Blues", vmin=0, vmax=1, aspect="auto")
-        ax.set_yticks(range(len(table)), labels, fontsize=7)
-        for label in ax.get_yticklabels():
-            label.set_parse_math(False)
-        ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns], fontsize=7)
-        ax.set_xlabel("rank")
-        ax.xaxis.set_label_position("top")
-        ax.xaxis.tick_top()
-        for (r, c), v in np.ndenumerate(data):
-            if v >= 0.005:  # a blank cell reads as "never"; "0 %" would clutter the chart
-                ax.text(
-                    c,
-                    r,
-                    f"{100 * v:.0f}",
-                    ha="center",
-                    va="center",
-                    fontsize=6,
-                    color="white" if v > 0.6 else "#222",
+        intro += self.gloss(method, *[m for m in others if m in {g.key for g in GLOSSARY}])
+        table = _table(head, rows, num=set(range(len(head) - 1)) - {1}, classes=classes)
+        tail = classes.count("tail")
+        printed = (
+            '<p class="print-only muted">'
+            + _e(
+                t.plural(
+                    "Printed: the first {first} and the excluded towns; {n} more is in the "
+                    "report on screen and in ranking.csv.",
+                    "Printed: the first {first} and the excluded towns; {n} more are in the "
+                    "report on screen and in ranking.csv.",
+                    tail,
+                    first=t.integer(_PRINT_ROWS),
                 )
-        fig.colorbar(image, ax=ax, shrink=0.6, label="share of draws")
-        return _svg_img(fig, "Rank acceptability: share of random weight draws giving each rank")
-
-
-def _oat_svg(
-    table: pd.DataFrame, labels: Mapping[str, str], names: pd.Series, order: list[str]
-) -> str:
-    """Small multiples: the rank of the best few candidates as each criterion's weight sweeps."""
-    criteria = list(dict.fromkeys(table["criterion"]))
-    present = set(table["candidate"])
-    shown = [c for c in order if c in present][:_OAT_LINES]
-    cols = min(3, len(criteria))
-    rows = math.ceil(len(criteria) / cols)
-    with mpl.rc_context(_RC):
-        fig = Figure(figsize=(2.6 * cols, 1.9 * rows + 0.5), layout="constrained")
-        axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
-        for k, crit in enumerate(criteria):
-            ax = axes[k // cols][k % cols]
-            part = table[table["criterion"] == crit]
-            for j, cid in enumerate(shown):
-                line = part[part["candidate"] == cid].sort_values("weight")
-                ax.plot(
-                    line["weight"],
-                    line["rank"],
-                    color=_GROUP_COLOURS[j % len(_GROUP_COLOURS)],
-                    linewidth=1.2,
-                )
-            current = part.loc[part["current"].astype(bool), "weight"]
-            if len(current):
-                ax.axvline(float(current.iloc[0]), color="#999", linestyle="--", linewidth=0.8)
-            title = ax.set_title(_short(labels.get(crit, str(crit)), 44), fontsize=7)
-            title.set_parse_math(False)
-            ax.set_xlim(0, 1)
-            ax.xaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
-            ax.grid(alpha=0.3)
-        for k in range(len(criteria), rows * cols):
-            axes[k // cols][k % cols].set_visible(False)
-        # Ranks far down the list say only "no longer in contention": the axis stops at 15.
-        worst = min(float(table.loc[table["candidate"].isin(shown), "rank"].max()), 15.0)
-        axes[0][0].set_ylim(0.5, max(worst, 2.0) + 0.5)
-        axes[0][0].yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-        axes[0][0].invert_yaxis()  # rank 1 on top; the axes share y, so once inverts them all
-        for r in range(rows):
-            axes[r][0].set_ylabel("rank")
-        handles = [
-            Line2D(
-                [], [], color=_GROUP_COLOURS[j % len(_GROUP_COLOURS)], label=str(names.get(c, c))
             )
-            for j, c in enumerate(shown)
+            + "</p>"
+            if tail
+            else ""
+        )
+        return (
+            intro
+            + table
+            + printed
+            + more
+            + self.more(
+                "contributions",
+                t("Every contribution (the best {n})", n=t.integer(_DETAIL_ROWS)),
+                self._contributions(),
+            )
+        )
+
+    def _contributions(self) -> str:
+        t, w, results = self.t, self.words, self.results
+        crit_ids = [c.id for c in results.study.criteria if c.id in results.contributions.columns]
+        top = list(results.top(_DETAIL_ROWS).index)
+        contributions = results.contributions.reindex(index=top, columns=crit_ids)
+        # Criteria by number: their labels are too long for the columns of a printed page.
+        head = [_e(t("Candidate"))] + [_e(t.integer(k + 1)) for k in range(len(crit_ids))]
+        head.append(_e(t("Score")))
+        rows = []
+        for cid in top:
+            row = [self.name(cid)]
+            row += [self.num(contributions.at[cid, c]) for c in crit_ids]
+            row.append(self.num(results.ranking.at[cid, "score"]))
+            rows.append(row)
+        key = "".join(f"<li>{_e(w.criterion(c))}</li>" for c in crit_ids)
+        note = _e(
+            t(
+                "Each cell is the criterion's value (0–1) times its weight; a row adds up to the "
+                "weighted-sum score. ranking.csv has every candidate, raw value and value."
+            )
+        )
+        return (
+            f'<p class="muted">{note}</p>'
+            + _table(head, rows, num=set(range(1, len(head))))
+            + f'<ol class="key muted">{key}</ol>'
+        )
+
+    # ---------------------------------------------------------------- portfolio
+
+    def portfolio_section(self) -> str:
+        t, w, results = self.t, self.words, self.results
+        p = results.portfolio
+        if p is None:
+            return ""
+        spec = results.study.portfolio
+        sites = "".join(
+            f"<li>{self.name(i)} ({_e(t('score'))} {self.num(results.ranking['score'].get(i))})</li>"
+            for i in p.ids
+        )
+        rules = [w.rule(d) for d in self._details()]
+        count = spec.sites if spec is not None else len(p.ids)
+        rules_text = t.plural("{n} site", "{n} sites", count)
+        if rules:
+            rules_text += "; " + "; ".join(rules)
+        solver = f"{p.solver} {p.solver_version}"
+        parts = [
+            self.gloss("portfolio", "integer_program", "total_score", "binding_rule"),
+            f"<p>{_e(t('Rules: {rules}.', rules=rules_text))} "
+            + _e(
+                t(
+                    "Solved exactly by {solver} ({status}); total score {total}.",
+                    solver=solver,
+                    status=w.status(p.status),
+                    total=self.t.number(p.objective, 3),
+                )
+            )
+            + "</p>",
+            f"<ol>{sites}</ol>",
         ]
-        legend = fig.legend(handles=handles, loc="outside lower center", ncols=min(5, len(shown)))
-        for text in legend.get_texts():
-            text.set_parse_math(False)
-        return _svg_img(fig, "Rank of the best candidates as each criterion's weight varies")
-
-
-def _draws_sentence(sens: Any, method: str = "weighted_sum") -> str:
-    """How the weights were drawn, how many, and the seed that reproduces them."""
-    options = getattr(sens, "options", None) or {}
-    smaa = sens.acceptability
-    how = ["drawn uniformly from every possible weighting (a flat Dirichlet on the simplex)"]
-    if options.get("bounds"):
-        how.append("each within the stated range")
-    if options.get("order"):
-        how.append("respecting the stated order of importance")
-    text = f"{int(smaa.draws):,} random weight vectors, {', '.join(how)}, seed {int(sens.seed)}"
-    if options.get("value_uncertainty"):
-        text += "; the criterion values varied within their stated uncertainty at every draw"
-    text += "; every draw scores the candidates with the weighted sum of their values"
-    text += "."
-    if sens.membership is not None:
-        text += (
-            f" The portfolio's integer program was solved again for {int(sens.membership.draws):,}"
-            " of these draws."
+        if (
+            spec is not None
+            and spec.at_most_per is not None
+            and spec.at_most_per.field == "macro_region"
+        ):
+            parts.append(self.gloss("macro_region"))
+        binding = [w.binding(d) for d in self._details() if d.get("binds")]
+        loose = [w.binding(d) for d in self._details() if not d.get("binds")]
+        items = "".join(f"<li>{_e(s)}</li>" for s in binding) or (
+            f"<li>{_e(t('None: the best-scoring sites already obey every rule.'))}</li>"
         )
-    if method != "weighted_sum":
-        text += (
-            f" The ranking above uses {method.replace('_', ' ')}; the robustness figures use the "
-            "weighted sum, so a candidate's rank and its chances can disagree."
+        parts.append(f"<h3>{_e(t('Rules that bind'))}</h3><ul>{items}</ul>")
+        if loose:
+            parts.append(
+                "<ul>" + "".join(f'<li class="muted">{_e(s)}</li>' for s in loose) + "</ul>"
+            )
+        coverage = spec.coverage if spec is not None else None
+        if coverage is not None:
+            parts.append(self.gloss("population_covered"))
+            covered = p.population_covered
+            parts.append(
+                '<p class="muted">'
+                + _e(
+                    t(
+                        "A site serves the people within {km} km: {people} live within reach of "
+                        "the chosen sites.",
+                        km=w.quantity(coverage.radius_km),
+                        people=t.integer(covered) if covered is not None else "–",
+                    )
+                )
+                + "</p>"
+            )
+        parts.append(self.alternatives())
+        parts.append(self.pareto())
+        return "".join(parts)
+
+    def alternatives(self) -> str:
+        t, w, results = self.t, self.words, self.results
+        if not results.alternatives or results.portfolio is None:
+            return ""
+        scores = results.ranking["score"].astype(float)
+        best = [str(i) for i in results.portfolio.ids]
+        best_total = float(scores.reindex(best).sum())
+        rows = []
+        for k, alt in enumerate(results.alternatives):
+            ids = [str(i) for i in alt.ids]
+            total = float(scores.reindex(ids).sum())
+            dropped = [i for i in best if i not in ids]
+            added = [i for i in ids if i not in best]
+            if len(dropped) == 1 and len(added) == 1:
+                swap = t("{new} instead of {old}", new=w.name(added[0]), old=w.name(dropped[0]))
+            else:
+                swap = t(
+                    "without {old}; with {new}",
+                    old=w.both(w.names(dropped)),
+                    new=w.both(w.names(added)),
+                )
+            rows.append(
+                [
+                    _e(t.integer(k + 1)),
+                    self.names(ids),
+                    self.num(total, 3),
+                    self.num(best_total - total, 3),
+                    _e(swap),
+                ]
+            )
+        return (
+            f"<h3>{_e(t('Alternative portfolios'))}</h3>"
+            + self.gloss("alternative")
+            + _table(
+                [
+                    "#",
+                    _e(t("Sites")),
+                    _e(t("Total score")),
+                    _e(t("Below the best")),
+                    _e(t("Against the best")),
+                ],
+                rows,
+                num={0, 2, 3},
+            )
         )
-    return f"<p>{_e(text)} The same seed gives the same figures.</p>"
 
+    def pareto(self) -> str:
+        t, results = self.t, self.results
+        front = results.pareto
+        if front is None or len(front) == 0:
+            return ""
+        front = front.sort_values("population_covered", kind="stable").reset_index(drop=True)
+        x = front["population_covered"].to_numpy(dtype=float)
+        y = front["total_score"].to_numpy(dtype=float)
+        optimal = (
+            front["optimal_for_score"].to_numpy(dtype=bool)
+            if "optimal_for_score" in front
+            else np.zeros(len(front), dtype=bool)
+        )
+        xpad = (x.max() - x.min()) * 0.08 or max(abs(x.max()) * 0.05, 1.0)
+        ypad = (y.max() - y.min()) * 0.12 or max(abs(y.max()) * 0.05, 0.01)
+        chart = LineChart(
+            width=460,
+            height=230,
+            x_range=(float(x.min() - xpad), float(x.max() + xpad)),
+            y_range=(float(y.min() - ypad), float(y.max() + ypad)),
+            x_label=t("population covered"),
+            y_label=t("total score"),
+            x_format=lambda v: t.integer(v),
+            y_format=lambda v: t.number(v, 2),
+            title=t("Pareto front: total score against population covered"),
+            margin=(10, 16, 34, 50),
+        )
+        chart.add(Series(x, y, colour="#9bb5dc", kind="line"))
+        labels = [t.integer(k + 1) for k in range(len(x))]
+        chart.add(Series(x, y, colour="#3b6fb6", kind="dots", css="pareto-points", labels=labels))
+        if optimal.any():
+            chart.add(Series(x[optimal], y[optimal], colour="#d62728", kind="rings"))
+        rows = []
+        for k, (_, row) in enumerate(front.iterrows()):
+            share = row.get("covered_share")
+            star = " ★" if bool(row.get("optimal_for_score", False)) else ""
+            rows.append(
+                [
+                    f"{_e(t.integer(k + 1))}{star}",
+                    _e(t.integer(float(row["population_covered"]))),
+                    "" if share is None or pd.isna(share) else _e(t.percent(float(share), 1)),
+                    self.num(row["total_score"], 3),
+                    self.names(row["ids"]),
+                ]
+            )
+        caption = t(
+            "Each point is a portfolio under the same rules that no other beats on both total "
+            "score and people within reach; red ring and ★: the best total score."
+        )
+        return (
+            f"<h3>{_e(t('Total score against population covered'))}</h3>"
+            + self.gloss("pareto")
+            + f"<figure>{chart.svg()}<figcaption>{_e(caption)}</figcaption></figure>"
+            + _table(
+                [
+                    "#",
+                    _e(t("Population covered")),
+                    _e(t("Share")),
+                    _e(t("Total score")),
+                    _e(t("Sites")),
+                ],
+                rows,
+                num={0, 1, 2, 3},
+            )
+        )
 
-def _summary_table(results: Results, sens: Any, order: list[str]) -> str:
-    """Per candidate: its rank, the chance of rank 1 and of the top 3, and of the portfolio."""
-    smaa = sens.acceptability
-    table = smaa.acceptability
-    k = min(_SHORTLIST, table.shape[1])
-    first = table.iloc[:, 0]
-    top = table.iloc[:, :k].sum(axis=1)
-    member = sens.membership.probability if sens.membership is not None else None
-    # Every candidate with a chance at the top or in the portfolio, at least the best ten.
-    keep = top > 0
-    if member is not None:
-        keep |= member.reindex(table.index).fillna(0) > 0
-    ids = [i for i in order if i in table.index]
-    ids = [i for n, i in enumerate(ids) if n < 10 or bool(keep.get(i, False))]
-    chosen = set(results.portfolio.ids) if results.portfolio is not None else set()
-    head = ["Rank", "Candidate", "Rank 1", f"Top {k}", "Expected rank"]
-    if member is not None:
-        head.append("In the optimal portfolio")
-    rows = []
-    for i in ids:
-        rank = results.ranking["rank"].get(i)
-        row = [
-            "–" if rank is None or pd.isna(rank) else str(int(rank)),
-            _e(results.ranking["name"].get(i, i)) + (" ★" if i in chosen else ""),
-            _share(first.get(i)),
-            _share(top.get(i)),
-            _fmt(smaa.expected_rank.get(i), 3),
+    # ---------------------------------------------------------------- robustness
+
+    def robustness_section(self) -> str:
+        t, results = self.t, self.results
+        sens = results.sensitivity
+        if sens is None:
+            return ""
+        parts = [self.gloss("smaa"), f"<p>{_e(self.draws_sentence())}</p>"]
+        smaa = sens.acceptability
+        table = smaa.acceptability
+        if not table.empty:
+            parts.append(f"<h3>{_e(t('Rank acceptability'))}</h3>" + self.gloss("acceptability"))
+            parts.append(self.heat_table())
+            parts.append(self.summary_table())
+        oat = sens.one_at_a_time
+        if oat is not None and not oat.empty:
+            parts.append(f"<h3>{_e(t('One weight at a time'))}</h3>" + self.gloss("one_at_a_time"))
+            parts.append(self.oat_charts(oat))
+        if sens.stability is not None and not sens.stability.empty:
+            parts.append(self.stability_table(sens.stability))
+        if sens.membership is not None:
+            parts.append(self.membership())
+        return "".join(parts)
+
+    def draws_sentence(self) -> str:
+        t, results = self.t, self.results
+        sens = results.sensitivity
+        assert sens is not None
+        options = getattr(sens, "options", None) or {}
+        text = t(
+            "{n} random weightings were drawn, every possible weighting as likely as any other, "
+            "with seed {seed} (the same seed gives the same figures).",
+            n=t.integer(int(sens.acceptability.draws)),
+            seed=str(int(sens.seed)),
+        )
+        if options.get("bounds"):
+            text += " " + t("Each weight stayed within its stated range.")
+        if options.get("order"):
+            text += " " + t("The stated order of importance was kept.")
+        if options.get("value_uncertainty"):
+            text += " " + t(
+                "The criterion values varied within their stated uncertainty at every draw."
+            )
+        text += " " + t("Every draw scores the candidates with the weighted sum.")
+        if sens.membership is not None:
+            text += " " + t(
+                "The best portfolio was found again for {n} of these draws.",
+                n=t.integer(int(sens.membership.draws)),
+            )
+        if results.study.method.name != "weighted_sum":
+            text += " " + t(
+                "The ranking above uses {method}; these figures use the weighted sum, so a "
+                "town's rank and its chances can disagree.",
+                method=self.words.method(results.study.method.name),
+            )
+        return text
+
+    def heat_table(self) -> str:
+        t, results = self.t, self.results
+        sens = results.sensitivity
+        assert sens is not None
+        smaa = sens.acceptability
+        rows_ids = list(smaa.expected_rank.sort_values(kind="stable").index[:_ACCEPT_ROWS])
+        shown = smaa.acceptability.loc[rows_ids].iloc[:, :_ACCEPT_RANKS]
+        head = "".join(
+            [f"<th>{_e(t('Candidate'))}</th>"]
+            + [f"<th class=num>{_e(t.integer(int(c)))}</th>" for c in shown.columns]
+        )
+        rows = []
+        for cid in rows_ids:
+            cells = "".join(_heat_cell(v, t) for v in shown.loc[cid].to_numpy(dtype=float))
+            rows.append(f"<tr><td>{self.name(cid)}</td>{cells}</tr>")
+        caption = t(
+            "Per cent of the {n} weight draws in which each town takes each of the first ranks "
+            "(columns: rank); the towns with the best expected rank.",
+            n=t.integer(int(smaa.draws)),
+        )
+        table = (
+            f'<div class="scroll"><table class="heat"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>"
+        )
+        return table + f'<p class="muted">{_e(caption)}</p>'
+
+    def summary_table(self) -> str:
+        t, results = self.t, self.results
+        sens = results.sensitivity
+        assert sens is not None
+        smaa = sens.acceptability
+        table = smaa.acceptability
+        k = min(_SHORTLIST, table.shape[1])
+        first = table.iloc[:, 0]
+        top = table.iloc[:, :k].sum(axis=1)
+        member = sens.membership.probability if sens.membership is not None else None
+        keep = top > 0
+        if member is not None:
+            keep |= member.reindex(table.index).fillna(0) > 0
+        order = [str(i) for i in results.ranking.index if str(i) in table.index]
+        ids = [i for n, i in enumerate(order) if n < 10 or bool(keep.get(i, False))]
+        chosen = set(results.portfolio.ids) if results.portfolio is not None else set()
+        head = [
+            _e(t("Rank")),
+            _e(t("Candidate")),
+            _e(t("Rank 1")),
+            _e(t("Top {k}", k=t.integer(k))),
+            _e(t("Expected rank")),
         ]
         if member is not None:
-            row.append(_share(member.get(i)))
-        rows.append(row)
-    more = len(table) - len(ids)
-    note = (
-        f'<p class="muted">The {more} other candidates were never in the top {k} nor in the '
-        "optimal portfolio.</p>"
-        if more
-        else ""
-    )
-    return _table(head, rows, num={0, 2, 3, 4, 5}) + note
+            head.append(_e(t("In the best portfolio")))
+        rows = []
+        for i in ids:
+            row = [
+                self.rank(results.ranking["rank"].get(i)),
+                self.name(i) + (" ★" if i in chosen else ""),
+                self.share(first.get(i)),
+                self.share(top.get(i)),
+                self.num(smaa.expected_rank.get(i), 1),
+            ]
+            if member is not None:
+                row.append(self.share(member.get(i)))
+            rows.append(row)
+        more = len(table) - len(ids)
+        note = (
+            '<p class="muted">'
+            + _e(
+                t(
+                    "The {n} other towns were never in the top {k} nor in the best portfolio.",
+                    n=t.integer(more),
+                    k=t.integer(k),
+                )
+            )
+            + "</p>"
+            if more
+            else ""
+        )
+        return _table(head, rows, num={0, 2, 3, 4, 5}) + note
 
+    def oat_charts(self, table: pd.DataFrame) -> str:
+        t, w, results = self.t, self.words, self.results
+        criteria = list(dict.fromkeys(table["criterion"]))
+        present = set(table["candidate"])
+        order = [str(i) for i in results.ranking.index]
+        shown = [c for c in order if c in present][:_OAT_LINES]
+        worst = min(float(table.loc[table["candidate"].isin(shown), "rank"].max()), 15.0)
+        cards = []
+        for crit in criteria:
+            part = table[table["criterion"] == crit]
+            current = part.loc[part["current"].astype(bool), "weight"]
+            chart = LineChart(
+                width=240,
+                height=150,
+                x_range=(0.0, 1.0),
+                y_range=(0.5, max(worst, 2.0) + 0.5),
+                x_label=t("weight"),
+                y_label=t("rank"),
+                x_format=lambda v: t.percent(v),
+                y_format=lambda v: t.integer(v),
+                invert_y=True,
+                integer_y=True,
+                vlines=[float(current.iloc[0])] if len(current) else [],
+                title=t(
+                    "Rank of the best towns as the weight of {criterion} varies",
+                    criterion=w.criterion(str(crit)),
+                ),
+                margin=(6, 8, 32, 34),
+            )
+            for j, cid in enumerate(shown):
+                line = part[part["candidate"] == cid].sort_values("weight")
+                ranks = np.minimum(line["rank"].to_numpy(dtype=float), worst + 0.5)
+                chart.add(
+                    Series(
+                        line["weight"].to_numpy(dtype=float),
+                        ranks,
+                        colour=_COLOURS[j % len(_COLOURS)],
+                    )
+                )
+            cards.append(
+                f'<div class="card"><h3>{_e(w.criterion(str(crit)))}</h3>{chart.svg()}</div>'
+            )
+        legend = "".join(
+            f'<span><i style="background:{_COLOURS[j % len(_COLOURS)]}"></i>{self.name(c)}</span>'
+            for j, c in enumerate(shown)
+        )
+        caption = t(
+            "Rank of the best {n} towns as one criterion's weight goes from 0 to 100 % and the "
+            "others shrink in proportion; the dashed line is the study's weight.",
+            n=t.integer(len(shown)),
+        )
+        return (
+            f'<p class="legend">{legend}</p><div class="cards small">{"".join(cards)}</div>'
+            f'<p class="muted">{_e(caption)}</p>'
+        )
 
-def _interval(lo: object, hi: object) -> str:
-    return f"{100 * float(lo):.1f} %–{100 * float(hi):.1f} %"  # type: ignore[arg-type]
-
-
-def _ids(cell: object) -> list[str]:
-    return [s for s in str(cell or "").split(";") if s]
-
-
-def _stability_table(results: Results, stability: pd.DataFrame) -> str:
-    """Each criterion's weight range within which first place, top N and portfolio hold."""
-    by_id = {c.id: c for c in results.study.criteria}
-    kinds = [k for k in ("first", "top_n", "portfolio") if f"{k}_lo" in stability]
-    first_row = stability.iloc[0]
-    heads = {
-        "first": "First place",
-        "top_n": f"Top {len(_ids(first_row.get('top_n')))}",
-        "portfolio": "Portfolio",
-    }
-    head = ["Criterion", "Weight now"]
-    for kind in kinds:
-        now = ", ".join(_names(results, _ids(first_row.get(kind))))
-        head.append(f"{heads[kind]} ({_e(now)}) holds for")
-    rows = []
-    for _, row in stability.iterrows():
-        crit = str(row["criterion"])
-        cells = [_e(by_id[crit].label if crit in by_id else crit), f"{100 * row['weight']:.1f} %"]
+    def stability_table(self, stability: pd.DataFrame) -> str:
+        t, w = self.t, self.words
+        kinds = [k for k in ("first", "top_n", "portfolio") if f"{k}_lo" in stability]
+        first_row = stability.iloc[0]
+        heads = {
+            "first": t("First place"),
+            "top_n": t("Top {n}", n=t.integer(len(_ids(first_row.get("top_n"))))),
+            "portfolio": t("Chosen sites"),
+        }
+        head = [_e(t("Criterion")), _e(t("Weight now"))]
         for kind in kinds:
-            held = _ids(row[kind])
-            turns = []
-            for side, word in (("below", "below"), ("above", "above")):
-                then = _ids(row.get(f"{kind}_{side}"))
-                if then:
-                    turns.append(f"{word}: {_swap(results, held, then)}")
-            detail = f'<br><span class="muted">{_e("; ".join(turns))}</span>' if turns else ""
-            cells.append(_interval(row[f"{kind}_lo"], row[f"{kind}_hi"]) + detail)
-        rows.append(cells)
-    return (
-        "<h3>Weight stability intervals</h3>"
-        '<p class="muted">For each criterion, the range of its weight (the others rescaled in '
-        "proportion) within which the result stays the same, and what changes just outside it. "
-        "0 %–100 %: no weight of this criterion changes it.</p>" + _table(head, rows, num={1})
-    )
+            now = ", ".join(w.names(_ids(first_row.get(kind))))
+            head.append(_e(t("{what} ({now}) holds for", what=heads[kind], now=now)))
+        rows = []
+        for _, row in stability.iterrows():
+            crit = str(row["criterion"])
+            cells = [_e(w.criterion(crit)), _e(t.percent(float(row["weight"]), 1))]
+            for kind in kinds:
+                held = _ids(row[kind])
+                turns = []
+                for side, word in (("below", t("below")), ("above", t("above"))):
+                    then = _ids(row.get(f"{kind}_{side}"))
+                    if then:
+                        turns.append(f"{word}: {self._swap(held, then)}")
+                detail = f'<br><span class="muted">{_e("; ".join(turns))}</span>' if turns else ""
+                interval = t(
+                    "{lo}–{hi}",
+                    lo=t.percent(float(row[f"{kind}_lo"]), 1),
+                    hi=t.percent(float(row[f"{kind}_hi"]), 1),
+                )
+                cells.append(_e(interval) + detail)
+            rows.append(cells)
+        intro = t(
+            "For each criterion, the range of its weight (the others rescaled in proportion) "
+            "within which the result stays the same, and what changes just outside it. "
+            "0 %–100 %: no weight of this criterion changes it."
+        )
+        return (
+            f"<h3>{_e(t('Weight stability intervals'))}</h3>"
+            + self.gloss("stability")
+            + f'<p class="muted">{_e(intro)}</p>'
+            + _table(head, rows, num={1})
+        )
 
+    def _swap(self, now: list[str], then: list[str]) -> str:
+        t, w = self.t, self.words
+        dropped = [i for i in now if i not in then]
+        added = [i for i in then if i not in now]
+        if not dropped and not added:
+            return t("the same sites")
+        if len(dropped) == 1 and len(added) == 1:
+            return t("{new} instead of {old}", new=w.name(added[0]), old=w.name(dropped[0]))
+        return t(
+            "without {old}; with {new}", old=w.both(w.names(dropped)), new=w.both(w.names(added))
+        )
 
-def _membership_section(results: Results, membership: Any) -> str:
-    """How often each candidate, and each whole portfolio, is the optimal choice."""
-    p = membership.probability
-    shown = p[p > 0].sort_values(ascending=False, kind="stable")
-    chosen = set(results.portfolio.ids) if results.portfolio is not None else set()
-    rows = [
-        [
-            _e(results.ranking["name"].get(i, i)) + (" ★" if i in chosen else ""),
-            _share(v),
+    def membership(self) -> str:
+        t, results = self.t, self.results
+        sens = results.sensitivity
+        assert sens is not None and sens.membership is not None
+        membership = sens.membership
+        p = membership.probability
+        shown = p[p > 0].sort_values(ascending=False, kind="stable")
+        chosen = set(results.portfolio.ids) if results.portfolio is not None else set()
+        rows = [
+            [self.name(i) + (" ★" if i in chosen else ""), self.share(v)] for i, v in shown.items()
         ]
-        for i, v in shown.items()
-    ]
-    portfolios = membership.portfolios.head(10)
-    prow = [
-        [_e(", ".join(_names(results, _ids(r["portfolio"])))), _share(r["share"])]
-        for _, r in portfolios.iterrows()
-    ]
-    more = len(membership.portfolios) - len(portfolios)
-    tail = f'<p class="muted">And {more} other portfolios, each less often.</p>' if more > 0 else ""
-    return (
-        "<h3>Portfolio membership</h3>"
-        f'<p class="muted">Share of the {int(membership.draws):,} draws in which the optimal '
-        f"portfolio contains the candidate (★: the study's portfolio); the other "
-        f"{len(p) - len(shown)} candidates never enter it.</p>"
-        + _table(["Candidate", "In the optimal portfolio"], rows, num={1})
-        + "<h3>Optimal portfolios across the draws</h3>"
-        + _table(["Sites", "Share of draws"], prow, num={1})
-        + tail
-    )
-
-
-def _robustness_section(results: Results) -> str:
-    """The robustness analysis (``results.sensitivity``): how sure the shortlist is."""
-    sens = getattr(results, "sensitivity", None)
-    if sens is None:
-        return ""
-    names = results.ranking["name"]
-    order = [str(i) for i in results.ranking.index]
-    labels = {c.id: c.label for c in results.study.criteria}
-    smaa = sens.acceptability
-    parts = [
-        "<h2>How robust is the ranking?</h2>",
-        _draws_sentence(sens, results.study.method.name),
-    ]
-    table = smaa.acceptability
-    if not table.empty:
-        rows = list(smaa.expected_rank.sort_values(kind="stable").index[:_ACCEPT_ROWS])
-        shown = table.loc[rows].iloc[:, :_ACCEPT_RANKS]
-        parts.append(
-            "<h3>Rank acceptability</h3><figure>"
-            + _acceptability_svg(shown, [str(names.get(i, i)) for i in rows])
-            + f"<figcaption>Per cent of the {int(smaa.draws):,} weight draws in which each "
-            "candidate takes each of the first ranks (SMAA-2, Lahdelma &amp; Salminen 2001); "
-            "the best candidates by expected rank.</figcaption></figure>"
-            + _summary_table(results, sens, order)
+        portfolios = membership.portfolios.head(10)
+        prow = [
+            [self.names(_ids(r["portfolio"])), self.share(r["share"])]
+            for _, r in portfolios.iterrows()
+        ]
+        more = len(membership.portfolios) - len(portfolios)
+        tail = (
+            f'<p class="muted">{_e(t("And {n} other portfolios, each less often.", n=t.integer(more)))}</p>'
+            if more > 0
+            else ""
         )
-    oat = sens.one_at_a_time
-    if oat is not None and not oat.empty:
-        parts.append(
-            "<h3>One weight at a time</h3><figure>"
-            + _oat_svg(oat, labels, names, order)
-            + f"<figcaption>Rank of the best {_OAT_LINES} candidates as one criterion's weight "
-            "goes from 0 to 100 % and the others shrink in proportion; the dashed line is the "
-            "study's weight.</figcaption></figure>"
+        intro = t(
+            "Share of the {n} draws in which the best portfolio contains the town (★: the "
+            "study's choice); the other {rest} towns never enter it.",
+            n=t.integer(int(membership.draws)),
+            rest=t.integer(len(p) - len(shown)),
         )
-    if sens.stability is not None and not sens.stability.empty:
-        parts.append(_stability_table(results, sens.stability))
-    if sens.membership is not None:
-        parts.append(_membership_section(results, sens.membership))
-    return "".join(parts)
+        return (
+            f"<h3>{_e(t('How often each town is chosen'))}</h3>"
+            f'<p class="muted">{_e(intro)}</p>'
+            + _table([_e(t("Candidate")), _e(t("In the best portfolio"))], rows, num={1})
+            + f"<h3>{_e(t('Best portfolios across the draws'))}</h3>"
+            + _table([_e(t("Sites")), _e(t("Share of draws"))], prow, num={1})
+            + tail
+        )
 
+    # ---------------------------------------------------------------- methods
 
-def _reference_section(results: Results, crit_ids: list[str]) -> str:
-    """The Novosibirsk reference scored under the same criteria, beside the best candidates."""
-    ref = results.reference
-    if ref is None or len(ref.sites) == 0:
-        return ""
-    sites = ref.sites
-    by_id = {c.id: c for c in results.study.criteria}
-    kept = results.ranking.index[results.ranking["excluded_reason"] == ""]
-    # One footing for both: the weighted sum under the study's weights.
-    candidate_sums = ref.candidates.reindex(kept)
-    names = sites["name"] if "name" in sites else pd.Series(sites.index, index=sites.index)
-    raw = ref.raw.reindex(index=sites.index, columns=crit_ids)
-    best = results.top(1).index
-    # Criteria down, sites across: a table that stays narrow however many criteria there are.
-    head = ["", *(_e(names[sid]) for sid in sites.index)]
-    if len(best):
-        head.append(_e(results.ranking.at[best[0], "name"]) + " (best candidate)")
-    rows = []
-    for c in crit_ids:
-        unit = f" ({by_id[c].unit})" if by_id[c].unit else ""
-        row = [_e(by_id[c].label + unit), *(_fmt(raw.at[sid, c]) for sid in sites.index)]
+    def methods_section(self) -> str:
+        t, w, results = self.t, self.words, self.results
+        ranks = results.method_ranks
+        agreement = results.agreement
+        if not _present(ranks) or ranks.shape[1] < 2:  # one method agrees with itself
+            return ""
+        keys = {g.key for g in GLOSSARY}
+        parts = [self.gloss(*[m for m in ranks.columns if m in keys])]
+        if _present(agreement):
+            parts.append(self.gloss("spearman", "kendall", "top_k"))
+            rows = []
+            for _, r in agreement.iterrows():
+                rows.append(
+                    [
+                        _e(w.method(str(r["method_a"]))),
+                        _e(w.method(str(r["method_b"]))),
+                        self.num(r.get("spearman_rho"), 2),
+                        self.num(r.get("kendall_tau_b"), 2),
+                        self.share(r.get("top_k_overlap")) if "top_k_overlap" in r else "–",
+                    ]
+                )
+            parts.append(
+                _table(
+                    [
+                        _e(t("Method")),
+                        _e(t("Method")),
+                        _e(w.term("spearman").name),
+                        _e(w.term("kendall").name),
+                        _e(
+                            t(
+                                "Top-{k} overlap",
+                                k=t.integer(int(agreement["k"].iloc[0]))
+                                if "k" in agreement
+                                else "k",
+                            )
+                        ),
+                    ],
+                    rows,
+                    num={2, 3, 4},
+                )
+            )
+        parts.append(
+            '<p class="muted">'
+            + _e(t("The rank of every town under each method is in the ranking above."))
+            + "</p>"
+        )
+        return "".join(parts)
+
+    # ---------------------------------------------------------------- criteria and weights
+
+    def criteria_section(self) -> str:
+        t, w, results = self.t, self.words, self.results
+        crit_ids = [c.id for c in results.study.criteria if c.id in results.values.columns]
+        kept = results.ranking["excluded_reason"].fillna("") == ""
+        groups = results.study.groups or {}
+        cards = []
+        for c in results.study.criteria:
+            if c.id not in crit_ids:
+                continue
+            raw = results.raw[c.id].reindex(results.ranking.index).astype(float)
+            vals = results.values[c.id].reindex(results.ranking.index).astype(float)
+            chart = value_function_svg(c, raw, vals, kept, lang=t.lang)
+            group = groups.get(c.group or "")
+            group_label = (
+                local(group.label, t.lang) if group is not None and group.label else (c.group or "")
+            )
+            direction = t("more is better") if c.direction == "benefit" else t("less is better")
+            note = f'<p class="muted">{_e(local(c.note, t.lang))}</p>' if c.note else ""
+            cards.append(
+                f'<div class="card"><h3>{_e(w.criterion(c.id))}</h3>'
+                f'<p class="muted"><span class="pill">{_e(group_label or t("no group"))}</span> '
+                f"{_e(direction)} · {_e(t('weight {share}', share=t.percent(float(results.weights.get(c.id, 0.0)), 1)))}</p>"
+                f"<p>{_e(self._describe(c))}</p>{chart}{note}</div>"
+            )
+        exclusions = ""
+        if results.study.exclude:
+            items = "".join(f"<li>{_e(self._exclusion(ex))}</li>" for ex in results.study.exclude)
+            exclusions = (
+                f"<h3>{_e(t('Hard constraints: a town is set aside when'))}</h3>"
+                + self.gloss("hard_constraint")
+                + f"<ul>{items}</ul>"
+            )
+        intro = t(
+            "Each chart shows how a raw value becomes a value between 0 (worst) and 1 (best); "
+            "the dots are the towns (hollow: set aside)."
+        )
+        return (
+            self.gloss("criterion", "value_function")
+            + f'<p class="muted">{_e(intro)}</p><div class="cards">{"".join(cards)}</div>'
+            + exclusions
+        )
+
+    def _exclusion(self, ex: Any) -> str:
+        t, w = self.t, self.words
+        if ex.reason:
+            get = getattr(ex.reason, "get", None)
+            return str(get(t.lang)) if callable(get) else str(ex.reason)
+        subject = w.criterion(ex.criterion) if ex.criterion else str(ex.field)
+        parts = []
+        if ex.above is not None:
+            parts.append(t("{what} above {value}", what=subject, value=w.quantity(ex.above)))
+        if ex.below is not None:
+            parts.append(t("{what} below {value}", what=subject, value=w.quantity(ex.below)))
+        if ex.equals is not None:
+            parts.append(t("{what} is {value}", what=subject, value=str(ex.equals)))
+        return w.either(parts)
+
+    def _describe(self, c: Criterion) -> str:
+        """What a criterion measures and how its value function reads it, in words."""
+        t, w = self.t, self.words
+        m = c.measure
+        kind = m.kind
+        if kind == "nearest":
+            text = t("Distance to the nearest entry of “{layer}”", layer=m.nearest)
+        elif kind == "count":
+            text = t(
+                "Number of entries of “{layer}” within {km} km",
+                layer=m.count,
+                km=w.quantity(m.within_km),
+            )
+        elif kind == "sum":
+            text = t(
+                "Sum of “{field}” over “{layer}” within {km} km",
+                field=m.field,
+                layer=m.sum,
+                km=w.quantity(m.within_km),
+            )
+        elif kind == "access":
+            text = t(
+                "Access to “{layer}”, each entry counted less the farther it is (halving about "
+                "every {km} km)",
+                layer=m.access,
+                km=w.quantity((m.decay_km or 0) * math.log(2)),
+            )
+        else:
+            text = t("The town's own “{field}”", field=m.attribute)
+        if m.where:
+            tests = []
+            for name, b in m.where.items():
+                bits = []
+                if b.min is not None:
+                    bits.append(t("{field} at least {value}", field=name, value=w.quantity(b.min)))
+                if b.max is not None:
+                    bits.append(t("{field} at most {value}", field=name, value=w.quantity(b.max)))
+                if b.in_ is not None:
+                    bits.append(
+                        t("{field} one of {values}", field=name, values=", ".join(map(str, b.in_)))
+                    )
+                if b.equals is not None:
+                    bits.append(t("{field} is {value}", field=name, value=str(b.equals)))
+                tests.append(w.both(bits))
+            text = t(
+                "{text}, counting only entries with {tests}", text=text, tests="; ".join(tests)
+            )
+        spec = c.value
+        if spec.linear is not None:
+            value = t(
+                "value 0 at {worst}, 1 at {best}, straight between",
+                worst=w.quantity(spec.linear.worst),
+                best=w.quantity(spec.linear.best),
+            )
+        elif spec.threshold is not None:
+            value = (
+                t(
+                    "value 1 from {at} up, else {below}",
+                    at=w.quantity(spec.threshold.at),
+                    below=w.quantity(spec.threshold.below),
+                )
+                if c.direction == "benefit"
+                else t(
+                    "value 1 up to {at}, else {below}",
+                    at=w.quantity(spec.threshold.at),
+                    below=w.quantity(spec.threshold.below),
+                )
+            )
+        elif spec.piecewise is not None:
+            value = t(
+                "value rising in steps through {points}",
+                points=", ".join(
+                    f"{w.quantity(x)} → {t.number(y, 2)}" for x, y in spec.piecewise.points
+                ),
+            )
+        else:
+            value = (
+                t("value 1 for the largest among the kept towns, 0 for the smallest")
+                if c.direction == "benefit"
+                else t("value 1 for the smallest among the kept towns, 0 for the largest")
+            )
+        return t("{measure}; {value}.", measure=text, value=value)
+
+    def weights_section(self) -> str:
+        t, w, results = self.t, self.words, self.results
+        crit_ids = [c.id for c in results.study.criteria if c.id in results.values.columns]
+        by_id = {c.id: c for c in results.study.criteria}
+        groups = list(dict.fromkeys(by_id[c].group or "" for c in crit_ids))
+        colour = {g: _COLOURS[i % len(_COLOURS)] for i, g in enumerate(groups)}
+        spec = results.study.groups or {}
+
+        def group_label(g: str) -> str:
+            label = getattr(spec.get(g), "label", None)
+            return local(label, t.lang) if label else (g or t("other"))
+
+        weights = results.weights.reindex(crit_ids).fillna(0.0)
+        top = float(weights.max()) or 1.0
+        rows = []
+        for cid in crit_ids:
+            share = float(weights[cid])
+            width = 100 * share / top
+            rows.append(
+                f"<tr><td>{_e(w.criterion(cid))}</td>"
+                f'<td class="bar"><span style="width:{width:.1f}%;background:{colour[by_id[cid].group or ""]}"></span></td>'
+                f'<td class="num">{_e(t.percent(share, 1))}</td></tr>'
+            )
+        bars = (
+            f'<div class="scroll"><table class="bars"><tbody>{"".join(rows)}</tbody></table></div>'
+        )
+        legend = ""
+        if len(groups) > 1 or groups[0]:
+            legend = (
+                '<p class="legend">'
+                + "".join(
+                    f'<span><i style="background:{colour[g]}"></i>{_e(group_label(g))}</span>'
+                    for g in groups
+                )
+                + "</p>"
+            )
+        shares: dict[str, float] = {}
+        for cid in crit_ids:
+            g = by_id[cid].group or ""
+            shares[g] = shares.get(g, 0.0) + float(weights[cid])
+        group_table = ""
+        if len(shares) > 1 or next(iter(shares)):
+            group_table = f"<h3>{_e(t('Groups'))}</h3>" + _table(
+                [_e(t("Group")), _e(t("Share of the score"))],
+                [[_e(group_label(g)), _e(t.percent(s, 1))] for g, s in shares.items()],
+                num={1},
+            )
+        intro = t(
+            "A criterion's weight is its group's share times its share within the group; the "
+            "weights add up to 100 %."
+        )
+        return (
+            self.gloss("weight")
+            + f'<p class="muted">{_e(intro)}</p>{legend}{bars}{group_table}{self.consistency()}'
+        )
+
+    def consistency(self) -> str:
+        t, results = self.t, self.results
+        parts = []
+        notes = results.weight_notes
+        if notes:
+            parts.append("<ul>" + "".join(f"<li>{_e(render(n, t))}</li>" for n in notes) + "</ul>")
+        ahp = results.ahp
+        if ahp:
+            rows = []
+            for scope, res in ahp.items():
+                get = res.get if isinstance(res, Mapping) else lambda k, r=res: getattr(r, k, None)
+                ok = get("acceptable")
+                rows.append(
+                    [
+                        _e(scope),
+                        self.num(get("lambda_max"), 3),
+                        self.num(get("ci"), 3),
+                        self.num(get("ri"), 3),
+                        self.num(get("cr"), 3),
+                        "–"
+                        if ok is None
+                        else (_e(t("yes")) if ok else f"<strong>{_e(t('no'))}</strong>"),
+                    ]
+                )
+            parts.append(
+                f"<h3>{_e(t('AHP consistency'))}</h3>"
+                + self.gloss("ahp")
+                + _table(
+                    [_e(t("Judgements")), "λmax", "CI", "RI", "CR", _e(t("Acceptable"))],
+                    rows,
+                    num={1, 2, 3, 4},
+                )
+            )
+        return "".join(parts)
+
+    # ---------------------------------------------------------------- reference
+
+    def reference_section(self) -> str:
+        t, w, results = self.t, self.words, self.results
+        ref = results.reference
+        if ref is None or len(ref.sites) == 0:
+            return ""
+        crit_ids = [c.id for c in results.study.criteria if c.id in results.values.columns]
+        sites = ref.sites
+        kept = results.included
+        names = {sid: t.place(sites.loc[sid], fallback=str(sid)) for sid in sites.index}
+        raw = ref.raw.reindex(index=sites.index, columns=crit_ids)
+        best = results.top(1).index
+        head = ["", *(_e(names[sid]) for sid in sites.index)]
         if len(best):
-            row.append(_fmt(results.raw.at[best[0], c]))
-        rows.append(row)
-    scores, places = ["<strong>Score (weighted sum)</strong>"], ["<strong>Would rank</strong>"]
-    for sid in sites.index:
-        score = float(ref.score.get(sid, float("nan")))
-        scores.append(f"<strong>{_fmt(score)}</strong>")
-        places.append(f"{ref.places[sid]} of {len(kept) + 1}")
-    if len(best):
-        scores.append(f"<strong>{_fmt(candidate_sums.get(best[0]))}</strong>")
-        places.append("1")
-    rows = [scores, places, *rows]
-    return (
-        "<h2>The reference: Novosibirsk</h2>"
-        '<p class="muted">The Novosibirsk science cities measured with the same criteria, value '
-        "functions and weights (weighted sum), and where they would rank among the candidates. "
-        "They are never ranked or chosen.</p>" + _table(head, rows, num=set(range(1, len(head))))
-    )
-
-
-def _map_section(results: Results) -> str:
-    png = render_static_map(results, dpi=110)
-    note = boundary_note(base_map(results))
-    caveat = f"<br>Boundaries: {_e(note)}" if note else ""
-    return (
-        "<h2>Map</h2><figure>"
-        + _png_img(png, "Map of the candidates coloured by score, the portfolio ringed in red")
-        + "<figcaption>Candidates coloured by score (grey crosses: excluded); red rings: the "
-        "portfolio. The interactive map (map.html) explains every score and lets you try other "
-        f"weights.{caveat}</figcaption></figure>"
-    )
-
-
-def render_report(results: Results, *, lang: str | None = None) -> str:
-    """The report as one HTML string (see :func:`write_report`)."""
-    study = results.study
-    crit_ids = [c.id for c in study.criteria if c.id in results.values.columns]
-    kept = results.ranking["excluded_reason"].fillna("") == ""
-    n_kept = int(kept.sum())
-    description = f'<p class="lead">{_e(study.description)}</p>' if study.description else ""
-    summary = (
-        f"<p>{len(results.ranking)} candidates, {n_kept} of them ranked "
-        f"({len(results.ranking) - n_kept} excluded by hard constraints), on {len(crit_ids)} "
-        f"criteria. Criteria file: <code>{_e(Path(results.source).name)}</code>.</p>"
-    )
-    top = results.top(3)
-    if not top.empty:
-        summary += "<p>Best candidates: " + ", ".join(
-            f"{_e(n)} ({_fmt(s)})" for n, s in zip(top["name"], top["score"], strict=True)
+            head.append(_e(t("{name} (best candidate)", name=w.name(best[0]))))
+        rows = []
+        scores = [f"<strong>{_e(t('Score (weighted sum)'))}</strong>"]
+        places = [f"<strong>{_e(t('Would rank'))}</strong>"]
+        for sid in sites.index:
+            scores.append(f"<strong>{self.num(ref.score.get(sid, float('nan')))}</strong>")
+            places.append(
+                _e(
+                    t(
+                        "{rank} of {n}",
+                        rank=t.integer(int(ref.places[sid])),
+                        n=t.integer(len(kept) + 1),
+                    )
+                )
+            )
+        if len(best):
+            scores.append(f"<strong>{self.num(ref.candidates.get(best[0]))}</strong>")
+            places.append(_e(t.integer(1)))
+        rows += [scores, places]
+        for c in crit_ids:
+            row = [_e(w.criterion(c)) + (f" ({_e(w.unit(c))})" if w.unit(c) else "")]
+            row += [_e(w.quantity(raw.at[sid, c])) for sid in sites.index]
+            if len(best):
+                row.append(_e(w.quantity(results.raw.at[best[0], c])))
+            rows.append(row)
+        intro = t(
+            "The Novosibirsk science cities measured with the same criteria, value functions "
+            "and weights (weighted sum), and where they would rank among the towns."
         )
-        summary += "." + (
-            " Chosen portfolio: "
-            + ", ".join(_e(results.ranking["name"].get(i, i)) for i in results.portfolio.ids)
-            + ".</p>"
-            if results.portfolio is not None
-            else "</p>"
+        return (
+            self.gloss("reference")
+            + f'<p class="muted">{_e(intro)}</p>'
+            + _table(head, rows, num=set(range(1, len(head))))
         )
-    sections = [
-        _map_section(results),
-        _ranking_section(results, crit_ids),
-        _portfolio_section(results),
-        _criteria_section(results, crit_ids, kept),
-        _weights_section(results, crit_ids),
-        _reference_section(results, crit_ids),
-        _methods_section(results),
-        _robustness_section(results),
-    ]
-    csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'"
+
+    # ---------------------------------------------------------------- data, glossary, inputs
+
+    def gaps_section(self) -> str:
+        t, w = self.t, self.words
+        gaps = w.data_gaps()
+        if not gaps:
+            return ""
+        layers = list(dict.fromkeys(g.layer for g in gaps))
+        read = {g.layer for g in gaps if g.kind != "unknown" and g.used}
+        rows = []
+        for layer in sorted(layers, key=lambda name: name not in read):
+            items = "".join(f"<li>{_e(g.text)}</li>" for g in gaps if g.layer == layer)
+            mark = (
+                f'<br><span class="muted">{_e(t("read by the criteria"))}</span>'
+                if layer in read
+                else ""
+            )
+            rows.append([f"{_e(w.layer(layer))}{mark}", f"<ul>{items}</ul>"])
+        intro = t(
+            "What the layers behind the criteria do not hold, counted from the files "
+            "themselves. A gap in a layer the criteria read can move a town's score; "
+            "data/README.md gives the sources."
+        )
+        return f'<p class="muted">{_e(intro)}</p>' + _table(
+            [_e(t("Layer")), _e(t("What is missing"))], rows, css="gaps"
+        )
+
+    def glossary_section(self) -> str:
+        t = self.t
+        keys = {g.key for g in GLOSSARY}
+        used = self.used | {"score", "criterion", "weight", "value_function", "weighted_sum"}
+        used |= {m for m in self.results.study.method.all if m in keys}
+        items = []
+        for term in GLOSSARY:
+            if term.key not in used:
+                continue
+            local = self.words.term(term.key)
+            items.append(
+                f'<div><dt id="{self.id("g-" + term.key)}">{_e(local.name)}</dt>'
+                f"<dd>{_e(local.gloss)}</dd></div>"
+            )
+        intro = t("The terms of this report in plain words.")
+        return f'<p class="muted">{_e(intro)}</p><dl class="glossary">{"".join(items)}</dl>'
+
+    def inputs_section(self) -> str:
+        t, results = self.t, self.results
+        rows = [
+            [f"<code>{_e(Path(p).name)}</code>", f'<span class="hash">{_e(d)}</span>']
+            for p, d in results.inputs.items()
+        ]
+        files = _table([_e(t("File")), _e(t("SHA-256"))], rows)
+        v = self.versions
+        keep = ("siting", "python", "numpy", "pandas", "geopandas", "pulp", "highspy", "matplotlib")
+        text = ", ".join(f"{k} {v[k]}" for k in keep if k in v)
+        solver = ""
+        if results.portfolio is not None:
+            p = results.portfolio
+            name = f"{p.solver} {p.solver_version}"
+            solver = " " + _e(t("Solver: {solver}.", solver=name))
+        return files + f'<p class="muted">{_e(t("Versions: {list}.", list=text))}{solver}</p>'
+
+
+def _heat_cell(v: float, t: Translator) -> str:
+    """One cell of the rank-acceptability table: its share as text and as a shade of blue."""
+    if not math.isfinite(v) or v < 0.005:
+        return '<td class="num"></td>'
+    alpha = min(1.0, 0.08 + 0.92 * v)
+    cls = "num hi" if v > 0.6 else "num"
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<td class="{cls}" style="background:rgba(47,95,158,{alpha:.2f})">{_e(t.percent(v))}</td>'
+    )
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def render_report(
+    results: Results,
+    *,
+    lang: str | None = None,
+    today: dt.date | None = None,
+) -> str:
+    """The report as one HTML string in three languages, opening in ``lang`` (see :func:`write_report`)."""
+    first = translator(lang or results.study.language).lang
+    day = today or dt.date.today()
+    pages = []
+    found = versions()  # read once: each package's metadata is a file to parse
+    for code in LANGUAGES:
+        png = render_static_map(results, dpi=_MAP_DPI, lang=code)
+        pages.append(_Page(results, translator(code), day, png, found).render())
+    picks = "".join(
+        f'<input type="radio" name="lang" class="pick" id="pick-{code}"'
+        f'{" checked" if code == first else ""} aria-label="{_e(NATIVE_NAMES[code])}">'
+        for code in LANGUAGES
+    )
+    switch = (
+        '<div class="switch">'
+        + "".join(
+            f'<label for="pick-{code}" lang="{code}">{_e(NATIVE_NAMES[code])}</label>'
+            for code in LANGUAGES
+        )
+        + "</div>"
+    )
+    t = translator(first)
+    title = t("{study}: report", study=local(results.study.study, first))
+    csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+    return (
+        f'<!DOCTYPE html>\n<html lang="{first}"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<link rel="icon" href="data:,">'
-        f"<title>{_e(study.study)}: report</title><style>{_CSS}</style></head><body>"
-        f"<h1>{_e(study.study)}</h1>{description}{summary}"
-        + "".join(sections)
-        + f'<p class="muted">Written by siting. Scores by {_e(study.method.name)}; every number '
-        "above comes from the criteria file and the data layers it names.</p></body></html>\n"
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
+        f"{picks}{switch}{''.join(pages)}</body></html>\n"
     )
 
 
@@ -1029,6 +1600,8 @@ def write_report(
         The run.
     path
         Where to write (``report.html``).
+    lang
+        The language it opens in (default: the study's); the other two are a click away.
 
     Returns
     -------

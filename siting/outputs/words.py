@@ -1,0 +1,991 @@
+"""The answer and its reasons in words, in the reader's language: sentences shared by the outputs.
+
+Every output that explains a run (the report, the CLI summary, the static map's captions, and
+later the interactive map) builds its sentences here from facts: the recommendation
+(:attr:`siting.results.Results.recommendation`), the binding rules' details
+(:attr:`siting.results.PortfolioChoice.binding_details`), the layers' placement fields.  The
+sentences are plain text (the caller escapes them for HTML); every word goes through the
+message catalog, numbers and percentages through the :class:`~siting.i18n.Translator`, place
+names through :meth:`~siting.i18n.Translator.place` and study texts through
+:meth:`~siting.spec.LocalText.get`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from siting.i18n import N_, Translator
+from siting.results import Results
+from siting.spec import AtLeastPer, AtMostPer
+
+__all__ = [
+    "GLOSSARY",
+    "Gap",
+    "Term",
+    "Words",
+    "data_fingerprint",
+    "local",
+]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A term of the trade and its plain-language gloss (both marked for translation).
+
+    Attributes
+    ----------
+    key
+        Stable id (anchors in the report use it).
+    name
+        The term as it appears in the outputs.
+    gloss
+        What it means, in a sentence a minister can read.
+    """
+
+    key: str
+    name: str
+    gloss: str
+
+
+#: Every term an output may use, in the order the glossary lists them.
+GLOSSARY: tuple[Term, ...] = (
+    Term(
+        "score",
+        N_("Score"),
+        N_(
+            "A town's result under the study's method: 1 would be the best possible town on "
+            "every criterion, 0 the worst."
+        ),
+    ),
+    Term(
+        "criterion",
+        N_("Criterion"),
+        N_("One thing the study measures for every town, such as the distance to an airport."),
+    ),
+    Term(
+        "value_function",
+        N_("Value function"),
+        N_(
+            "The rule that turns a raw measure (kilometres, people, a count) into a value from "
+            "0 (worst) to 1 (best)."
+        ),
+    ),
+    Term(
+        "weight",
+        N_("Weight"),
+        N_("How much a criterion counts in the score; the weights add up to 100 %."),
+    ),
+    Term(
+        "hard_constraint",
+        N_("Hard constraint"),
+        N_(
+            "A condition a town must meet to be considered at all; towns that fail it are set aside."
+        ),
+    ),
+    Term(
+        "weighted_sum",
+        N_("Weighted sum"),
+        N_("Each criterion's value times its weight, added up. The study's main way of scoring."),
+    ),
+    Term(
+        "weighted_product",
+        N_("Weighted product"),
+        N_(
+            "The values multiplied, each raised to its weight: a very weak criterion cannot be "
+            "made up by strong ones."
+        ),
+    ),
+    Term(
+        "topsis",
+        N_("TOPSIS"),
+        N_(
+            "A ranking method: towns are ranked by how close they come to an imaginary ideal "
+            "town and how far they stay from the worst one."
+        ),
+    ),
+    Term(
+        "vikor",
+        N_("VIKOR"),
+        N_(
+            "A ranking method that seeks a compromise between a town's overall score and its "
+            "single largest shortfall."
+        ),
+    ),
+    Term(
+        "promethee_ii",
+        N_("PROMETHEE II"),
+        N_(
+            "A ranking method that compares every pair of towns criterion by criterion and "
+            "ranks them by how often, and by how much, each beats the others."
+        ),
+    ),
+    Term(
+        "owa",
+        N_("OWA"),
+        N_(
+            "Ordered weighted averaging: weights apply to a town's values sorted from best to "
+            "worst, so that a study can stress a town's weakest or strongest points."
+        ),
+    ),
+    Term(
+        "portfolio",
+        N_("Portfolio"),
+        N_("The set of sites chosen together, under the study's rules."),
+    ),
+    Term(
+        "total_score",
+        N_("Total score"),
+        N_("The sum of the chosen sites' scores; the best portfolio is the one with the highest."),
+    ),
+    Term(
+        "integer_program",
+        N_("Integer program"),
+        N_(
+            "An exact optimisation: among all the sets of sites that obey the rules, it finds "
+            "the one with the highest total score, and proves that none is better."
+        ),
+    ),
+    Term(
+        "binding_rule",
+        N_("Binding rule"),
+        N_(
+            "A rule that changes the answer: without it, a set of sites with a higher total "
+            "score would be chosen."
+        ),
+    ),
+    Term(
+        "macro_region",
+        N_("Macro-region"),
+        N_(
+            "One of five large parts of the country (north, centre, east, south, west) that "
+            "this project uses to spread the sites; not an official division."
+        ),
+    ),
+    Term(
+        "alternative",
+        N_("Alternative portfolio"),
+        N_("The next-best set of sites under the same rules."),
+    ),
+    Term(
+        "pareto",
+        N_("Pareto front"),
+        N_(
+            "The portfolios that cannot gain on one goal (total score) without losing on the "
+            "other (people within reach)."
+        ),
+    ),
+    Term(
+        "population_covered",
+        N_("Population covered"),
+        N_("The people who live within the coverage distance of a chosen site."),
+    ),
+    Term(
+        "smaa",
+        N_("Weight draws (SMAA)"),
+        N_(
+            "The ranking and the portfolio recomputed for thousands of random weightings, to "
+            "see how often each town comes first or is chosen (stochastic multicriteria "
+            "acceptability analysis)."
+        ),
+    ),
+    Term(
+        "close_call",
+        N_("Close call"),
+        N_(
+            "A chosen site that the best portfolio contains in fewer than half of the weight "
+            "draws, or one that an alternative within 2 % of the best total score replaces."
+        ),
+    ),
+    Term(
+        "contender",
+        N_("Contender"),
+        N_("The town that most often takes a close-call site's place in the weight draws."),
+    ),
+    Term(
+        "acceptability",
+        N_("Rank acceptability"),
+        N_("The share of the weight draws in which a town takes a given rank."),
+    ),
+    Term(
+        "one_at_a_time",
+        N_("One weight at a time"),
+        N_(
+            "One criterion's weight moved from 0 to 100 %, the others scaled to make up the "
+            "rest, to see where the ranking changes."
+        ),
+    ),
+    Term(
+        "stability",
+        N_("Stability interval"),
+        N_("The range within which a criterion's weight can move without changing the result."),
+    ),
+    Term(
+        "spearman",
+        N_("Spearman ρ"),
+        N_(
+            "Agreement of two rankings, from the differences between each town's two ranks: "
+            "1 identical, 0 unrelated, −1 reversed."
+        ),
+    ),
+    Term(
+        "kendall",
+        N_("Kendall τ-b"),
+        N_(
+            "Agreement of two rankings, from the pairs of towns they put in the same order: "
+            "1 identical, 0 unrelated, −1 reversed."
+        ),
+    ),
+    Term(
+        "top_k",
+        N_("Top-k overlap"),
+        N_("The share of the first k towns that two rankings have in common."),
+    ),
+    Term(
+        "ahp",
+        N_("AHP consistency ratio"),
+        N_(
+            "How consistent pairwise judgements of importance are with each other; up to 0.10 "
+            "is acceptable."
+        ),
+    ),
+    Term(
+        "reference",
+        N_("Reference (Novosibirsk)"),
+        N_(
+            "Akademgorodok and Koltsovo measured with the same criteria, as a yardstick; never "
+            "ranked or chosen."
+        ),
+    ),
+)
+
+_TERMS = {term.key: term for term in GLOSSARY}
+
+# Names of the MCDA methods by their id in criteria files; the glossary explains them.
+_METHODS = {
+    "weighted_sum": N_("weighted sum"),
+    "weighted_product": N_("weighted product"),
+    "topsis": N_("TOPSIS"),
+    "vikor": N_("VIKOR"),
+    "promethee_ii": N_("PROMETHEE II"),
+    "owa": N_("OWA"),
+}
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing the data leave out, with the layer it concerns.
+
+    Attributes
+    ----------
+    layer
+        The study's name of the layer (:meth:`Words.layer` writes it for people).
+    kind
+        ``"position"``, ``"unknown"``, ``"few"`` or ``"none"``.
+    text
+        The sentence, in the reader's language (without the layer's name).
+    used
+        Whether a criterion of the study reads the layer (for unknown values: the field).
+    """
+
+    layer: str
+    kind: str
+    text: str
+    used: bool = False
+
+
+def local(text: object, lang: str) -> str:
+    """A study text in ``lang`` (:meth:`~siting.spec.LocalText.get`); a plain string as it is."""
+    get = getattr(text, "get", None)
+    return str(get(lang)) if callable(get) else str(text)
+
+
+def data_fingerprint(results: Results) -> str:
+    """A short fingerprint of the data a run read: SHA-256 over the layers' own hashes.
+
+    The criteria file is left out, so two studies on the same data share the fingerprint.
+    """
+    # The criteria file is the first input (Results.inputs lists it first).
+    digests = sorted(list(results.inputs.values())[1:])
+    return hashlib.sha256("".join(digests).encode("ascii")).hexdigest()[:12]
+
+
+@dataclass
+class Words:
+    """Sentences about one run in one language.
+
+    Parameters
+    ----------
+    results
+        The run.
+    t
+        The reader's language.
+    """
+
+    results: Results
+    t: Translator
+    _names: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Every candidate's name in the reader's language, once."""
+        cands = self.results.candidates
+        columns = [c for c in ("name", "name_kk", "name_ru") if c in cands.columns]
+        rows = cands[columns].to_dict(orient="index") if columns else {}
+        ranking_names = self.results.ranking["name"].astype(str).to_dict()
+        for cid, name in ranking_names.items():
+            row = rows.get(cid, {})
+            # The ranking's name wins over the candidate layer's: writers' tests rename there.
+            row = {**row, "name": name}
+            self._names[str(cid)] = self.t.place(row, fallback=str(cid))
+
+    # ------------------------------------------------------------------ names and numbers
+
+    def name(self, cid: object) -> str:
+        """A candidate's name in the reader's language (its id when unknown)."""
+        return self._names.get(str(cid), str(cid))
+
+    def names(self, ids: Iterable[object]) -> list[str]:
+        """The names of ``ids``, in order."""
+        return [self.name(i) for i in ids]
+
+    def both(self, items: Sequence[str]) -> str:
+        """``a``, ``a and b``, ``a, b and c``."""
+        items = list(items)
+        if not items:
+            return ""
+        if len(items) == 1:
+            return items[0]
+        return self.t("{first} and {last}", first=", ".join(items[:-1]), last=items[-1])
+
+    def either(self, items: Sequence[str]) -> str:
+        """``a``, ``a or b``, ``a, b or c``."""
+        items = list(items)
+        if len(items) <= 1:
+            return "".join(items)
+        return self.t("{first} or {last}", first=", ".join(items[:-1]), last=items[-1])
+
+    def score(self, x: float | None) -> str:
+        """A score (three decimals)."""
+        return self.t.number(x, 3)
+
+    def share(self, p: float | None) -> str:
+        """A probability for people: no "0 %" for what happened, no "100 %" for what not always did."""
+        if p is None or not math.isfinite(float(p)):
+            return "–"
+        v = float(p)
+        if v <= 0 or v >= 1:
+            return self.t.percent(min(max(v, 0.0), 1.0))
+        if v < 0.001:
+            return self.t("less than {share}", share=self.t.percent(0.001, 1))
+        if v > 0.999:
+            return self.t("more than {share}", share=self.t.percent(0.999, 1))
+        return self.t.percent(v, 1 if v < 0.1 or v > 0.9 else 0)
+
+    def quantity(self, x: object) -> str:
+        """A raw measure with as many decimals as its size needs ("–" when missing)."""
+        v = _float(x)
+        if v is None:
+            return "–"
+        if abs(v) >= 100 or float(v).is_integer():
+            return self.t.integer(v)
+        if abs(v) >= 10:
+            return self.t.number(v, 1)
+        return self.t.number(v, 2)
+
+    # ------------------------------------------------------------------ study texts
+
+    def criterion(self, cid: str) -> str:
+        """A criterion's label in the reader's language."""
+        for c in self.results.study.criteria:
+            if c.id == cid:
+                return local(c.label, self.t.lang)
+        return cid
+
+    def unit(self, cid: str) -> str:
+        """A criterion's unit in the reader's language (``""`` when it has none)."""
+        for c in self.results.study.criteria:
+            if c.id == cid:
+                return local(c.unit, self.t.lang) if c.unit is not None else ""
+        return ""
+
+    def measured(self, cid: str, x: object) -> str:
+        """A raw value with its unit: ``35 institutes``."""
+        unit = self.unit(cid)
+        value = self.quantity(x)
+        return self.t("{value} {unit}", value=value, unit=unit) if unit else value
+
+    def method(self, name: str) -> str:
+        """An MCDA method's name."""
+        return self.t(_METHODS[name]) if name in _METHODS else name.replace("_", " ")
+
+    def status(self, status: str) -> str:
+        """A solver's status in words (``Optimal`` → ``optimal, proved``)."""
+        t = self.t
+        known = {
+            "Optimal": t.context("solver status", "optimal, proved"),
+            "Not Solved": t.context("solver status", "not solved"),
+            "Infeasible": t.context("solver status", "no set of sites obeys every rule"),
+            "Unbounded": t.context("solver status", "unbounded"),
+            "Undefined": t.context("solver status", "undefined"),
+        }
+        return known.get(status, status)
+
+    def term(self, key: str) -> Term:
+        """A glossary term in the reader's language."""
+        term = _TERMS[key]
+        return Term(term.key, self.t(term.name), self.t(term.gloss))
+
+    def group_value(self, field_name: str, value: str) -> str:
+        """A grouping's value (``north``) in the reader's language, when it is a known one."""
+        t = self.t
+        known = {
+            ("macro_region", "north"): t.context("macro_region", "the north"),
+            ("macro_region", "south"): t.context("macro_region", "the south"),
+            ("macro_region", "east"): t.context("macro_region", "the east"),
+            ("macro_region", "west"): t.context("macro_region", "the west"),
+            ("macro_region", "central"): t.context("macro_region", "the centre"),
+            ("planning_region", "central"): t.context("planning_region", "the Central region"),
+            ("planning_region", "west"): t.context("planning_region", "the Western region"),
+            ("planning_region", "south"): t.context("planning_region", "the Southern region"),
+        }
+        return known.get((field_name, value), value)
+
+    def grouping(self, field_name: str) -> str:
+        """What a grouping field is called (``macro_region`` → ``macro-region``)."""
+        t = self.t
+        known = {
+            "macro_region": t("macro-region"),
+            "planning_region": t("planning region"),
+            "region": t("region"),
+            "agglomeration": t("agglomeration"),
+        }
+        return known.get(field_name, field_name.replace("_", " "))
+
+    def exclusion_reason(self, cid: str) -> str:
+        """Why a candidate is excluded, in the reader's language (``""`` when it is kept).
+
+        The ranking keeps the reasons as the criteria file wrote them, joined by ``"; "``; each
+        is matched to its rule and written again from the rule (a reason the file wrote is a
+        study text and kept as written).
+        """
+        reason = str(self.results.ranking["excluded_reason"].get(cid, "") or "")
+        if not reason:
+            return ""
+        out = []
+        for part in reason.split("; "):
+            out.append(self._rule_reason(part))
+        return "; ".join(out)
+
+    def _rule_reason(self, text: str) -> str:
+        t = self.t
+        for rule in self.results.study.exclude:
+            if rule.reason:
+                if str(rule.reason) == text:
+                    return local(rule.reason, t.lang)
+                continue
+            subject = rule.criterion or rule.field or ""
+            label = self.criterion(subject) if rule.criterion else subject
+            parts = []
+            if rule.above is not None and f"{subject} above {rule.above:g}" in text:
+                parts.append(t("{what} above {value}", what=label, value=self.quantity(rule.above)))
+            if rule.below is not None and f"{subject} below {rule.below:g}" in text:
+                parts.append(t("{what} below {value}", what=label, value=self.quantity(rule.below)))
+            if rule.equals is not None and f"{subject} is {rule.equals}" in text:
+                parts.append(t("{what} is {value}", what=label, value=str(rule.equals)))
+            if parts:
+                return self.either(parts)
+        return text
+
+    # ------------------------------------------------------------------ the answer
+
+    def headline(self) -> str:
+        """The answer in one sentence: the sites, with "or" where a site is a close call."""
+        t = self.t
+        rec = self.results.recommendation
+        if rec is None:
+            top = list(self.results.top(3).index)
+            return t("Best-ranked: {sites}.", sites=self.both(self.names(top)))
+        sites = []
+        for v in rec.sites:
+            if not v.firm and v.contender is not None:
+                sites.append(self.either([self.name(v.id), self.name(v.contender)]))
+            else:
+                sites.append(self.name(v.id))
+        if self.results.portfolio is None:
+            return t("Best-ranked: {sites}.", sites=self.both(sites))
+        return t("Recommended sites: {sites}.", sites=self.both(sites))
+
+    def close_calls(self) -> list[str]:
+        """One sentence per chosen site that is a close call, naming its contender."""
+        t = self.t
+        rec = self.results.recommendation
+        if rec is None or self.results.portfolio is None:
+            return []
+        out = []
+        total = len(rec.sites)
+        for n, v in enumerate(rec.sites, start=1):
+            if v.firm:
+                continue
+            if v.contender is not None:
+                text = t(
+                    "Site {n} of {total}: {site} or {contender} — a close call.",
+                    n=t.integer(n),
+                    total=t.integer(total),
+                    site=self.name(v.id),
+                    contender=self.name(v.contender),
+                )
+            else:
+                text = t(
+                    "Site {n} of {total}, {site}, is a close call.",
+                    n=t.integer(n),
+                    total=t.integer(total),
+                    site=self.name(v.id),
+                )
+            if v.share is not None and rec.draws:
+                text += " " + t(
+                    "{site} is in the best portfolio in only {share} of {draws} weight draws.",
+                    site=self.name(v.id),
+                    share=self.share(v.share),
+                    draws=t.integer(rec.draws),
+                )
+            out.append(text)
+        if not out and rec.close and rec.alternative is not None and rec.gap is not None:
+            out.append(
+                t(
+                    "A close call: the nearest alternative is only {gap} below the best total "
+                    "score.",
+                    gap=t.percent(rec.gap, 1),
+                )
+            )
+        return out
+
+    def how_sure(self) -> list[str]:
+        """How often each chosen site is in the best portfolio across the weight draws."""
+        t = self.t
+        rec = self.results.recommendation
+        if rec is None:
+            return []
+        out = []
+        if rec.draws and self.results.portfolio is not None:
+            parts = [
+                t("{site} {share}", site=self.name(v.id), share=self.share(v.share))
+                for v in rec.sites
+                if v.share is not None
+            ]
+            out.append(
+                t(
+                    "Share of {draws} random weightings in which each site is in the best "
+                    "portfolio: {parts}.",
+                    draws=t.integer(rec.draws),
+                    parts=", ".join(parts),
+                )
+            )
+        ranks = self.results.method_ranks
+        leader = rec.leader
+        if isinstance(ranks, pd.DataFrame) and ranks.shape[1] > 1 and leader in ranks.index:
+            firsts = int((ranks.loc[[leader]].to_numpy() == 1).sum())
+            out.append(
+                t(
+                    "{site} ranks first under {n} of the {total} scoring methods compared.",
+                    site=self.name(leader),
+                    n=t.integer(firsts),
+                    total=t.integer(ranks.shape[1]),
+                )
+            )
+        sens = self.results.sensitivity
+        if sens is not None:
+            table = sens.acceptability.acceptability
+            if leader in table.index and table.shape[1]:
+                out.append(
+                    t(
+                        "{site} ranks first in {share} of {draws} weight draws.",
+                        site=self.name(leader),
+                        share=self.share(float(table.to_numpy()[table.index.get_loc(leader), 0])),
+                        draws=t.integer(int(sens.acceptability.draws)),
+                    )
+                )
+        if not out:
+            out.append(
+                t(
+                    "This run has no robustness analysis; run `siting sensitivity` to see how "
+                    "sure the answer is."
+                )
+            )
+        return out
+
+    def alternative(self) -> str:
+        """The nearest alternative portfolio and how far below the best it is."""
+        t = self.t
+        rec = self.results.recommendation
+        best = self.results.portfolio
+        if rec is None or rec.alternative is None or best is None:
+            return ""
+        alt = rec.alternative
+        return t(
+            "The nearest alternative, {sites}, has a total score {gap} lower ({score} against "
+            "{best}).",
+            sites=self.both(self.names(alt.ids)),
+            gap=t.percent(rec.gap, 1) if rec.gap is not None else "–",
+            score=self.score(alt.objective),
+            best=self.score(best.objective),
+        )
+
+    # ------------------------------------------------------------------ strengths and weaknesses
+
+    def _raw(self, cid: str, crit: str) -> float | None:
+        raw = self.results.raw
+        if crit not in raw.columns or cid not in raw.index:
+            return None
+        return _float(raw.at[cid, crit])
+
+    def _mean_raw(self, crit: str) -> float | None:
+        raw = self.results.raw
+        if crit not in raw.columns:
+            return None
+        kept = raw.loc[raw.index.intersection(self.results.included), crit]
+        values = pd.to_numeric(kept, errors="coerce").dropna()
+        return float(values.mean()) if len(values) else None
+
+    def strengths(self, cid: str) -> list[str]:
+        """What makes a candidate strong: its best criteria against the average candidate."""
+        rec = self.results.recommendation
+        verdict = rec.verdict(cid) if rec is not None else None
+        if verdict is None:
+            return []
+        t = self.t
+        return [
+            t(
+                "{criterion}: {value} (average candidate: {other})",
+                criterion=self.criterion(p.criterion),
+                value=self.measured(p.criterion, self._raw(cid, p.criterion)),
+                other=self.measured(p.criterion, self._mean_raw(p.criterion)),
+            )
+            for p in verdict.strengths
+        ]
+
+    def weaknesses(self, cid: str) -> list[str]:
+        """What holds a candidate back: where it falls furthest behind the leader."""
+        rec = self.results.recommendation
+        verdict = rec.verdict(cid) if rec is not None else None
+        if verdict is None or rec is None:
+            return []
+        t = self.t
+        order = list(self.results.included)
+        other = rec.leader if cid != rec.leader else (order[1] if len(order) > 1 else cid)
+        return [
+            t(
+                "{criterion}: {value} ({other}: {their}; costs {points} of score)",
+                criterion=self.criterion(p.criterion),
+                value=self.measured(p.criterion, self._raw(cid, p.criterion)),
+                other=self.name(other),
+                their=self.measured(p.criterion, self._raw(other, p.criterion)),
+                points=self.score(-p.gap),
+            )
+            for p in verdict.weaknesses
+        ]
+
+    def standing(self, cid: str) -> str:
+        """A candidate's rank among the kept ones and its score: ``rank 3 of 52, score 0.878``."""
+        t = self.t
+        rank = self.results.ranking["rank"].get(cid)
+        score = self.results.ranking["score"].get(cid)
+        return t(
+            "rank {rank} of {count}, score {score}",
+            rank="–" if rank is None or pd.isna(rank) else t.integer(int(rank)),
+            count=t.integer(len(self.results.included)),
+            score=self.score(None if score is None or pd.isna(score) else float(score)),
+        )
+
+    def why(self, cid: str) -> str:
+        """One sentence on a candidate: its rank, what it stands out on, what holds it back."""
+        t = self.t
+        text = t("{site} ({head}).", site=self.name(cid), head=self.standing(cid))
+        strong = self.strengths(cid)
+        weak = self.weaknesses(cid)
+        if strong:
+            text += " " + t("Strong on: {items}.", items="; ".join(strong))
+        if weak:
+            text += " " + t("Held back by: {items}.", items="; ".join(weak))
+        return text
+
+    def layer(self, name: str) -> str:
+        """A layer's name in the reader's language, when it is one of the shipped ones."""
+        t = self.t
+        known = {
+            "universities": t("universities"),
+            "research_institutes": t("research institutes"),
+            "research_infrastructure": t("large research facilities"),
+            "industry": t("industry"),
+            "airports": t("airports"),
+            "settlements": t("settlements"),
+        }
+        return known.get(name, name.replace("_", " "))
+
+    # ------------------------------------------------------------------ binding rules
+
+    def rule(self, detail: dict[str, Any]) -> str:
+        """What a portfolio rule asks, in words (``sites at least 300 km apart``)."""
+        t = self.t
+        rule = str(detail.get("rule", ""))
+        value = detail.get("value")
+        spec = self.results.study.portfolio
+        if rule == "min_spacing_km":
+            return t("sites at least {km} km apart", km=self.quantity(_float(value)))
+        if rule in ("at_most_per_group", "at_least_per_group"):
+            per: AtMostPer | AtLeastPer | None = (
+                spec.at_most_per if rule == "at_most_per_group" and spec else None
+            )
+            per = per or (spec.at_least_per if spec else None)
+            grouping = self.grouping(per.field) if per is not None else t("group")
+            n = int(_float(value) or 0)
+            if rule == "at_most_per_group":
+                return t.plural(
+                    "at most {n} site per {grouping}",
+                    "at most {n} sites per {grouping}",
+                    n,
+                    grouping=grouping,
+                )
+            return t.plural(
+                "at least {n} site per {grouping}",
+                "at least {n} sites per {grouping}",
+                n,
+                grouping=grouping,
+            )
+        if rule == "budget":
+            return t("a budget of {limit}", limit=self.quantity(_float(value)))
+        if rule == "must_include":
+            return t("{sites} always included", sites=self.both(self.names(value or [])))
+        if rule == "must_exclude":
+            return t("{sites} never included", sites=self.both(self.names(value or [])))
+        if rule == "equity_km":
+            return t(
+                "every region's population centre within {km} km of a site",
+                km=self.quantity(_float(value)),
+            )
+        return rule
+
+    def binding(self, detail: dict[str, Any]) -> str:
+        """A rule's effect on the answer in words, from its details (binding or not)."""
+        t = self.t
+        rule_text = self.rule(detail)
+        if not detail.get("binds"):
+            return t(
+                "The rule “{rule}” does not change the answer: the best portfolio is the same "
+                "without it.",
+                rule=rule_text,
+            )
+        best = _float(detail.get("objective")) or 0.0
+        without = _float(detail.get("objective_without"))
+        cost = (without - best) if without is not None else None
+        chosen = set(self.results.portfolio.ids) if self.results.portfolio is not None else set()
+        other = [str(i) for i in detail.get("selected_without", [])]
+        joiners = [i for i in other if i not in chosen]
+        leavers = [i for i in chosen if i not in set(other)]
+        head = t(
+            "Keeping the rule “{rule}” costs {cost} of total score",
+            rule=rule_text,
+            cost=self.score(cost),
+        )
+        reason = self._why(detail, joiners)
+        if joiners and leavers:
+            swap = t(
+                "without it {joiners} would replace {leavers}",
+                joiners=self.both(self.names(joiners)),
+                leavers=self.both(self.names(leavers)),
+            )
+        else:
+            swap = t(
+                "without it the best portfolio would be {sites}", sites=self.both(self.names(other))
+            )
+        text = t("{head}: {swap}", head=head, swap=swap)
+        if reason:
+            text = t("{text} ({reason})", text=text, reason=reason)
+        return text + "."
+
+    def _why(self, detail: dict[str, Any], joiners: list[str]) -> str:
+        """What the portfolio without the rule does that the rule forbids."""
+        t = self.t
+        rule = detail.get("rule")
+        if rule == "min_spacing_km":
+            pairs = detail.get("pairs") or []
+            parts = [
+                t(
+                    "{a} is {km} km from {b}",
+                    a=self.name(a if a in joiners else b),
+                    b=self.name(b if a in joiners else a),
+                    km=self.quantity(float(km)),
+                )
+                for a, b, km in pairs[:3]
+            ]
+            return "; ".join(parts)
+        if rule in ("at_most_per_group", "at_least_per_group"):
+            spec = self.results.study.portfolio
+            per: AtMostPer | AtLeastPer | None = spec.at_most_per if spec is not None else None
+            per = per or (spec.at_least_per if spec is not None else None)
+            if per is None:
+                return ""
+            cands = self.results.candidates
+            groups = [str(g) for g in detail.get("groups", [])]
+            selected = [str(i) for i in detail.get("selected_without", [])]
+            parts = []
+            for g in groups:
+                members = [
+                    i for i in selected if i in cands.index and str(cands.at[i, per.field]) == g
+                ]
+                if rule == "at_most_per_group":
+                    parts.append(
+                        t(
+                            "{sites} would all be in {group}",
+                            sites=self.both(self.names(members)),
+                            group=self.group_value(per.field, g),
+                        )
+                    )
+                else:
+                    parts.append(
+                        t("{group} would get too few", group=self.group_value(per.field, g))
+                    )
+            return "; ".join(parts)
+        if rule == "budget" and detail.get("cost_without") is not None:
+            return t(
+                "that portfolio would cost {cost}",
+                cost=self.quantity(_float(detail.get("cost_without"))),
+            )
+        if rule == "equity_km":
+            centres = [str(c) for c in detail.get("centres", [])]
+            if centres:
+                return t("{centres} would be farther", centres=self.both(centres))
+        return ""
+
+    def binding_sentences(self) -> list[str]:
+        """The binding rules in words (empty when none binds)."""
+        p = self.results.portfolio
+        if p is None:
+            return []
+        return [self.binding(d) for d in p.binding_details if d.get("binds")]
+
+    # ------------------------------------------------------------------ what the data leave out
+
+    def data_gaps(self) -> list[Gap]:
+        """What the study's layers leave out: positions, unknown values, thin regions.
+
+        Returns
+        -------
+        list of Gap
+            Facilities placed on their town's point (``position == "city"``), fields with
+            unknown values, regions with few or no entries in a layer.
+        """
+        t = self.t
+        results = self.results
+        used_layers, used_fields = _used(results)
+        gaps: list[Gap] = []
+        regions = _regions(results)
+        for name, layer in results.layers.items():
+            if len(layer) == 0:
+                continue
+            used = name in used_layers
+            count = len(layer)
+            if "position" in layer.columns:
+                on_town = int((layer["position"].astype(str) == "city").sum())
+                if on_town:
+                    far = 0
+                    if "precision_km" in layer.columns:
+                        precision = pd.to_numeric(layer["precision_km"], errors="coerce")
+                        far = int(((layer["position"] == "city") & (precision > 5)).sum())
+                    text = t(
+                        "{n} of {count} entries stand on their town's point, not on their own "
+                        "site: distances to them are only as good as the town's position.",
+                        n=t.integer(on_town),
+                        count=t.integer(count),
+                    )
+                    if far:
+                        text += " " + t.plural(
+                            "For {n} of them the true site is more than 5 km away.",
+                            "For {n} of them the true site is more than 5 km away.",
+                            far,
+                        )
+                    gaps.append(Gap(name, "position", text, used))
+            unknown = []
+            field_used = False
+            for column in layer.columns:
+                if column in ("geometry", "id", "name", "source", "coord_source"):
+                    continue
+                missing = int(layer[column].isna().sum())
+                if not missing:
+                    continue
+                reads = (name, column) in used_fields
+                field_used |= reads
+                item = t(
+                    "“{field}” for {n} of {count}",
+                    field=column,
+                    n=t.integer(missing),
+                    count=t.integer(count),
+                )
+                if reads:
+                    item = t("{item} (a criterion reads it)", item=item)
+                unknown.append(item)
+            if unknown:
+                text = t("Unknown values: {fields}.", fields="; ".join(unknown))
+                gaps.append(Gap(name, "unknown", text, field_used))
+            if "region" in layer.columns and regions:
+                counts = layer["region"].astype(str).value_counts()
+                none = [r for r in regions if int(counts.get(r, 0)) == 0]
+                one = [r for r in regions if int(counts.get(r, 0)) == 1]
+                if none:
+                    text = t.plural(
+                        "No entry in {n} region: {regions}.",
+                        "No entry in {n} regions: {regions}.",
+                        len(none),
+                        regions=", ".join(none),
+                    )
+                    gaps.append(Gap(name, "none", text, used))
+                if one:
+                    text = t.plural(
+                        "A single entry in {n} region: {regions}.",
+                        "A single entry in {n} regions: {regions}.",
+                        len(one),
+                        regions=", ".join(one),
+                    )
+                    gaps.append(Gap(name, "few", text, used))
+        return gaps
+
+
+def _float(x: object) -> float | None:
+    """``x`` as a float, or None when it is missing or not a number."""
+    if x is None:
+        return None
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _used(results: Results) -> tuple[set[str], set[tuple[str, str]]]:
+    """The layers and (layer, field) pairs the study's criteria read."""
+    layers: set[str] = set()
+    fields: set[tuple[str, str]] = set()
+    for c in results.study.criteria:
+        m = c.measure
+        for kind in ("nearest", "count", "sum", "access"):
+            layer = getattr(m, kind, None)
+            if isinstance(layer, str):
+                layers.add(layer)
+                if m.field:
+                    fields.add((layer, m.field))
+                for key in m.where or {}:
+                    fields.add((layer, key))
+    return layers, fields
+
+
+def _regions(results: Results) -> list[str]:
+    """The regions of the candidates (the study's country), sorted."""
+    cands = results.candidates
+    if "region" not in cands.columns:
+        return []
+    values = cands["region"].dropna().astype(str)
+    return sorted({v for v in values if v.strip()})
