@@ -300,14 +300,29 @@ def test_a_file_size_limit_is_a_message_and_keeps_the_previous_set(
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 560 KiB tmpfs: room for one tiny set (~500 KiB), not for a second beside it."""
+def small_disk(tmp_path: Path, plain) -> Iterator[Path]:
+    """A tmpfs with room for one set of outputs, not for a second beside it.
+
+    Its size is measured from a set written first (the map's size changes with the page's
+    assets), plus a third for the staging folder's own entries.
+    """
     if os.geteuid() != 0:
         pytest.skip("a full disk is simulated with a tmpfs, which only root can mount")
+    probe = tmp_path / "probe"
+    write_all(plain, probe)
+    size = sum(p.stat().st_size for p in probe.rglob("*") if p.is_file())
     mount = tmp_path / "disk"
     mount.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=560k", "tmpfs", str(mount)],
+        [
+            "mount",
+            "-t",
+            "tmpfs",
+            "-o",
+            f"size={int(size * 1.35) // 1024 + 64}k",
+            "tmpfs",
+            str(mount),
+        ],
         capture_output=True,
         text=True,
     )
