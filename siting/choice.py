@@ -17,6 +17,8 @@ import pandas as pd
 
 from siting import features, optimise
 from siting.errors import DataError, InfeasibleError
+from siting.i18n import N_, Msg
+from siting.messages import plural
 from siting.optimise import PortfolioRules
 from siting.results import PortfolioChoice
 from siting.scoring import Locates
@@ -221,15 +223,25 @@ def choose_portfolio(
     for cid in rules.must_include:
         if cid not in kept:
             why = str(ranking["excluded_reason"].at[cid])
-            msg = (
-                f"{cid!r} must be included but is excluded by a hard constraint ({why}); "
-                "remove it from must_include or relax the exclusion"
+            msg = Msg(
+                N_(
+                    "{id} must be included but is excluded by a hard constraint ({why}); remove "
+                    "it from must_include or relax the exclusion"
+                ),
+                id=repr(cid),
+                why=why,
             )
             raise DataError(source.problem(("portfolio", "must_include"), msg))
     if rules.exactly and rules.sites > len(kept):
-        msg = (
-            f"{rules.sites} sites were asked but only {len(kept)} candidates pass the "
-            f"exclusions; ask for at most {len(kept)} or relax the exclusions"
+        msg = Msg(
+            N_("{asked}; ask for at most {kept} or relax the exclusions"),
+            asked=plural(
+                "{sites} sites were asked but only {n} candidate passes the exclusions",
+                "{sites} sites were asked but only {n} candidates pass the exclusions",
+                len(kept),
+                sites=rules.sites,
+            ),
+            kept=len(kept),
         )
         raise InfeasibleError(source.problem(("portfolio", "sites"), msg))
     try:
@@ -292,9 +304,12 @@ def portfolio_rules(
         The study has no ``portfolio`` section.
     """
     if results.study.portfolio is None:
-        msg = (
-            f"study {results.study.study!r} has no portfolio section; add one "
-            "(`portfolio: {sites: 3}`) to compute portfolio stability and membership"
+        msg = Msg(
+            N_(
+                "study {study} has no portfolio section; add one (`portfolio: {{sites: 3}}`) to "
+                "compute portfolio stability and membership"
+            ),
+            study=repr(results.study.study),
         )
         raise DataError(msg)
     model = build_rules(

@@ -1,7 +1,10 @@
 """Load a criteria file (YAML) into a validated :class:`~siting.spec.Study`.
 
 Every problem in the file is collected and reported together, each as
-``path:line: key: what is wrong; how to fix it``.  Line numbers come from
+``path:line: key: what is wrong; how to fix it``: a :class:`siting.messages.Located` whose
+location is kept as it is and whose text is a translatable :class:`siting.i18n.Msg`.  The
+English that pydantic and ruamel.yaml write into their errors is never shown: each error is
+explained in siting's own words, by its type and context.  Line numbers come from
 ruamel.yaml's round-trip loader, which remembers where each key and item was
 read; pydantic's error locations are mapped back onto those positions.
 
@@ -14,6 +17,7 @@ expand to billions of items through nested aliases, the expanded size is bounded
 
 from __future__ import annotations
 
+import decimal
 import difflib
 import itertools
 import json
@@ -36,6 +40,8 @@ from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning
 from ruamel.yaml.reader import ReaderError
 
 from siting.errors import CriteriaError
+from siting.i18n import N_, Msg
+from siting.messages import Integer, Located, did_you_mean, either, listing, plural
 from siting.spec import MAX_MAGNITUDE, Study, Why
 
 Loc = tuple[str | int, ...]
@@ -85,9 +91,9 @@ class _Located:
         """``path:line`` of the deepest known part of ``loc``."""
         return f"{self.shown or self.path}:{_line_of(self.lines, loc)}"
 
-    def problem(self, loc: Loc, text: str) -> str:
-        """Format a problem found after loading, in the file's usual ``path:line: key: ...`` form."""
-        return f"{self.where(loc)}: {format_loc(loc)}: {text}"
+    def problem(self, loc: Loc, text: str) -> Located:
+        """A problem found after loading, in the file's usual ``path:line: key: ...`` form."""
+        return Located(self.where(loc), text, key=format_loc(loc))
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,13 @@ def load(path: str | Path) -> StudyFile:
     try:
         path = shown.resolve()
     except (OSError, RuntimeError, ValueError) as exc:
-        msg = f"{shown}: cannot use this path to a criteria file ({exc}); check the path"
+        msg = Located(
+            shown,
+            Msg(
+                N_("cannot use this path to a criteria file ({reason}); check the path"),
+                reason=str(exc),
+            ),
+        )
         raise CriteriaError(msg) from exc
     text = _read(path, shown)
     out = _Problems(shown)
@@ -165,10 +177,15 @@ def load(path: str | Path) -> StudyFile:
     else:
         _study_problems(study, out)
     if out.found or study is None:
-        error = CriteriaError(out.messages())
+        language = plain.get("language")
+        error = CriteriaError(out.messages(), language=language if language in _LANGS else None)
         error.draft = Draft(path=path, lines=out.lines, shown=shown, data=plain)
         raise error
     return StudyFile(study=study, path=path, lines=out.lines, shown=shown)
+
+
+#: The values of ``language:`` a broken file may still give its messages in.
+_LANGS = typing.get_args(Study.model_fields["language"].annotation)
 
 
 def json_schema() -> dict[str, Any]:
@@ -193,18 +210,18 @@ class _Problems:
 
     path: Path
     lines: dict[Loc, int] = field(default_factory=dict)
-    found: list[tuple[int, str]] = field(default_factory=list)
+    found: list[tuple[int, Located]] = field(default_factory=list)
     #: Locations already explained (a tag, a set); pydantic's errors at or under them repeat it.
     explained: set[Loc] = field(default_factory=set)
 
     def add(self, loc: Loc, text: str, line: int | None = None) -> None:
         """Record ``path:line: key: text``; the line defaults to the deepest known part of ``loc``."""
         at = _line_of(self.lines, loc) if line is None else line
-        self.found.append((at, f"{self.path}:{at}: {format_loc(loc)}: {text}"))
+        self.found.append((at, Located(f"{self.path}:{at}", text, key=format_loc(loc))))
 
     def add_file(self, line: int, text: str) -> None:
         """Record a problem of the file as a whole (its YAML), ``path:line: text``."""
-        self.found.append((line, f"{self.path}:{line}: {text}"))
+        self.found.append((line, Located(f"{self.path}:{line}", text)))
 
     def messages(self) -> list[str]:
         """The messages in line order, each once."""
@@ -215,7 +232,7 @@ class _Problems:
 def _show(value: Any) -> str:
     """A value as quoted in a message: its repr, cut short."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**20:
-        return f"a {len(str(abs(value)))}-digit number"
+        return Msg(N_("a {digits}-digit number"), digits=len(str(abs(value))))
     try:
         text = repr(value)
     except Exception:  # a repr can fail on exotic YAML values; the type still says what it is
@@ -234,30 +251,50 @@ def _read(path: Path, shown: Path) -> str:
         with path.open("rb") as stream:
             raw = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError as exc:
-        msg = f"{path}: criteria file not found; check the path"
+        msg = Located(path, Msg(N_("criteria file not found; check the path")))
         raise CriteriaError(msg) from exc
     except IsADirectoryError as exc:
-        msg = f"{shown}: is a folder; give the path of a criteria file (.yaml) inside it"
+        msg = Located(
+            shown, Msg(N_("is a folder; give the path of a criteria file (.yaml) inside it"))
+        )
         raise CriteriaError(msg) from exc
     except OSError as exc:
-        msg = (
-            f"{shown}: cannot read the criteria file ({exc.strerror or exc}); check the path and "
-            "that you may read the file"
+        msg = Located(
+            shown,
+            Msg(
+                N_(
+                    "cannot read the criteria file ({reason}); check the path and that you "
+                    "may read the file"
+                ),
+                reason=str(exc.strerror or exc),
+            ),
         )
         raise CriteriaError(msg) from exc
     if len(raw) > MAX_FILE_BYTES:
-        msg = (
-            f"{shown}: the file has more than the {MAX_FILE_BYTES:,} bytes a criteria file may "
-            "have (the shipped ones have about 10,000); check that this is the criteria file"
+        msg = Located(
+            shown,
+            Msg(
+                N_(
+                    "the file has more than the {limit} bytes a criteria file may have (the "
+                    "shipped ones have about 10,000); check that this is the criteria file"
+                ),
+                limit=Integer(MAX_FILE_BYTES),
+            ),
         )
         raise CriteriaError(msg)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        msg = (
-            f"{shown}:{line}: the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} on this "
-            "line); save it as UTF-8 in your editor"
+        msg = Located(
+            f"{shown}:{line}",
+            Msg(
+                N_(
+                    "the file is not UTF-8 text (byte {byte} on this line); save it as UTF-8 "
+                    "in your editor"
+                ),
+                byte=f"0x{raw[exc.start]:02x}",
+            ),
         )
         raise CriteriaError(msg) from exc
 
@@ -277,22 +314,39 @@ def _parse_yaml(text: str, out: _Problems) -> dict[Any, Any]:
     except ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         char = exc.character if isinstance(exc.character, int) else 0
-        msg = (
-            f"{path}:{line}: YAML syntax: the character U+{char:04X} is not allowed in YAML; "
-            "delete it (it is often invisible: copy the line again by hand)"
+        msg = Located(
+            f"{path}:{line}",
+            Msg(
+                N_(
+                    "YAML syntax: the character {char} is not allowed in YAML; delete it (it is "
+                    "often invisible: copy the line again by hand)"
+                ),
+                char=f"U+{char:04X}",
+            ),
         )
         raise CriteriaError(msg) from exc
     except RecursionError as exc:
-        msg = (
-            f"{path}:1: YAML syntax: the file is nested too deeply to read; a criteria file "
-            "nests a few levels (criteria: - measure: where: ...), check the brackets"
+        msg = Located(
+            f"{path}:1",
+            Msg(
+                N_(
+                    "YAML syntax: the file is nested too deeply to read; a criteria file nests "
+                    "a few levels (criteria: - measure: where: ...), check the brackets"
+                )
+            ),
         )
         raise CriteriaError(msg) from exc
     except Exception as exc:  # ruamel raises several unrelated types for broken input
-        msg = (
-            f"{path}:1: YAML: the file cannot be read ({type(exc).__name__}: {exc}); check the "
-            "anchors (&name), aliases (*name) and merge keys (<<: *name): a mapping cannot "
-            "merge itself"
+        msg = Located(
+            f"{path}:1",
+            Msg(
+                N_(
+                    "YAML: the file cannot be read ({error}); check the anchors (&name), "
+                    "aliases (*name) and merge keys (<<: *name): a mapping cannot merge itself"
+                ),
+                # An unexpected failure of the parser: its own words are the only detail.
+                error=f"{type(exc).__name__}: {exc}",
+            ),
         )
         raise CriteriaError(msg) from exc
     for warning in caught:
@@ -300,46 +354,216 @@ def _parse_yaml(text: str, out: _Problems) -> dict[Any, Any]:
             found = re.findall(r"line (\d+)", str(warning.message))
             name = re.search(r"duplicate anchor '([^']*)'", str(warning.message))
             line = int(found[-1]) if found else 1
-            shown = f"&{name.group(1)}" if name else "an anchor"
+            shown = f"&{name.group(1)}" if name else Msg(N_("an anchor"))
             out.add_file(
                 line,
-                f"YAML: the anchor {shown} is defined twice (also on line "
-                f"{found[0] if found else '?'}); give each anchor its own name, otherwise "
-                "its aliases take the later one",
+                Msg(
+                    N_(
+                        "YAML: the anchor {anchor} is defined twice (also on line {first}); give "
+                        "each anchor its own name, otherwise its aliases take the later one"
+                    ),
+                    anchor=shown,
+                    first=found[0] if found else "?",
+                ),
             )
     if data is None:
-        msg = f"{path}:1: the file is empty; start from a shipped file in criteria/ (see docs/criteria.md)"
+        msg = Located(
+            f"{path}:1",
+            Msg(
+                N_(
+                    "the file is empty; start from a shipped file in criteria/ (see docs/criteria.md)"
+                )
+            ),
+        )
         raise CriteriaError(msg)
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, CommentedSeq) else f"a single value ({_show(data)})"
-        msg = (
-            f"{path}:1: the file must be a mapping of keys (study:, candidates:, criteria:, ...), "
-            f"not {kind}; start from a shipped file in criteria/"
+        kind = (
+            Msg(N_("a list"))
+            if isinstance(data, CommentedSeq)
+            else Msg(N_("a single value ({value})"), value=_show(data))
+        )
+        msg = Located(
+            f"{path}:1",
+            Msg(
+                N_(
+                    "the file must be a mapping of keys (study:, candidates:, criteria:, ...), "
+                    "not {kind}; start from a shipped file in criteria/"
+                ),
+                kind=kind,
+            ),
         )
         raise CriteriaError(msg)
     return data
 
 
-def _yaml_message(exc: MarkedYAMLError, path: Path) -> str:
+def _yaml_message(exc: MarkedYAMLError, path: Path) -> Located:
     """A located message for a YAML syntax error, with the usual fix for its kind."""
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else 1
     what = exc.problem or exc.context or "malformed YAML"
+    fix: Msg
     if isinstance(exc, DuplicateKeyError):
         first = exc.context_mark.line + 1 if exc.context_mark is not None else line
-        fix = (
-            f"each key appears once in a mapping (this one starts on line {first}); "
-            "delete or rename one of them"
+        fix = Msg(
+            N_(
+                "each key appears once in a mapping (this one starts on line {first}); "
+                "delete or rename one of them"
+            ),
+            first=first,
         )
     elif "\t" in what or "'\\t'" in what:
-        fix = "YAML does not allow tabs for indentation or after a colon; replace them with spaces"
+        fix = Msg(
+            N_(
+                "YAML does not allow tabs for indentation or after a colon; replace them with spaces"
+            )
+        )
     elif "merg" in what:
-        fix = "`<<: *name` merges a mapping anchored with &name (or a list of them); fix the alias"
+        fix = Msg(
+            N_(
+                "`<<: *name` merges a mapping anchored with &name (or a list of them); fix the alias"
+            )
+        )
     elif "alias" in what:
-        fix = "define the anchor (&name) before its alias (*name), or fix the spelling"
+        fix = Msg(N_("define the anchor (&name) before its alias (*name), or fix the spelling"))
     else:
-        fix = "check the indentation, colons and quotes on this line and the one before"
-    return f"{path}:{line}: YAML syntax: {what}; {fix}"
+        fix = Msg(N_("check the indentation, colons and quotes on this line and the one before"))
+    return Located(
+        f"{path}:{line}",
+        Msg(N_("YAML syntax: {problem}; {fix}"), problem=_yaml_problem(what), fix=fix),
+    )
+
+
+#: ruamel.yaml's descriptions of syntax errors, in siting's words (kept close to ruamel's, which
+#: planners search the web for).  Matched in order against the whole description; the named
+#: groups are the values quoted (a character or a token, as ruamel quotes it).
+_YAML_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p, re.DOTALL), m)
+    for p, m in [
+        (
+            r"found character (?P<char>.+) that cannot start any token",
+            N_("found character {char} that cannot start any token"),
+        ),
+        (r"mapping values are not allowed here", N_("mapping values are not allowed here")),
+        (r"mapping keys are not allowed here", N_("mapping keys are not allowed here")),
+        (r"sequence entries are not allowed here", N_("sequence entries are not allowed here")),
+        (r"could not find expected ':'", N_("could not find expected ':'")),
+        (r"found unexpected ':'", N_("found unexpected ':'")),
+        (r"found unexpected end of stream", N_("found unexpected end of stream")),
+        (r"found unexpected document separator", N_("found unexpected document separator")),
+        (
+            r"expected a single document in the stream",
+            N_("expected a single document in the stream"),
+        ),
+        (r"found duplicate YAML directive", N_("found duplicate YAML directive")),
+        (
+            r"but found another document",
+            N_("expected a single document in the stream, but found another document"),
+        ),
+        (r"found undefined alias (?P<name>.+)", N_("found undefined alias {name}")),
+        (r"found undefined tag handle (?P<name>.+)", N_("found undefined tag handle {name}")),
+        (
+            r"found unknown escape character (?P<char>.+)",
+            N_("found unknown escape character {char}"),
+        ),
+        (
+            r"found duplicate key (?P<key>.+?) with value (?P<value>.+?) "
+            r"\(original value: (?P<first>.+)\)",
+            N_("found duplicate key {key} with value {value} (original value: {first})"),
+        ),
+        (
+            r"expected <block end>, but found (?P<token>.+)",
+            N_("expected <block end>, but found {token}"),
+        ),
+        (
+            r"expected '<document start>', but found (?P<token>.+)",
+            N_("expected '<document start>', but found {token}"),
+        ),
+        (
+            r"expected the node content, but found (?P<token>.+)",
+            N_("expected the node content, but found {token}"),
+        ),
+        (
+            r"expected ',' or '\]', but got (?P<token>.+)",
+            N_("expected ',' or ']', but got {token}"),
+        ),
+        (
+            r"expected ',' or '}', but got (?P<token>.+)",
+            N_("expected ',' or '}}', but got {token}"),
+        ),
+        (
+            r"expected a comment or a line break, but found (?P<char>.+)",
+            N_("expected a comment or a line break, but found {char}"),
+        ),
+        (
+            r"expected alphabetic or numeric character, but found (?P<char>.+)",
+            N_("expected alphabetic or numeric character, but found {char}"),
+        ),
+        (r"expected ' ', but found (?P<char>.+)", N_("expected ' ', but found {char}")),
+        (
+            r"expected a mapping or list of mappings for merging, but found (?P<kind>.+)",
+            N_("expected a mapping or list of mappings for merging, but found {kind}"),
+        ),
+        (
+            r"expected a mapping for merging, but found (?P<kind>.+)",
+            N_("expected a mapping for merging, but found {kind}"),
+        ),
+        (
+            r"invalid intendation or unclosed (?P<brackets>'\[' or '\{')",
+            N_("invalid indentation or unclosed {brackets}"),
+        ),
+        (
+            r"expected chomping or indentation indicators, but found (?P<char>.+)",
+            N_("expected chomping or indentation indicators, but found {char}"),
+        ),
+        (
+            r"expected indentation indicator in the range 1-9, but found 0",
+            N_("expected indentation indicator in the range 1-9, but found 0"),
+        ),
+        (
+            r"more indented follow up line than first in a block scalar",
+            N_("more indented follow up line than first in a block scalar"),
+        ),
+        (
+            r"expected escape sequence of (?P<count>\d+) hexadecimal numbers, but found "
+            r"(?P<char>.+)",
+            N_("expected escape sequence of {count} hexadecimal numbers, but found {char}"),
+        ),
+        (r"expected a digit, but found (?P<char>.+)", N_("expected a digit, but found {char}")),
+        (
+            r"expected a digit or '\.', but found (?P<char>.+)",
+            N_("expected a digit or '.', but found {char}"),
+        ),
+        (r"expected URI, but found (?P<char>.+)", N_("expected URI, but found {char}")),
+        (
+            r"expected URI escape sequence of 2 hexdecimal numbers, but found (?P<char>.+)",
+            N_("expected URI escape sequence of 2 hexadecimal numbers, but found {char}"),
+        ),
+        (r"expected '!',? but found (?P<char>.+)", N_("expected '!', but found {char}")),
+        (r"expected '>',? but found (?P<char>.+)", N_("expected '>', but found {char}")),
+        (r"duplicate tag handle (?P<name>.+)", N_("duplicate tag handle {name}")),
+        (
+            r"found incompatible YAML document \(version 1\.\* is required\)",
+            N_("found incompatible YAML document (version 1.* is required)"),
+        ),
+        (
+            r"found non-comment content after document end marker.*",
+            N_("found non-comment content after document end marker"),
+        ),
+        (r"found unconstructable recursive node", N_("found unconstructable recursive node")),
+        (r"found unhashable key", N_("found unhashable key")),
+        (r"while (?:scanning|parsing|composing|constructing) .*", N_("malformed YAML")),
+    ]
+]
+
+
+def _yaml_problem(what: str) -> Msg:
+    """The description ruamel.yaml gives of a syntax error, in siting's (translatable) words."""
+    for pattern, template in _YAML_PROBLEMS:
+        match = pattern.fullmatch(what.strip())
+        if match:
+            return Msg(template, **match.groupdict())
+    # A description not in the table: say the YAML is malformed, quoting the parser's words.
+    return Msg(N_("malformed YAML ({detail})"), detail=what.strip())
 
 
 def _children(node: Any) -> list[Any]:
@@ -376,11 +600,17 @@ def _check_expansion(data: dict[Any, Any], path: Path) -> None:
         return
     worst = max(data, key=lambda k: size(data[k]))
     line = (_key_line(data, worst) or 1) if isinstance(worst, str) else 1
-    msg = (
-        f"{path}:{line}: {worst if isinstance(worst, str) else '(file)'}: the file expands to more "
-        f"than {MAX_NODES:,} keys and items once its aliases (*name) are followed (an alias of "
-        "a list that holds aliases multiplies at every level); write the repeated part out once, "
-        "or use fewer nested aliases"
+    msg = Located(
+        f"{path}:{line}",
+        Msg(
+            N_(
+                "the file expands to more than {limit} keys and items once its aliases (*name) "
+                "are followed (an alias of a list that holds aliases multiplies at every level); "
+                "write the repeated part out once, or use fewer nested aliases"
+            ),
+            limit=Integer(MAX_NODES),
+        ),
+        key=worst if isinstance(worst, str) else _FILE,
     )
     raise CriteriaError(msg)
 
@@ -412,18 +642,18 @@ def _key_line(node: Any, key: Any, seen: frozenset[int] = frozenset()) -> int | 
     return None
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Msg:
     if value is None:
-        return "empty"
+        return Msg(N_("empty"))
     if isinstance(value, bool):
-        return "true/false"
+        return Msg(N_("true/false"))
     if isinstance(value, int | float):
-        return "a number"
+        return Msg(N_("a number"))
     if isinstance(value, Mapping):
-        return "a mapping"
+        return Msg(N_("a mapping"))
     if isinstance(value, tuple | list):
-        return "a list"
-    return f"a {type(value).__name__}"
+        return Msg(N_("a list"))
+    return Msg(N_("a {type}"), type=type(value).__name__)
 
 
 def _walk(node: Any, loc: Loc, line: int, out: _Problems) -> Any:
@@ -435,7 +665,9 @@ def _walk(node: Any, loc: Loc, line: int, out: _Problems) -> Any:
     """
     if isinstance(node, TaggedScalar):
         tag = getattr(node.tag, "value", node.tag)
-        out.add(loc, f"the tag {tag} is not used in criteria files; remove it", line)
+        out.add(
+            loc, Msg(N_("the tag {tag} is not used in criteria files; remove it"), tag=tag), line
+        )
         out.explained.add(loc)
         return str(node.value)
     if isinstance(node, Mapping):
@@ -447,14 +679,20 @@ def _walk(node: Any, loc: Loc, line: int, out: _Problems) -> Any:
                 shown = str(key).lower() if isinstance(key, bool) else shown
                 out.add(
                     loc,
-                    f"key {shown} is {_kind(key)}, not a name; keys are names such as "
-                    "`weight` or a criterion id (quote it, '...', if the name is meant)",
+                    Msg(
+                        N_(
+                            "key {key} is {kind}, not a name; keys are names such as `weight` or "
+                            "a criterion id (quote it, '...', if the name is meant)"
+                        ),
+                        key=shown,
+                        kind=_kind(key),
+                    ),
                     key_line,
                 )
                 continue
             odd = _odd_character(key)
             if odd is not None:
-                out.add(loc, f"key {_show(key)} {odd}", key_line)
+                out.add(loc, _odd_message(Msg(N_("key {key}"), key=_show(key)), odd), key_line)
                 continue
             name = str(key)
             out.lines[(*loc, name)] = key_line
@@ -468,11 +706,7 @@ def _walk(node: Any, loc: Loc, line: int, out: _Problems) -> Any:
             items.append(_walk(item, (*loc, i), item_line, out))
         return items
     if isinstance(node, Set):
-        out.add(
-            loc,
-            "a set (!!set) is not used here; write a list [a, b]",
-            line,
-        )
+        out.add(loc, Msg(N_("a set (!!set) is not used here; write a list [a, b]")), line)
         out.explained.add(loc)
         return None
     if isinstance(node, bool):  # ruamel's ScalarBoolean is an int
@@ -485,14 +719,14 @@ def _walk(node: Any, loc: Loc, line: int, out: _Problems) -> Any:
         odd = _odd_character(node)
         if odd is None:
             return str(node)
-        out.add(loc, f"{_show(node)} {odd}", line)
+        out.add(loc, _odd_message(_show(node), odd), line)
         out.explained.add(loc)
         return "".join(c for c in node if _odd_character(c) is None)
     return node
 
 
-def _odd_character(text: str) -> str | None:
-    r"""What is wrong with the first character of ``text`` no output can carry, if any.
+def _odd_character(text: str) -> int | None:
+    r"""The first character of ``text`` that no output can carry (its code point), if any.
 
     Control characters (other than a line break) are invisible in an editor and garble tables,
     charts and pages; a lone surrogate (half of a UTF-16 pair, written as an escape such as
@@ -500,18 +734,32 @@ def _odd_character(text: str) -> str | None:
     """
     for char in text:
         code = ord(char)
-        if 0xD800 <= code <= 0xDFFF:
-            return (
-                f"holds U+{code:04X}, half of a character pair, which no file can store; "
-                "retype the text"
-            )
-        if (code < 0x20 and char != "\n") or 0x7F <= code <= 0x9F:
-            name = {0: "NUL", 9: "tab", 13: "carriage return"}.get(code, "control character")
-            return (
-                f"holds an invisible {name} (U+{code:04X}); delete it, or retype the text "
-                "if you cannot see it"
-            )
+        if 0xD800 <= code <= 0xDFFF or (code < 0x20 and char != "\n") or 0x7F <= code <= 0x9F:
+            return code
     return None
+
+
+def _odd_message(what: str, code: int) -> Msg:
+    """What is wrong with ``what`` (a key or a value) that holds the character ``code``."""
+    if 0xD800 <= code <= 0xDFFF:
+        return Msg(
+            N_(
+                "{what} holds {char}, half of a character pair, which no file can store; "
+                "retype the text"
+            ),
+            what=what,
+            char=f"U+{code:04X}",
+        )
+    names = {0: "NUL", 9: Msg(N_("tab")), 13: Msg(N_("carriage return"))}
+    return Msg(
+        N_(
+            "{what} holds an invisible {name} ({char}); delete it, or retype the text if you "
+            "cannot see it"
+        ),
+        what=what,
+        name=names.get(code, Msg(N_("control character"))),
+        char=f"U+{code:04X}",
+    )
 
 
 def _line_of(lines: dict[Loc, int], loc: Loc) -> int:
@@ -533,10 +781,12 @@ def format_loc(loc: Loc) -> str:
             out += f"[{_show(part)}]"
         else:
             out += f".{part}" if out else part
-    return out or "(file)"
+    return out or _FILE
 
 
 _NAME = re.compile(r"^[^\W\d]\w*$")
+#: The "key" of a problem of the file as a whole.
+_FILE = Msg(N_("(file)"))
 
 
 # --- pydantic errors → planner messages -----------------------------------------------------------
@@ -665,13 +915,18 @@ def _translate(exc: ValidationError, data: Any, out: _Problems) -> None:
         out.add(loc, _explain(errs, loc), _line_of(out.lines, errs[0]["kept"]))
 
 
-_NOT_FINITE = (
-    "is not a finite number; write an ordinary number here (for example 1 or 0.5): .inf, .nan "
-    "and numbers too large to store would turn every score into NaN or 0"
-)
+def _not_finite(value: Any) -> Msg:
+    return Msg(
+        N_(
+            "{value} is not a finite number; write an ordinary number here (for example 1 or "
+            "0.5): .inf, .nan and numbers too large to store would turn every score into NaN or 0"
+        ),
+        value=_show(value),
+    )
 
 
 def _explain(errs: list[dict[str, Any]], loc: Loc) -> str:
+    """The errors pydantic found at one location, explained in siting's (translatable) words."""
     types_ = {e["type"] for e in errs}
     first = errs[0]
     value = first.get("input")
@@ -680,89 +935,197 @@ def _explain(errs: list[dict[str, Any]], loc: Loc) -> str:
         allowed = _allowed_keys(loc[:-1])
         close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.5)
         hint = (
-            f"did you mean {close[0]!r}?" if close else f"allowed keys here: {', '.join(allowed)}"
+            did_you_mean(close[0])
+            if close
+            else Msg(N_("allowed keys here: {keys}"), keys=", ".join(allowed))
         )
-        return f"unknown key {_show(key)}; {hint}"
+        return Msg(N_("unknown key {key}; {hint}"), key=_show(key), hint=hint)
     if "missing" in types_:
         if isinstance(key, int):
-            return (
-                f"item {key + 1} is missing from this list; write every item (see docs/criteria.md)"
+            return Msg(
+                N_(
+                    "item {number} is missing from this list; write every item (see docs/criteria.md)"
+                ),
+                number=key + 1,
             )
-        return f"required key {key!r} is missing; add it (see docs/criteria.md)"
+        return Msg(
+            N_("required key {key} is missing; add it (see docs/criteria.md)"), key=repr(key)
+        )
     if "finite_number" in types_:
-        return f"{_show(value)} {_NOT_FINITE}"
+        return _not_finite(value)
     huge = (
         isinstance(value, int | float)
         and not isinstance(value, bool)
         and abs(value) > MAX_MAGNITUDE
     )
     if huge and types_ & {"float_type", "int_parsing_size"}:
-        return (
-            f"{_show(value)} is too large: numbers in a criteria file lie within "
-            f"±{MAX_MAGNITUDE:g}, beyond which sums and differences of them lose their digits; "
-            "use a larger unit, for example thousands"
+        return Msg(
+            N_(
+                "{value} is too large: numbers in a criteria file lie within ±{limit}, beyond "
+                "which sums and differences of them lose their digits; use a larger unit, for "
+                "example thousands"
+            ),
+            value=_show(value),
+            limit=f"{MAX_MAGNITUDE:g}",
         )
     custom = [e for e in errs if e["type"] in ("value_error", "assertion_error")]
     if custom and (len(errs) == 1 or len(custom) == 1):
-        text = custom[0]["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        return text
+        return _custom(custom[0])
     if len(errs) > 1:
         expected = sorted({_expected(e) for e in errs})
-        return (
-            f"{_show(value)} has the wrong type; expected {' or '.join(expected)}; write one of "
-            "them here"
+        return Msg(
+            N_("{value} has the wrong type; expected {expected}; write one of them here"),
+            value=_show(value),
+            expected=either(expected),
         )
-    etype = first["type"]
-    if etype == "literal_error":
-        options = first.get("ctx", {}).get("expected", "")
-        close = difflib.get_close_matches(str(value), _literal_options(options), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"{_show(value)} is not allowed{hint}; use one of {options}"
-    if etype in ("less_than_equal", "less_than"):
-        limit = first.get("ctx", {}).get("le", first.get("ctx", {}).get("lt"))
-        why = _why(loc)
-        if why is not None:
-            return f"{_show(value)} is too large: the most is {limit:,}, because {why}; lower it"
-        return f"{_show(value)} is out of range: {first['msg'].lower()}; change the value"
-    if etype in ("greater_than_equal", "greater_than"):
-        return f"{_show(value)} is out of range: {first['msg'].lower()}; change the value"
-    if etype == "string_pattern_mismatch":
-        return (
-            f"{_show(value)} is not a valid id; use lower-case letters, digits and _ , starting "
-            "with a letter (for example university_km)"
-        )
-    if etype == "too_short":
-        return f"{first['msg'].lower()}; add at least one entry"
-    if etype == "too_long":
-        return f"{first['msg'].lower()}; remove the extra items"
-    return f"expected {_expected(first)}, got {_show(value)}; write {_expected(first)} here"
+    return _explain_one(first, loc)
 
 
-def _expected(err: dict[str, Any]) -> str:
+def _explain_one(err: dict[str, Any], loc: Loc) -> Msg:
+    """The one pydantic error at a location, by its type and context."""
     etype = err["type"]
-    table = {
-        "float_parsing": "a number",
-        "float_type": "a number",
-        "finite_number": "a finite number",
-        "int_parsing": "a whole number",
-        "int_type": "a whole number",
-        "int_from_float": "a whole number",
-        "int_parsing_size": "a whole number of sensible size",
-        "string_type": "text",
-        "string_pattern_mismatch": "text of the right form",
-        "bool_type": "true or false",
-        "bool_parsing": "true or false",
-        "list_type": "a list ([a, b] or lines starting with -)",
-        "dict_type": "a mapping (key: value lines)",
-        "model_type": "a mapping (key: value lines)",
-        "model_attributes_type": "a mapping (key: value lines)",
-        "path_type": "a file path",
-        "tuple_type": "a pair [x, y]",
-        "none_required": "nothing",
-        "literal_error": "one of the listed names",
-        "value_error": "a valid value",
-    }
-    return table.get(etype, err["msg"].lower())
+    value = err.get("input")
+    ctx = err.get("ctx", {})
+    if etype == "literal_error":
+        options = [repr(o) for o in _literal_options(ctx.get("expected", ""))]
+        close = difflib.get_close_matches(
+            str(value), _literal_options(ctx.get("expected", "")), n=1
+        )
+        if close:
+            return Msg(
+                N_("{value} is not allowed (did you mean {name}?); use one of {options}"),
+                value=_show(value),
+                name=repr(close[0]),
+                options=listing(options),
+            )
+        return Msg(
+            N_("{value} is not allowed; use one of {options}"),
+            value=_show(value),
+            options=listing(options),
+        )
+    if etype in _BOUNDS:
+        limit = ctx.get(_BOUNDS[etype][0])
+        why = _why(loc) if etype in ("less_than_equal", "less_than") else None
+        if why is not None:
+            return Msg(
+                N_("{value} is too large: the most is {limit}, because {why}; lower it"),
+                value=_show(value),
+                limit=Integer(limit) if isinstance(limit, int) else f"{limit:,}",
+                why=why,
+            )
+        return Msg(
+            N_("{value} is out of range: {bound}; change the value"),
+            value=_show(value),
+            bound=Msg(_BOUNDS[etype][1], limit=_bound_text(limit)),
+        )
+    if etype == "string_pattern_mismatch":
+        return Msg(
+            N_(
+                "{value} is not a valid id; use lower-case letters, digits and _ , starting "
+                "with a letter (for example university_km)"
+            ),
+            value=_show(value),
+        )
+    if etype in ("too_short", "too_long"):
+        kind = _SIZED.get(str(ctx.get("field_type", "")).lower(), _SIZED["value"])
+        actual = ctx.get("actual_length")
+        if etype == "too_short":
+            return Msg(
+                N_("{size}; add at least one entry"),
+                size=plural(
+                    "{kind} should have at least {n} item after validation, not {actual}",
+                    "{kind} should have at least {n} items after validation, not {actual}",
+                    int(ctx.get("min_length", 1)),
+                    kind=kind,
+                    actual=actual,
+                ),
+            )
+        return Msg(
+            N_("{size}; remove the extra items"),
+            size=plural(
+                "{kind} should have at most {n} item after validation, not {actual}",
+                "{kind} should have at most {n} items after validation, not {actual}",
+                int(ctx.get("max_length", 0)),
+                kind=kind,
+                actual=actual,
+            ),
+        )
+    expected = _expected(err)
+    return Msg(
+        N_("expected {expected}, got {value}; write {expected} here"),
+        expected=expected,
+        value=_show(value),
+    )
+
+
+#: pydantic's bound errors: the context key of the bound, and how siting states the bound.
+_BOUNDS = {
+    "less_than_equal": ("le", N_("input should be less than or equal to {limit}")),
+    "less_than": ("lt", N_("input should be less than {limit}")),
+    "greater_than_equal": ("ge", N_("input should be greater than or equal to {limit}")),
+    "greater_than": ("gt", N_("input should be greater than {limit}")),
+}
+
+
+def _bound_text(limit: Any) -> str:
+    """A field's bound written out in full, as pydantic's own message does (0, 0.5, 0.0000001)."""
+    if isinstance(limit, float):
+        return str(int(limit)) if limit.is_integer() else format(decimal.Decimal(repr(limit)), "f")
+    return str(limit)
+
+
+#: What a too-short or too-long collection is, by pydantic's ``field_type``.
+_SIZED = {
+    "list": Msg(N_("list")),
+    "tuple": Msg(N_("tuple")),
+    "set": Msg(N_("set")),
+    "dictionary": Msg(N_("dictionary")),
+    "value": Msg(N_("value")),
+}
+
+
+def _custom(err: dict[str, Any]) -> str:
+    """The message of one of siting's own validators (a :class:`~siting.i18n.Msg`, kept as is).
+
+    pydantic wraps the validator's exception in its error's context; its first argument is the
+    message as siting wrote it, translatable.  Text from elsewhere loses pydantic's prefix.
+    """
+    error = err.get("ctx", {}).get("error")
+    message = error.args[0] if isinstance(error, Exception) and error.args else None
+    if isinstance(message, str):
+        return message
+    text = str(err["msg"])
+    return text.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def _expected(err: dict[str, Any]) -> Msg:
+    """What a value of the wrong type should have been, by pydantic's error type."""
+    return _EXPECTED.get(err["type"], _EXPECTED["value_error"])
+
+
+_EXPECTED = {
+    "float_parsing": Msg(N_("a number")),
+    "float_type": Msg(N_("a number")),
+    "finite_number": Msg(N_("a finite number")),
+    "int_parsing": Msg(N_("a whole number")),
+    "int_type": Msg(N_("a whole number")),
+    "int_from_float": Msg(N_("a whole number")),
+    "int_parsing_size": Msg(N_("a whole number of sensible size")),
+    "string_type": Msg(N_("text")),
+    "string_pattern_mismatch": Msg(N_("text of the right form")),
+    "bool_type": Msg(N_("true or false")),
+    "bool_parsing": Msg(N_("true or false")),
+    "list_type": Msg(N_("a list ([a, b] or lines starting with -)")),
+    "dict_type": Msg(N_("a mapping (key: value lines)")),
+    "model_type": Msg(N_("a mapping (key: value lines)")),
+    "model_attributes_type": Msg(N_("a mapping (key: value lines)")),
+    "path_type": Msg(N_("a file path")),
+    "tuple_type": Msg(N_("a pair [x, y]")),
+    "none_required": Msg(N_("nothing")),
+    "literal_error": Msg(N_("one of the listed names")),
+    # Also every error type not listed: pydantic's own sentence would be English only.
+    "value_error": Msg(N_("a valid value")),
+}
 
 
 def _literal_options(expected: str) -> list[str]:
@@ -809,15 +1172,31 @@ def _reference_problems(data: dict[str, Any], out: _Problems) -> None:
         if not derived and isinstance(spec, dict) and "weight" not in spec:
             out.add(
                 ("groups", g),
-                f"group {g!r} has no `weight`; add one, or derive group weights with "
-                "`weights: {groups: {method: ahp, ...}}`",
+                Msg(
+                    N_(
+                        "group {group} has no `weight`; add one, or derive group weights with "
+                        "`weights: {{groups: {{method: ahp, ...}}}}`"
+                    ),
+                    group=repr(g),
+                ),
             )
     for i, rule in enumerate(_section(data, "exclude", list) or []):
         name = rule.get("criterion") if isinstance(rule, dict) else None
         if isinstance(name, str) and name not in ids:
-            close = difflib.get_close_matches(name, ids, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"criteria: {ids}"
-            out.add(("exclude", i, "criterion"), f"criterion {_show(name)} is not defined; {hint}")
+            out.add(
+                ("exclude", i, "criterion"),
+                Msg(
+                    N_("criterion {name} is not defined; {hint}"),
+                    name=_show(name),
+                    hint=_hint(name, ids, N_("criteria: {names}"), shown=ids),
+                ),
+            )
+
+
+def _hint(name: str, names: list[str], fallback: str, *, shown: object) -> Msg:
+    """``did you mean 'x'?`` for the closest of ``names``, else ``fallback`` listing ``shown``."""
+    close = difflib.get_close_matches(name, names, n=1)
+    return did_you_mean(close[0]) if close else Msg(fallback, names=shown)
 
 
 def _criterion_references(
@@ -834,7 +1213,8 @@ def _criterion_references(
     if isinstance(cid, str):
         if cid in ids:
             out.add(
-                ("criteria", i, "id"), f"id {cid!r} is used twice; give each criterion its own id"
+                ("criteria", i, "id"),
+                Msg(N_("id {id} is used twice; give each criterion its own id"), id=repr(cid)),
             )
         ids.append(cid)
     measure = crit.get("measure")
@@ -842,28 +1222,52 @@ def _criterion_references(
     for kind in ("nearest", "count", "sum", "access"):
         layer = measure.get(kind)
         if isinstance(layer, str) and layer not in layers:
-            close = difflib.get_close_matches(layer, list(layers), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known layers: {sorted(layers)}"
             out.add(
                 ("criteria", i, "measure", kind),
-                f"layer {_show(layer)} is not defined under `layers`; {hint}",
+                Msg(
+                    N_("layer {name} is not defined under `layers`; {hint}"),
+                    name=_show(layer),
+                    hint=_hint(
+                        layer, list(layers), N_("known layers: {names}"), shown=sorted(layers)
+                    ),
+                ),
             )
     group = crit.get("group")
     if groups is not None and isinstance(group, str) and group not in groups:
-        close = difflib.get_close_matches(group, list(groups), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"known groups: {sorted(groups)}"
         out.add(
-            ("criteria", i, "group"), f"group {_show(group)} is not defined under `groups`; {hint}"
+            ("criteria", i, "group"),
+            Msg(
+                N_("group {name} is not defined under `groups`; {hint}"),
+                name=_show(group),
+                hint=_hint(group, list(groups), N_("known groups: {names}"), shown=sorted(groups)),
+            ),
         )
-    name = _show(cid) if isinstance(cid, str) else f"number {i + 1} (it has no `id`)"
-    if groups is not None and "group" not in crit:
-        out.add(("criteria", i), f"criterion {name} has no `group`; add one of {sorted(groups)}")
-    if "weight" not in crit and _raw_scheme(data, group) == "direct":
+    name = (
+        _show(cid)
+        if isinstance(cid, str)
+        else Msg(N_("number {number} (it has no `id`)"), number=i + 1)
+    )
+    if groups is not None and crit.get("group") is None:  # missing, or `group:` left empty
         out.add(
             ("criteria", i),
-            f"criterion {name} has no `weight`; add `weight: 1` (or another number), "
-            "or derive the weights under `weights:`",
+            Msg(
+                N_("criterion {name} has no `group`; add one of {groups}"),
+                name=name,
+                groups=sorted(groups),
+            ),
         )
+    if "weight" not in crit and _raw_scheme(data, group) == "direct":
+        out.add(("criteria", i), _no_weight(name))
+
+
+def _no_weight(name: str) -> Msg:
+    return Msg(
+        N_(
+            "criterion {name} has no `weight`; add `weight: 1` (or another number), or derive "
+            "the weights under `weights:`"
+        ),
+        name=name,
+    )
 
 
 # --- consistency of a structurally valid study ---------------------------------------------------
@@ -880,11 +1284,7 @@ def _study_problems(study: Study, out: _Problems) -> None:
         scope = "criteria" if study.groups is None else crit.group
         scheme = scopes[scope][0] if scope in scopes else study.weights.criteria
         if scheme.method == "direct" and crit.weight is None:
-            out.add(
-                ("criteria", i),
-                f"criterion {crit.id!r} has no `weight`; add `weight: 1` (or "
-                "another number), or derive the weights under `weights:`",
-            )
+            out.add(("criteria", i), _no_weight(repr(crit.id)))
     for scheme, names, loc in scopes.values():
         _scheme_names(scheme, names, loc, out)
     _zero_weights(study, scopes, out)
@@ -905,8 +1305,13 @@ def _zero_weights(study: Study, scopes: dict[str | None, _Scope], out: _Problems
         if given and all(w == 0 for w in given.values()):
             out.add(
                 ("groups", next(iter(given)), "weight"),
-                f"every group weight is 0 ({', '.join(given)}); weights are relative, so give at "
-                "least one group a weight > 0",
+                Msg(
+                    N_(
+                        "every group weight is 0 ({groups}); weights are relative, so give at "
+                        "least one group a weight > 0"
+                    ),
+                    groups=", ".join(given),
+                ),
             )
     for scope, (scheme, names, _) in scopes.items():
         weights = [study.criteria[position[n]].weight for n in names]
@@ -915,12 +1320,26 @@ def _zero_weights(study: Study, scopes: dict[str | None, _Scope], out: _Problems
         group_weight = groups[scope].weight if groups is not None and scope in groups else None
         if group_weight == 0:
             continue
-        within = "" if groups is None else f" of group {scope!r}"
+        listed = ", ".join(names)
         out.add(
             ("criteria", position[names[0]], "weight"),
-            f"every criterion weight{within} is 0 ({', '.join(names)}); weights are relative, so "
-            "nothing can be shared out: give at least one of them a weight > 0"
-            + ("" if groups is None else ", or set the group's weight to 0"),
+            Msg(
+                N_(
+                    "every criterion weight is 0 ({names}); weights are relative, so nothing "
+                    "can be shared out: give at least one of them a weight > 0"
+                ),
+                names=listed,
+            )
+            if groups is None
+            else Msg(
+                N_(
+                    "every criterion weight of group {group} is 0 ({names}); weights are "
+                    "relative, so nothing can be shared out: give at least one of them a "
+                    "weight > 0, or set the group's weight to 0"
+                ),
+                group=repr(scope),
+                names=listed,
+            ),
         )
 
 
@@ -929,7 +1348,10 @@ def _weight_scopes(study: Study, out: _Problems) -> dict[str | None, _Scope]:
     w = study.weights
     if study.groups is None:
         if w.within:
-            out.add(("weights", "within"), "`within` needs `groups`; define groups or remove it")
+            out.add(
+                ("weights", "within"),
+                Msg(N_("`within` needs `groups`; define groups or remove it")),
+            )
         return {"criteria": (w.criteria, [c.id for c in study.criteria], ("weights", "criteria"))}
     scopes: dict[str | None, _Scope] = {}
     for g in study.groups:
@@ -938,14 +1360,26 @@ def _weight_scopes(study: Study, out: _Problems) -> dict[str | None, _Scope]:
         scopes[g] = (w.within.get(g, w.criteria), members, loc)
     for g in w.within:
         if g not in study.groups:
-            close = difflib.get_close_matches(g, list(study.groups), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"groups: {list(study.groups)}"
-            out.add(("weights", "within", g), f"{g!r} is not a group; {hint}")
+            out.add(
+                ("weights", "within", g),
+                Msg(
+                    N_("{name} is not a group; {hint}"),
+                    name=repr(g),
+                    hint=_hint(
+                        g, list(study.groups), N_("groups: {names}"), shown=list(study.groups)
+                    ),
+                ),
+            )
     if w.groups.method in ("entropy", "critic"):
         out.add(
             ("weights", "groups", "method"),
-            f"{w.groups.method} weights are computed from "
-            "criteria values and cannot weight groups; use direct, equal, ahp or rank_*",
+            Msg(
+                N_(
+                    "{method} weights are computed from criteria values and cannot weight "
+                    "groups; use direct, equal, ahp or rank_*"
+                ),
+                method=w.groups.method,
+            ),
         )
     _scheme_names(w.groups, list(study.groups), ("weights", "groups"), out)
     return scopes
@@ -959,18 +1393,31 @@ def _sensitivity_problems(study: Study, ids: list[str], out: _Problems) -> None:
     for key, names in named.items():
         for cid in names:
             if cid not in ids:
-                close = difflib.get_close_matches(cid, ids, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"criteria: {ids}"
-                out.add(("sensitivity", key, cid), f"{cid!r} is not a criterion; {hint}")
+                out.add(
+                    ("sensitivity", key, cid),
+                    Msg(
+                        N_("{name} is not a criterion; {hint}"),
+                        name=repr(cid),
+                        hint=_hint(cid, ids, N_("criteria: {names}"), shown=ids),
+                    ),
+                )
     for cid, (lo, hi) in sens.weights.items():
         if not 0 <= lo <= hi <= 1:
             out.add(
                 ("sensitivity", "weights", cid),
-                f"range [{lo:g}, {hi:g}] must satisfy 0 <= lo <= hi <= 1; write global "
-                "weights such as [0.05, 0.3]",
+                Msg(
+                    N_(
+                        "range {range} must satisfy 0 <= lo <= hi <= 1; write global weights "
+                        "such as [0.05, 0.3]"
+                    ),
+                    range=f"[{lo:g}, {hi:g}]",
+                ),
             )
     if sens.order is not None and sorted(sens.order) != sorted(ids):
-        out.add(("sensitivity", "order"), f"`order` must list each criterion once: {ids}")
+        out.add(
+            ("sensitivity", "order"),
+            Msg(N_("`order` must list each criterion once: {names}"), names=ids),
+        )
 
 
 def _method_problems(study: Study, ids: list[str], out: _Problems) -> None:
@@ -983,16 +1430,25 @@ def _method_problems(study: Study, ids: list[str], out: _Problems) -> None:
             if missing or unknown:
                 out.add(
                     ("method", "promethee_ii", key),
-                    f"give one value per criterion id; missing {missing}, unknown {unknown}",
+                    Msg(
+                        N_("give one value per criterion id; missing {missing}, unknown {unknown}"),
+                        missing=missing,
+                        unknown=unknown,
+                    ),
                 )
     if "owa" in method.all:
         ow = method.owa.order_weights
         if ow is None or len(ow) != len(ids):
-            got = "none" if ow is None else f"{len(ow)}"
             out.add(
                 ("method", "owa"),
-                f"owa needs `order_weights`, one per criterion ({len(ids)}), "
-                f"got {got}; e.g. equal weights give the weighted average",
+                Msg(
+                    N_(
+                        "owa needs `order_weights`, one per criterion ({count}), got {got}; "
+                        "e.g. equal weights give the weighted average"
+                    ),
+                    count=len(ids),
+                    got=Msg(N_("none")) if ow is None else len(ow),
+                ),
             )
 
 
@@ -1001,12 +1457,18 @@ def _scheme_names(scheme: Any, names: list[str], loc: Loc, out: _Problems) -> No
     for j, (a, b, x) in enumerate(scheme.judgements or []):
         for name in (a, b):
             if name not in names:
-                close = difflib.get_close_matches(name, names, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"use one of {names}"
-                out.add((*loc, "judgements", j), f"{name!r} is not compared here; {hint}")
+                out.add(
+                    (*loc, "judgements", j),
+                    Msg(
+                        N_("{name} is not compared here; {hint}"),
+                        name=repr(name),
+                        hint=_hint(name, names, N_("use one of {names}"), shown=names),
+                    ),
+                )
         if x <= 0:
             out.add(
-                (*loc, "judgements", j), f"judgement {x} must be positive (Saaty 1..9 or 1/9..1)"
+                (*loc, "judgements", j),
+                Msg(N_("judgement {value} must be positive (Saaty 1..9 or 1/9..1)"), value=x),
             )
     if scheme.method == "ahp" and len(names) > 1:
         given = {frozenset((a, b)) for a, b, _ in scheme.judgements or []}
@@ -1015,10 +1477,21 @@ def _scheme_names(scheme: Any, names: list[str], loc: Loc, out: _Problems) -> No
         if missing:
             out.add(
                 (*loc, "judgements"),
-                f"AHP needs a judgement for every pair of {names}; missing {sorted(missing)}",
+                Msg(
+                    N_("AHP needs a judgement for every pair of {names}; missing {missing}"),
+                    names=names,
+                    missing=sorted(missing),
+                ),
             )
     if scheme.order is not None and sorted(scheme.order) != sorted(names):
-        out.add((*loc, "order"), f"`order` must list each of {names} once, got {scheme.order}")
+        out.add(
+            (*loc, "order"),
+            Msg(
+                N_("`order` must list each of {names} once, got {order}"),
+                names=names,
+                order=scheme.order,
+            ),
+        )
 
 
 # --- paths the file system must accept -----------------------------------------------------------
@@ -1045,26 +1518,37 @@ def _path_problems(data: dict[str, Any], folder: Path, out: _Problems) -> None:
 _PATH_KEYS = ("candidates", "reference", "boundaries")
 
 
-def _unusable(folder: Path, relative: Path) -> str | None:
+def _unusable(folder: Path, relative: Path) -> Msg | None:
     text = str(relative)
-    fix = "fix the path, which is relative to the criteria file"
+    fix = Msg(N_("fix the path, which is relative to the criteria file"))
     if "\x00" in text:
-        return (
-            f"the path {_show(text)} holds a NUL character (\\x00), which no file name can; {fix}"
+        return Msg(
+            N_("the path {path} holds a NUL character (\\x00), which no file name can; {fix}"),
+            path=_show(text),
+            fix=fix,
         )
     if text in ("", "."):
-        return (
-            f"the path {_show(text)} names no file; write the path of the layer's file, "
-            "relative to the criteria file"
+        return Msg(
+            N_(
+                "the path {path} names no file; write the path of the layer's file, relative to "
+                "the criteria file"
+            ),
+            path=_show(text),
         )
     try:
         long_parts = [p for p in relative.parts if len(os.fsencode(p)) > 255]
     except UnicodeError:
-        return f"the path {_show(text)} holds characters no file name can; {fix}"
+        return Msg(
+            N_("the path {path} holds characters no file name can; {fix}"),
+            path=_show(text),
+            fix=fix,
+        )
     if long_parts:
-        return (
-            f"the name {_show(long_parts[0])} is {len(os.fsencode(long_parts[0])):,} bytes long; "
-            f"file names have at most 255; {fix}"
+        return Msg(
+            N_("the name {name} is {size} bytes long; file names have at most 255; {fix}"),
+            name=_show(long_parts[0]),
+            size=Integer(len(os.fsencode(long_parts[0]))),
+            fix=fix,
         )
     try:
         resolved = (folder / relative).resolve()
@@ -1073,11 +1557,21 @@ def _unusable(folder: Path, relative: Path) -> str | None:
         return None  # the layer reader reports it, with the folder it looked in
     except (OSError, RuntimeError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return f"the path {_show(text)} cannot be used ({reason}); {fix}"
+        return Msg(
+            N_("the path {path} cannot be used ({reason}); {fix}"),
+            path=_show(text),
+            reason=reason,
+            fix=fix,
+        )
     if stat.S_ISDIR(mode):
-        return (
-            f"{_show(text)} is a folder; name the layer's file inside it (.geojson, .gpkg or .csv)"
+        return Msg(
+            N_("{path} is a folder; name the layer's file inside it (.geojson, .gpkg or .csv)"),
+            path=_show(text),
         )
     if not stat.S_ISREG(mode):  # a device or a pipe would block the reader, or never end
-        return f"{_show(text)} is not a regular file (a device or a pipe); {fix}"
+        return Msg(
+            N_("{path} is not a regular file (a device or a pipe); {fix}"),
+            path=_show(text),
+            fix=fix,
+        )
     return None

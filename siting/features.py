@@ -20,6 +20,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from siting.errors import DataError
+from siting.i18n import N_, Msg
 from siting.spec import Bounds, Measure
 from siting.tolerances import RADIUS_SLACK
 
@@ -131,9 +132,13 @@ def where_mask(frame: pd.DataFrame, where: Mapping[str, Bounds]) -> np.ndarray:
             bad = np.isnan(values) & col.notna().to_numpy()
             if bad.any():
                 example = col[bad].iloc[0]
-                msg = (
-                    f"field {field!r} holds text ({example!r}) but the filter compares numbers; "
-                    "use `in` or `equals` for text"
+                msg = Msg(
+                    N_(
+                        "field {field} holds text ({example}) but the filter compares numbers; "
+                        "use `in` or `equals` for text"
+                    ),
+                    field=repr(field),
+                    example=repr(example),
                 )
                 raise DataError(msg)
             if test.min is not None:

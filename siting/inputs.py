@@ -5,6 +5,7 @@ pointing at the line of the criteria file that caused it.  A path the file syste
 reported at the line that names the file; a field the study uses is checked for presence, type
 and range at the line that uses it, naming the layer file and the features that hold a wrong
 value.  After this stage the pipeline works on GeoDataFrames and plain pandas objects only.
+Every message is a :class:`siting.messages.Located` with translatable text.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import pandas as pd
 from siting import features
 from siting.criteria import Draft, Loc, StudyFile
 from siting.errors import DataError
-from siting.layers import SHOWN, json_kind, read_layer, shown_path, unreadable
+from siting.i18n import N_, Msg
+from siting.layers import SHOWN, and_more, json_kind, read_layer, shown_path, unreadable
+from siting.messages import Joined, Located, did_you_mean, either, plural
 from siting.spec import Study, Where
 
 #: Fields that data/README.md documents as counts of people or things; whatever a study does
@@ -92,8 +95,13 @@ def layer_file(source: StudyFile, loc: Loc, rel: Path, problems: list[str]) -> P
     reason = unreadable(resolved)
     if reason is None:
         return resolved
-    problems.append(source.problem(loc, f"file {shown_path(rel)!r} {reason}"))
+    problems.append(source.problem(loc, _file_problem(rel, reason)))
     return None
+
+
+def _file_problem(rel: str | Path, reason: str) -> Msg:
+    """``file 'x.geojson' not found (...)``: why a file named by the criteria cannot be read."""
+    return Msg(N_("file {name} {reason}"), name=repr(shown_path(rel)), reason=reason)
 
 
 # --- which fields a study uses, and how ------------------------------------------------------
@@ -132,7 +140,7 @@ class _Use:
     kind: Literal["number", "group", "filter"]
     count: bool = False
     yes_no: bool = False
-    missing: str | None = None
+    missing: Msg | None = None
     where: Where | None = None
     wanted: tuple[Loc, list[Any]] | None = None
 
@@ -153,7 +161,9 @@ def _uses(study: Study, *, criteria_only: bool = False) -> list[_Use]:
                     "number",
                     count=name.lower() in COUNTS,
                     yes_no=True,
-                    missing=f"{crit.id!r} cannot be measured for them; fill in the values",
+                    missing=Msg(
+                        N_("{id} cannot be measured for them; fill in the values"), id=repr(crit.id)
+                    ),
                 )
             )
             continue
@@ -166,9 +176,13 @@ def _uses(study: Study, *, criteria_only: bool = False) -> list[_Use]:
                     m.field,
                     "number",
                     count=True,
-                    missing=(
-                        f"`{m.kind}` would count them as 0; fill in the values (0 where there is "
-                        f"none), or leave them out with `where: {{{m.field}: {{min: 0}}}}`"
+                    missing=Msg(
+                        N_(
+                            "`{kind}` would count them as 0; fill in the values (0 where there is "
+                            "none), or leave them out with `where: {{{field}: {{min: 0}}}}`"
+                        ),
+                        kind=m.kind,
+                        field=m.field,
                     ),
                     where=m.where,
                 )
@@ -191,8 +205,11 @@ def _uses(study: Study, *, criteria_only: bool = False) -> list[_Use]:
                     count=name.lower() in COUNTS,
                     yes_no=True,
                     # An unknown value would silently fail the filter and drop the feature.
-                    missing=(
-                        f"the filter cannot tell whether they pass {{{bounds}}}; fill in the values"
+                    missing=Msg(
+                        N_(
+                            "the filter cannot tell whether they pass {{{bounds}}}; fill in the values"
+                        ),
+                        bounds=bounds,
                     )
                     if numeric
                     else None,
@@ -205,10 +222,15 @@ def _uses(study: Study, *, criteria_only: bool = False) -> list[_Use]:
         if rule.field is None:
             continue
         numeric = rule.above is not None or rule.below is not None
-        bounds = " or ".join(
-            f"{side} {value:g}"
-            for side, value in (("above", rule.above), ("below", rule.below))
-            if value is not None
+        bounds = either(
+            [
+                Msg(side, value=f"{value:g}")
+                for side, value in (
+                    (N_("above {value}"), rule.above),
+                    (N_("below {value}"), rule.below),
+                )
+                if value is not None
+            ]
         )
         uses.append(
             _Use(
@@ -218,7 +240,10 @@ def _uses(study: Study, *, criteria_only: bool = False) -> list[_Use]:
                 "number" if numeric else "filter",
                 count=rule.field.lower() in COUNTS,
                 yes_no=True,
-                missing=f"the rule cannot tell whether they are {bounds}; fill in the values"
+                missing=Msg(
+                    N_("the rule cannot tell whether they are {bounds}; fill in the values"),
+                    bounds=bounds,
+                )
                 if numeric
                 else None,
                 wanted=(("exclude", i, "equals"), [rule.equals])
@@ -241,7 +266,7 @@ def _uses(study: Study, *, criteria_only: bool = False) -> list[_Use]:
                 rules.budget.field,
                 "number",
                 count=True,
-                missing="every candidate needs a cost for the budget; fill in the values",
+                missing=Msg(N_("every candidate needs a cost for the budget; fill in the values")),
             )
         )
     for key, part in (("coverage", rules.coverage), ("equity", rules.equity)):
@@ -257,9 +282,11 @@ def _uses(study: Study, *, criteria_only: bool = False) -> list[_Use]:
                 part.population_field,
                 "number",
                 count=True,
-                missing=(
-                    "a demand point without a population cannot be weighed; fill in the values "
-                    "(0 where nobody lives)"
+                missing=Msg(
+                    N_(
+                        "a demand point without a population cannot be weighed; fill in the "
+                        "values (0 where nobody lives)"
+                    )
                 ),
             )
         )
@@ -277,7 +304,8 @@ class _Found:
 
     source: StudyFile
     seen: dict[tuple[Any, ...], tuple[int, int]] = dataclasses.field(default_factory=dict)
-    texts: list[str] = dataclasses.field(default_factory=list)
+    #: Where each problem is, and what it says.
+    texts: list[tuple[Loc, str]] = dataclasses.field(default_factory=list)
     also: dict[int, list[int]] = dataclasses.field(default_factory=dict)
 
     def add(self, loc: Loc, text: str, key: tuple[Any, ...] | None = None) -> None:
@@ -290,14 +318,20 @@ class _Found:
             return
         if key is not None:
             self.seen[key] = (len(self.texts), line)
-        self.texts.append(self.source.problem(loc, text))
+        self.texts.append((loc, text))
 
     def messages(self) -> list[str]:
         """The problems, each with the other lines that use the same field."""
-        out = list(self.texts)
-        for i, lines in self.also.items():
-            lines = sorted(set(lines))
-            out[i] += f" (also used on line{'s' if len(lines) > 1 else ''} {_join(lines)})"
+        out: list[str] = []
+        for i, (loc, text) in enumerate(self.texts):
+            lines = sorted(set(self.also.get(i, [])))
+            if lines:
+                text = Msg(
+                    N_("{problem} (also used on {lines})"),
+                    problem=text,
+                    lines=plural("line {lines}", "lines {lines}", len(lines), lines=_join(lines)),
+                )
+            out.append(self.source.problem(loc, text))
         return out
 
 
@@ -309,12 +343,17 @@ class _Label:
     file: str
 
 
+def _layer_label(name: str) -> Msg:
+    """``candidates`` or ``layer 'universities'``, as messages name a layer of the study."""
+    return Msg(N_("candidates")) if name == CANDIDATES else Msg(N_("layer {name}"), name=repr(name))
+
+
 def _labels(source: StudyFile) -> dict[str, _Label]:
     """How messages name the candidates and each layer of the study."""
     study = source.study
-    out = {CANDIDATES: _Label(CANDIDATES, shown_path(study.candidates))}
+    out = {CANDIDATES: _Label(_layer_label(CANDIDATES), shown_path(study.candidates))}
     for name, rel in study.layers.items():
-        out[name] = _Label(f"layer {name!r}", shown_path(rel))
+        out[name] = _Label(_layer_label(name), shown_path(rel))
     return out
 
 
@@ -343,8 +382,14 @@ def _field_problems(
             key = use.loc[1]
             found.add(
                 (*use.loc[:2], "demand"),
-                f"demand layer {use.frame!r} is not under `layers` ({sorted(study.layers)}); "
-                "add it there or use `candidates`",
+                Msg(
+                    N_(
+                        "demand layer {name} is not under `layers` ({layers}); add it there or "
+                        "use `candidates`"
+                    ),
+                    name=repr(use.frame),
+                    layers=sorted(study.layers),
+                ),
                 key=("demand", key),
             )
             continue
@@ -358,20 +403,26 @@ def _field_problems(
             for i, cid in enumerate(getattr(rules, key)):
                 if cid not in candidates.index:
                     close = difflib.get_close_matches(cid, list(candidates.index), n=1)
-                    hint = f"did you mean {close[0]!r}?" if close else "use a candidate id"
-                    found.add(("portfolio", key, i), f"{cid!r} is not a candidate id; {hint}")
+                    hint = did_you_mean(close[0]) if close else Msg(N_("use a candidate id"))
+                    found.add(
+                        ("portfolio", key, i),
+                        Msg(N_("{id} is not a candidate id; {hint}"), id=repr(cid), hint=hint),
+                    )
     return found.messages()
 
 
 def _check_use(found: _Found, use: _Use, frame: pd.DataFrame, label: _Label) -> None:
     """Check one use of a field: that the field exists, then its values."""
     if use.field not in frame.columns:
-        fields = [str(c) for c in frame.columns if c != "geometry"]
-        close = difflib.get_close_matches(use.field, fields, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"its fields are {fields}"
         found.add(
             use.loc,
-            f"{label.what} ({label.file}) has no field {use.field!r}; {hint}",
+            Msg(
+                N_("{layer} ({file}) has no field {field}; {hint}"),
+                layer=label.what,
+                file=label.file,
+                field=repr(use.field),
+                hint=_field_hint(use.field, frame),
+            ),
             key=("no field", use.frame, use.field),
         )
         return
@@ -388,6 +439,13 @@ def _check_use(found: _Found, use: _Use, frame: pd.DataFrame, label: _Label) -> 
         absent = _absent_values(use.field, wanted, values, label.what)
         if absent:
             found.add(loc, absent)
+
+
+def _field_hint(name: str, frame: pd.DataFrame) -> Msg:
+    """``did you mean 'students'?``, else the fields the layer has."""
+    fields = [str(c) for c in frame.columns if c != "geometry"]
+    close = difflib.get_close_matches(name, fields, n=1)
+    return did_you_mean(close[0]) if close else Msg(N_("its fields are {fields}"), fields=fields)
 
 
 def _rows(frame: pd.DataFrame, where: Where | None) -> np.ndarray:
@@ -425,15 +483,16 @@ def _value_kinds(values: pd.Series) -> np.ndarray:
 class _Bad:
     """One way a field's values fail a use.
 
-    The message reads ``{lead} ({first values})`` or ``{lead} {n} of {m} features ({ids})``,
-    then ``tail``.
+    ``template`` says so in full, with ``{field}``, ``{layer}`` and ``{file}``, and either
+    ``{values}`` (the first few features and their values) or ``{features}`` (how many
+    features, and their ids); ``extra`` fills its other placeholders.
     """
 
     kind: str
     rows: np.ndarray
-    lead: str
-    tail: str
+    template: str
     values: bool = True  # show the first values (else only how many features, and their ids)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def _number_problems(use: _Use, values: pd.Series, rows: np.ndarray, label: _Label) -> list[_Bad]:
@@ -444,31 +503,38 @@ def _number_problems(use: _Use, values: pd.Series, rows: np.ndarray, label: _Lab
     numbers = pd.to_numeric(
         values.where(pd.Series(kinds == "number", index=values.index)), errors="coerce"
     ).to_numpy(dtype=float, na_value=np.nan)
-    file = label.file
     out = [
         _Bad(
             "text",
             rows & (kinds == "text"),
-            "must hold numbers but has text",
-            f"; write plain numbers in {file}, or use `in` / `equals` to filter text",
+            N_(
+                "field {field} of {layer} must hold numbers but has text ({values}); write plain "
+                "numbers in {file}, or use `in` / `equals` to filter text"
+            ),
         ),
         _Bad(
             "bool",
             rows & (kinds == "bool") & (not yes_no),
-            "must hold numbers but has true/false",
-            f"; write the number in {file} (true/false is not a number)",
+            N_(
+                "field {field} of {layer} must hold numbers but has true/false ({values}); write "
+                "the number in {file} (true/false is not a number)"
+            ),
         ),
         _Bad(
             "other",
             rows & (kinds == "other"),
-            "must hold numbers but has lists or objects",
-            f"; write one number per feature in {file}",
+            N_(
+                "field {field} of {layer} must hold numbers but has lists or objects ({values}); "
+                "write one number per feature in {file}"
+            ),
         ),
         _Bad(
             "infinite",
             rows & np.isinf(numbers),
-            "must hold finite numbers but has",
-            f"; write the real value in {file}",
+            N_(
+                "field {field} of {layer} must hold finite numbers but has ({values}); write the "
+                "real value in {file}"
+            ),
         ),
     ]
     if use.count:
@@ -476,8 +542,10 @@ def _number_problems(use: _Use, values: pd.Series, rows: np.ndarray, label: _Lab
             _Bad(
                 "negative",
                 rows & (numbers < 0),
-                "is a count, a population or a cost and cannot be negative, but has",
-                f"; correct the values in {file}",
+                N_(
+                    "field {field} of {layer} is a count, a population or a cost and cannot be "
+                    "negative, but has ({values}); correct the values in {file}"
+                ),
             )
         )
     if use.missing is not None:
@@ -485,12 +553,22 @@ def _number_problems(use: _Use, values: pd.Series, rows: np.ndarray, label: _Lab
             _Bad(
                 "missing",
                 rows & (kinds == "null"),
-                "has no value for",
-                f" in {file}: {use.missing}",
+                N_("field {field} of {layer} has no value for {features} in {file}: {why}"),
                 values=False,
+                extra={"why": use.missing},
             )
         )
     return [bad for bad in out if bad.rows.any()]
+
+
+#: The kinds of value :func:`_value_kinds` tells apart, as messages name them.
+_KINDS = {
+    "text": Msg(N_("text")),
+    "number": Msg(N_("number")),
+    "bool": Msg(N_("bool")),
+    "other": Msg(N_("other")),
+    "null": Msg(N_("null")),
+}
 
 
 def _group_problems(use: _Use, values: pd.Series, label: _Label) -> list[_Bad]:
@@ -501,9 +579,10 @@ def _group_problems(use: _Use, values: pd.Series, label: _Label) -> list[_Bad]:
         _Bad(
             "missing",
             blank,
-            "has no value for",
-            f" in {label.file}; the portfolio groups the sites by {use.field!r}, so give every "
-            "feature a value",
+            N_(
+                "field {field} of {layer} has no value for {features} in {file}; the portfolio "
+                "groups the sites by {field}, so give every feature a value"
+            ),
             values=False,
         )
     ]
@@ -516,8 +595,11 @@ def _group_problems(use: _Use, values: pd.Series, label: _Label) -> list[_Bad]:
             _Bad(
                 "mixed",
                 ~blank & (kinds != common),
-                f"mixes {common} with other kinds of value",
-                f"; write every {use.field} the same way in {label.file}",
+                N_(
+                    "field {field} of {layer} mixes {kind} with other kinds of value ({values}); "
+                    "write every {name} the same way in {file}"
+                ),
+                extra={"kind": _KINDS.get(str(common), str(common)), "name": use.field},
             )
         )
     return [bad for bad in out if bad.rows.any()]
@@ -526,16 +608,30 @@ def _group_problems(use: _Use, values: pd.Series, label: _Label) -> list[_Bad]:
 def _add_values(found: _Found, use: _Use, frame: pd.DataFrame, label: _Label, bad: _Bad) -> None:
     """Report one problem of a field, naming its first few features (and their values)."""
     ids = frame.index[bad.rows]
-    more = f" and {len(ids) - SHOWN} more" if len(ids) > SHOWN else ""
+    detail: dict[str, Any] = {}
     if bad.values:
         first = frame[use.field][bad.rows].iloc[:SHOWN]
-        detail = f" ({_join([f'{i!r}: {_show_value(v)}' for i, v in first.items()])}{more})"
+        detail["values"] = and_more(
+            [f"{i!r}: {_show_value(v)}" for i, v in first.items()], len(ids)
+        )
     else:
-        listed = _join([repr(i) for i in ids[:SHOWN]])
-        detail = f" {len(ids)} of {len(frame)} features ({listed}{more})"
+        detail["features"] = plural(
+            "{count} of {n} feature ({ids})",
+            "{count} of {n} features ({ids})",
+            len(frame),
+            count=len(ids),
+            ids=and_more([repr(i) for i in ids[:SHOWN]], len(ids)),
+        )
     found.add(
         use.loc,
-        f"field {use.field!r} of {label.what} {bad.lead}{detail}{bad.tail}",
+        Msg(
+            bad.template,
+            field=repr(use.field),
+            layer=label.what,
+            file=label.file,
+            **detail,
+            **bad.extra,
+        ),
         key=(use.frame, use.field, bad.kind, tuple(ids)),
     )
 
@@ -554,7 +650,7 @@ def _join(items: list[Any]) -> str:
     return ", ".join(str(i) for i in items)
 
 
-def _absent_values(field: str, wanted: list[Any], values: pd.Series, what: str) -> str | None:
+def _absent_values(field: str, wanted: list[Any], values: pd.Series, what: str) -> Msg | None:
     """A problem when a filter names values that no feature has (a typo filters silently)."""
     present = list(dict.fromkeys(values.dropna().tolist()))
     missing = [v for v in wanted if v not in present]
@@ -563,12 +659,21 @@ def _absent_values(field: str, wanted: list[Any], values: pd.Series, what: str) 
     hints = []
     for v in missing:
         close = difflib.get_close_matches(str(v), [str(p) for p in present], n=1)
-        hints.append(f"{v!r} (did you mean {close[0]!r}?)" if close else repr(v))
+        hints.append(
+            Msg(N_("{value} ({hint})"), value=repr(v), hint=did_you_mean(close[0]))
+            if close
+            else repr(v)
+        )
     listed = sorted(map(str, present))
     shown = listed if len(listed) <= 20 else [*listed[:20], "..."]
-    return (
-        f"{', '.join(hints)} {'matches' if len(missing) == 1 else 'match'} no value of field "
-        f"{field!r} in {what}; its values are {shown}"
+    return plural(
+        "{values} matches no value of field {field} in {layer}; its values are {present}",
+        "{values} match no value of field {field} in {layer}; its values are {present}",
+        len(missing),
+        values=Joined(hints, ", "),
+        field=repr(field),
+        layer=what,
+        present=shown,
     )
 
 
@@ -600,7 +705,9 @@ def read_reference(
     kinds = ref["layer"].astype(str)
     sites = ref[kinds == CANDIDATES]
     if sites.empty:
-        msg = f"{path}: no feature has layer 'candidates'; mark the reference sites with it"
+        msg = Located(
+            path, Msg(N_("no feature has layer 'candidates'; mark the reference sites with it"))
+        )
         raise DataError(source.problem(("reference",), msg))
     facilities = {}
     for name, rel in study.layers.items():
@@ -608,8 +715,9 @@ def read_reference(
         if not mine.empty:
             facilities[name] = mine
     file = shown_path(study.reference)
-    labels = {CANDIDATES: _Label("the reference", file)} | {
-        name: _Label(f"layer {name!r} of the reference", file) for name in facilities
+    labels = {CANDIDATES: _Label(Msg(N_("the reference")), file)} | {
+        name: _Label(Msg(N_("layer {name} of the reference"), name=repr(name)), file)
+        for name in facilities
     }
     found = _Found(source)
     frames = {CANDIDATES: sites, **facilities}
@@ -668,12 +776,15 @@ def measure_all(
                     continue
                 facilities = facilities[mask]
             if len(facilities) == 0:
-                problems.append(
-                    source.problem(
-                        ("criteria", i, "measure"),
-                        f"no feature of layer {m.layer!r} is left to measure"
-                        + (" after `where`; loosen the filter" if m.where else "; add features"),
+                text = (
+                    N_(
+                        "no feature of layer {name} is left to measure after `where`; loosen the filter"
                     )
+                    if m.where
+                    else N_("no feature of layer {name} is left to measure; add features")
+                )
+                problems.append(
+                    source.problem(("criteria", i, "measure"), Msg(text, name=repr(m.layer)))
                 )
                 continue
             fac_xy = features.lonlat(facilities)
@@ -685,8 +796,15 @@ def measure_all(
             problems.append(
                 source.problem(
                     ("criteria", i, "measure"),
-                    f"candidates {list(missing)} have no numeric value for {crit.id!r}; "
-                    "fill the attribute in the candidates layer",
+                    plural(
+                        "candidate {ids} has no numeric value for {id}; fill the attribute in "
+                        "the candidates layer",
+                        "candidates {ids} have no numeric value for {id}; fill the attribute in "
+                        "the candidates layer",
+                        len(missing),
+                        ids=list(missing),
+                        id=repr(crit.id),
+                    ),
                 )
             )
         columns[crit.id] = raw
@@ -756,7 +874,7 @@ def draft_problems(draft: Draft) -> list[str]:
             continue
         path = draft.resolve(Path(rel))
         if _missing(path):
-            problems.append(draft.problem(loc, f"file {shown_path(rel)!r} {unreadable(path)}"))
+            problems.append(draft.problem(loc, _file_problem(rel, unreadable(path) or "")))
             continue
         if unreadable(path) is not None or name in ("reference", "boundaries"):
             continue  # load() has reported why it cannot be read; the others need a study
@@ -766,11 +884,17 @@ def draft_problems(draft: Draft) -> list[str]:
             problems += [draft.problem(loc, p) for p in exc.problems]
     for loc, frame, field_name in _draft_fields(data):
         if frame in frames and field_name not in frames[frame].columns:
-            fields = [str(c) for c in frames[frame].columns if c != "geometry"]
-            close = difflib.get_close_matches(field_name, fields, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"its fields are {fields}"
-            what = "candidates" if frame == CANDIDATES else f"layer {frame!r}"
-            problems.append(draft.problem(loc, f"{what} has no field {field_name!r}; {hint}"))
+            problems.append(
+                draft.problem(
+                    loc,
+                    Msg(
+                        N_("{layer} has no field {field}; {hint}"),
+                        layer=_layer_label(frame),
+                        field=repr(field_name),
+                        hint=_field_hint(field_name, frames[frame]),
+                    ),
+                )
+            )
     return problems
 
 

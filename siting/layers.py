@@ -12,7 +12,10 @@ or ``"500000"`` among numbers), GDAL silently turns them into numbers. Such a co
 file's own values instead, so that the checks of the fields a study uses
 (:mod:`siting.inputs`) can name the features that hold them.
 
-This module knows nothing of criteria files: it reads and checks one file.
+This module knows nothing of criteria files: it reads and checks one file.  Its messages are
+:class:`siting.messages.Located` at the file (and the feature), with translatable text; what a
+library says about a broken file (GDAL, a CRS's name, a geometry's invalidity reason) is quoted
+in them as a detail.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ import pandas as pd
 import shapely
 
 from siting.errors import DataError
+from siting.i18n import N_, Msg
+from siting.messages import Integer, Joined, Located, all_of, plural
 
 LAT_NAMES = ("lat", "latitude", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
@@ -74,24 +79,28 @@ def unreadable(path: Path) -> str | None:
 
     Returns
     -------
-    str or None
+    siting.i18n.Msg or None
         A phrase that completes "layer file X ...", or None.
     """
     try:
         info = path.stat()
     except ValueError:  # os.stat refuses an embedded NUL before asking the system
-        return "contains a NUL character (\\x00), which no file name can hold; retype the path"
+        return Msg(
+            N_("contains a NUL character (\\x00), which no file name can hold; retype the path")
+        )
     except OSError as exc:
         return _os_reason(path, exc)
     if stat.S_ISDIR(info.st_mode):
         if path.suffix.lower() in PARQUET:
             return None  # a partitioned GeoParquet dataset is a folder
-        return "is a folder, not a file; name the layer file inside it"
+        return Msg(N_("is a folder, not a file; name the layer file inside it"))
     if not stat.S_ISREG(info.st_mode):
-        return "is not a regular file (a device or a pipe); name a layer file"
+        return Msg(N_("is not a regular file (a device or a pipe); name a layer file"))
     if path.suffix.lower() not in SUFFIXES:
-        return (
-            f"has an unknown layer format {path.suffix!r}; save it as one of {', '.join(SUFFIXES)}"
+        return Msg(
+            N_("has an unknown layer format {suffix}; save it as one of {formats}"),
+            suffix=repr(path.suffix),
+            formats=", ".join(SUFFIXES),
         )
     try:
         path.open("rb").close()
@@ -100,27 +109,39 @@ def unreadable(path: Path) -> str | None:
     return None
 
 
-def _os_reason(path: Path, exc: OSError) -> str:
+def _os_reason(path: Path, exc: OSError) -> Msg:
     if exc.errno == errno.ENAMETOOLONG:
         longest = max((len(part) for part in path.parts), default=0)
-        return (
-            f"is too long for the file system (its longest name has {longest:,} characters; "
-            "most systems allow 255); shorten the path"
+        return Msg(
+            N_(
+                "is too long for the file system (its longest name has {length} characters; "
+                "most systems allow 255); shorten the path"
+            ),
+            length=Integer(longest),
         )
     if exc.errno == errno.ELOOP:
-        return (
-            "is a symbolic link that leads back to itself (a loop); point the link at the real file"
+        return Msg(
+            N_(
+                "is a symbolic link that leads back to itself (a loop); point the link at the real file"
+            )
         )
     if exc.errno in (errno.ENOENT, errno.ENOTDIR):
         if _is_link(path):
-            return "is a symbolic link to a file that does not exist; fix the link or the path"
-        return f"not found (looked at {shown_path(path)}); check the path"
+            return Msg(
+                N_("is a symbolic link to a file that does not exist; fix the link or the path")
+            )
+        return Msg(N_("not found (looked at {path}); check the path"), path=shown_path(path))
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return (
-            "cannot be read: permission denied; allow reading it (chmod a+r, or ask its owner) "
-            "or copy it to a folder you can read"
+        return Msg(
+            N_(
+                "cannot be read: permission denied; allow reading it (chmod a+r, or ask its "
+                "owner) or copy it to a folder you can read"
+            )
         )
-    return f"cannot be opened ({exc.strerror or exc}); check the path and the disk"
+    return Msg(
+        N_("cannot be opened ({reason}); check the path and the disk"),
+        reason=str(exc.strerror or exc),
+    )
 
 
 def _is_link(path: Path) -> bool:
@@ -175,7 +196,10 @@ def read_layer(
     label = name or path.name
     reason = unreadable(path)
     if reason is not None:
-        msg = f"{shown_path(path)}: layer {shown_path(label)!r} {reason}"
+        msg = Located(
+            shown_path(path),
+            Msg(N_("layer {name} {reason}"), name=repr(shown_path(label)), reason=reason),
+        )
         raise DataError(msg)
     read = _read_any(path)
     return _check(read, path=path, required=required, points=points, collect=problems)
@@ -221,9 +245,17 @@ def _read_any(path: Path) -> _Read:
     except DataError:
         raise
     except Exception as exc:  # pyogrio, pyarrow and pandas raise many types for a broken file
-        msg = (
-            f"{shown}: cannot read the layer ({exc}); check that the file is a valid "
-            f"{suffix[1:]} file, or export it again"
+        msg = Located(
+            shown,
+            Msg(
+                N_(
+                    "cannot read the layer ({error}); check that the file is a valid {format} "
+                    "file, or export it again"
+                ),
+                # the reader's own words are the only detail there is
+                error=str(exc),
+                format=suffix[1:],
+            ),
         )
         raise DataError(msg) from exc
 
@@ -234,14 +266,22 @@ def _sniff(path: Path, suffix: str) -> None:
         head = handle.read(16)
     shown = shown_path(path)
     if not head:
-        msg = f"{shown}: the file is empty (0 bytes); export the layer again"
+        msg = Located(shown, Msg(N_("the file is empty (0 bytes); export the layer again")))
         raise DataError(msg)
     magic = MAGIC.get(suffix)
     if magic is not None and not head.startswith(magic):
         kind = "GeoPackage" if suffix == ".gpkg" else "GeoParquet"
-        msg = (
-            f"{shown}: the file is not a {kind} (it starts with {head[:8]!r}, a {kind} with "
-            f"{magic[:8]!r}); export the layer again as {kind}, or name it after its format"
+        msg = Located(
+            shown,
+            Msg(
+                N_(
+                    "the file is not a {kind} (it starts with {head}, a {kind} with {magic}); "
+                    "export the layer again as {kind}, or name it after its format"
+                ),
+                kind=kind,
+                head=repr(head[:8]),
+                magic=repr(magic[:8]),
+            ),
         )
         raise DataError(msg)
 
@@ -252,19 +292,35 @@ def _read_geojson(path: Path) -> _Read:
     try:
         doc = json.loads(data)
     except UnicodeDecodeError as exc:
-        msg = (
-            f"{shown}: the file is not text (it starts with {data[:8]!r}), so not GeoJSON; "
-            "export the layer again as GeoJSON (UTF-8)"
+        msg = Located(
+            shown,
+            Msg(
+                N_(
+                    "the file is not text (it starts with {head}), so not GeoJSON; export the "
+                    "layer again as GeoJSON (UTF-8)"
+                ),
+                head=repr(data[:8]),
+            ),
         )
         raise DataError(msg) from exc
     except json.JSONDecodeError as exc:
-        msg = (
-            f"{shown}:{exc.lineno}: not valid JSON ({exc.msg} at column {exc.colno}); fix the "
-            "file or export the layer again as GeoJSON"
+        msg = Located(
+            f"{shown}:{exc.lineno}",
+            Msg(
+                N_(
+                    "not valid JSON ({problem} at column {column}); fix the file or export the "
+                    "layer again as GeoJSON"
+                ),
+                problem=_JSON_PROBLEMS.get(exc.msg, exc.msg),
+                column=exc.colno,
+            ),
         )
         raise DataError(msg) from exc
     except RecursionError as exc:
-        msg = f"{shown}: the JSON is nested too deeply to be GeoJSON; export the layer again"
+        msg = Located(
+            shown,
+            Msg(N_("the JSON is nested too deeply to be GeoJSON; export the layer again")),
+        )
         raise DataError(msg) from exc
     kind = doc.get("type") if isinstance(doc, dict) else None
     if kind == "FeatureCollection" and isinstance(doc.get("features"), list):
@@ -272,14 +328,47 @@ def _read_geojson(path: Path) -> _Read:
     elif kind == "Feature":
         features = [doc]
     else:
-        found = f"an object of type {kind!r}" if isinstance(doc, dict) else type(doc).__name__
-        msg = (
-            f"{shown}: the file is JSON but not a GeoJSON FeatureCollection (found {found}); "
-            'write {"type": "FeatureCollection", "features": [...]}'
+        found = (
+            Msg(N_("an object of type {type}"), type=repr(kind))
+            if isinstance(doc, dict)
+            else type(doc).__name__
+        )
+        msg = Located(
+            shown,
+            Msg(
+                N_(
+                    "the file is JSON but not a GeoJSON FeatureCollection (found {found}); "
+                    'write {{"type": "FeatureCollection", "features": [...]}}'
+                ),
+                found=found,
+            ),
         )
         raise DataError(msg)
     frame = gpd.read_file(path, engine="pyogrio")
     return _Read(_faithful(frame, features), [])
+
+
+#: What Python's JSON parser says is wrong, in siting's (translatable) words; kept close to the
+#: parser's, which editors and validators also print.
+_JSON_PROBLEMS: dict[str, Msg] = {
+    "Expecting value": Msg(N_("Expecting value")),
+    "Expecting property name enclosed in double quotes": Msg(
+        N_("Expecting property name enclosed in double quotes")
+    ),
+    "Expecting ',' delimiter": Msg(N_("Expecting ',' delimiter")),
+    "Expecting ':' delimiter": Msg(N_("Expecting ':' delimiter")),
+    "Unterminated string starting at": Msg(N_("Unterminated string starting at")),
+    "Invalid control character at": Msg(N_("Invalid control character at")),
+    "Invalid \\escape": Msg(N_("Invalid \\escape")),
+    "Invalid \\uXXXX escape": Msg(N_("Invalid \\uXXXX escape")),
+    "Extra data": Msg(N_("Extra data")),
+    "Illegal trailing comma before end of object": Msg(
+        N_("Illegal trailing comma before end of object")
+    ),
+    "Illegal trailing comma before end of array": Msg(
+        N_("Illegal trailing comma before end of array")
+    ),
+}
 
 
 def _faithful(frame: gpd.GeoDataFrame, features: Sequence[Any]) -> gpd.GeoDataFrame:
@@ -335,9 +424,15 @@ def _read_csv(path: Path) -> _Read:
     lat = next((lower[n] for n in LAT_NAMES if n in lower), None)
     lon = next((lower[n] for n in LON_NAMES if n in lower), None)
     if lat is None or lon is None:
-        msg = (
-            f"{shown_path(path)}: a CSV layer needs latitude and longitude columns (named lat "
-            f"and lon, in decimal degrees); found {list(frame.columns)}"
+        msg = Located(
+            shown_path(path),
+            Msg(
+                N_(
+                    "a CSV layer needs latitude and longitude columns (named lat and lon, in "
+                    "decimal degrees); found {columns}"
+                ),
+                columns=list(frame.columns),
+            ),
         )
         raise DataError(msg)
     problems: list[str] = []
@@ -348,9 +443,17 @@ def _read_csv(path: Path) -> _Read:
         bad = (values.isna() & frame[col].notna()).to_numpy()
         if bad.any():
             problems.append(
-                f"{shown_path(path)}: column {col!r} is not a number for "
-                f"{_features_with(frame, bad, frame[col])}; write decimal degrees (51.18, not "
-                "51°10′48″N)"
+                Located(
+                    shown_path(path),
+                    Msg(
+                        N_(
+                            "column {column} is not a number for {features}; write decimal "
+                            "degrees (51.18, not 51°10′48″N)"
+                        ),
+                        column=repr(col),
+                        features=_features_with(frame, bad, frame[col]),
+                    ),
+                )
             )
         text |= bad
         coords.append(values.to_numpy(dtype=float))
@@ -362,7 +465,7 @@ def _read_csv(path: Path) -> _Read:
     return _Read(out, problems, explained=text)
 
 
-def _features_with(frame: pd.DataFrame, mask: np.ndarray, values: pd.Series | None = None) -> str:
+def _features_with(frame: pd.DataFrame, mask: np.ndarray, values: pd.Series | None = None) -> Msg:
     """``features 1 (id 'a'): 'x', 3 (id 'c'): 'y' and 5 more``: the first few rows of ``mask``."""
     rows = np.flatnonzero(mask)
     ids = frame["id"] if "id" in frame.columns else None
@@ -370,9 +473,17 @@ def _features_with(frame: pd.DataFrame, mask: np.ndarray, values: pd.Series | No
     for pos in rows[:SHOWN]:
         label = f"{pos + 1}" if ids is None else f"{pos + 1} (id {_plain(ids.iloc[pos])!r})"
         parts.append(label if values is None else f"{label}: {_plain(values.iloc[pos])!r}")
-    more = f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
-    noun = "feature" if len(rows) == 1 else "features"
-    return f"{noun} {', '.join(parts)}{more}"
+    return plural(
+        "feature {features}", "features {features}", len(rows), features=and_more(parts, len(rows))
+    )
+
+
+def and_more(shown: list[str], total: int) -> str:
+    """``a, b, c`` of ``total`` items, with ``and 5 more`` when only the first few are shown."""
+    listed = Joined(shown, ", ")
+    if total <= len(shown):
+        return listed
+    return Msg(N_("{items} and {count} more"), items=listed, count=Integer(total - len(shown)))
 
 
 def _plain(value: Any) -> Any:
@@ -406,7 +517,7 @@ def _check(
     shown = shown_path(path)
     problems = list(read.problems)
     if len(frame) == 0:
-        problems.append(f"{shown}: the layer has no features; add at least one")
+        problems.append(Located(shown, Msg(N_("the layer has no features; add at least one"))))
         raise DataError(problems)
     required = list(required)
     frame, crs_problem = _to_wgs84(frame, shown)
@@ -416,11 +527,18 @@ def _check(
     for field in missing:
         close = difflib.get_close_matches(field, [str(c) for c in frame.columns], n=1)
         hint = (
-            f"rename {close[0]!r} to {field!r}"
+            Msg(N_("rename {name} to {field}"), name=repr(close[0]), field=repr(field))
             if close
-            else f"add it to every feature (its fields are {list(frame.columns)})"
+            else Msg(
+                N_("add it to every feature (its fields are {fields})"), fields=list(frame.columns)
+            )
         )
-        problems.append(f"{shown}: required field {field!r} is missing; {hint}")
+        problems.append(
+            Located(
+                shown,
+                Msg(N_("required field {field} is missing; {hint}"), field=repr(field), hint=hint),
+            )
+        )
     if "id" in missing or (problems and collect is None):
         raise DataError(problems)
     ids = _as_text(frame["id"])
@@ -431,8 +549,15 @@ def _check(
         empty = _blank(frame[field])
         if empty.any():
             problems.append(
-                f"{shown}: field {field!r} is empty for {_features_with(frame, empty)}; "
-                f"give every feature a {field}"
+                Located(
+                    shown,
+                    Msg(
+                        N_("field {name} is empty for {features}; give every feature a {field}"),
+                        name=repr(field),
+                        features=_features_with(frame, empty),
+                        field=field,
+                    ),
+                )
             )
     problems += _geometry_problems(frame, ids, shown, points=points, explained=read.explained)
     if problems:
@@ -454,13 +579,26 @@ def _check(
 def _id_problems(raw: pd.Series, ids: pd.Series, shown: str) -> list[str]:
     """Empty and duplicate ids (``ids`` is ``raw`` as text, so that 7 and "7" collide)."""
     blank = _blank(raw)
-    problems = [
-        f"{shown}: feature {pos + 1}: empty id; give every feature a unique id"
+    problems: list[str] = [
+        Located(
+            shown,
+            Msg(N_("empty id; give every feature a unique id")),
+            key=Msg(N_("feature {number}"), number=pos + 1),
+        )
         for pos in np.flatnonzero(blank)
     ]
     for dup in sorted(set(ids[ids.duplicated() & ~blank])):
         where = ", ".join(str(p + 1) for p in np.flatnonzero((ids == dup).to_numpy()))
-        problems.append(f"{shown}: id {dup!r} is used by features {where}; make ids unique")
+        problems.append(
+            Located(
+                shown,
+                Msg(
+                    N_("id {id} is used by features {features}; make ids unique"),
+                    id=repr(dup),
+                    features=where,
+                ),
+            )
+        )
     return problems
 
 
@@ -479,9 +617,14 @@ def _to_wgs84(frame: gpd.GeoDataFrame, shown: str) -> tuple[gpd.GeoDataFrame, st
     """The layer in EPSG:4326, or the reason it cannot be put there."""
     crs = frame.crs
     if crs is None:
-        return frame, (
-            f"{shown}: the layer has no coordinate reference system; save it with EPSG:4326 "
-            "(longitude, latitude in degrees)"
+        return frame, Located(
+            shown,
+            Msg(
+                N_(
+                    "the layer has no coordinate reference system; save it with EPSG:4326 "
+                    "(longitude, latitude in degrees)"
+                )
+            ),
         )
     if crs.equals("EPSG:4326"):
         return frame, None
@@ -494,18 +637,33 @@ def _to_wgs84(frame: gpd.GeoDataFrame, shown: str) -> tuple[gpd.GeoDataFrame, st
         ):
             # Projected coordinates are metres or feet from a false origin; a whole layer
             # within 180 of it is degrees saved under the wrong CRS.
-            return frame, (
-                f"{shown}: the layer declares {_crs_label(crs)}, a projected CRS "
-                f"in {_unit(crs)}, but its coordinates ({bounds[0]:g}..{bounds[2]:g}, "
-                f"{bounds[1]:g}..{bounds[3]:g}) look like longitude and latitude in degrees; "
-                "save it with EPSG:4326 (or remove its wrong `crs` member)"
+            return frame, Located(
+                shown,
+                Msg(
+                    N_(
+                        "the layer declares {crs}, a projected CRS in {unit}, but its "
+                        "coordinates ({x}, {y}) look like longitude and latitude in degrees; "
+                        "save it with EPSG:4326 (or remove its wrong `crs` member)"
+                    ),
+                    crs=_crs_label(crs),
+                    unit=_unit(crs),
+                    x=f"{bounds[0]:g}..{bounds[2]:g}",
+                    y=f"{bounds[1]:g}..{bounds[3]:g}",
+                ),
             )
     try:
         return frame.to_crs("EPSG:4326"), None
     except Exception as exc:  # pyproj raises CRSError, ProjError and others
-        return frame, (
-            f"{shown}: cannot transform the layer from {_crs_label(crs)} to "
-            f"EPSG:4326 ({exc}); save it with EPSG:4326 (longitude, latitude in degrees)"
+        return frame, Located(
+            shown,
+            Msg(
+                N_(
+                    "cannot transform the layer from {crs} to EPSG:4326 ({error}); save it with "
+                    "EPSG:4326 (longitude, latitude in degrees)"
+                ),
+                crs=_crs_label(crs),
+                error=str(exc),
+            ),
         )
 
 
@@ -516,8 +674,8 @@ def _crs_label(crs: Any) -> str:
 
 
 def _unit(crs: Any) -> str:
-    """The unit of a CRS's axes, for messages ("metre", "US survey foot")."""
-    return " and ".join(sorted({axis.unit_name for axis in crs.axis_info})) or "metre"
+    """The unit of a CRS's axes, for messages ("metre", "US survey foot", as PROJ names them)."""
+    return all_of(sorted({axis.unit_name for axis in crs.axis_info})) or "metre"
 
 
 def _geometry_problems(
@@ -531,39 +689,55 @@ def _geometry_problems(
     geoms = frame.geometry.to_numpy()
     problems: list[str] = []
 
-    def where(pos: int | np.integer) -> str:
-        return f"{shown}: feature {pos + 1} (id {ids.iloc[pos]!r})"
+    def at(pos: int | np.integer, text: Msg) -> Located:
+        feature = Msg(N_("feature {number} (id {id})"), number=pos + 1, id=repr(ids.iloc[pos]))
+        return Located(shown, text, key=feature)
 
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     unexplained = missing if explained is None else missing & ~explained
     for pos in np.flatnonzero(unexplained):
-        problems.append(f"{where(pos)}: geometry is missing; add its coordinates or remove it")
+        problems.append(at(pos, Msg(N_("geometry is missing; add its coordinates or remove it"))))
     present = ~missing
     coords_nan = np.zeros(len(geoms), dtype=bool)
     bounds = np.full((len(geoms), 4), np.nan)
     bounds[present] = shapely.bounds(geoms[present])
     coords_nan[present] = np.isnan(bounds[present]).any(axis=1)
     for pos in np.flatnonzero(coords_nan):
-        problems.append(f"{where(pos)}: a coordinate is NaN; give numeric longitude and latitude")
+        problems.append(
+            at(pos, Msg(N_("a coordinate is NaN; give numeric longitude and latitude")))
+        )
     ok = present & ~coords_nan
     lon_bad = ok & ((bounds[:, 0] < -180) | (bounds[:, 2] > 180))
     lat_bad = ok & ((bounds[:, 1] < -90) | (bounds[:, 3] > 90))
     for pos in np.flatnonzero(lon_bad | lat_bad):
         x, y = bounds[pos, 0], bounds[pos, 1]
         if abs(x) > 1000 or abs(y) > 1000:
-            hint = " (they look like metres of a projected CRS: reproject the layer to EPSG:4326)"
+            text = N_(
+                "coordinates {point} are out of range (they look like metres of a projected "
+                "CRS: reproject the layer to EPSG:4326); longitude must be within -180..180 and "
+                "latitude within -90..90, in EPSG:4326 degrees"
+            )
         elif abs(x) <= 90 < abs(y):
-            hint = " (latitude and longitude may be swapped)"
+            text = N_(
+                "coordinates {point} are out of range (latitude and longitude may be swapped); "
+                "longitude must be within -180..180 and latitude within -90..90, in EPSG:4326 "
+                "degrees"
+            )
         else:
-            hint = ""
-        problems.append(
-            f"{where(pos)}: coordinates ({x}, {y}) are out of range{hint}; longitude must be "
-            "within -180..180 and latitude within -90..90, in EPSG:4326 degrees"
-        )
+            text = N_(
+                "coordinates {point} are out of range; longitude must be within -180..180 and "
+                "latitude within -90..90, in EPSG:4326 degrees"
+            )
+        problems.append(at(pos, Msg(text, point=f"({x}, {y})")))
     invalid = ok & ~shapely.is_valid(geoms)
     for pos in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geoms[pos])
-        problems.append(f"{where(pos)}: invalid geometry ({reason}); repair it (e.g. make_valid)")
+        problems.append(
+            at(
+                pos,
+                Msg(N_("invalid geometry ({reason}); repair it (e.g. make_valid)"), reason=reason),
+            )
+        )
     if points:
         kinds = shapely.get_type_id(geoms)
         one_point = (kinds == 4) & (shapely.get_num_geometries(geoms) == 1)
@@ -571,9 +745,19 @@ def _geometry_problems(
         for kind in sorted(set(frame.geom_type[not_point])):
             rows = not_point & (frame.geom_type == kind).to_numpy()
             problems.append(
-                f"{shown}: {_features_with(frame.assign(id=ids), rows)} "
-                f"{'is a' if rows.sum() == 1 else 'are'} {kind} where a point is needed (a site "
-                "or a facility is a place); give each as a point, e.g. a point inside a polygon "
-                "(QGIS: Vector > Geometry Tools > Point on Surface)"
+                Located(
+                    shown,
+                    plural(
+                        "{features} is a {kind} where a point is needed (a site or a facility "
+                        "is a place); give each as a point, e.g. a point inside a polygon (QGIS: "
+                        "Vector > Geometry Tools > Point on Surface)",
+                        "{features} are {kind} where a point is needed (a site or a facility is "
+                        "a place); give each as a point, e.g. a point inside a polygon (QGIS: "
+                        "Vector > Geometry Tools > Point on Surface)",
+                        int(rows.sum()),
+                        features=_features_with(frame.assign(id=ids), rows),
+                        kind=kind,
+                    ),
+                )
             )
     return problems

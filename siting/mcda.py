@@ -40,6 +40,8 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import DataError
+from siting.i18n import N_, Msg
+from siting.messages import plural
 from siting.tolerances import CONDITION, SCORE_TIE, WEIGHT_SUM
 
 if TYPE_CHECKING:
@@ -117,9 +119,12 @@ def _names(matrix: Any, criteria: Sequence[str] | None, m: int) -> list[str]:
     if criteria is not None:
         names = [str(c) for c in criteria]
         if len(names) != m:
-            msg = (
-                f"{len(names)} criterion names given for a matrix with {m} columns; "
-                "give one name per column"
+            msg = Msg(
+                N_(
+                    "{names} criterion names given for a matrix with {m} columns; give one name per column"
+                ),
+                names=len(names),
+                m=m,
             )
             raise DataError(msg)
         return names
@@ -136,17 +141,27 @@ def _as_matrix(
     try:
         x = matrix.to_numpy(dtype=float) if index_given else np.asarray(matrix, dtype=float)
     except (TypeError, ValueError) as exc:
-        msg = f"the decision matrix holds values that are not numbers ({exc}); give numbers"
+        msg = Msg(
+            N_("the decision matrix holds values that are not numbers ({error}); give numbers"),
+            error=str(exc),
+        )
         raise DataError(msg) from exc
     if x.ndim != 2:
-        msg = (
-            f"the decision matrix has {x.ndim} dimension(s), shape {x.shape}; give a table "
-            "of alternatives (rows) × criteria (columns)"
+        msg = plural(
+            "the decision matrix has {n} dimension, shape {shape}; give a table of alternatives "
+            "(rows) × criteria (columns)",
+            "the decision matrix has {n} dimensions, shape {shape}; give a table of "
+            "alternatives (rows) × criteria (columns)",
+            x.ndim,
+            shape=x.shape,
         )
         raise DataError(msg)
     names = _names(matrix, criteria, x.shape[1])
     if x.shape[0] == 0 or x.shape[1] == 0:
-        msg = f"the decision matrix is empty (shape {x.shape}); give at least one row and column"
+        msg = Msg(
+            N_("the decision matrix is empty (shape {shape}); give at least one row and column"),
+            shape=x.shape,
+        )
         raise DataError(msg)
     problems: list[str] = []
     # Column sums are finite iff every value is (barring overflow, which the full check clears).
@@ -155,10 +170,21 @@ def _as_matrix(
         for j in bad_cols:
             rows = np.flatnonzero(~finite[:, j])
             labels = list(matrix.index[rows[:5]]) if index_given else rows[:5].tolist()
-            more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+            shown = (
+                Msg(N_("{items} and {count} more"), items=labels, count=len(rows) - 5)
+                if len(rows) > 5
+                else str(labels)
+            )
             problems.append(
-                f"criterion {names[j]!r}: {len(rows)} missing or infinite value(s) "
-                f"(rows {labels}{more}); fill them in or drop those alternatives"
+                plural(
+                    "criterion {id}: {n} missing or infinite value (rows {rows}); fill it in or "
+                    "drop that alternative",
+                    "criterion {id}: {n} missing or infinite values (rows {rows}); fill them in "
+                    "or drop those alternatives",
+                    len(rows),
+                    id=repr(names[j]),
+                    rows=shown,
+                )
             )
     return x, names, problems
 
@@ -181,21 +207,44 @@ def _as_vector(
         missing = [n for n in names if n not in keys]
         extra = [k for k in keys if k not in names]
         if missing or extra:
-            msg = (
-                f"the {what} are indexed by {keys} but the criteria are {names} "
-                f"(missing: {missing}, unknown: {extra}); give one {what[:-1]} per criterion"
+            msg = Msg(
+                _VECTOR_TEXT[what][0],
+                keys=keys,
+                names=names,
+                missing=missing,
+                unknown=extra,
             )
             return np.empty(0), [msg]
         values = pd.Series(values.to_numpy(), index=keys).reindex(names)
     try:
         arr = np.asarray(values, dtype=float).reshape(-1)
     except (TypeError, ValueError) as exc:
-        return np.empty(0), [f"the {what} are not numbers ({exc}); give numbers"]
+        return np.empty(0), [Msg(_VECTOR_TEXT[what][1], error=str(exc))]
     if arr.shape[0] != len(names):
-        return np.empty(0), [
-            f"{arr.shape[0]} {what} given for {len(names)} criteria; give one per criterion"
-        ]
+        return np.empty(0), [Msg(_VECTOR_TEXT[what][2], given=arr.shape[0], count=len(names))]
     return arr, []
+
+
+#: The messages of :func:`_as_vector`, by what the vector holds: names that do not match the
+#: criteria, values that are not numbers, a length that is not one per criterion.
+_VECTOR_TEXT = {
+    "weights": (
+        N_(
+            "the weights are indexed by {keys} but the criteria are {names} (missing: "
+            "{missing}, unknown: {unknown}); give one weight per criterion"
+        ),
+        N_("the weights are not numbers ({error}); give numbers"),
+        N_("{given} weights given for {count} criteria; give one per criterion"),
+    ),
+    "types": (
+        N_(
+            "the types are indexed by {keys} but the criteria are {names} (missing: "
+            "{missing}, unknown: {unknown}); give one type per criterion"
+        ),
+        N_("the types are not numbers ({error}); give numbers"),
+        N_("{given} types given for {count} criteria; give one per criterion"),
+    ),
+}
 
 
 def _problem(
@@ -213,18 +262,31 @@ def _problem(
     if w.size:
         for j in np.flatnonzero(~np.isfinite(w) | (w < 0)):
             problems.append(
-                f"criterion {names[j]!r}: weight {float(w[j]):g} must be a finite number >= 0"
+                Msg(
+                    N_("criterion {id}: weight {value} must be a finite number >= 0"),
+                    id=repr(names[j]),
+                    value=f"{float(w[j]):g}",
+                )
             )
         total = float(w.sum())
         if np.isfinite(w).all() and abs(total - 1.0) > WEIGHT_SUM:
             problems.append(
-                f"the weights sum to {total:.10g}, not 1; divide them by their sum "
-                "(siting.weights.direct does this)"
+                Msg(
+                    N_(
+                        "the weights sum to {total}, not 1; divide them by their sum "
+                        "(siting.weights.direct does this)"
+                    ),
+                    total=f"{total:.10g}",
+                )
             )
     if t.size:
         for j in np.flatnonzero((t != 1) & (t != -1)):
             problems.append(
-                f"criterion {names[j]!r}: type {float(t[j]):g} must be +1 (benefit) or -1 (cost)"
+                Msg(
+                    N_("criterion {id}: type {value} must be +1 (benefit) or -1 (cost)"),
+                    id=repr(names[j]),
+                    value=f"{float(t[j]):g}",
+                )
             )
     if problems:
         raise DataError(problems)
@@ -289,7 +351,11 @@ def _affine(
         return mean, np.where(cost, -std, std)
     if method in ("sum", "none"):
         return None
-    msg = f"unknown normalisation {method!r}; choose one of {', '.join(NORMALISATIONS)}"
+    msg = Msg(
+        N_("unknown normalisation {name}; choose one of {names}"),
+        name=repr(method),
+        names=", ".join(NORMALISATIONS),
+    )
     raise DataError(msg)
 
 
@@ -325,9 +391,16 @@ def _no_constant(mask: np.ndarray, names: list[str], *, method: str, lo: np.ndar
     if mask.any():
         raise DataError(
             [
-                f"criterion {names[j]!r}: every alternative has the same value ({lo[j]:g}), "
-                f"so {method} normalisation divides by zero; the criterion cannot tell the "
-                "alternatives apart: remove it or choose normalisation 'vector' or 'max'"
+                Msg(
+                    N_(
+                        "criterion {id}: every alternative has the same value ({value}), so "
+                        "{method} normalisation divides by zero; the criterion cannot tell the "
+                        "alternatives apart: remove it or choose normalisation 'vector' or 'max'"
+                    ),
+                    id=repr(names[j]),
+                    value=f"{lo[j]:g}",
+                    method=method,
+                )
                 for j in np.flatnonzero(mask)
             ]
         )
@@ -337,8 +410,14 @@ def _no_zero_column(mask: np.ndarray, names: list[str], *, method: str) -> None:
     if mask.any():
         raise DataError(
             [
-                f"criterion {names[j]!r}: every value is 0, so {method} normalisation divides "
-                "by zero; remove the criterion or choose another normalisation"
+                Msg(
+                    N_(
+                        "criterion {id}: every value is 0, so {method} normalisation divides by "
+                        "zero; remove the criterion or choose another normalisation"
+                    ),
+                    id=repr(names[j]),
+                    method=method,
+                )
                 for j in np.flatnonzero(mask)
             ]
         )
@@ -351,8 +430,16 @@ def _positive(lo: np.ndarray, names: list[str], *, method: str, strict: bool) ->
         need = "> 0" if strict else ">= 0"
         raise DataError(
             [
-                f"criterion {names[j]!r}: {method} needs values {need}, found {lo[j]:g}; "
-                "shift the values or use min-max normalisation"
+                Msg(
+                    N_(
+                        "criterion {id}: {method} needs values {need}, found {value}; shift the "
+                        "values or use min-max normalisation"
+                    ),
+                    id=repr(names[j]),
+                    method=method,
+                    need=need,
+                    value=f"{lo[j]:g}",
+                )
                 for j in np.flatnonzero(bad)
             ]
         )
@@ -709,10 +796,12 @@ def topsis(
             d_plus[block], d_minus[block] = _distances(v_block, ideal, anti)
     total = d_plus + d_minus
     if not (total > 0).all():
-        msg = (
-            "every alternative has the same weighted values, so TOPSIS's ideal and anti-ideal "
-            "points coincide and no alternative is closer to either; check the weights and "
-            "that the criteria differ between alternatives"
+        msg = Msg(
+            N_(
+                "every alternative has the same weighted values, so TOPSIS's ideal and "
+                "anti-ideal points coincide and no alternative is closer to either; check the "
+                "weights and that the criteria differ between alternatives"
+            )
         )
         raise DataError(msg)
     scores = d_minus / total
@@ -852,21 +941,29 @@ def vikor(
     Research* 156(2), 445-455.
     """
     prob = _problem(matrix, weights, types, criteria)
-    problems = []
+    problems: list[str] = []
     if not 0.0 <= v <= 1.0:
-        problems.append(f"v = {v!r} must lie between 0 and 1 (0.5 weighs S and R equally)")
+        problems.append(
+            Msg(N_("v = {v} must lie between 0 and 1 (0.5 weighs S and R equally)"), v=repr(v))
+        )
     m = prob.x.shape[0]
     if m < 2:
-        problems.append(f"VIKOR needs at least two alternatives, got {m}")
+        problems.append(Msg(N_("VIKOR needs at least two alternatives, got {m}"), m=m))
     cost = prob.t < 0
     hi, lo = prob.x.max(axis=0), prob.x.min(axis=0)
     best = np.where(cost, lo, hi)
     worst = np.where(cost, hi, lo)
     if m >= 2:
         problems += [
-            f"criterion {prob.names[j]!r}: every alternative has the same value ({hi[j]:g}), "
-            "so VIKOR's (f* - f) / (f* - f-) divides by zero; remove the criterion "
-            "(it cannot tell the alternatives apart)"
+            Msg(
+                N_(
+                    "criterion {id}: every alternative has the same value ({value}), so "
+                    "VIKOR's (f* - f) / (f* - f-) divides by zero; remove the criterion (it "
+                    "cannot tell the alternatives apart)"
+                ),
+                id=repr(prob.names[j]),
+                value=f"{hi[j]:g}",
+            )
             for j in np.flatnonzero(hi == lo)
         ]
     if problems:
@@ -948,13 +1045,21 @@ def _per_criterion(value: Any, names: list[str], *, what: str) -> list[Any]:
         by_name = {str(k): v for k, v in value.items()}
         unknown = [k for k in by_name if k not in names]
         if unknown:
-            msg = f"{what} is given for {unknown}, which are not criteria ({names})"
+            msg = Msg(
+                N_("{what} is given for {unknown}, which are not criteria ({names})"),
+                what=what,
+                unknown=unknown,
+                names=names,
+            )
             raise DataError(msg)
         return [by_name.get(n) for n in names]
     items = list(value)
     if len(items) != len(names):
-        msg = (
-            f"{len(items)} values of {what} given for {len(names)} criteria; give one per criterion"
+        msg = Msg(
+            N_("{given} values of {what} given for {count} criteria; give one per criterion"),
+            given=len(items),
+            what=what,
+            count=len(names),
         )
         raise DataError(msg)
     return items
@@ -998,15 +1103,22 @@ def _criterion_preference(
     """
     if kind_given is None:
         problems.append(
-            f"criterion {name!r}: no preference function given; choose one of "
-            f"{', '.join(PREFERENCE_FUNCTIONS)}"
+            Msg(
+                N_("criterion {id}: no preference function given; choose one of {names}"),
+                id=repr(name),
+                names=", ".join(PREFERENCE_FUNCTIONS),
+            )
         )
         return "usual", (0.0, 0.0, 0.0)
     kind = str(kind_given).lower().replace("-", "").replace("_", "").replace(" ", "")
     if kind not in _NEEDS:
         problems.append(
-            f"criterion {name!r}: unknown preference function {kind_given!r}; choose one of "
-            f"{', '.join(PREFERENCE_FUNCTIONS)}"
+            Msg(
+                N_("criterion {id}: unknown preference function {kind}; choose one of {names}"),
+                id=repr(name),
+                kind=repr(kind_given),
+                names=", ".join(PREFERENCE_FUNCTIONS),
+            )
         )
         return kind, (0.0, 0.0, 0.0)
     given = {"q": q, "p": p, "s": s}
@@ -1019,22 +1131,37 @@ def _criterion_preference(
             val = float("nan")
         if raw is None or not np.isfinite(val):
             problems.append(
-                f"criterion {name!r}: the {kind} preference function needs a number {key} "
-                f"(got {raw!r}); give it in the criterion's units"
+                Msg(
+                    N_(
+                        "criterion {id}: the {kind} preference function needs a number {key} "
+                        "(got {value}); give it in the criterion's units"
+                    ),
+                    id=repr(name),
+                    kind=kind,
+                    key=key,
+                    value=repr(raw),
+                )
             )
         values[key] = val
     qv, pv, sv = values.get("q", 0.0), values.get("p", 1.0), values.get("s", 1.0)
     if "q" in values and qv < 0:
-        problems.append(f"criterion {name!r}: q = {qv:g} must be >= 0")
+        problems.append(Msg(N_("criterion {id}: q = {q} must be >= 0"), id=repr(name), q=f"{qv:g}"))
     if kind == "vshape" and pv <= 0:
-        problems.append(f"criterion {name!r}: p = {pv:g} must be > 0")
+        problems.append(Msg(N_("criterion {id}: p = {p} must be > 0"), id=repr(name), p=f"{pv:g}"))
     if kind in ("level", "linear") and not pv > qv:
         problems.append(
-            f"criterion {name!r}: p = {pv:g} must be greater than q = {qv:g}; "
-            "with p = q use the ushape function"
+            Msg(
+                N_(
+                    "criterion {id}: p = {p} must be greater than q = {q}; with p = q use the "
+                    "ushape function"
+                ),
+                id=repr(name),
+                p=f"{pv:g}",
+                q=f"{qv:g}",
+            )
         )
     if kind == "gaussian" and sv <= 0:
-        problems.append(f"criterion {name!r}: s = {sv:g} must be > 0")
+        problems.append(Msg(N_("criterion {id}: s = {s} must be > 0"), id=repr(name), s=f"{sv:g}"))
     return kind, (qv, pv, sv)
 
 
@@ -1122,7 +1249,7 @@ def promethee_ii(
     ss = _per_criterion(s, prob.names, what="s")
     problems: list[str] = []
     if n_alt < 2:
-        problems.append(f"PROMETHEE needs at least two alternatives, got {n_alt}")
+        problems.append(Msg(N_("PROMETHEE needs at least two alternatives, got {m}"), m=n_alt))
     canonical: list[str] = []
     params: list[tuple[float, float, float]] = []
     for j, name in enumerate(prob.names):
@@ -1282,15 +1409,32 @@ def owa(
     try:
         v = np.asarray(order_weights, dtype=float).reshape(-1)
     except (TypeError, ValueError) as exc:
-        msg = f"order weights {order_weights!r} are not numbers; give {m} numbers summing to 1"
+        msg = Msg(
+            N_("order weights {weights} are not numbers; give {m} numbers summing to 1"),
+            weights=repr(order_weights),
+            m=m,
+        )
         raise DataError(msg) from exc
-    problems = []
+    problems: list[str] = []
     if v.shape[0] != m:
-        problems.append(f"{v.shape[0]} order weights given for {m} criteria; give one per rank")
+        problems.append(
+            Msg(
+                N_("{given} order weights given for {m} criteria; give one per rank"),
+                given=v.shape[0],
+                m=m,
+            )
+        )
     elif not (np.isfinite(v).all() and (v >= 0).all()):
-        problems.append(f"order weights {v.tolist()} must be finite numbers >= 0")
+        problems.append(
+            Msg(N_("order weights {weights} must be finite numbers >= 0"), weights=v.tolist())
+        )
     elif abs(float(v.sum()) - 1.0) > WEIGHT_SUM:
-        problems.append(f"the order weights sum to {float(v.sum()):.10g}, not 1; rescale them")
+        problems.append(
+            Msg(
+                N_("the order weights sum to {total}, not 1; rescale them"),
+                total=f"{float(v.sum()):.10g}",
+            )
+        )
     if problems:
         raise DataError(problems)
     z = _normalise(prob.x, prob.t, prob.names, normalisation)
@@ -1301,10 +1445,15 @@ def owa(
     if not (den > 0).all():
         rows = np.flatnonzero(~(den > 0))
         labels = list(prob.index[rows[:5]]) if prob.index is not None else rows[:5].tolist()
-        msg = (
-            f"{len(rows)} alternative(s) (e.g. {labels}) have only zero-weight criteria in the "
-            "positions that carry order weight, so OWA is 0 / 0; give those criteria a weight "
-            "or spread the order weights over more positions"
+        msg = plural(
+            "{n} alternative (e.g. {labels}) has only zero-weight criteria in the positions that "
+            "carry order weight, so OWA is 0 / 0; give those criteria a weight or spread the "
+            "order weights over more positions",
+            "{n} alternatives (e.g. {labels}) have only zero-weight criteria in the positions "
+            "that carry order weight, so OWA is 0 / 0; give those criteria a weight or spread "
+            "the order weights over more positions",
+            len(rows),
+            labels=labels,
         )
         raise DataError(msg)
     scores = np.einsum("ij,ij->i", uv, z_sorted) / den
@@ -1391,11 +1540,18 @@ def rank(scores: Any, *, higher_is_better: bool = True, tie: float = SCORE_TIE) 
     """
     values = np.asarray(scores, dtype=float)
     if np.isnan(values).any():
-        msg = f"{int(np.isnan(values).sum())} score(s) are NaN; rank only complete scores"
+        msg: Msg = plural(
+            "{n} score is NaN; rank only complete scores",
+            "{n} scores are NaN; rank only complete scores",
+            int(np.isnan(values).sum()),
+        )
         raise DataError(msg)
     rows = np.atleast_2d(values if higher_is_better else -values)
     if rows.ndim != 2:
-        msg = f"scores must be one score per alternative, or a 2-D array; got shape {values.shape}"
+        msg = Msg(
+            N_("scores must be one score per alternative, or a 2-D array; got shape {shape}"),
+            shape=values.shape,
+        )
         raise DataError(msg)
     order = np.argsort(-rows, axis=1, kind="stable")
     ranks = ranks_from_order(order, np.take_along_axis(rows, order, axis=1), tie=tie)
@@ -1449,18 +1605,27 @@ def agreement(rankings: pd.DataFrame, *, k: int) -> pd.DataFrame:
     DataError
         NaN ranks, fewer than two methods, or k outside 1..number of alternatives.
     """
-    problems = []
+    problems: list[str] = []
     if rankings.shape[1] < 2:
-        problems.append(f"agreement needs at least two methods, got {list(rankings.columns)}")
+        problems.append(
+            Msg(
+                N_("agreement needs at least two methods, got {methods}"),
+                methods=list(rankings.columns),
+            )
+        )
     n = rankings.shape[0]
     if not 1 <= k <= n:
-        problems.append(f"k = {k} must lie between 1 and the number of alternatives ({n})")
+        problems.append(
+            Msg(N_("k = {k} must lie between 1 and the number of alternatives ({m})"), k=k, m=n)
+        )
     values = rankings.to_numpy(dtype=float)
     nan_cols = [
         str(c) for c, bad in zip(rankings.columns, np.isnan(values).any(axis=0), strict=True) if bad
     ]
     if nan_cols:
-        problems.append(f"rankings of {nan_cols} hold NaN; rank every alternative")
+        problems.append(
+            Msg(N_("rankings of {methods} hold NaN; rank every alternative"), methods=nan_cols)
+        )
     if problems:
         raise DataError(problems)
     rows = []
@@ -1595,7 +1760,11 @@ def method_info(method: str) -> MethodInfo:
     try:
         return REGISTRY[method]
     except (KeyError, TypeError):
-        msg = f"unknown MCDA method {method!r}; choose one of {', '.join(METHODS)}"
+        msg = Msg(
+            N_("unknown MCDA method {name}; choose one of {names}"),
+            name=repr(method),
+            names=", ".join(METHODS),
+        )
         raise DataError(msg) from None
 
 
@@ -1608,17 +1777,32 @@ def check_options(method: str, options: Mapping[str, Any]) -> None:
         Naming the unknown or missing options and the ones the method takes.
     """
     info = method_info(method)
-    problems = []
+    problems: list[str] = []
     unknown = sorted(set(options) - info.options)
     if "return_steps" in options:
-        problems.append("score() returns scores only; call the method itself for its steps")
+        problems.append(
+            Msg(N_("score() returns scores only; call the method itself for its steps"))
+        )
         unknown = [u for u in unknown if u != "return_steps"]
     if unknown:
-        takes = ", ".join(sorted(info.options)) or "no options"
-        problems.append(f"method {method!r} does not take {unknown}; it takes {takes}")
+        takes = ", ".join(sorted(info.options)) or Msg(N_("no options"))
+        problems.append(
+            Msg(
+                N_("method {name} does not take {unknown}; it takes {takes}"),
+                name=repr(method),
+                unknown=unknown,
+                takes=takes,
+            )
+        )
     missing = sorted(info.required - set(options))
     if missing:
-        problems.append(f"method {method!r} needs {missing}; give them in its options")
+        problems.append(
+            Msg(
+                N_("method {name} needs {missing}; give them in its options"),
+                name=repr(method),
+                missing=missing,
+            )
+        )
     if problems:
         raise DataError(problems)
 
@@ -1740,10 +1924,13 @@ def score_study(
             matrix = PRODUCT_FLOOR + (1 - PRODUCT_FLOOR) * matrix
         w = weights[matrix.columns]
         if not w.sum() > 0:
-            msg = (
-                f"under {info.label} no criterion that carries weight tells the kept candidates "
-                "apart (each has the same value for all of them), so it cannot rank them; give "
-                "weight to a criterion that varies, or use the weighted sum"
+            msg = Msg(
+                N_(
+                    "under {method} no criterion that carries weight tells the kept candidates "
+                    "apart (each has the same value for all of them), so it cannot rank them; "
+                    "give weight to a criterion that varies, or use the weighted sum"
+                ),
+                method=info.label,
             )
             raise DataError(msg)
         w = w / w.sum()

@@ -3,7 +3,8 @@
 Stages run in one direction (load → layers → features → values → weights →
 score → portfolio) and pass plain pandas objects keyed by candidate id and
 criterion id.  Problems in the inputs are collected per stage and raised
-together, each pointing at the line of the criteria file that caused it.
+together, each pointing at the line of the criteria file that caused it; an error raised once
+the study is read carries the study's ``language``, in which the CLI prints it by default.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,8 +20,9 @@ import pandas as pd
 
 from siting import mcda
 from siting.choice import choose_portfolio
-from siting.criteria import load
+from siting.criteria import StudyFile, load
 from siting.errors import CriteriaError, DataError, SitingError
+from siting.i18n import N_, Msg
 from siting.inputs import (
     draft_problems,
     input_hashes,
@@ -30,6 +32,7 @@ from siting.inputs import (
     read_reference,
     with_reference,
 )
+from siting.messages import Joined
 from siting.recommendation import recommend
 from siting.results import PortfolioChoice, Results
 from siting.scoring import (
@@ -93,6 +96,23 @@ def run(
 
     with stage("criteria"):
         source = load(path)
+    study = source.study
+    try:
+        return _run(source, stage, timings, sensitivity=sensitivity)
+    except SitingError as exc:
+        if exc.language is None:
+            exc.language = study.language
+        raise
+
+
+def _run(
+    source: StudyFile,
+    stage: Callable[[str], AbstractContextManager[None]],
+    timings: dict[str, float],
+    *,
+    sensitivity: bool | None,
+) -> Results:
+    """The stages of :func:`run` after loading the criteria file."""
     study = source.study
     with stage("layers"):
         candidates, layers = read_layers(source)
@@ -185,14 +205,14 @@ def analyse_sensitivity(results: Results) -> Sensitivity:
 
 
 #: What each stage checks, in the words of ``siting validate``'s note on skipped checks.
-CHECKS = {
-    "criteria": "the criteria file",
-    "layers": "the layers and the fields the study uses",
-    "features": "measuring the criteria",
-    "values": "the exclusions and value functions",
-    "weights": "the weights",
-    "score": "the scores under every method",
-    "portfolio": "the portfolio's rules and feasibility",
+CHECKS: dict[str, str] = {
+    "criteria": Msg(N_("the criteria file")),
+    "layers": Msg(N_("the layers and the fields the study uses")),
+    "features": Msg(N_("measuring the criteria")),
+    "values": Msg(N_("the exclusions and value functions")),
+    "weights": Msg(N_("the weights")),
+    "score": Msg(N_("the scores under every method")),
+    "portfolio": Msg(N_("the portfolio's rules and feasibility")),
 }
 
 
@@ -226,9 +246,16 @@ def validate(path: str | Path) -> Results:
             # got no further than its own text.
             later = [CHECKS[s] for s in stages[2 if exc.draft is not None else 1 :]]
         notes = (
-            ["not checked until the problems above are fixed: " + ", ".join(later)] if later else []
+            [
+                Msg(
+                    N_("not checked until the problems above are fixed: {checks}"),
+                    checks=Joined(later, ", "),
+                )
+            ]
+            if later
+            else []
         )
-        error = type(exc)(_by_line(problems), notes=notes)
+        error = type(exc)(_by_line(problems), notes=notes, language=exc.language)
         raise error from exc
 
 

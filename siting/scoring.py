@@ -18,6 +18,8 @@ import pandas as pd
 from siting import mcda, value
 from siting import weights as weighting
 from siting.errors import DataError
+from siting.i18n import N_, Msg
+from siting.messages import Joined, Located, either
 from siting.results import Reference
 from siting.spec import Exclusion, Study, WeightScheme
 
@@ -76,17 +78,18 @@ def score_reference(
 
 
 def _rule_text(rule: Exclusion) -> str:
+    """The rule in words: its ``reason``, else ``population below 50000`` (a translatable Msg)."""
     if rule.reason:
         return rule.reason
     subject = rule.criterion or rule.field
     parts = []
     if rule.above is not None:
-        parts.append(f"{subject} above {rule.above:g}")
+        parts.append(Msg(N_("{subject} above {value}"), subject=subject, value=f"{rule.above:g}"))
     if rule.below is not None:
-        parts.append(f"{subject} below {rule.below:g}")
+        parts.append(Msg(N_("{subject} below {value}"), subject=subject, value=f"{rule.below:g}"))
     if rule.equals is not None:
-        parts.append(f"{subject} is {rule.equals}")
-    return " or ".join(parts)
+        parts.append(Msg(N_("{subject} is {value}"), subject=subject, value=rule.equals))
+    return either(parts)
 
 
 def _rule_mask(rule: Exclusion, candidates: pd.DataFrame, raw: pd.DataFrame) -> np.ndarray:
@@ -108,7 +111,7 @@ def exclusion_reasons(study: Study, candidates: pd.DataFrame, raw: pd.DataFrame)
     reasons = pd.Series("", index=candidates.index, dtype=object)
     for rule in study.exclude:
         hit = _rule_mask(rule, candidates, raw)
-        text = _rule_text(rule)
+        text = str(_rule_text(rule))  # the ranking's reasons are plain text
         reasons[hit] = pd.Series(
             [f"{r}; {text}" if r else text for r in reasons[hit]], index=reasons.index[hit]
         )
@@ -118,13 +121,23 @@ def exclusion_reasons(study: Study, candidates: pd.DataFrame, raw: pd.DataFrame)
 def nothing_left(source: Locates, candidates: pd.DataFrame, raw: pd.DataFrame) -> str:
     """The message when the exclusions leave no candidate: how many each rule excludes."""
     counts = [
-        f"rule {i + 1} ({_rule_text(rule)}) excludes {int(_rule_mask(rule, candidates, raw).sum())}"
+        Msg(
+            N_("rule {number} ({rule}) excludes {count}"),
+            number=i + 1,
+            rule=_rule_text(rule),
+            count=int(_rule_mask(rule, candidates, raw).sum()),
+        )
         for i, rule in enumerate(source.study.exclude)
     ]
     return source.problem(
         ("exclude",),
-        f"no candidate is left after the exclusions ({'; '.join(counts)} of {len(candidates)}); "
-        "relax or remove a rule",
+        Msg(
+            N_(
+                "no candidate is left after the exclusions ({counts} of {total}); relax or remove a rule"
+            ),
+            counts=Joined(counts, "; "),
+            total=len(candidates),
+        ),
     )
 
 
@@ -165,15 +178,28 @@ def derive_weights(source: Locates, values: pd.DataFrame) -> weighting.Weighting
             out = _scheme_weights(scheme, names, given, values)
         except DataError as exc:
             raise DataError([source.problem(loc, p) for p in exc.problems]) from exc
+        # A note starts with the scope's name as the file writes it (criteria, groups or a
+        # group id), which is not translated, like a location.
         if isinstance(out, weighting.AhpResult):
             ahp[scope] = out
-            notes.append(f"{scope}: {out.message}")
+            notes.append(Located(scope, out.message))
             if not out.acceptable and not scheme.accept_inconsistent:
-                msg = f"{out.message} To use them anyway, set accept_inconsistent: true."
+                msg = Msg(
+                    N_("{message} To use them anyway, set accept_inconsistent: true."),
+                    message=out.message,
+                )
                 raise DataError(source.problem(loc, msg))
             return pd.Series(out.weights, index=names, dtype=float)
         if scheme.method in ("entropy", "critic"):
-            notes.append(f"{scope}: {scheme.method} weights from the values of the kept candidates")
+            notes.append(
+                Located(
+                    scope,
+                    Msg(
+                        N_("{method} weights from the values of the kept candidates"),
+                        method=scheme.method,
+                    ),
+                )
+            )
         return out
 
     scheme_of = study.weights
@@ -234,7 +260,9 @@ def _scheme_weights(
         pairwise = weighting.pairwise_matrix(judgements, names)
         return weighting.ahp(pairwise, method=scheme.ahp_method, criteria=names)
     if set(names) - set(values.columns):
-        msg = f"{method} weights need criteria values; they cannot weight groups"
+        msg = Msg(
+            N_("{method} weights need criteria values; they cannot weight groups"), method=method
+        )
         raise DataError(msg)
     objective = weighting.entropy if method == "entropy" else weighting.critic
     return pd.Series(np.asarray(objective(values[names])), index=names, dtype=float)

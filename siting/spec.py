@@ -3,7 +3,9 @@
 A criteria file (YAML) is loaded by :mod:`siting.criteria` into a :class:`Study`.
 Every model forbids unknown keys so that a typo is reported (with a "did you
 mean") instead of silently ignored.  Paths stay as written in the file; they are
-resolved against the criteria file's folder by :mod:`siting.criteria`.
+resolved against the criteria file's folder by :mod:`siting.criteria`.  The validators'
+messages are :class:`siting.i18n.Msg`, which :mod:`siting.criteria` passes on untouched so that
+they can be printed in the reader's language.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from siting.i18n import N_, Msg
+from siting.messages import Integer, Joined, did_you_mean
 
 Direction = Literal["benefit", "cost"]
 VALUE_FUNCTIONS = ("minmax", "linear", "threshold", "piecewise")
@@ -79,20 +84,32 @@ def _local_text(value: object) -> LocalText:
     if isinstance(value, str):
         return LocalText(value)
     if not isinstance(value, dict):
-        msg = (
-            f"expected text, or one text per language such as {{en: ..., ru: ..., kk: ...}}; "
-            f"got {value!r}"
+        msg = Msg(
+            N_(
+                "expected text, or one text per language such as {{en: ..., ru: ..., kk: ...}}; "
+                "got {value}"
+            ),
+            value=repr(value),
         )
         raise ValueError(msg)
     unknown = [k for k in value if k not in LANGUAGE_CODES]
     if unknown:
-        msg = f"{', '.join(map(repr, unknown))} is not a language here; use kk, ru or en"
+        msg = Msg(
+            N_("{codes} is not a language here; use kk, ru or en"),
+            codes=", ".join(map(repr, unknown)),
+        )
         raise ValueError(msg)
     bad = [k for k, v in value.items() if not isinstance(v, str) or not v.strip()]
     if not value or bad:
-        msg = "give the text in at least one language, e.g. {en: ..., ru: ..., kk: ...}"
+        msg = Msg(
+            N_("give the text in at least one language, e.g. {example}"),
+            example="{en: ..., ru: ..., kk: ...}",
+        )
         if bad:
-            msg = f"the text in {bad} is empty or not text; write it or drop that language"
+            msg = Msg(
+                N_("the text in {languages} is empty or not text; write it or drop that language"),
+                languages=bad,
+            )
         raise ValueError(msg)
     return LocalText(value)
 
@@ -126,7 +143,10 @@ Text = Annotated[
 
 @dataclass(frozen=True)
 class Why:
-    """Why a field has an upper bound; :mod:`siting.criteria` quotes it when a value breaks it."""
+    """Why a field has an upper bound; :mod:`siting.criteria` quotes it when a value breaks it.
+
+    ``text`` completes "the most is N, because ..." (a :class:`~siting.i18n.Msg`).
+    """
 
     text: str
 
@@ -159,14 +179,14 @@ MAX_ALTERNATIVES = 20
 #: Seeds: 32 bits read the same in every tool that reports them (the manifest, the offline page).
 MAX_SEED = 2**32 - 1
 
-_SITES_WHY = Why(f"a portfolio has at most {MAX_SITES:,} sites")
-_SEED_WHY = Why("seeds are 32-bit numbers, so that every tool reads them the same")
+_SITES_WHY = Why(Msg(N_("a portfolio has at most {limit} sites"), limit=Integer(MAX_SITES)))
+_SEED_WHY = Why(Msg(N_("seeds are 32-bit numbers, so that every tool reads them the same")))
 
 
 def _not_bool(value: object) -> object:
     """Refuse true/false where a number is expected (pydantic would read them as 1 and 0)."""
     if isinstance(value, bool):
-        msg = f"{str(value).lower()} is not a number; write a number here"
+        msg = Msg(N_("{value} is not a number; write a number here"), value=str(value).lower())
         raise ValueError(msg)
     return value
 
@@ -174,17 +194,25 @@ def _not_bool(value: object) -> object:
 def _ordinary(value: float) -> float:
     """Refuse numbers too large or too small for the arithmetic they go into."""
     if 0 < abs(value) < MIN_MAGNITUDE:
-        msg = (
-            f"{value:g} is too small: numbers in a criteria file other than 0 are at least "
-            f"{MIN_MAGNITUDE:g} in size (smaller ones overflow when divided by); write 0, or use "
-            "a smaller unit"
+        msg = Msg(
+            N_(
+                "{value} is too small: numbers in a criteria file other than 0 are at least "
+                "{limit} in size (smaller ones overflow when divided by); write 0, or use a "
+                "smaller unit"
+            ),
+            value=f"{value:g}",
+            limit=f"{MIN_MAGNITUDE:g}",
         )
         raise ValueError(msg)
     if abs(value) > MAX_MAGNITUDE:
-        msg = (
-            f"{value:g} is too large: numbers in a criteria file lie within ±{MAX_MAGNITUDE:g}, "
-            "beyond which sums and differences of them lose their digits; use a larger unit, "
-            "for example thousands"
+        msg = Msg(
+            N_(
+                "{value} is too large: numbers in a criteria file lie within ±{limit}, beyond "
+                "which sums and differences of them lose their digits; use a larger unit, for "
+                "example thousands"
+            ),
+            value=f"{value:g}",
+            limit=f"{MAX_MAGNITUDE:g}",
         )
         raise ValueError(msg)
     return value
@@ -244,10 +272,15 @@ class Bounds(_Strict):
     @model_validator(mode="after")
     def _one_test(self) -> Bounds:
         if self.min is None and self.max is None and self.in_ is None and self.equals is None:
-            msg = "a filter needs at least one of min, max, in, equals; for example {min: 5000}"
+            msg = Msg(
+                N_("a filter needs at least one of min, max, in, equals; for example {example}"),
+                example="{min: 5000}",
+            )
             raise ValueError(msg)
         if self.min is not None and self.max is not None and self.min > self.max:
-            msg = f"min {self.min} is greater than max {self.max}; swap them"
+            msg = Msg(
+                N_("min {min} is greater than max {max}; swap them"), min=self.min, max=self.max
+            )
             raise ValueError(msg)
         return self
 
@@ -302,17 +335,32 @@ class Measure(_Strict):
     def _exactly_one(self) -> Measure:
         given = [k for k in ("nearest", "count", "sum", "access", "attribute") if getattr(self, k)]
         if len(given) != 1:
-            msg = f"give exactly one of nearest, count, sum, access, attribute (got {given or 'none'})"
+            msg = Msg(
+                N_("give exactly one of nearest, count, sum, access, attribute (got {given})"),
+                given=given or Msg(N_("none")),
+            )
             raise ValueError(msg)
         kind = given[0]
         if kind in ("count", "sum") and self.within_km is None:
-            msg = f"`{kind}` needs `within_km`, the radius in km; add for example `within_km: 50`"
+            msg = Msg(
+                N_("`{kind}` needs `within_km`, the radius in km; add for example `within_km: 50`"),
+                kind=kind,
+            )
             raise ValueError(msg)
         if kind == "sum" and self.field is None:
-            msg = "`sum` needs `field`, the attribute to add up; add for example `field: employees`"
+            msg = Msg(
+                N_(
+                    "`sum` needs `field`, the attribute to add up; add for example `field: employees`"
+                )
+            )
             raise ValueError(msg)
         if kind == "access" and self.decay_km is None:
-            msg = "`access` needs `decay_km`, the distance scale in km; add for example `decay_km: 50`"
+            msg = Msg(
+                N_(
+                    "`access` needs `decay_km`, the distance scale in km; add for example "
+                    "`decay_km: 50`"
+                )
+            )
             raise ValueError(msg)
         used = {
             "nearest": set(),
@@ -324,14 +372,32 @@ class Measure(_Strict):
         extra = [k for k in ("within_km", "field", "decay_km") if getattr(self, k) is not None]
         unused = [k for k in extra if k not in used]
         if unused:
+            takes = ", ".join(sorted(used))
+            if kind == "attribute":
+                # `attribute` takes nothing besides its name, not even `where`
+                options: str = Msg(N_("no option"))
+            elif not takes:
+                options = Msg(N_("only where"))
+            else:
+                options = Msg(N_("{options} and where"), options=takes)
             msg = (
-                f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} not used by `{kind}`; "
-                f"remove {'it' if len(unused) == 1 else 'them'} (`{kind}` takes "
-                f"{', '.join(sorted(used)) or 'no option'}{'' if kind == 'attribute' else ' and where'})"
+                Msg(
+                    N_("{option} is not used by `{kind}`; remove it (`{kind}` takes {options})"),
+                    option=unused[0],
+                    kind=kind,
+                    options=options,
+                )
+                if len(unused) == 1
+                else Msg(
+                    N_("{option} are not used by `{kind}`; remove them (`{kind}` takes {options})"),
+                    option=", ".join(unused),
+                    kind=kind,
+                    options=options,
+                )
             )
             raise ValueError(msg)
         if kind == "attribute" and self.where is not None:
-            msg = "`where` filters a layer's features; it cannot be used with `attribute`"
+            msg = Msg(N_("`where` filters a layer's features; it cannot be used with `attribute`"))
             raise ValueError(msg)
         return self
 
@@ -345,9 +411,12 @@ class Linear(_Strict):
     @model_validator(mode="after")
     def _distinct(self) -> Linear:
         if self.best == self.worst:
-            msg = (
-                f"best and worst are both {self.best}; give best the raw value that scores 1 "
-                "and worst a different one that scores 0"
+            msg = Msg(
+                N_(
+                    "best and worst are both {value}; give best the raw value that scores 1 and "
+                    "worst a different one that scores 0"
+                ),
+                value=self.best,
             )
             raise ValueError(msg)
         return self
@@ -374,12 +443,20 @@ class Piecewise(_Strict):
     def _increasing(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
         xs = [p[0] for p in points]
         if any(b <= a for a, b in itertools.pairwise(xs)):
-            msg = f"raw values {xs} must be strictly increasing; sort the points and remove repeats"
+            msg = Msg(
+                N_(
+                    "raw values {values} must be strictly increasing; sort the points and remove repeats"
+                ),
+                values=xs,
+            )
             raise ValueError(msg)
         if any(not 0 <= p[1] <= 1 for p in points):
-            msg = (
-                f"values {[p[1] for p in points]} must lie between 0 and 1; write each point "
-                "as [raw value, value] with value 0 (worst) to 1 (best)"
+            msg = Msg(
+                N_(
+                    "values {values} must lie between 0 and 1; write each point as [raw value, "
+                    "value] with value 0 (worst) to 1 (best)"
+                ),
+                values=[p[1] for p in points],
             )
             raise ValueError(msg)
         return points
@@ -410,10 +487,26 @@ class ValueFunction(_Strict):
             if data == "minmax":
                 return {"minmax": True}
             hint = difflib.get_close_matches(data, VALUE_FUNCTIONS, n=1)
-            also = f" (did you mean {hint[0]!r}?)" if hint else ""
+            options = ", ".join(VALUE_FUNCTIONS)
             msg = (
-                f"unknown value function {data!r}{also}; use one of {', '.join(VALUE_FUNCTIONS)}"
-                " (only minmax may be written as a bare name)"
+                Msg(
+                    N_(
+                        "unknown value function {name} ({hint}); use one of {options} (only "
+                        "minmax may be written as a bare name)"
+                    ),
+                    name=repr(data),
+                    hint=did_you_mean(hint[0]),
+                    options=options,
+                )
+                if hint
+                else Msg(
+                    N_(
+                        "unknown value function {name}; use one of {options} (only minmax may be "
+                        "written as a bare name)"
+                    ),
+                    name=repr(data),
+                    options=options,
+                )
             )
             raise ValueError(msg)
         return data
@@ -422,7 +515,7 @@ class ValueFunction(_Strict):
     def _one(self) -> ValueFunction:
         given = [k for k in ("minmax", "linear", "threshold", "piecewise") if getattr(self, k)]
         if len(given) > 1:
-            msg = f"give one value function, not {given}; keep one of them"
+            msg = Msg(N_("give one value function, not {given}; keep one of them"), given=given)
             raise ValueError(msg)
         return self
 
@@ -459,9 +552,15 @@ class Criterion(_Strict):
         if lin is not None:
             says = "benefit" if lin.best > lin.worst else "cost"
             if says != self.direction:
-                msg = (
-                    f"direction is {self.direction} but linear best {lin.best} and worst "
-                    f"{lin.worst} describe a {says}; swap best and worst or change direction"
+                msg = Msg(
+                    N_(
+                        "direction is {direction} but linear best {best} and worst {worst} "
+                        "describe a {says}; swap best and worst or change direction"
+                    ),
+                    direction=self.direction,
+                    best=lin.best,
+                    worst=lin.worst,
+                    says=says,
                 )
                 raise ValueError(msg)
         return self
@@ -498,13 +597,17 @@ class Exclusion(_Strict):
     @model_validator(mode="after")
     def _shape(self) -> Exclusion:
         if (self.criterion is None) == (self.field is None):
-            msg = (
-                "give exactly one of `criterion` (a criterion id) or `field` (a candidate "
-                "attribute); keep one"
+            msg = Msg(
+                N_(
+                    "give exactly one of `criterion` (a criterion id) or `field` (a candidate "
+                    "attribute); keep one"
+                )
             )
             raise ValueError(msg)
         if self.above is None and self.below is None and self.equals is None:
-            msg = "give at least one of `above`, `below`, `equals`; for example `below: 10000`"
+            msg = Msg(
+                N_("give at least one of `above`, `below`, `equals`; for example `below: 10000`")
+            )
             raise ValueError(msg)
         return self
 
@@ -651,12 +754,20 @@ class WeightScheme(_Strict):
     ) -> list[tuple[str, str, float | str]] | None:
         for a, b, x in value or []:
             if not isinstance(x, float):  # a fraction the before-validator could not divide
-                msg = f"judgement {x!r} for [{a}, {b}] is not a number or a fraction such as 1/3"
+                msg = Msg(
+                    N_("judgement {value} for {pair} is not a number or a fraction such as 1/3"),
+                    value=repr(x),
+                    pair=f"[{a}, {b}]",
+                )
                 raise ValueError(msg)
             if not 1 / 9 - 1e-9 <= x <= 9 + 1e-9:
-                msg = (
-                    f"judgement {x:g} for [{a}, {b}] is outside Saaty's scale 1/9 .. 9; "
-                    "use 1 (equal) to 9 (extreme), or 1/3, 1/5 ... for the reverse"
+                msg = Msg(
+                    N_(
+                        "judgement {value} for {pair} is outside Saaty's scale 1/9 .. 9; use 1 "
+                        "(equal) to 9 (extreme), or 1/3, 1/5 ... for the reverse"
+                    ),
+                    value=f"{x:g}",
+                    pair=f"[{a}, {b}]",
                 )
                 raise ValueError(msg)
         return value
@@ -664,10 +775,18 @@ class WeightScheme(_Strict):
     @model_validator(mode="after")
     def _needs(self) -> WeightScheme:
         if self.method == "ahp" and not self.judgements:
-            msg = "method ahp needs `judgements: [[a, b, x], ...]` (a is x times as important as b)"
+            msg = Msg(
+                N_(
+                    "method ahp needs `judgements: [[a, b, x], ...]` (a is x times as important "
+                    "as b)"
+                )
+            )
             raise ValueError(msg)
         if self.method != "ahp" and self.judgements:
-            msg = f"`judgements` are used only by method ahp, not {self.method}; remove them"
+            msg = Msg(
+                N_("`judgements` are used only by method ahp, not {method}; remove them"),
+                method=self.method,
+            )
             raise ValueError(msg)
         return self
 
@@ -744,7 +863,7 @@ class Pareto(_Strict):
         int,
         Field(ge=2, le=MAX_PARETO_POINTS),
         BeforeValidator(_not_bool),
-        Why("each point of the front solves one integer program; 100 draw a smooth front"),
+        Why(Msg(N_("each point of the front solves one integer program; 100 draw a smooth front"))),
     ] = Field(11, description="ε-steps across the population range.")
 
 
@@ -755,7 +874,13 @@ class Alternatives(_Strict):
         int,
         Field(ge=1, le=MAX_ALTERNATIVES),
         BeforeValidator(_not_bool),
-        Why("each alternative adds a constraint and a re-solve; beyond 20 they differ by noise"),
+        Why(
+            Msg(
+                N_(
+                    "each alternative adds a constraint and a re-solve; beyond 20 they differ by noise"
+                )
+            )
+        ),
     ] = Field(3, description="How many alternatives besides the optimum.")
     differ_by: SiteCount = Field(1, description="Least number of sites that differ.")
 
@@ -783,30 +908,53 @@ class Portfolio(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Portfolio:
-        problems = []
+        problems: list[Msg] = []
         if self.at_most_per and self.at_least_per:
             if self.at_most_per.field != self.at_least_per.field:
                 problems.append(
-                    f"at_most_per uses {self.at_most_per.field!r} but at_least_per uses "
-                    f"{self.at_least_per.field!r}; use one field for both"
+                    Msg(
+                        N_(
+                            "at_most_per uses {most} but at_least_per uses {least}; use one "
+                            "field for both"
+                        ),
+                        most=repr(self.at_most_per.field),
+                        least=repr(self.at_least_per.field),
+                    )
                 )
             elif self.at_least_per.count > self.at_most_per.count:
                 problems.append(
-                    f"at least {self.at_least_per.count} and at most {self.at_most_per.count} per "
-                    f"{self.at_most_per.field} contradict each other; lower at_least_per.count"
+                    Msg(
+                        N_(
+                            "at least {least} and at most {most} per {field} contradict each "
+                            "other; lower at_least_per.count"
+                        ),
+                        least=self.at_least_per.count,
+                        most=self.at_most_per.count,
+                        field=self.at_most_per.field,
+                    )
                 )
         both = sorted(set(self.must_include) & set(self.must_exclude))
         if both:
-            problems.append(f"{both} are both in must_include and must_exclude; keep one")
+            problems.append(
+                Msg(N_("{ids} are both in must_include and must_exclude; keep one"), ids=both)
+            )
         if len(self.must_include) > self.sites:
             problems.append(
-                f"must_include lists {len(self.must_include)} sites but only {self.sites} are "
-                "chosen; raise `sites` or shorten the list"
+                Msg(
+                    N_(
+                        "must_include lists {listed} sites but only {sites} are chosen; raise "
+                        "`sites` or shorten the list"
+                    ),
+                    listed=len(self.must_include),
+                    sites=self.sites,
+                )
             )
         if self.pareto is not None and self.coverage is None:
-            problems.append("`pareto` trades score against population covered; add `coverage`")
+            problems.append(
+                Msg(N_("`pareto` trades score against population covered; add `coverage`"))
+            )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError(Joined(problems, "; "))
         return self
 
 
@@ -819,7 +967,7 @@ class UncertaintySpec(_Strict):
     @model_validator(mode="after")
     def _one(self) -> UncertaintySpec:
         if (self.uniform is None) == (self.normal is None):
-            msg = "give exactly one of `uniform: a` or `normal: sd`"
+            msg = Msg(N_("give exactly one of `uniform: a` or `normal: sd`"))
             raise ValueError(msg)
         return self
 
@@ -832,8 +980,12 @@ class SensitivitySpec(_Strict):
         Field(ge=100, le=MAX_SAMPLES),
         BeforeValidator(_not_bool),
         Why(
-            "the draws × criteria weight matrix is held in memory (1,000,000 draws × 20 "
-            "criteria = 160 MB); 10,000 draws already give probabilities to ±0.01"
+            Msg(
+                N_(
+                    "the draws × criteria weight matrix is held in memory (1,000,000 draws × 20 "
+                    "criteria = 160 MB); 10,000 draws already give probabilities to ±0.01"
+                )
+            )
         ),
     ] = Field(10_000, description="Weight draws for rank acceptability.")
     seed: Seed | None = Field(None, description="Seed of the draws (default: the study's seed).")
@@ -842,8 +994,12 @@ class SensitivitySpec(_Strict):
         Field(ge=0, le=MAX_PORTFOLIO_DRAWS),
         BeforeValidator(_not_bool),
         Why(
-            "each draw re-solves the portfolio's integer program (about 10 ms each, so "
-            "100,000 draws take minutes); 1,000 draws give probabilities to ±0.03"
+            Msg(
+                N_(
+                    "each draw re-solves the portfolio's integer program (about 10 ms each, so "
+                    "100,000 draws take minutes); 1,000 draws give probabilities to ±0.03"
+                )
+            )
         ),
     ] = Field(1000, description="Draws re-solving the portfolio (0: skip membership).")
     steps: Annotated[
@@ -851,8 +1007,12 @@ class SensitivitySpec(_Strict):
         Field(ge=3, le=MAX_STEPS),
         BeforeValidator(_not_bool),
         Why(
-            "the sweep's table has steps × criteria × candidates rows in memory; 1,001 steps "
-            "already move each weight by 0.001"
+            Msg(
+                N_(
+                    "the sweep's table has steps × criteria × candidates rows in memory; 1,001 steps "
+                    "already move each weight by 0.001"
+                )
+            )
         ),
     ] = Field(21, description="Points of each one-at-a-time weight sweep.")
     top_n: SiteCount | None = Field(

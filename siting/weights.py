@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import DataError
+from siting.i18n import N_, Msg
+from siting.messages import Joined
 from siting.tolerances import RECIPROCAL
 
 __all__ = [
@@ -109,25 +111,47 @@ def direct(raw: pd.Series, *, what: str = "criterion") -> pd.Series:
     [0.75, 0.25]
     """
     values = _numeric(raw, what="weight")
-    problems = [
-        f"{what} {cid!r}: weight {v!r} is {'NaN' if math.isnan(v) else 'negative'}; "
-        "give a number >= 0"
+    noun = _noun(what)
+    problems: list[str] = [
+        Msg(
+            N_("{what} {id}: weight {value} is NaN; give a number >= 0")
+            if math.isnan(v)
+            else N_("{what} {id}: weight {value} is negative; give a number >= 0"),
+            what=noun,
+            id=repr(cid),
+            value=repr(v),
+        )
         for cid, v in values.items()
         if math.isnan(v) or v < 0
     ]
     if problems:
         raise DataError(problems)
     if len(values) == 0:
-        msg = f"no weights given; give at least one {what} a weight > 0"
+        msg = Msg(N_("no weights given; give at least one {what} a weight > 0"), what=noun)
         raise DataError(msg)
     total = float(values.sum())
     if total <= 0:
-        msg = (
-            f"every weight is zero ({', '.join(map(repr, values.index))}); "
-            f"give at least one {what} a weight > 0"
+        msg = Msg(
+            N_("every weight is zero ({ids}); give at least one {what} a weight > 0"),
+            ids=", ".join(map(repr, values.index)),
+            what=noun,
         )
         raise DataError(msg)
     return values / total
+
+
+#: The words callers pass as ``what`` (what is weighted), translatable; others are kept as given.
+_NOUNS = {
+    "criterion": Msg(N_("criterion")),
+    "group": Msg(N_("group")),
+    "weight": Msg(N_("weight")),
+    "local weight": Msg(N_("local weight")),
+    "group weight": Msg(N_("group weight")),
+}
+
+
+def _noun(what: str) -> str:
+    return _NOUNS.get(what, what)
 
 
 def hierarchical(local: pd.Series, groups: pd.Series, group_weights: pd.Series) -> pd.Series:
@@ -192,31 +216,61 @@ def hierarchy(local: pd.Series, groups: pd.Series, group_weights: pd.Series) -> 
     missing_group = [c for c in local_v.index if c not in groups.index]
     if missing_group:
         problems.append(
-            f"criteria {missing_group} have a local weight but no group; "
-            "give each criterion a group"
+            Msg(
+                N_("criteria {ids} have a local weight but no group; give each criterion a group"),
+                ids=missing_group,
+            )
         )
     extra = [c for c in groups.index if c not in local_v.index]
     if extra:
-        problems.append(f"criteria {extra} have a group but no local weight; give each a weight")
+        problems.append(
+            Msg(
+                N_("criteria {ids} have a group but no local weight; give each a weight"),
+                ids=extra,
+            )
+        )
     used = pd.unique(groups.reindex(local_v.index).dropna())
     no_weight = [g for g in used if g not in group_v.index]
     if no_weight:
         problems.append(
-            f"groups {no_weight} have no group weight; add them to the group weights "
-            f"(known groups: {list(group_v.index)})"
+            Msg(
+                N_(
+                    "groups {ids} have no group weight; add them to the group weights (known "
+                    "groups: {known})"
+                ),
+                ids=no_weight,
+                known=list(group_v.index),
+            )
         )
     empty = [g for g in group_v.index if g not in set(used)]
     if empty:
         problems.append(
-            f"groups {empty} have a group weight but no criteria; "
-            "remove them or assign criteria to them"
+            Msg(
+                N_(
+                    "groups {ids} have a group weight but no criteria; remove them or assign "
+                    "criteria to them"
+                ),
+                ids=empty,
+            )
         )
     for cid, v in local_v.items():
         if math.isnan(v) or v < 0:
-            problems.append(f"criterion {cid!r}: local weight {v!r} must be a number >= 0")
+            problems.append(
+                Msg(
+                    N_("criterion {id}: local weight {value} must be a number >= 0"),
+                    id=repr(cid),
+                    value=repr(v),
+                )
+            )
     for gid, v in group_v.items():
         if math.isnan(v) or v < 0:
-            problems.append(f"group {gid!r}: group weight {v!r} must be a number >= 0")
+            problems.append(
+                Msg(
+                    N_("group {id}: group weight {value} must be a number >= 0"),
+                    id=repr(gid),
+                    value=repr(v),
+                )
+            )
     if problems:
         raise DataError(problems)
 
@@ -228,9 +282,15 @@ def hierarchy(local: pd.Series, groups: pd.Series, group_weights: pd.Series) -> 
     if zero_groups:
         raise DataError(
             [
-                f"group {g!r}: every local weight is zero, so its group weight "
-                f"{float(group_v[g])!r} cannot be shared out; give one of its criteria "
-                f"({', '.join(map(repr, local_v.index[member == g]))}) a weight > 0"
+                Msg(
+                    N_(
+                        "group {id}: every local weight is zero, so its group weight {value} "
+                        "cannot be shared out; give one of its criteria ({ids}) a weight > 0"
+                    ),
+                    id=repr(g),
+                    value=repr(float(group_v[g])),
+                    ids=", ".join(map(repr, local_v.index[member == g])),
+                )
                 for g in zero_groups
             ]
         )
@@ -253,7 +313,12 @@ def _numeric(values: pd.Series, *, what: str) -> pd.Series:
         values = pd.Series(values)
     converted = pd.to_numeric(values, errors="coerce")
     bad = [
-        f"{what} of {key!r} is {val!r}, not a number; give a number >= 0"
+        Msg(
+            N_("{what} of {id} is {value}, not a number; give a number >= 0"),
+            what=_noun(what),
+            id=repr(key),
+            value=repr(val),
+        )
         for key, val, num in zip(values.index, values, converted, strict=True)
         if pd.isna(num) and not (isinstance(val, float) and math.isnan(val))
     ]
@@ -267,7 +332,9 @@ def _numeric(values: pd.Series, *, what: str) -> pd.Series:
 
 def _count(n: int) -> int:
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        msg = f"the number of criteria must be a whole number >= 1, got {n!r}"
+        msg = Msg(
+            N_("the number of criteria must be a whole number >= 1, got {value}"), value=repr(n)
+        )
         raise DataError(msg)
     return int(n)
 
@@ -367,19 +434,30 @@ def _objective_input(
             index = pd.Index([str(c) for c in criteria])
         names = list(index) if index is not None else [f"criterion {j}" for j in range(x.shape[1])]
     if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 1:
-        msg = (
-            f"{method} weights need a table of at least two alternatives × one criterion, "
-            f"got shape {x.shape}"
+        msg = Msg(
+            N_(
+                "{method} weights need a table of at least two alternatives × one criterion, "
+                "got shape {shape}"
+            ),
+            method=method,
+            shape=x.shape,
         )
         raise DataError(msg)
     if len(names) != x.shape[1]:
-        msg = f"{len(names)} criterion names for {x.shape[1]} columns; give one name per column"
+        msg = Msg(
+            N_("{names} criterion names for {columns} columns; give one name per column"),
+            names=len(names),
+            columns=x.shape[1],
+        )
         raise DataError(msg)
     bad = ~np.isfinite(x).all(axis=0)
     if bad.any():
         raise DataError(
             [
-                f"criterion {names[j]!r}: missing or infinite values; fill them in"
+                Msg(
+                    N_("criterion {id}: missing or infinite values; fill them in"),
+                    id=repr(names[j]),
+                )
                 for j in np.flatnonzero(bad)
             ]
         )
@@ -434,15 +512,26 @@ def entropy(matrix: object, *, criteria: list[str] | None = None) -> np.ndarray 
     Hwang & Yoon (1981), section 2.3 (entropy method).
     """
     x, names, index = _objective_input(matrix, criteria, method="entropy")
-    problems = [
-        f"criterion {names[j]!r}: entropy weights need values >= 0, found "
-        f"{x[:, j].min():g}; shift the values or normalise them first"
+    problems: list[str] = [
+        Msg(
+            N_(
+                "criterion {id}: entropy weights need values >= 0, found {value}; shift the "
+                "values or normalise them first"
+            ),
+            id=repr(names[j]),
+            value=f"{x[:, j].min():g}",
+        )
         for j in np.flatnonzero((x < 0).any(axis=0))
     ]
     total = x.sum(axis=0)
     problems += [
-        f"criterion {names[j]!r}: every value is 0, so its shares p = x / Σx are undefined; "
-        "remove the criterion"
+        Msg(
+            N_(
+                "criterion {id}: every value is 0, so its shares p = x / Σx are undefined; "
+                "remove the criterion"
+            ),
+            id=repr(names[j]),
+        )
         for j in np.flatnonzero(total == 0)
     ]
     if problems:
@@ -457,9 +546,11 @@ def entropy(matrix: object, *, criteria: list[str] | None = None) -> np.ndarray 
     # otherwise survive as a weight when every column is constant.
     d[(x.min(axis=0) == x.max(axis=0)) | (d < 0)] = 0.0
     if not d.sum() > 0:
-        msg = (
-            "every criterion has the same value for all alternatives, so entropy gives no "
-            "criterion any weight; use another weighting scheme"
+        msg = Msg(
+            N_(
+                "every criterion has the same value for all alternatives, so entropy gives no "
+                "criterion any weight; use another weighting scheme"
+            )
         )
         raise DataError(msg)
     return _wrap(d / d.sum(), index)
@@ -512,14 +603,25 @@ def critic(
     m = x.shape[1]
     t = np.ones(m) if types is None else np.asarray(types, dtype=float).reshape(-1)
     if t.shape[0] != m or not np.isin(t, (1, -1)).all():
-        msg = f"types {t.tolist()} must hold +1 (benefit) or -1 (cost) for each of {m} criteria"
+        msg = Msg(
+            N_("types {types} must hold +1 (benefit) or -1 (cost) for each of {count} criteria"),
+            types=t.tolist(),
+            count=m,
+        )
         raise DataError(msg)
     lo, hi = x.min(axis=0), x.max(axis=0)
     if (lo == hi).any():
         raise DataError(
             [
-                f"criterion {names[j]!r}: every alternative has the same value ({lo[j]:g}); "
-                "CRITIC's normalisation and correlation are undefined, remove the criterion"
+                Msg(
+                    N_(
+                        "criterion {id}: every alternative has the same value ({value}); "
+                        "CRITIC's normalisation and correlation are undefined, remove the "
+                        "criterion"
+                    ),
+                    id=repr(names[j]),
+                    value=f"{lo[j]:g}",
+                )
                 for j in np.flatnonzero(lo == hi)
             ]
         )
@@ -612,26 +714,60 @@ class AhpResult:
 
     @property
     def message(self) -> str:
-        """A sentence to print: the CR verdict and, if it fails, the judgements to revisit."""
-        head = f"AHP ({self.method}): CR = {self.cr:.3f}"
+        """A sentence to print: the CR verdict and, if it fails, the judgements to revisit.
+
+        A :class:`siting.i18n.Msg`: English as text, any language when rendered.
+        """
+        values = {
+            "method": self.method,
+            "cr": f"{self.cr:.3f}",
+            "threshold": f"{self.threshold:.2f}",
+        }
         if self.acceptable:
-            return f"{head} <= {self.threshold:.2f}, the judgements are acceptably consistent."
+            return Msg(
+                N_(
+                    "AHP ({method}): CR = {cr} <= {threshold}, the judgements are acceptably "
+                    "consistent."
+                ),
+                **values,
+            )
         worst = self.inconsistency.head(3)
-        hints = "; ".join(
-            f"{row.a!r} vs {row.b!r} judged {row.judgement:.3g}, the others imply "
-            f"{row.consistent:.3g} ({row.share:.0%} of the inconsistency)"
-            for row in worst.itertuples()
+        hints = Joined(
+            [
+                Msg(
+                    N_(
+                        "{a} vs {b} judged {judgement}, the others imply {consistent} ({share} "
+                        "of the inconsistency)"
+                    ),
+                    a=repr(row.a),
+                    b=repr(row.b),
+                    judgement=f"{row.judgement:.3g}",
+                    consistent=f"{row.consistent:.3g}",
+                    share=f"{row.share:.0%}",
+                )
+                for row in worst.itertuples()
+            ],
+            "; ",
         )
-        return (
-            f"{head} > {self.threshold:.2f}: THE PAIRWISE JUDGEMENTS ARE INCONSISTENT and the "
-            f"weights should not be used as they are. Revisit first: {hints}."
+        return Msg(
+            N_(
+                "AHP ({method}): CR = {cr} > {threshold}: THE PAIRWISE JUDGEMENTS ARE "
+                "INCONSISTENT and the weights should not be used as they are. Revisit first: "
+                "{hints}."
+            ),
+            hints=hints,
+            **values,
         )
 
 
 def _ri_value(ri: str | Sequence[float] | Mapping[int, float], n: int) -> float:
     if isinstance(ri, str):
         if ri not in RANDOM_INDEX:
-            msg = f"unknown random-index table {ri!r}; choose one of {list(RANDOM_INDEX)}"
+            msg = Msg(
+                N_("unknown random-index table {name}; choose one of {names}"),
+                name=repr(ri),
+                names=list(RANDOM_INDEX),
+            )
             raise DataError(msg)
         table: Mapping[int, float] = dict(enumerate(RANDOM_INDEX[ri], start=1))
     elif isinstance(ri, Mapping):
@@ -639,10 +775,14 @@ def _ri_value(ri: str | Sequence[float] | Mapping[int, float], n: int) -> float:
     else:
         table = dict(enumerate((float(v) for v in ri), start=1))
     if n not in table:
-        msg = (
-            f"the random-index table has no value for {n} criteria (it covers "
-            f"{sorted(table)}); split the criteria into groups (hierarchical weights) or "
-            "pass ri= a table that covers n"
+        msg = Msg(
+            N_(
+                "the random-index table has no value for {count} criteria (it covers {sizes}); "
+                "split the criteria into groups (hierarchical weights) or pass ri= a table that "
+                "covers n"
+            ),
+            count=n,
+            sizes=sorted(table),
         )
         raise DataError(msg)
     return table[n]
@@ -657,9 +797,13 @@ def _pairwise_input(
         if criteria is None and [str(c) for c in pairwise.index] != [
             str(c) for c in pairwise.columns
         ]:
-            msg = (
-                f"the pairwise matrix's rows {list(pairwise.index)} and columns "
-                f"{list(pairwise.columns)} must list the same criteria in the same order"
+            msg = Msg(
+                N_(
+                    "the pairwise matrix's rows {rows} and columns {columns} must list the same "
+                    "criteria in the same order"
+                ),
+                rows=list(pairwise.index),
+                columns=list(pairwise.columns),
             )
             raise DataError(msg)
         names = [str(c) for c in pairwise.columns]
@@ -668,13 +812,19 @@ def _pairwise_input(
         try:
             a = np.asarray(pairwise, dtype=float)
         except (TypeError, ValueError) as exc:
-            msg = f"the pairwise matrix holds values that are not numbers ({exc})"
+            msg = Msg(
+                N_("the pairwise matrix holds values that are not numbers ({error})"),
+                error=str(exc),
+            )
             raise DataError(msg) from exc
         names = []
     if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
-        msg = (
-            f"the pairwise matrix must be square (n × n, one row and column per criterion), "
-            f"got shape {a.shape}"
+        msg = Msg(
+            N_(
+                "the pairwise matrix must be square (n × n, one row and column per criterion), "
+                "got shape {shape}"
+            ),
+            shape=a.shape,
         )
         raise DataError(msg)
     n = a.shape[0]
@@ -683,7 +833,11 @@ def _pairwise_input(
     elif not names:
         names = [f"criterion {j}" for j in range(n)]
     if len(names) != n:
-        msg = f"{len(names)} criterion names for a {n} × {n} pairwise matrix; give {n}"
+        msg = Msg(
+            N_("{names} criterion names for a {n} × {n} pairwise matrix; give {n}"),
+            names=len(names),
+            n=n,
+        )
         raise DataError(msg)
     problems = _judgement_problems(a, names)
     if problems:
@@ -694,24 +848,43 @@ def _pairwise_input(
 def _judgement_problems(a: np.ndarray, names: list[str]) -> list[str]:
     """Diagonal not 1, judgements that are not positive numbers, pairs that are not reciprocal."""
     n = a.shape[0]
-    problems = [
-        f"{names[i]!r} vs itself is {a[i, i]:g}; the diagonal must be 1"
+    problems: list[str] = [
+        Msg(
+            N_("{a} vs itself is {value}; the diagonal must be 1"),
+            a=repr(names[i]),
+            value=f"{a[i, i]:g}",
+        )
         for i in range(n)
         if a[i, i] != 1
     ]
     bad = ~(np.isfinite(a) & (a > 0))
     problems += [
-        f"{names[i]!r} vs {names[j]!r} is {a[i, j]:g}; judgements must be positive "
-        "numbers (1/9 .. 9 on Saaty's scale)"
+        Msg(
+            N_(
+                "{a} vs {b} is {value}; judgements must be positive numbers (1/9 .. 9 on "
+                "Saaty's scale)"
+            ),
+            a=repr(names[i]),
+            b=repr(names[j]),
+            value=f"{a[i, j]:g}",
+        )
         for i, j in zip(*np.nonzero(bad), strict=True)
         if i != j
     ]
     for i, j in zip(*np.triu_indices(n, k=1), strict=True):
         if not (bad[i, j] or bad[j, i]) and abs(a[i, j] * a[j, i] - 1.0) > RECIPROCAL:
             problems.append(
-                f"{names[i]!r} vs {names[j]!r} is {a[i, j]:.6g} but {names[j]!r} vs "
-                f"{names[i]!r} is {a[j, i]:.6g}, not its reciprocal {1 / a[i, j]:.6g}; "
-                "write the reciprocal exactly (e.g. 1/3, not 0.33)"
+                Msg(
+                    N_(
+                        "{a} vs {b} is {ab} but {b} vs {a} is {ba}, not its reciprocal "
+                        "{reciprocal}; write the reciprocal exactly (e.g. 1/3, not 0.33)"
+                    ),
+                    a=repr(names[i]),
+                    b=repr(names[j]),
+                    ab=f"{a[i, j]:.6g}",
+                    ba=f"{a[j, i]:.6g}",
+                    reciprocal=f"{1 / a[i, j]:.6g}",
+                )
             )
     return problems
 
@@ -748,19 +921,39 @@ def pairwise_matrix(
     pos = {c: i for i, c in enumerate(names)}
     a = np.eye(len(names))
     seen: set[frozenset[str]] = set()
-    problems = []
+    problems: list[str] = []
     for (x, y), value in judgements.items():
         if x not in pos or y not in pos or x == y:
-            problems.append(f"judgement {x!r} vs {y!r}: both must be distinct criteria of {names}")
+            problems.append(
+                Msg(
+                    N_("judgement {a} vs {b}: both must be distinct criteria of {names}"),
+                    a=repr(x),
+                    b=repr(y),
+                    names=names,
+                )
+            )
             continue
         key = frozenset((x, y))
         if key in seen:
-            problems.append(f"{x!r} vs {y!r} is judged twice; keep one judgement per pair")
+            problems.append(
+                Msg(
+                    N_("{a} vs {b} is judged twice; keep one judgement per pair"),
+                    a=repr(x),
+                    b=repr(y),
+                )
+            )
             continue
         seen.add(key)
         v = float(value)
         if not (math.isfinite(v) and v > 0):
-            problems.append(f"{x!r} vs {y!r} is {value!r}; judgements must be positive numbers")
+            problems.append(
+                Msg(
+                    N_("{a} vs {b} is {value}; judgements must be positive numbers"),
+                    a=repr(x),
+                    b=repr(y),
+                    value=repr(value),
+                )
+            )
             continue
         a[pos[x], pos[y]] = v
         a[pos[y], pos[x]] = 1.0 / v
@@ -771,7 +964,9 @@ def pairwise_matrix(
         if frozenset((names[i], names[j])) not in seen
     ]
     if missing:
-        problems.append(f"missing judgements: {', '.join(missing)}; judge every pair once")
+        problems.append(
+            Msg(N_("missing judgements: {pairs}; judge every pair once"), pairs=", ".join(missing))
+        )
     if problems:
         raise DataError(problems)
     return pd.DataFrame(a, index=pd.Index(names), columns=pd.Index(names))
@@ -833,7 +1028,9 @@ def ahp(
     judgment matrices. *Journal of Mathematical Psychology* 29(4), 387-405.
     """
     if method not in ("eigenvector", "geometric"):
-        msg = f"unknown AHP method {method!r}; choose 'eigenvector' or 'geometric'"
+        msg = Msg(
+            N_("unknown AHP method {name}; choose 'eigenvector' or 'geometric'"), name=repr(method)
+        )
         raise DataError(msg)
     a, names, known = _pairwise_input(pairwise, criteria)
     n = a.shape[0]

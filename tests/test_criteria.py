@@ -83,6 +83,14 @@ def test_references_between_sections_are_checked(tiny, edit):
     assert any("group 'enabler'" in p and "did you mean 'enablers'" in p for p in found)
 
 
+def test_an_empty_group_is_reported_like_a_missing_one(tiny, edit):
+    # found by the fuzzer: `group:` left empty passed the checks and crashed the weights stage
+    path = edit(tiny / "study.yaml", "group: education", "group:")
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:14: criteria[0]: criterion 'university_km' has no `group`")
+    assert "add one of ['education', 'enablers', 'science']" in problem
+
+
 FIVE_MISTAKES = """\
 study: Five mistakes
 candidates: candidates.geojson
@@ -484,7 +492,5 @@ def test_texts_in_three_languages(tiny, edit) -> None:
         load(study)
     problems = caught.value.problems
     assert any(": language: 'de' is not allowed" in p for p in problems)
-    assert any(
-        "label: 'fr' is not a language here; use kk, ru or en" in p for p in problems
-    )
+    assert any("label: 'fr' is not a language here; use kk, ru or en" in p for p in problems)
     assert not any("expected text" in p for p in problems)

@@ -230,12 +230,14 @@ def _merge(lines: list[str], i: int, j: int) -> None:
     if not (sources and targets):
         return
     i, j = _pick(sources, i), _pick(targets, j)
-    if flow.search(lines[i]):
-        lines[i] = flow.sub(r":\1&fz {", lines[i], count=1)
-    else:
-        lines[i] = lines[i].replace("- ", "- &fz\n" + " " * (lines[i].index("- ") + 2), 1)
     match = KEY_LINE.match(lines[j])
     assert match is not None
+    if flow.search(lines[i]):
+        lines[i] = flow.sub(r":\1&fz {", lines[i], count=1)
+    elif i == j:  # an item anchored on this line would split it, leaving no key to merge into
+        return
+    else:
+        lines[i] = lines[i].replace("- ", "- &fz\n" + " " * (lines[i].index("- ") + 2), 1)
     indent = " " * len(match[1])
     lines.insert(j, f"{indent}<<: *fz")
     if match[1].endswith("- "):  # the merge key becomes the item's first key

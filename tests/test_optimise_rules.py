@@ -210,7 +210,7 @@ def test_prepare_reports_every_family_at_once() -> None:
         "n (number of sites)",
         "names must have one entry",
         "distances_km must be a candidate × candidate matrix",
-        "have no group",
+        "1 candidate has no group",
         "costs has 1 missing or negative",
         "must_include lists [7]",
         "centre_distances_km must be a centre × candidate matrix",

@@ -35,7 +35,7 @@ def test_structure_files_and_fields_in_one_pass(tiny: Path, edit) -> None:
     code, lines = _validate(study)
     assert code == 2
     text = "\n".join(lines)
-    assert "error: 7 problem(s)" in text
+    assert "error: 7 problems" in text
     for expected in (
         "criteria[0].wieght: unknown key 'wieght'; did you mean 'weight'?",
         "groups.enablers.weight: -2 is out of range",

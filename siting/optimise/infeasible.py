@@ -4,7 +4,8 @@ Two steps.  :func:`quick_checks` finds the arithmetic reasons (more sites locked
 a group cap that leaves too little room, a budget below the cheapest portfolio, ...) without a
 solver.  When those pass but the model is still infeasible, :func:`diagnose` runs a deletion
 filter over rule families to find a smallest conflicting set, and :func:`relax` searches each of
-its rules for the nearest value that makes the model feasible again.
+its rules for the nearest value that makes the model feasible again.  Every sentence is a
+translatable :class:`siting.i18n.Msg`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from collections.abc import Callable
 import numpy as np
 import pulp
 
-from siting.optimise._core import affine, fmt, join_words
+from siting.i18n import N_, Msg
+from siting.messages import all_of, either, plural
+from siting.optimise._core import affine, fmt
 from siting.optimise.model import Variant, run
 from siting.optimise.rules import PortfolioRules
 
@@ -51,23 +54,47 @@ def _count_checks(rules: PortfolioRules, allowed: np.ndarray) -> list[str]:
     n, m = rules.count.n, rules.size
     inc, exc = rules.lock.include, rules.lock.exclude
     if n > m:
-        out.append(f"{n} sites were asked but there are only {m} candidates; ask for at most {m}")
+        out.append(
+            Msg(
+                N_(
+                    "{asked} sites were asked but there are only {m} candidates; ask for at most {m}"
+                ),
+                asked=n,
+                m=m,
+            )
+        )
     both = np.intersect1d(inc, exc)
     if both.size:
         out.append(
-            f"{join_words([rules.name(j) for j in both])} is both in must_include and "
-            "must_exclude; remove it from one of them"
+            plural(
+                "{sites} is both in must_include and must_exclude; remove it from one of them",
+                "{sites} are both in must_include and must_exclude; remove them from one of them",
+                both.size,
+                sites=all_of([rules.name(j) for j in both]),
+            )
         )
     if inc.size > n:
         out.append(
-            f"must_include locks in {inc.size} sites but only {n} were asked; ask for "
-            f"{inc.size} or shorten must_include"
+            Msg(
+                N_(
+                    "must_include locks in {locked} sites but only {asked} were asked; ask for "
+                    "{locked} or shorten must_include"
+                ),
+                locked=inc.size,
+                asked=n,
+            )
         )
     left = int(allowed.sum())
     if exc.size and n <= m and rules.count.exact and left < n:
         out.append(
-            f"must_exclude leaves {left} candidates but {n} sites were asked; "
-            f"ask for {left} or shorten must_exclude"
+            Msg(
+                N_(
+                    "must_exclude leaves {left} candidates but {asked} sites were asked; ask for "
+                    "{left} or shorten must_exclude"
+                ),
+                left=left,
+                asked=n,
+            )
         )
     return out
 
@@ -81,21 +108,44 @@ def _group_checks(rules: PortfolioRules, allowed: np.ndarray) -> list[str]:
     counts_all = g.counts(allowed)
     if g.at_most is not None and g.at_least is not None and g.at_least > g.at_most:
         out.append(
-            f"at least {g.at_least} per {name} contradicts at most {g.at_most} per "
-            f"{name}; make the minimum no larger than the maximum"
+            Msg(
+                N_(
+                    "at least {least} per {field} contradicts at most {most} per {field}; make "
+                    "the minimum no larger than the maximum"
+                ),
+                least=g.at_least,
+                most=g.at_most,
+                field=name,
+            )
         )
     if g.at_most is not None and rules.count.exact:
         room = int(np.minimum(counts_all, g.at_most).sum())
         if room < n:
             out.append(
-                f"at most {g.at_most} per {name} allows at most {room} sites but {n} "
-                f"were asked; ask for {room} or allow more per {name}"
+                Msg(
+                    N_(
+                        "at most {most} per {field} allows at most {room} sites but {asked} were "
+                        "asked; ask for {room} or allow more per {field}"
+                    ),
+                    most=g.at_most,
+                    field=name,
+                    room=room,
+                    asked=n,
+                )
             )
     if g.at_most is not None and inc.size:
         locked = g.counts(inc)
         out.extend(
-            f"must_include locks in {locked[k]} sites in {g.labels[k]} but at "
-            f"most {g.at_most} per {name} is allowed"
+            Msg(
+                N_(
+                    "must_include locks in {locked} sites in {group} but at most {most} per "
+                    "{field} is allowed"
+                ),
+                locked=locked[k],
+                group=g.labels[k],
+                most=g.at_most,
+                field=name,
+            )
             for k in np.flatnonzero(locked > g.at_most)
         )
     if g.at_least is not None:
@@ -103,12 +153,29 @@ def _group_checks(rules: PortfolioRules, allowed: np.ndarray) -> list[str]:
         need = g.at_least * groups
         if need > n:
             out.append(
-                f"at least {g.at_least} per {name} needs {need} sites ({groups} "
-                f"{name} values) but only {n} were asked; ask for {need} or lower the minimum"
+                Msg(
+                    N_(
+                        "at least {least} per {field} needs {need} sites ({groups} {field} "
+                        "values) but only {asked} were asked; ask for {need} or lower the minimum"
+                    ),
+                    least=g.at_least,
+                    field=name,
+                    need=need,
+                    groups=groups,
+                    asked=n,
+                )
             )
         out.extend(
-            f"at least {g.at_least} per {name} cannot hold in "
-            f"{g.labels[k]}: it has only {counts_all[k]} allowed candidate(s)"
+            plural(
+                "at least {least} per {field} cannot hold in {group}: it has only {n} allowed "
+                "candidate",
+                "at least {least} per {field} cannot hold in {group}: it has only {n} allowed "
+                "candidates",
+                int(counts_all[k]),
+                least=g.at_least,
+                field=name,
+                group=g.labels[k],
+            )
             for k in np.flatnonzero(counts_all < g.at_least)
         )
     return out
@@ -124,9 +191,17 @@ def _spacing_checks(rules: PortfolioRules) -> list[str]:
     for p, q in zip(a, b, strict=True):
         gap = float(sub[p, q])
         out.append(
-            f"must_include sites {rules.name(inc[p])} and {rules.name(inc[q])} are "
-            f"{fmt(gap)} km apart, closer than min_spacing_km "
-            f"{fmt(sp.min_km)}; lower it to {math.floor(gap)} or drop one"
+            Msg(
+                N_(
+                    "must_include sites {a} and {b} are {gap} km apart, closer than "
+                    "min_spacing_km {km}; lower it to {lower} or drop one"
+                ),
+                a=rules.name(inc[p]),
+                b=rules.name(inc[q]),
+                gap=fmt(gap),
+                km=fmt(sp.min_km),
+                lower=math.floor(gap),
+            )
         )
     return out
 
@@ -139,15 +214,28 @@ def _budget_checks(rules: PortfolioRules, allowed: np.ndarray) -> list[str]:
     locked = float(b.costs[rules.lock.include].sum())
     if locked > b.limit:
         return [
-            f"must_include sites cost {fmt(locked)}, more than the budget "
-            f"{fmt(b.limit)}; raise the budget to {fmt(locked)}"
+            Msg(
+                N_(
+                    "must_include sites cost {cost}, more than the budget {limit}; raise the "
+                    "budget to {cost}"
+                ),
+                cost=fmt(locked),
+                limit=fmt(b.limit),
+            )
         ]
     if rules.count.exact:
         cheapest = float(np.sort(b.costs[allowed])[:n].sum())
         if cheapest > b.limit:
             return [
-                f"the {n} cheapest allowed sites cost {fmt(cheapest)}, more than the budget "
-                f"{fmt(b.limit)}; raise the budget to {fmt(cheapest)} or ask for fewer"
+                Msg(
+                    N_(
+                        "the {asked} cheapest allowed sites cost {cost}, more than the budget "
+                        "{limit}; raise the budget to {cost} or ask for fewer"
+                    ),
+                    asked=n,
+                    cost=fmt(cheapest),
+                    limit=fmt(b.limit),
+                )
             ]
     return []
 
@@ -162,9 +250,17 @@ def _equity_checks(rules: PortfolioRules, allowed: np.ndarray) -> list[str]:
         if near.size and near.min() > eq.within_km:
             nearest = float(near.min())
             out.append(
-                f"no allowed candidate lies within equity_km {fmt(eq.within_km)} of the "
-                f"population centre of {eq.centre_names[k]} (the nearest is "
-                f"{fmt(nearest)} km away); raise equity_km to {math.ceil(nearest)}"
+                Msg(
+                    N_(
+                        "no allowed candidate lies within equity_km {km} of the population "
+                        "centre of {centre} (the nearest is {nearest} km away); raise equity_km "
+                        "to {raise_to}"
+                    ),
+                    km=fmt(eq.within_km),
+                    centre=eq.centre_names[k],
+                    nearest=fmt(nearest),
+                    raise_to=math.ceil(nearest),
+                )
             )
     return out
 
@@ -193,26 +289,44 @@ def diagnose(rules: PortfolioRules) -> list[str]:
         if not run(rules, Variant(omit=trial, objective="none")).feasible:
             kept.remove(family)
     omit = frozenset(set(rules.families) - set(kept))
-    words = [rules.describe(f) for f in kept]
+    words = all_of([rules.describe(f) for f in kept])
     most = run(rules, Variant(omit=omit, count="free", objective="count"))
-    asked = f"{n} were asked" if rules.count.exact else f"up to {n} were asked"
+    asked = (
+        plural("{n} was asked", "{n} were asked", n)
+        if rules.count.exact
+        else plural("up to {n} was asked", "up to {n} were asked", n)
+    )
     if not kept:
-        return [f"no portfolio of {n} sites exists ({most.status})"]
+        # the solver's status (Infeasible, Not solved) is PuLP's name for it, quoted as is
+        return [Msg(N_("no portfolio of {n} sites exists ({status})"), n=n, status=most.status)]
+    fixes: list[str] = []
+    head: Msg
     if most.feasible:
         k = round(most.objective)
-        head = f"{join_words(words)} {'leaves' if len(words) == 1 else 'together leave'} room for "
-        head += f"at most {k} site{'s' if k != 1 else ''}; {asked}"
-        fixes = [f"ask for {k}"] if k >= 1 else []
+        room = plural("at most {n} site", "at most {n} sites", k)
+        head = (
+            Msg(N_("{rules} leaves room for {room}; {asked}"), rules=words, room=room, asked=asked)
+            if len(kept) == 1
+            else Msg(
+                N_("{rules} together leave room for {room}; {asked}"),
+                rules=words,
+                room=room,
+                asked=asked,
+            )
+        )
+        if k >= 1:
+            fixes.append(Msg(N_("ask for {count}"), count=k))
     else:
-        head = f"{join_words(words)} cannot hold together for any number of sites"
-        fixes = []
+        head = Msg(N_("{rules} cannot hold together for any number of sites"), rules=words)
     for family in kept:
         fix = relax(rules, family, omit)
         if fix:
             fixes.append(fix)
     if len(kept) > 1:
-        fixes.append("drop any one of these rules")
-    return [head + ("; " + " or ".join(fixes) if fixes else "")]
+        fixes.append(Msg(N_("drop any one of these rules")))
+    if not fixes:
+        return [head]
+    return [Msg(N_("{problem}; {fixes}"), problem=head, fixes=either(fixes))]
 
 
 def relax(rules: PortfolioRules, family: str, omit: frozenset[str]) -> str:
@@ -235,7 +349,7 @@ def relax(rules: PortfolioRules, family: str, omit: frozenset[str]) -> str:
     how = _RELAX.get(family)
     if how is not None:
         return how(rules, omit)
-    return f"drop {rules.describe(family)}"
+    return Msg(N_("drop {rule}"), rule=rules.describe(family))
 
 
 def _relax_spacing(rules: PortfolioRules, omit: frozenset[str]) -> str:
@@ -247,7 +361,7 @@ def _relax_spacing(rules: PortfolioRules, omit: frozenset[str]) -> str:
     best = _largest_feasible(
         values, lambda v: run(rules, Variant(omit=omit, objective="none", spacing=v)).feasible
     )
-    return "" if best is None else f"lower min_spacing_km to {math.floor(best)}"
+    return "" if best is None else Msg(N_("lower min_spacing_km to {km}"), km=math.floor(best))
 
 
 def _relax_at_most(rules: PortfolioRules, omit: frozenset[str]) -> str:
@@ -256,7 +370,7 @@ def _relax_at_most(rules: PortfolioRules, omit: frozenset[str]) -> str:
         return ""
     for cap in range(g.at_most + 1, rules.count.n + 1):
         if run(rules, Variant(omit=omit, objective="none", at_most=cap)).feasible:
-            return f"allow {cap} per {g.field}"
+            return Msg(N_("allow {count} per {field}"), count=cap, field=g.field)
     return ""
 
 
@@ -271,7 +385,7 @@ def _relax_budget(rules: PortfolioRules, omit: frozenset[str]) -> str:
 
     out = run(rules, Variant(omit=omit | {"budget"}, objective="none", extra=cheapest))
     if out.feasible:
-        return f"raise the budget to {fmt(float(costs[out.selected].sum()))}"
+        return Msg(N_("raise the budget to {cost}"), cost=fmt(float(costs[out.selected].sum())))
     return ""
 
 
@@ -285,7 +399,7 @@ def _relax_equity(rules: PortfolioRules, omit: frozenset[str]) -> str:
     best = _smallest_feasible(
         values, lambda v: run(rules, Variant(omit=omit, objective="none", equity_km=v)).feasible
     )
-    return f"raise equity_km to {math.ceil(best)}" if best is not None else ""
+    return Msg(N_("raise equity_km to {km}"), km=math.ceil(best)) if best is not None else ""
 
 
 _RELAX: dict[str, Callable[[PortfolioRules, frozenset[str]], str]] = {

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from siting.errors import InfeasibleError
+from siting.i18n import N_, Msg
 from siting.optimise._core import OptimisationResult, chosen, solver_version
 from siting.optimise.explain import explain
 from siting.optimise.infeasible import diagnose, quick_checks
@@ -185,12 +186,13 @@ def solve_rules(
     built, solved = optimise(rules, Variant(extra=extra))
     if not solved.feasible:
         if solved.status not in ("Infeasible", "Not solved", "Undefined"):
-            msg = (
-                f"the solver stopped with status {solved.status!r}; no portfolio was proved optimal"
+            msg = Msg(
+                N_("the solver stopped with status {status}; no portfolio was proved optimal"),
+                status=repr(solved.status),
             )
             raise InfeasibleError(msg)
         if extra is not None:
-            msg = "no further portfolio satisfies the rules and the extra constraints"
+            msg = Msg(N_("no further portfolio satisfies the rules and the extra constraints"))
             raise InfeasibleError(msg)
         raise InfeasibleError(diagnose(rules))
     selected = chosen(built.x)

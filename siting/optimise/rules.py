@@ -24,7 +24,9 @@ from typing import Any
 import numpy as np
 
 from siting.errors import DataError
-from siting.optimise._core import check_solver, fmt, join_words
+from siting.i18n import N_, Msg
+from siting.messages import all_of, plural
+from siting.optimise._core import check_solver, fmt
 
 __all__ = [
     "FAMILIES",
@@ -325,23 +327,29 @@ class PortfolioRules:
         return self.names[j]
 
     def describe(self, family: str) -> str:
-        """The rule in words, e.g. ``"at most 1 per macro_region"``."""
+        """The rule in words, e.g. ``"at most 1 per macro_region"`` (a translatable Msg)."""
         g = self.groups
         match family:
             case "min_spacing_km" if self.spacing is not None:
-                return f"min_spacing_km {fmt(self.spacing.min_km)}"
+                return Msg(N_("min_spacing_km {km}"), km=fmt(self.spacing.min_km))
             case "at_most_per_group" if g is not None:
-                return f"at most {g.at_most} per {g.field}"
+                return Msg(N_("at most {count} per {field}"), count=g.at_most, field=g.field)
             case "at_least_per_group" if g is not None:
-                return f"at least {g.at_least} per {g.field}"
+                return Msg(N_("at least {count} per {field}"), count=g.at_least, field=g.field)
             case "budget" if self.budget is not None:
-                return f"budget {fmt(self.budget.limit)}"
+                return Msg(N_("budget {limit}"), limit=fmt(self.budget.limit))
             case "equity_km" if self.equity is not None:
-                return f"equity_km {fmt(self.equity.within_km)}"
+                return Msg(N_("equity_km {km}"), km=fmt(self.equity.within_km))
             case "must_include":
-                return "must_include " + join_words([self.name(j) for j in self.lock.include])
+                return Msg(
+                    N_("must_include {sites}"),
+                    sites=all_of([self.name(j) for j in self.lock.include]),
+                )
             case "must_exclude":
-                return "must_exclude " + join_words([self.name(j) for j in self.lock.exclude])
+                return Msg(
+                    N_("must_exclude {sites}"),
+                    sites=all_of([self.name(j) for j in self.lock.exclude]),
+                )
         raise KeyError(family)  # pragma: no cover - internal misuse
 
     def covered(self, selected: np.ndarray) -> np.ndarray:
@@ -391,7 +399,11 @@ class PortfolioRules:
         """
         s = np.asarray(scores, dtype=float)
         if s.shape != (self.size,):
-            msg = f"scores must have one value per candidate ({self.size}); got shape {s.shape}"
+            msg = Msg(
+                N_("scores must have one value per candidate ({size}); got shape {shape}"),
+                size=self.size,
+                shape=s.shape,
+            )
             raise DataError(msg)
         problems: list[str] = []
         _check_finite_scores(s, problems)
@@ -477,8 +489,14 @@ def _check_finite_scores(s: np.ndarray, problems: list[str]) -> None:
     if not np.all(np.isfinite(s)):
         bad = np.flatnonzero(~np.isfinite(s))
         problems.append(
-            f"scores has {bad.size} missing value(s), first at candidate {bad[0]}; "
-            "score them or drop them from the candidates"
+            plural(
+                "scores has {n} missing value, at candidate {first}; score it or drop it from "
+                "the candidates",
+                "scores has {n} missing values, first at candidate {first}; score them or drop "
+                "them from the candidates",
+                bad.size,
+                first=bad[0],
+            )
         )
 
 
@@ -486,7 +504,10 @@ def _scores(scores: Any, problems: list[str]) -> np.ndarray:
     """The scores; raises at once when there is no candidate axis to check the rest against."""
     s = np.asarray(scores, dtype=float)
     if s.ndim != 1 or s.size == 0:
-        msg = f"scores must be a non-empty 1-D array (one per candidate); got shape {s.shape}"
+        msg = Msg(
+            N_("scores must be a non-empty 1-D array (one per candidate); got shape {shape}"),
+            shape=s.shape,
+        )
         raise DataError(msg)
     _check_finite_scores(s, problems)
     return s
@@ -494,7 +515,9 @@ def _scores(scores: Any, problems: list[str]) -> np.ndarray:
 
 def _count(n: Any, exact: bool, problems: list[str]) -> Count | None:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        problems.append(f"n (number of sites) must be a whole number >= 1; got {n!r}")
+        problems.append(
+            Msg(N_("n (number of sites) must be a whole number >= 1; got {value}"), value=repr(n))
+        )
         return None
     return Count(n=int(n), exact=bool(exact))
 
@@ -505,8 +528,14 @@ def _names(names: Sequence[str] | None, size: int, problems: list[str]) -> list[
         label = [str(x) for x in names]
         if len(label) == size:
             return label
-        problems.append(f"names must have one entry per candidate ({size}); got {len(label)}")
-    return [f"candidate {j}" for j in range(size)]
+        problems.append(
+            Msg(
+                N_("names must have one entry per candidate ({size}); got {given}"),
+                size=size,
+                given=len(label),
+            )
+        )
+    return [Msg(N_("candidate {number}"), number=j) for j in range(size)]
 
 
 def _indices(value: Any, size: int, what: str, problems: list[str]) -> np.ndarray:
@@ -516,13 +545,26 @@ def _indices(value: Any, size: int, what: str, problems: list[str]) -> np.ndarra
     if arr.size == 0:
         return np.empty(0, dtype=np.intp)
     if not np.issubdtype(arr.dtype, np.integer):
-        problems.append(f"{what} must list candidate indices (integers); got {list(value)!r}")
+        problems.append(
+            Msg(
+                N_("{what} must list candidate indices (integers); got {value}"),
+                what=what,
+                value=repr(list(value)),
+            )
+        )
         return np.empty(0, dtype=np.intp)
     bad = arr[(arr < 0) | (arr >= size)]
     if bad.size:
         problems.append(
-            f"{what} lists {bad.tolist()}, which are not candidates (valid indices are 0 to "
-            f"{size - 1}); remove them or add those sites to the candidates"
+            Msg(
+                N_(
+                    "{what} lists {indices}, which are not candidates (valid indices are 0 to "
+                    "{last}); remove them or add those sites to the candidates"
+                ),
+                what=what,
+                indices=bad.tolist(),
+                last=size - 1,
+            )
         )
         arr = arr[(arr >= 0) & (arr < size)]
     return np.unique(arr.astype(np.intp))
@@ -532,14 +574,25 @@ def _square(matrix: Any, size: int, what: str, problems: list[str]) -> np.ndarra
     arr = np.asarray(matrix, dtype=float)
     if arr.shape != (size, size):
         problems.append(
-            f"{what} must be a candidate × candidate matrix ({size} × {size}); got {arr.shape}"
+            Msg(
+                N_("{what} must be a candidate × candidate matrix ({size} × {size}); got {shape}"),
+                what=what,
+                size=size,
+                shape=arr.shape,
+            )
         )
         return None
     if not np.all(np.isfinite(arr)):
-        problems.append(f"{what} has missing or infinite values; fill them")
+        problems.append(Msg(N_("{what} has missing or infinite values; fill them"), what=what))
         return None
     if np.any(arr < 0):
-        problems.append(f"{what} has negative distances (min {arr.min():g}); they must be >= 0")
+        problems.append(
+            Msg(
+                N_("{what} has negative distances (min {least}); they must be >= 0"),
+                what=what,
+                least=f"{arr.min():g}",
+            )
+        )
         return None
     return arr
 
@@ -548,7 +601,14 @@ def _whole(value: Any, what: str, problems: list[str], *, least: int) -> int | N
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-        problems.append(f"{what} must be a whole number >= {least}; got {value!r}")
+        problems.append(
+            Msg(
+                N_("{what} must be a whole number >= {least}; got {value}"),
+                what=what,
+                least=least,
+                value=repr(value),
+            )
+        )
         return None
     return int(value)
 
@@ -559,10 +619,16 @@ def _number(value: Any, what: str, problems: list[str]) -> float | None:
     try:
         out = float(value)
     except (TypeError, ValueError):
-        problems.append(f"{what} must be a number; got {value!r}")
+        problems.append(
+            Msg(N_("{what} must be a number; got {value}"), what=what, value=repr(value))
+        )
         return None
     if not math.isfinite(out) or out < 0:
-        problems.append(f"{what} must be a finite number >= 0; got {value!r}")
+        problems.append(
+            Msg(
+                N_("{what} must be a finite number >= 0; got {value}"), what=what, value=repr(value)
+            )
+        )
         return None
     return out
 
@@ -573,8 +639,12 @@ def _spacing(
     spacing = _number(min_spacing_km, "min_spacing_km", problems)
     if spacing is not None and distances_km is None:
         problems.append(
-            "min_spacing_km is set but distances_km is missing; pass the candidate × "
-            "candidate distance matrix in km"
+            Msg(
+                N_(
+                    "min_spacing_km is set but distances_km is missing; pass the candidate × "
+                    "candidate distance matrix in km"
+                )
+            )
         )
         return None
     # A distance matrix without a spacing is still checked: a malformed input is a mistake.
@@ -600,20 +670,34 @@ def _groups(
     if groups is not None:
         g = np.asarray(groups, dtype=object)
         if g.shape != (size,):
-            problems.append(f"groups must have one label per candidate ({size}); got {g.shape}")
+            problems.append(
+                Msg(
+                    N_("groups must have one label per candidate ({size}); got {shape}"),
+                    size=size,
+                    shape=g.shape,
+                )
+            )
         else:
             missing = [j for j, v in enumerate(g) if v is None or (isinstance(v, float) and v != v)]
             if missing:
                 problems.append(
-                    f"{len(missing)} candidate(s) have no {group_name}: "
-                    f"{join_words([label[j] for j in missing[:5]])}; fill the field"
+                    plural(
+                        "{n} candidate has no {field}: {sites}; fill the field",
+                        "{n} candidates have no {field}: {sites}; fill the field",
+                        len(missing),
+                        field=group_name,
+                        sites=all_of([label[j] for j in missing[:5]]),
+                    )
                 )
             else:
                 uniq, codes = np.unique(g.astype(str), return_inverse=True)
                 labels = [str(u) for u in uniq]
     if (at_most is not None or at_least is not None) and groups is None:
         problems.append(
-            f"a per-{group_name} rule is set but groups is missing; pass one label per candidate"
+            Msg(
+                N_("a per-{field} rule is set but groups is missing; pass one label per candidate"),
+                field=group_name,
+            )
         )
     if codes is None or (at_most is None and at_least is None):
         return None
@@ -627,17 +711,32 @@ def _budget(costs: Any, budget: Any, label: list[str], problems: list[str]) -> B
     limit = _number(budget, "budget", problems)
     if costs is None:
         if limit is not None:
-            problems.append("budget is set but costs is missing; pass one cost per candidate")
+            problems.append(
+                Msg(N_("budget is set but costs is missing; pass one cost per candidate"))
+            )
         return None
     cost = np.asarray(costs, dtype=float)
     if cost.shape != (size,):
-        problems.append(f"costs must have one value per candidate ({size}); got {cost.shape}")
+        problems.append(
+            Msg(
+                N_("costs must have one value per candidate ({size}); got {shape}"),
+                size=size,
+                shape=cost.shape,
+            )
+        )
         return None
     if not np.all(np.isfinite(cost)) or np.any(cost < 0):
         bad = np.flatnonzero(~np.isfinite(cost) | (cost < 0))
         problems.append(
-            f"costs has {bad.size} missing or negative value(s), first at "
-            f"{label[bad[0]]} ({cost[bad[0]]}); costs must be finite and >= 0"
+            plural(
+                "costs has {n} missing or negative value, at {site} ({cost}); costs must be "
+                "finite and >= 0",
+                "costs has {n} missing or negative values, first at {site} ({cost}); costs must "
+                "be finite and >= 0",
+                bad.size,
+                site=label[bad[0]],
+                cost=cost[bad[0]],
+            )
         )
         return None
     return None if limit is None else Budget(costs=cost, limit=limit)
@@ -660,28 +759,42 @@ def _equity(
     if centre_distances_km is None:
         if eq is not None:
             problems.append(
-                "equity_km is set but centre_distances_km is missing; pass the population "
-                "centre × candidate distance matrix in km"
+                Msg(
+                    N_(
+                        "equity_km is set but centre_distances_km is missing; pass the "
+                        "population centre × candidate distance matrix in km"
+                    )
+                )
             )
         return None
     centres = np.asarray(centre_distances_km, dtype=float)
     if centres.ndim != 2 or centres.shape[1] != size or centres.shape[0] == 0:
         problems.append(
-            f"centre_distances_km must be a centre × candidate matrix with {size} "
-            f"columns and at least one row; got {centres.shape}"
+            Msg(
+                N_(
+                    "centre_distances_km must be a centre × candidate matrix with {size} "
+                    "columns and at least one row; got {shape}"
+                ),
+                size=size,
+                shape=centres.shape,
+            )
         )
         return None
     if not np.all(np.isfinite(centres)) or np.any(centres < 0):
-        problems.append("centre_distances_km has missing or negative values; fix them")
+        problems.append(Msg(N_("centre_distances_km has missing or negative values; fix them")))
         return None
     cnames = (
         [str(c) for c in centre_names]
         if centre_names is not None
-        else [f"centre {k}" for k in range(centres.shape[0])]
+        else [Msg(N_("centre {number}"), number=k) for k in range(centres.shape[0])]
     )
     if len(cnames) != centres.shape[0]:
         problems.append(
-            f"centre_names must have one entry per centre ({centres.shape[0]}); got {len(cnames)}"
+            Msg(
+                N_("centre_names must have one entry per centre ({size}); got {given}"),
+                size=centres.shape[0],
+                given=len(cnames),
+            )
         )
         return None
     if eq is None:
@@ -703,25 +816,39 @@ def _coverage(
         return None
     if population is None or demand_distances_km is None or radius is None:
         problems.append(
-            "a population term needs population, demand_distances_km and cover_radius_km "
-            "together; pass all three"
+            Msg(
+                N_(
+                    "a population term needs population, demand_distances_km and "
+                    "cover_radius_km together; pass all three"
+                )
+            )
         )
         return None
     pop = np.asarray(population, dtype=float)
     dd = np.asarray(demand_distances_km, dtype=float)
     if pop.ndim != 1 or pop.size == 0:
-        problems.append(f"population must be a non-empty 1-D array; got shape {pop.shape}")
+        problems.append(
+            Msg(N_("population must be a non-empty 1-D array; got shape {shape}"), shape=pop.shape)
+        )
         return None
     if dd.shape != (pop.size, size):
         problems.append(
-            f"demand_distances_km must be demand × candidate ({pop.size} × {size}); got {dd.shape}"
+            Msg(
+                N_(
+                    "demand_distances_km must be demand × candidate ({demand} × {size}); got "
+                    "{shape}"
+                ),
+                demand=pop.size,
+                size=size,
+                shape=dd.shape,
+            )
         )
         return None
     if not np.all(np.isfinite(pop)) or np.any(pop < 0):
-        problems.append("population has missing or negative values; fix them")
+        problems.append(Msg(N_("population has missing or negative values; fix them")))
         return None
     if not np.all(np.isfinite(dd)) or np.any(dd < 0):
-        problems.append("demand_distances_km has missing or negative values; fix them")
+        problems.append(Msg(N_("demand_distances_km has missing or negative values; fix them")))
         return None
     cover = tuple(np.flatnonzero(row) for row in dd <= radius)
     return Coverage(population=pop, cover_sets=cover, radius_km=radius, weight=weight)
