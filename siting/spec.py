@@ -590,8 +590,10 @@ class Exclusion(_Strict):
     equals: str | FiniteFloat | bool | None = Field(
         None, description="Exclude when the value equals this."
     )
-    reason: str | None = Field(
-        None, description="Text shown as the reason; generated when omitted."
+    reason: Text | None = Field(
+        None,
+        description="Text shown as the reason (one text or one per language); generated when "
+        "omitted.",
     )
 
     @model_validator(mode="after")
