@@ -1,31 +1,37 @@
-"""The interactive map's size and time-to-interactive, siting beside folium, one process.
+"""The interactive map's size and time to interactive, in each language, beside plain folium.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_map.py [--loads 7] [--candidates 2000]
+    .venv/bin/python benchmarks/bench_map.py [--loads 7] [--candidates 2000] [--screenshots DIR]
 
 Two studies go through the real pipeline (``siting.pipeline.run``):
 
 - the default study, ``criteria/novosibirsk.yaml`` (about 60 candidates), with everything
   it asks for: portfolio, coverage, alternatives, Pareto front and the robustness analysis
   (so the map carries the membership layer and the report every robustness figure);
-- a synthetic study of ``--candidates`` sites: the default study's candidates copied
-  with a jitter of up to half a degree (about 50 km), same criteria, layers and portfolio
-  rules, without the Pareto front, the alternatives and the portfolio re-solves (each an
-  integer program over 2,000 sites); its map carries the rank acceptability of 10,000
-  weight draws, computed with :func:`siting.sensitivity.rank_acceptability`.
+- a synthetic study of ``--candidates`` sites (0: skip it): the default study's candidates
+  copied with a jitter of up to half a degree (about 50 km), same criteria, layers and
+  portfolio rules, without the Pareto front, the alternatives and the portfolio re-solves
+  (each an integer program over 2,000 sites); its map carries the rank acceptability of
+  10,000 weight draws, computed with :func:`siting.sensitivity.rank_acceptability`.
 
-For each, the script writes map.html with siting (offline: Leaflet, boundaries and data
-inlined) and, side by side, the same candidates as a folium map (circle markers with the
-same popup table, folium's default CDN assets), and reports the file sizes and the ratio.
-The siting map is then opened ``--loads`` times in headless chromium (/usr/bin/chromium,
-every network request blocked) and the median time-to-interactive is reported: the time
-from navigation start until the page's script has drawn every layer and filled the ranking
-(``window.siting.readyAt``), and the wall time of ``page.goto`` until then.  folium's page
-cannot be timed offline: it fetches Leaflet, jQuery and Bootstrap from CDNs.
+For each, the script writes map.html with siting (a folium map saved offline: Leaflet, the
+engine with HiGHS as WebAssembly, boundaries, data and the three catalogs inlined) in Kazakh,
+Russian and English, and, side by side, the same candidates as a plain folium map (circle
+markers with the same popup table, folium's default CDN assets), and reports the file sizes.
+The English page is then opened ``--loads`` times in headless chromium (/usr/bin/chromium,
+every network request blocked) and the medians are reported: the time from navigation start
+until the page has drawn every layer and answered (``window.siting.readyAt``: the sliders
+re-rank from then on), until the engine has compiled the solver (``engineReadyAt``: the
+portfolio follows the sliders from then on), the wall time of ``page.goto`` until ready, and
+the time one slider setting takes to re-score, re-rank and re-solve (``setWeights``).  Plain
+folium's page cannot be timed offline: it fetches Leaflet, jQuery and Bootstrap from CDNs.
 
-Targets (issue 6): default map < 3 MB and interactive < 2 s; 2,000 candidates < 10 MB.
-The default study's report.html is written too, and its size reported (target < 3 MB).
+``--screenshots DIR`` also writes the default study's first view at 1366×768 and 390×844
+(``map-1366x768.png``, ``map-390x844.png``), as docs/map.md shows them.
+
+Targets: default map < 3 MB in every language with the engine inlined, interactive < 2 s;
+2,000 candidates < 10 MB.  The default study's report.html is written too (target < 3 MB).
 """
 
 from __future__ import annotations
@@ -43,11 +49,12 @@ from pathlib import Path
 
 import folium
 import numpy as np
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 from ruamel.yaml import YAML
 
 import siting.pipeline
 from siting import sensitivity
+from siting.i18n import LANGUAGES
 from siting.outputs.maps import write_map
 from siting.outputs.report import write_report
 from siting.results import Results
@@ -161,14 +168,34 @@ def folium_map(results: Results, path: Path) -> float:
     return time.perf_counter() - start
 
 
-def time_to_interactive(path: Path, loads: int) -> tuple[float, float, list[str]]:
-    """Median ready time after navigation start, median wall time of the load, blocked requests."""
+def wait_until(page: Page, expression: str, timeout: float = 30.0) -> None:
+    """Poll ``expression`` (``wait_for_function`` would evaluate text, which the page's CSP refuses)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(expression)
+        page.wait_for_timeout(5)
+
+
+@dataclasses.dataclass
+class Timing:
+    ready: float  # s after navigation start: drawn, sliders answer
+    engine: float | None  # s after navigation start: the solver compiled
+    wall: float  # s of page.goto until ready
+    first: float | None  # s for the first setWeights after the load (re-score, re-rank, re-solve)
+    what_if: float | None  # s for a later one (the solver warmed up)
+    blocked: list[str]
+
+
+def time_to_interactive(path: Path, loads: int, criteria: list[str]) -> Timing:
+    """Medians over ``loads`` fresh page loads; blocked requests of them all."""
     blocked: list[str] = []
-    ready, wall = [], []
+    ready, engine, wall, first, what_if = [], [], [], [], []
+    rng = np.random.default_rng(0)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for _ in range(loads):
-            context = browser.new_context(viewport={"width": 1280, "height": 860})
+            context = browser.new_context(viewport={"width": 1366, "height": 768})
             page = context.new_page()
             page.route(
                 "**/*",
@@ -180,34 +207,88 @@ def time_to_interactive(path: Path, loads: int) -> tuple[float, float, list[str]
             )
             start = time.perf_counter()
             page.goto(path.as_uri())
-            page.wait_for_function("window.siting && window.siting.ready", timeout=30_000)
+            wait_until(page, "!!(window.siting && window.siting.ready)")
             wall.append(time.perf_counter() - start)
             ready.append(page.evaluate("window.siting.readyAt") / 1000)
+            wait_until(page, "window.siting.engineReadyAt > 0")
+            engine.append(page.evaluate("window.siting.engineReadyAt") / 1000)
+            draws = rng.dirichlet(np.ones(len(criteria)), size=11)
+            weights = [dict(zip(criteria, map(float, w), strict=True)) for w in draws]
+            seconds = page.evaluate(
+                "async ws => { const out = []; for (const w of ws) { const t = performance.now();"
+                " await window.siting.setWeights(w); out.push((performance.now() - t) / 1000); }"
+                " return out; }",
+                weights,
+            )
+            first.append(seconds[0])
+            what_if.append(statistics.median(seconds[1:]))
             context.close()
         browser.close()
-    return statistics.median(ready), statistics.median(wall), blocked
+    return Timing(
+        statistics.median(ready),
+        statistics.median(engine),
+        statistics.median(wall),
+        statistics.median(first),
+        statistics.median(what_if),
+        blocked,
+    )
 
 
-def report(label: str, results: Results, pipeline_s: float, folder: Path, loads: int) -> None:
-    out = folder / f"{label}.html"
-    start = time.perf_counter()
-    write_map(results, out)
-    write_s = time.perf_counter() - start
+def screenshots(path: Path, folder: Path) -> list[Path]:
+    """The first view at a laptop's and a phone's size, as PNG."""
+    out = []
+    folder.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for width, height in ((1366, 768), (390, 844)):
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            page.route(
+                "**/*",
+                lambda r: (
+                    r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()
+                ),
+            )
+            page.goto(path.as_uri())
+            wait_until(page, "window.siting && window.siting.engineReadyAt > 0")
+            page.wait_for_timeout(300)
+            target = folder / f"map-{width}x{height}.png"
+            page.screenshot(path=str(target))
+            out.append(target)
+            context.close()
+        browser.close()
+    return out
+
+
+def report(label: str, results: Results, pipeline_s: float, folder: Path, loads: int) -> Path:
+    sizes = {}
+    for lang in LANGUAGES:
+        start = time.perf_counter()
+        out = write_map(results, folder / f"{label}_{lang}.html", lang=lang)
+        sizes[lang] = (out.stat().st_size, time.perf_counter() - start)
+    english = folder / f"{label}_en.html"
     folium_out = folder / f"{label}_folium.html"
     folium_s = folium_map(results, folium_out)
-    size, fsize = out.stat().st_size, folium_out.stat().st_size
-    ready, wall, blocked = time_to_interactive(out, loads)
+    fsize = folium_out.stat().st_size
+    timing = time_to_interactive(english, loads, list(results.values.columns))
     n = len(results.ranking)
     print(f"\n{label}: {n} candidates, {len(results.values.columns)} criteria")
     print(f"  pipeline run                 {pipeline_s:8.2f} s")
-    print(f"  siting map.html              {size / 1e6:8.3f} MB  written in {write_s:.3f} s")
+    for lang, (size, seconds) in sizes.items():
+        print(
+            f"  siting map.html ({lang})         {size / 1e6:8.3f} MB  written in {seconds:.3f} s"
+        )
     print(
-        f"  folium map (CDN assets)      {fsize / 1e6:8.3f} MB  written in {folium_s:.3f} s"
-        f"  (size ratio folium/siting {fsize / size:.2f})"
+        f"  plain folium (CDN assets)    {fsize / 1e6:8.3f} MB  written in {folium_s:.3f} s"
+        f"  (size ratio folium/siting {fsize / sizes['en'][0]:.2f})"
     )
-    print(f"  time to interactive (median of {loads}): {ready:.3f} s after navigation start,")
-    print(f"                               {wall:.3f} s wall time of the load")
-    print(f"  network requests attempted   {len(blocked)}")
+    print(f"  time to interactive (median of {loads} loads, 1366x768):")
+    print(f"    drawn, sliders answer      {timing.ready:8.3f} s after navigation start")
+    print(f"    solver compiled            {timing.engine:8.3f} s after navigation start")
+    print(f"    wall time of the load      {timing.wall:8.3f} s")
+    print(f"    first what-if (setWeights) {timing.first:8.3f} s")
+    print(f"    later what-ifs (median)    {timing.what_if:8.3f} s")
+    print(f"  network requests attempted   {len(timing.blocked)}")
     if results.sensitivity is not None and results.sensitivity.membership is not None:
         start = time.perf_counter()
         page = write_report(results, folder / f"{label}_report.html")
@@ -215,21 +296,27 @@ def report(label: str, results: Results, pipeline_s: float, folder: Path, loads:
             f"  report.html                  {page.stat().st_size / 1e6:8.3f} MB  written in "
             f"{time.perf_counter() - start:.3f} s"
         )
+    return english
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=7)
     parser.add_argument("--candidates", type=int, default=2000)
+    parser.add_argument("--screenshots", type=Path, default=None)
     args = parser.parse_args()
     print(f"python {platform.python_version()}, folium {folium.__version__}, {platform.machine()}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         results, seconds = run(DEFAULT)
-        report("default", results, seconds, folder, args.loads)
-        big, seconds = run(synthetic_study(args.candidates, folder), robustness=False)
-        big = with_acceptability(big)
-        report(f"synthetic_{args.candidates}", big, seconds, folder, args.loads)
+        page = report("default", results, seconds, folder, args.loads)
+        if args.screenshots is not None:
+            for shot in screenshots(page, args.screenshots):
+                print(f"  screenshot                   {shot}")
+        if args.candidates:
+            big, seconds = run(synthetic_study(args.candidates, folder), robustness=False)
+            big = with_acceptability(big)
+            report(f"synthetic_{args.candidates}", big, seconds, folder, args.loads)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ import pandas as pd
 from siting.spec import Study
 
 if TYPE_CHECKING:
+    import folium
+
     from siting.recommendation import Recommendation
     from siting.sensitivity import Sensitivity
     from siting.weights import AhpResult, Weighting
@@ -207,3 +209,30 @@ class Results:
     def top(self, n: int = 10) -> pd.DataFrame:
         """The ``n`` best-ranked candidates."""
         return self.ranking[self.ranking["rank"].notna()].head(n)
+
+    def map(self, lang: str | None = None, **options: Any) -> folium.Map:
+        """The interactive map of this run, as a ``folium.Map``.
+
+        A notebook shows it inline, with no network; folium's own API extends it (a layer,
+        online tiles); ``save`` writes the same offline page as ``siting run``'s map.html.
+
+        Parameters
+        ----------
+        lang
+            ``kk``, ``ru`` or ``en`` (default: the study's ``language``).
+        **options
+            ``offline``, ``tiles``, ``live``, ``height``: see
+            :func:`siting.outputs.maps.folium_map`.
+        """
+        # The one call from the results up into the writers, for notebooks: the outputs read
+        # Results, never the other way round, except for these two conveniences (the import
+        # contract names them in pyproject.toml).
+        from siting.outputs.maps import folium_map
+
+        return folium_map(self, lang=lang, **options)
+
+    def _repr_html_(self) -> str:
+        """The answer first, as a notebook shows a run: recommendation, how sure, top ten."""
+        from siting.outputs.map.summary import summary_html
+
+        return str(summary_html(self))

@@ -1035,6 +1035,17 @@ class SensitivitySpec(_Strict):
     )
 
 
+class MapSpec(_Strict):
+    """Options of the interactive map (map.html)."""
+
+    live_portfolio: bool = Field(
+        True,
+        description="Re-solve the portfolio in the page when the reader moves a weight (an "
+        "exact integer program solved in the page; adds about 1.8 MB to map.html). false: the "
+        "sliders re-rank the candidates and the study's portfolio stays as computed.",
+    )
+
+
 class Study(_Strict):
     """A whole study, as read from one criteria file."""
 
@@ -1066,6 +1077,7 @@ class Study(_Strict):
     method: Method = Field(default_factory=Method)
     weights: Weights = Field(default_factory=Weights, description="How weights are derived.")
     portfolio: Portfolio | None = None
+    map: MapSpec = Field(default_factory=MapSpec, description="Options of the interactive map.")
     sensitivity: SensitivitySpec | None = Field(
         None, description="Robustness analysis, run by `siting run` when present."
     )

@@ -1,30 +1,49 @@
-"""The interactive map's HTML: self-contained, escaped, and carrying the exact numbers.
+"""The interactive map: a folium map whose page is self-contained, escaped, deterministic and
+carries the exact numbers, in three languages.
 
-What the page does in a browser is tested in test_browser.py; here the file itself.
+What the page does in a browser is tested in test_browser.py; here the map and the file itself.
 """
 
 from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import hashlib
+import html
 import json
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from folium.features import GeoJson
 from shapely.geometry import Point, Polygon
 
 from siting.errors import OutputError
-from siting.outputs.maps import boundary_note, render_map, write_map
+from siting.i18n import LANGUAGES, script_messages
+from siting.outputs.map.summary import summary_html
+from siting.outputs.maps import boundary_note, folium_map, render_map, write_map
+from siting.recommendation import recommend
 from siting.results import Results
 from siting.spec import Coverage
 from tests.builders import EVIL, ROOT, analysed, choice, reference_for, renamed, run_tiny
+
+
+@functools.cache
+def run_shipped(name: str) -> Results:
+    """A shipped study, run once per session without its robustness analysis."""
+    import siting.pipeline
+
+    return siting.pipeline.run(ROOT / "criteria" / f"{name}.yaml", sensitivity=False)
+
 
 CDN_HOSTS = (
     "unpkg.com",
@@ -90,27 +109,40 @@ def test_offline_page_fetches_nothing(tiny: Results, tmp_path: Path) -> None:
             assert value is None or value.startswith("data:"), (tag, key, value)
     for host in CDN_HOSTS:
         assert host not in text, host
-    assert "{{" not in text  # every placeholder of the template was filled
+    # every template was rendered: no jinja expression or macro is left
+    assert not re.search(r"\{\{\s*this\b|\{%-?\s*(macro|if|for)\b", text)
     # Leaflet's own images are inlined too, so not even a file:// request is made.
     assert "url(images/" not in text
 
 
-def test_csp_admits_exactly_the_page_scripts(tiny: Results) -> None:
-    text = render_map(tiny)
+def policy(text: str) -> dict[str, str]:
     page = parse(text)
     (csp,) = [
         a["content"] for t, a in page.tags if a.get("http-equiv") == "Content-Security-Policy"
     ]
     assert csp is not None
-    directives = dict(d.strip().split(" ", 1) for d in csp.split(";") if d.strip())
+    return dict(d.strip().split(" ", 1) for d in csp.split(";") if d.strip())
+
+
+def test_csp_admits_exactly_the_page_scripts(tiny: Results) -> None:
+    text = render_map(tiny)
+    page = parse(text)
+    directives = policy(text)
     assert directives["default-src"] == "'none'"
     assert directives["img-src"] == "data:"
     runnable = [s for a, s in page.scripts if a.get("type") != "application/json"]
-    assert len(runnable) == 2  # Leaflet and the page's own script
+    # Leaflet, the engine (HiGHS binary, its loader, engine.js) and folium's generated script,
+    # which ends with the page script
+    assert len(runnable) == 5
+    hashes = []
     for script in runnable:
         digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
-        assert f"'sha256-{digest}'" in directives["script-src"]
-    assert "unsafe-inline" not in directives["script-src"]
+        hashes.append(f"'sha256-{digest}'")
+    # every inline script by hash, and WebAssembly compilation for the solver; nothing else
+    assert directives["script-src"].split() == [*hashes, "'wasm-unsafe-eval'"]
+    assert "sitingPage({" in runnable[-1] and "L.map(" in runnable[-1]
+    # the policy comes before any script, so that it governs them all
+    assert text.index("Content-Security-Policy") < text.index("<script")
 
 
 def test_embedded_numbers_are_the_results(tiny: Results) -> None:
@@ -152,9 +184,21 @@ def test_malicious_name_never_becomes_markup(tiny: Results) -> None:
     evil = renamed(tiny, "karaganda", EVIL)
     text = render_map(evil)
     assert "<img" not in text
-    assert "onerror=alert" not in text.replace("\\u003c", "")[: text.find("siting-data")]
+    # the name is in the page's data only (as JSON with \u003c), never in markup or script
+    (data_start,) = [m.start() for m in re.finditer('id="siting-data"', text)]
+    data_end = text.index("</script>", data_start)
+    outside = text[:data_start] + text[data_end:]
+    assert "onerror=alert" not in outside
     data = embedded(text)
-    assert EVIL in data["candidates"]["name"]  # the name survives, as data
+    assert all(data["candidates"]["name"][lang][2] == EVIL for lang in LANGUAGES)
+
+
+def test_template_syntax_in_data_stays_text(tiny: Results) -> None:
+    """folium renders its parts as templates a second time; data must never be read as one."""
+    braces = "{{ 7 * 7 }} {% if 1 %}x{% endif %} {# c #}"
+    text = render_map(renamed(tiny, "karaganda", braces))
+    assert embedded(text)["candidates"]["name"]["en"][2] == braces
+    assert "49" not in embedded(text)["candidates"]["name"]["en"][2]
 
 
 def test_title_is_escaped(tiny: Results) -> None:
@@ -186,37 +230,201 @@ def test_tiles_are_offered_switched_off_offline(tiny: Results) -> None:
     assert embedded(render_map(tiny, offline=False, tiles="osm"))["tiles"]["on"] is True
 
 
+def test_two_renders_give_identical_bytes(tiny: Results) -> None:
+    """folium's element ids are random: pinned, two runs in two processes write the same page."""
+    code = (
+        "import hashlib, sys, warnings; warnings.simplefilter('ignore');"
+        "from tests.builders import run_tiny; from siting.outputs.maps import render_map;"
+        "sys.stdout.write(hashlib.sha256(render_map(run_tiny()).encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout
+        for _ in range(2)
+    }
+    digests.add(hashlib.sha256(render_map(tiny).encode()).hexdigest())
+    assert len(digests) == 1
+    assert not re.search(r"_[0-9a-f]{32}\b", render_map(tiny))  # no unpinned folium id
+
+
+def test_the_map_is_a_folium_map_an_analyst_extends(tiny: Results, tmp_path: Path) -> None:
+    m = tiny.map()
+    assert isinstance(m, folium.Map)
+    before = m.get_root().render()
+    names = set(re.findall(r"\b(?:map|siting_layer|layer_control)_\d{4}\b", before))
+    group = folium.FeatureGroup(name="My wells").add_to(m)
+    folium.CircleMarker([47.1, 51.9], radius=4, tooltip="Well 1").add_to(group)
+    folium.TileLayer("OpenStreetMap", overlay=True, show=False).add_to(m)
+    m.save(tmp_path / "extended.html")
+    after = (tmp_path / "extended.html").read_text(encoding="utf-8")
+    # the layer is drawn and listed in the one layer control, made after every layer
+    assert '"My wells"' in after and after.count("L.control.layers(") == 1
+    control = after.index("L.control.layers(")
+    assert after.index(f"var {group.get_name()} = L.featureGroup(") < control
+    # the elements drawn before keep their names; the policy admits the new script and tiles
+    assert names <= set(re.findall(r"\b(?:map|siting_layer|layer_control)_\d{4}\b", after))
+    assert policy(after)["img-src"] == "data: https:"
+    runnable = [s for a, s in parse(after).scripts if a.get("type") != "application/json"]
+    for script in runnable:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy(after)["script-src"]
+
+
+def test_a_plugin_that_needs_the_network_is_refused_offline(tiny: Results) -> None:
+    from folium.plugins import MarkerCluster
+
+    m = folium_map(tiny)
+    MarkerCluster().add_to(m)
+    with pytest.raises(OutputError, match=r"links https://.*offline=False"):
+        m.get_root().render()
+    online = folium_map(tiny, offline=False)
+    MarkerCluster().add_to(online)
+    assert "markercluster" in online.get_root().render()
+
+
+def test_the_notebook_shows_the_offline_page_in_a_frame(tiny: Results) -> None:
+    frame = tiny.map()._repr_html_()
+    assert frame.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in frame
+    inner = html.unescape(re.search(r'srcdoc="([^"]*)"', frame).group(1))
+    assert inner == tiny.map().get_root().render()
+    assert "Content-Security-Policy" in inner
+
+
+def test_the_summary_is_the_answer_first(tiny: Results) -> None:
+    evil = renamed(tiny, "almaty", EVIL)
+    text = evil._repr_html_()
+    assert text == summary_html(evil)
+    assert "<script" not in text and EVIL not in text and html.escape(EVIL) in text
+    assert "The study recommends" in text and "Top 5 of the ranking" in text
+    rows = re.findall(r"<tr>", text)
+    assert len(rows) == 1 + len(tiny.included)  # header and the five kept candidates
+    robust = analysed(tiny)
+    robust = dataclasses.replace(robust, recommendation=recommend(robust))._repr_html_()
+    assert "of 200 weight draws" in robust and "In the optimal portfolio" in robust
+
+
+def test_the_page_opens_in_the_asked_language_with_all_three(tiny: Results) -> None:
+    text = render_map(tiny, lang="ru")
+    assert '<html lang="ru">' in text
+    data = embedded(text)
+    assert data["lang"] == "ru"
+    assert [x["code"] for x in data["languages"]] == ["kk", "ru", "en"]
+    for lang in LANGUAGES:
+        assert data["messages"][lang] == script_messages(lang, ("map.js",))
+    assert embedded(render_map(tiny))["lang"] == tiny.study.language
+    with pytest.raises(ValueError, match="choose one of kk, ru, en"):
+        render_map(tiny, lang="de")
+
+
+def test_every_page_text_is_a_catalog_message() -> None:
+    """The page script's texts are all found by the catalogs' extractor (t / tn literals)."""
+    messages = script_messages("en", ("map.js",))
+    assert len(messages) > 150
+    for msgid in (
+        "Recommended sites",
+        "{position}: {site} or {contender} — a close call.",
+        "in the optimal portfolio in {share} of {n} weight draw",
+        "Every weight is 0: give at least one criterion some weight.",
+        "TOPSIS: how close a candidate is to an ideal one that is best on every criterion, "
+        "and how far from one that is worst on every criterion.",
+    ):
+        assert msgid in messages, msgid
+    assert messages["__forms__"] == ["one", "other"]
+    assert script_messages("ru", ("map.js",))["__forms__"] == ["one", "few", "many"]
+
+
+def test_place_names_and_study_texts_in_each_language() -> None:
+    candidates = gpd.read_file(ROOT / "data" / "candidates.geojson").set_index("id")
+    results = run_shipped("biotech_city")
+    data = embedded(render_map(results))
+    cands = data["candidates"]
+    i = cands["id"].index("oskemen")
+    assert cands["name"]["en"][i] == "Oskemen"
+    assert cands["name"]["ru"][i] == candidates.at["oskemen", "name_ru"] == "Усть-Каменогорск"
+    assert cands["name"]["kk"][i] == candidates.at["oskemen", "name_kk"]
+    assert data["title"] == {lang: results.study.study.get(lang) for lang in LANGUAGES}
+    labels = {c.id: c.label for c in results.study.criteria}
+    for criterion in data["criteria"]:
+        assert criterion["label"] == {lang: labels[criterion["id"]].get(lang) for lang in LANGUAGES}
+    names = data["boundary_names"]
+    assert len(names) == 17 and names[0]["en"]
+
+
+def test_the_shipped_map_stays_under_three_megabytes() -> None:
+    results = run_shipped("novosibirsk")
+    for lang in LANGUAGES:
+        size = len(render_map(results, lang=lang).encode())
+        assert size < 3_000_000, (lang, size)
+
+
+def test_the_first_view_is_the_whole_country() -> None:
+    bounds = embedded(render_map(run_shipped("novosibirsk")))["bounds"]
+    (south, west), (north, east) = bounds
+    # Kazakhstan: 40.6-55.4 N, 46.5-87.3 E (the border), and Novosibirsk's reference at 55 N
+    assert south < 40.7 and west < 46.6 and north > 55.3 and east > 87.2
+
+
+def test_live_portfolio_can_be_switched_off(tiny: Results) -> None:
+    on = embedded(render_map(tiny))
+    assert on["live"] is True and on["model"]["portfolio"] is not None
+    off = embedded(render_map(tiny, live=False))
+    assert off["live"] is False and off["model"]["portfolio"] is None
+    assert off["model"]["methods"]  # still scored by the study's method in the page
+    # the study can say so in its file: map: {live_portfolio: false}
+    from siting.spec import MapSpec
+
+    study = tiny.study.model_copy(update={"map": MapSpec(live_portfolio=False)})
+    by_file = render_map(dataclasses.replace(tiny, study=study))
+    assert embedded(by_file)["live"] is False
+    assert len(by_file) < len(render_map(tiny)) - 1_000_000  # the solver is left out
+
+
+def test_a_tile_url_with_template_syntax_is_refused(tiny: Results) -> None:
+    with pytest.raises(ValueError, match="not a Leaflet URL template"):
+        render_map(tiny, tiles="https://tiles.example/{{ z }}/{x}/{y}.png")
+
+
 def wiggly_square(n: int = 4000) -> Polygon:
     t = np.linspace(0, 2 * np.pi, n, endpoint=False)
     r = 5 + 0.001 * np.sin(40 * t)  # detail far below the 1 km tolerance
     return Polygon(np.c_[70 + r * np.cos(t), 48 + r * np.sin(t)] + 1.23456789e-7)
 
 
+def boundaries_of(m: folium.Map) -> list[dict[str, Any]]:
+    """The features of the map's boundaries layer (folium's GeoJson), or [] without one."""
+    layers = [c for c in m._children.values() if isinstance(c, GeoJson)]
+    return layers[0].data["features"] if layers else []
+
+
 def test_boundaries_are_simplified_rounded_and_not_a_facility_layer(tiny: Results) -> None:
     borders = gpd.GeoDataFrame(
-        {"name": ["Kazakhstan <b>"], "level": ["country"]},
+        {"name": ["Kazakhstan <b>"], "name_ru": ["Казахстан"], "level": ["country"]},
         geometry=[wiggly_square()],
         crs="EPSG:4326",
     )
-    data = embedded(render_map(dataclasses.replace(tiny, boundaries=borders)))
-    (feature,) = data["boundaries"]
+    with_borders = dataclasses.replace(tiny, boundaries=borders)
+    (feature,) = boundaries_of(folium_map(with_borders))
     ring = feature["geometry"]["coordinates"][0]
     assert 4 < len(ring) < 400
     assert all(round(x, 5) == x and round(y, 5) == y for x, y in ring)
-    assert feature["properties"] == {"name": "Kazakhstan <b>", "level": "country"}
+    # folium writes the features into its script, which it reads as a template again: no text
+    assert feature["properties"] == {"level": "country"}
+    data = embedded(render_map(with_borders))
+    assert data["boundary_names"] == [
+        {"kk": "Kazakhstan <b>", "ru": "Казахстан", "en": "Kazakhstan <b>"}
+    ]
+    assert "Kazakhstan <b>" not in render_map(with_borders)
     assert [layer["name"] for layer in data["layers"]] == list(tiny.layers)
-    assert (
-        embedded(render_map(dataclasses.replace(tiny, boundaries=borders.iloc[:0])))["boundaries"]
-        == []
-    )
+    assert boundaries_of(folium_map(dataclasses.replace(tiny, boundaries=borders.iloc[:0]))) == []
 
 
 def test_boundaries_in_another_crs_are_drawn_in_degrees(tiny: Results) -> None:
     borders = gpd.GeoDataFrame(
         {"name": ["square"]}, geometry=[wiggly_square(50)], crs="EPSG:4326"
     ).to_crs("EPSG:3857")
-    data = embedded(render_map(dataclasses.replace(tiny, boundaries=borders)))
-    x, y = data["boundaries"][0]["geometry"]["coordinates"][0][0]
+    features = boundaries_of(folium_map(dataclasses.replace(tiny, boundaries=borders)))
+    x, y = features[0]["geometry"]["coordinates"][0][0]
     assert 60 < x < 80 and 40 < y < 56  # reprojected back to degrees
 
 
@@ -266,11 +474,11 @@ def test_optional_parts_are_drawn_only_when_present(tiny: Results) -> None:
     (alt,) = data["alternatives"]
     # the optimum is Almaty + Astana; the alternative swaps Astana for Karaganda
     assert tiny.portfolio.ids == ["almaty", "astana"]
-    assert alt["ids"] == ["almaty", "karaganda"] and alt["label"] == "Alternative 1"
+    assert alt["ids"] == ["almaty", "karaganda"]
     assert alt["dropped"] == ["astana"] and alt["added"] == ["karaganda"]
     assert alt["total"] == pytest.approx(score["almaty"] + score["karaganda"], rel=1e-6)
     assert alt["gap"] == pytest.approx(score["astana"] - score["karaganda"], rel=1e-3)
-    assert alt["objective"] == 1.5 and alt["binding"] == ["spacing binds"]
+    assert alt["objective"] == 1.5 and alt["binding"] == []
     # by increasing population covered, whatever the row order
     assert data["pareto"] == [
         {
@@ -289,7 +497,7 @@ def test_optional_parts_are_drawn_only_when_present(tiny: Results) -> None:
         },
     ]
     ref = data["reference"]
-    assert [s["name"] for s in ref["sites"]] == ["Akademgorodok <NSC>", "Koltsovo"]
+    assert [s["name"]["ru"] for s in ref["sites"]] == ["Akademgorodok <NSC>", "Koltsovo"]
     assert ref["sites"][1]["v"] == [0.5] * tiny.values.shape[1]
     assert ref["sites"][0]["score"] == pytest.approx(1.0)
     assert (ref["sites"][0]["lat"], ref["sites"][0]["lon"]) == (54.85, 83.1)
@@ -399,7 +607,10 @@ def test_two_thousand_candidates_stay_under_ten_megabytes(tiny: Results) -> None
     big = replicate(tiny, 2000)
     text = render_map(big)
     assert len(text.encode()) < 10_000_000
-    assert len(embedded(text)["candidates"]["id"]) == 2000
+    data = embedded(text)
+    assert len(data["candidates"]["id"]) == 2000
+    # too many for the page to re-solve at every slider move: ranked live, portfolio kept
+    assert data["live"] is False and data["model"]["portfolio"] is None
 
 
 def test_coordinates_are_rounded_to_five_decimals(tiny: Results) -> None:

@@ -362,8 +362,12 @@ def _safe(js: str) -> str:
 
 
 @functools.cache
-def engine_assets() -> EngineAssets:
+def engine_assets(*, solver: bool = True) -> EngineAssets:
     """The engine's inline scripts (HiGHS binary, HiGHS loader, engine.js) and CSP sources.
+
+    With ``solver=False`` (a page that re-scores and re-ranks but keeps the study's portfolio)
+    the binary and the loader are left out, 1.8 MB less, and so is ``'wasm-unsafe-eval'``;
+    ``SitingEngine.solve`` then answers ``not-ready``.
 
     The WebAssembly binary (3.5 MB) is inlined gzip-compressed (level 9, no timestamp, so the
     same files give the same page) and base64-encoded; the page inflates it with
@@ -381,6 +385,16 @@ def engine_assets() -> EngineAssets:
     OutputError
         A vendored file is not the pinned one.
     """
+    if not solver:
+        constants = (
+            "(function (a) {\n"
+            f"  a.constants = {script_json(engine_constants())};\n"
+            "})(globalThis.SitingEngineAssets = globalThis.SitingEngineAssets || {});\n"
+        )
+        scripts = (_safe(constants), _safe(template("engine.js")))
+        return EngineAssets(
+            scripts=scripts, csp_sources=tuple(f"'{script_hash(s)}'" for s in scripts)
+        )
     wasm = gzip.compress(_vendor("highs.wasm"), compresslevel=9, mtime=0)
     encoded = base64.b64encode(wasm).decode("ascii")
     data = (

@@ -714,6 +714,12 @@
 
   async function start() {
     const t0 = performance.now();
+    if (assets.highs === undefined && assets.highsWasm === undefined) {
+      // A page that keeps the study's portfolio carries no solver (engine_assets(solver=False)):
+      // scoring and ranking work; solve() answers not-ready.
+      info.solver = false;
+      return null;
+    }
     if (typeof assets.highs !== "function" || typeof assets.highsWasm !== "string") {
       throw new Error("HiGHS is not in this page: put engine_assets()'s scripts before engine.js");
     }
@@ -782,6 +788,7 @@
     } catch (e) {
       return fail("not-ready", "the solver could not start: " + (e && e.message ? e.message : e));
     }
+    if (highs === null) return fail("not-ready", "this page carries no solver; the study keeps its portfolio");
     const opts = options || {};
     const P = model.portfolio;
     const s = Array.prototype.slice.call(scores, 0, P.size);

@@ -1,23 +1,149 @@
-/* siting map: draws the study from the inlined JSON.
+/* siting map: the page script.
  *
- * Every text that comes from data enters the page through textContent (or, for the
- * layers control, which takes HTML, through esc()), never as markup: a candidate
- * whose name is an HTML tag is shown as those characters.
+ * folium's generated script makes the map, its base pane, the boundaries, the (empty) layers
+ * and the layer control; then this script is called once:
+ *
+ *   sitingPage({map: L.Map, control: L.Control.Layers, layers: {role: L.Layer}})
+ *
+ * It fills the layers from the page's data, writes the panel and answers the sliders.
+ *
+ * Texts: every text a person reads is a message of this script, written t("...") or
+ * tn("...", "...", n) so that the catalogs' extractor finds it, looked up in the catalogs the
+ * page carries for kk, ru and en; or data in the reader's language (place names, the study's
+ * labels). Numbers are formatted by Intl.NumberFormat for the locale. Text from data enters the
+ * page through textContent (or, for the layer control, which takes HTML, through esc()), never
+ * as markup: a candidate whose name is an HTML tag is shown as those characters.
+ *
+ * Weights: the sliders set shares (a group's share of the total, a criterion's share within its
+ * group), each thumb showing the share it sets; moving one rescales its siblings so that they
+ * still sum to 100 %. A criterion's weight is its group's share times its share within the
+ * group. With the in-page engine (window.SitingEngine), every change re-scores with the study's
+ * method and options, re-ranks and re-solves the portfolio's integer program; without it the
+ * page re-ranks by the weighted sum and keeps the study's portfolio.
  */
-(function () {
+function sitingPage(env) {
   "use strict";
 
   var DATA = JSON.parse(document.getElementById("siting-data").textContent);
+  var map = env.map;
+  var LAYERS = env.layers || {};
   var C = DATA.candidates;
   var N = C.id.length;
   var K = DATA.criteria.length;
-  var PORTFOLIO = DATA.portfolio ? DATA.portfolio.ids : [];
   var ROB = DATA.robustness;
   var MEMBERSHIP = ROB ? ROB.membership : null;
+  var REC = DATA.recommendation;
+  var PORTFOLIO = DATA.portfolio;
+  var LOCALES = { kk: "kk-KZ", ru: "ru-RU", en: "en" };
+  var ENGINE = DATA.engine && window.SitingEngine ? window.SitingEngine : null;
+  var LIVE = !!(DATA.live && ENGINE && PORTFOLIO);
+  var POINTS = DATA.points || 2;  // siting.recommendation.POINTS: strengths named per site
+  var RING = "#d62728";
   var ALT_COLOURS = ["#9467bd", "#17becf", "#8c564b", "#bcbd22", "#7f7f7f", "#1b9e77"];
   var PARETO_COLOUR = "#d01c8b";  // apart from the membership discs' orange
   var LAYER_COLOURS = ["#1f77b4", "#2ca02c", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
     "#17becf", "#ff7f0e"];
+  var lang = DATA.messages[DATA.lang] ? DATA.lang : "en";
+
+  // ------------------------------------------------------------------ texts
+  function catalog() { return DATA.messages[lang] || {}; }
+
+  // A message in the reader's language (the English text when the catalog lacks it).
+  function t(msgid) {
+    var text = catalog()[msgid];
+    return typeof text === "string" && text ? text : msgid;
+  }
+
+  // The locale's CLDR formats (symbols, list patterns, plural forms), carried by the page:
+  // a browser's own locale data may lack the language (Chromium has no Kazakh numbers).
+  function formatsOf() { return (DATA.formats || {})[lang] || null; }
+
+  // The form of a count message that fits n: the catalog's plural form for n (from CLDR, as
+  // the page carries it), else the locale's plural category through Intl.PluralRules.
+  function tn(singular, plural, n) {
+    var forms = catalog()[singular];
+    if (Array.isArray(forms) && forms.length) {
+      var table = formatsOf() ? formatsOf().plural : null;
+      var k;
+      if (table && n >= 0 && Math.floor(n) === n) k = table[n < 200 ? n : 100 + n % 100];
+      else {
+        var categories = catalog().__forms__ || ["one", "other"];
+        k = categories.indexOf(new Intl.PluralRules(LOCALES[lang] || lang).select(n));
+      }
+      var text = forms[k < 0 || k === undefined ? forms.length - 1 : k];
+      if (text) return text;
+    }
+    return n === 1 ? singular : plural;
+  }
+
+  // {placeholders} filled after translation, so that a translator can move them.
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+    });
+  }
+
+  var formats = {};
+  // Intl's digits and grouping for the locale, with CLDR's decimal and group symbols.
+  function numberFormat(key, options) {
+    var id = lang + "|" + key;
+    if (!formats[id]) {
+      var intl = new Intl.NumberFormat(LOCALES[lang] || lang, options);
+      var cldr = formatsOf();
+      formats[id] = {
+        format: function (x) {
+          if (!cldr) return intl.format(x);
+          return intl.formatToParts(x).map(function (part) {
+            if (part.type === "decimal") return cldr.decimal;
+            if (part.type === "group") return cldr.group;
+            return part.value;
+          }).join("");
+        }
+      };
+    }
+    return formats[id];
+  }
+  function finite(x) { return typeof x === "number" && isFinite(x); }
+  function fixed(x, digits) {
+    if (!finite(x)) return "–";
+    return numberFormat("f" + digits, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(x);
+  }
+  function integer(x) {
+    return finite(x) ? numberFormat("i", { maximumFractionDigits: 0 }).format(Math.round(x)) : "–";
+  }
+  // A number for people: grouped whole numbers from 100 up, else three significant digits.
+  function fmt(x) {
+    if (!finite(x)) return "–";
+    var a = Math.abs(x);
+    if (a >= 100) return integer(x);
+    if (a >= 10) return numberFormat("d1", { maximumFractionDigits: 1 }).format(x);
+    return numberFormat("s3", { maximumSignificantDigits: 3 }).format(x);
+  }
+  // A share as a percentage, as siting's Python outputs write it: "33.3 %" (a no-break space).
+  function pct(p, digits) { return finite(p) ? fixed(100 * p, digits === undefined ? 1 : digits) + "\u00a0%" : "–"; }
+  // A probability for people: never "0.0 %" for something that happened, nor "100.0 %"
+  // for something that did not always happen.
+  function share(p) {
+    if (!finite(p)) return "–";
+    if (p <= 0) return pct(0, 0);
+    if (p >= 1) return pct(1, 0);
+    if (p < 0.001) return "< " + pct(0.001, 1);
+    if (p > 0.999) return "> " + pct(0.999, 1);
+    return pct(p, 1);
+  }
+  // Items joined as the locale joins a list ("A, B and C"), by CLDR's patterns.
+  function listText(items) {
+    var cldr = formatsOf();
+    if (!cldr) return items.join(", ");
+    var p = cldr.list;
+    // one pass, so that a "{1}" inside a name is never read as a slot
+    function put(pattern, a, b) { return pattern.replace(/\{([01])\}/g, function (m, k) { return k === "0" ? a : b; }); }
+    if (items.length < 2) return items.length ? String(items[0]) : "";
+    if (items.length === 2) return put(p["2"], items[0], items[1]);
+    var out = put(p.start, items[0], items[1]);
+    for (var k = 2; k < items.length - 1; k++) out = put(p.middle, out, items[k]);
+    return put(p.end, out, items[items.length - 1]);
+  }
 
   // ------------------------------------------------------------------ helpers
   function h(tag, props, children) {
@@ -37,120 +163,272 @@
     });
     return node;
   }
-
+  function byId(id) { return document.getElementById(id); }
+  function setText(id, text) { var el = byId(id); if (el) el.textContent = text; }
   function esc(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
     });
   }
-
-  function fmt(x) {
-    if (x === null || x === undefined || !isFinite(x)) return "–";
-    var a = Math.abs(x);
-    if (a >= 1000) return Math.round(x).toLocaleString("en-US");
-    if (a >= 100) return x.toFixed(0);
-    if (a >= 10) return x.toFixed(1);
-    return x.toPrecision(3).replace(/\.?0+$/, "") || "0";
-  }
-
-  function pct(x) {
-    return (100 * x).toFixed(1) + " %";
-  }
-
-  // A probability for people: never "0.0 %" for something that happened, nor "100.0 %"
-  // for something that did not always happen.
-  function share(p) {
-    if (p === null || p === undefined || !isFinite(p)) return "–";
-    if (p <= 0) return "0 %";
-    if (p >= 1) return "100 %";
-    if (p < 0.001) return "< 0.1 %";
-    if (p > 0.999) return "> 99.9 %";
-    return (100 * p).toFixed(1) + " %";
-  }
-
-  function count(n) { return Number(n).toLocaleString("en-US"); }
-
-  function membershipSentence(i) {
-    return "in the optimal portfolio in " + share(MEMBERSHIP.p[i]) + " of " +
-      count(MEMBERSHIP.draws) + " weight draws";
-  }
+  function sum(xs) { return xs.reduce(function (s, x) { return s + x; }, 0); }
 
   // viridis, five stops: dark (low score) to yellow (high score)
   var STOPS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
-  function viridis(t) {
-    t = Math.max(0, Math.min(1, t)) * (STOPS.length - 1);
-    var i = Math.min(Math.floor(t), STOPS.length - 2);
-    var f = t - i;
+  function viridis(x) {
+    x = Math.max(0, Math.min(1, x)) * (STOPS.length - 1);
+    var i = Math.min(Math.floor(x), STOPS.length - 2);
+    var f = x - i;
     var a = STOPS[i], b = STOPS[i + 1];
     var c = [0, 1, 2].map(function (j) { return Math.round(a[j] + f * (b[j] - a[j])); });
     return "rgb(" + c.join(",") + ")";
   }
 
   function kept(i) { return C.excluded[i] === ""; }
+  function place(i) { return C.name[lang][i]; }
+  var indexOf = {};
+  C.id.forEach(function (id, j) { indexOf[id] = j; });
+  function placeOf(id) { return indexOf[id] === undefined ? String(id) : place(indexOf[id]); }
+  function places(ids) { return ids.map(placeOf); }
+  function label(k) { return DATA.criteria[k].label[lang]; }
+  function unit(k) { return DATA.criteria[k].unit[lang]; }
+  function excludedText(i) { return C.excluded_text[lang][i]; }
+
+  function methodName(name) {
+    switch (name) {
+      case "weighted_sum": return t("weighted sum");
+      case "weighted_product": return t("weighted product");
+      case "topsis": return t("TOPSIS");
+      case "vikor": return t("VIKOR");
+      case "promethee_ii": return t("PROMETHEE II");
+      case "owa": return t("ordered weighted averaging");
+      default: return name;
+    }
+  }
+  // Terms of the trade, glossed once per page in plain words.
+  function methodGloss(name) {
+    switch (name) {
+      case "weighted_sum": return t("Weighted sum: each criterion's value (0 to 1) times its weight, added up.");
+      case "weighted_product": return t("Weighted product: the values multiplied, each raised to its weight, so that a very weak criterion cannot be made up by the others.");
+      case "topsis": return t("TOPSIS: how close a candidate is to an ideal one that is best on every criterion, and how far from one that is worst on every criterion.");
+      case "vikor": return t("VIKOR: a compromise between the best total and the smallest worst shortfall on any one criterion.");
+      case "promethee_ii": return t("PROMETHEE II: how much a candidate is preferred to the others, criterion by criterion, minus how much they are preferred to it.");
+      case "owa": return t("Ordered weighted averaging: the values sorted from best to worst and weighted by position.");
+      default: return name;
+    }
+  }
+  function layerName(layer) {
+    switch (layer.name) {
+      case "universities": return t("Universities");
+      case "research_institutes": case "institutes": return t("Research institutes");
+      case "research_infrastructure": return t("Large research facilities");
+      case "industry": return t("Industry");
+      case "airports": return t("Airports");
+      case "settlements": return t("Settlements");
+      default: return layer.label;  // a layer the study names itself: its name, as data
+    }
+  }
+  function ordinalSite(k) {
+    switch (k) {
+      case 0: return t("First site");
+      case 1: return t("Second site");
+      case 2: return t("Third site");
+      case 3: return t("Fourth site");
+      case 4: return t("Fifth site");
+      default: return fill(t("Site {n}"), { n: integer(k + 1) });
+    }
+  }
 
   // ------------------------------------------------------------------ weights and scores
-  var initialGroup = DATA.groups.map(function (g) { return 100 * g.share; });
-  var initialCrit = DATA.criteria.map(function (c) { return 100 * c.local; });
+  // Slider positions: shares in %, summing to 100 among siblings (groups; a group's criteria).
+  function shares(values, members) {
+    var out = values.slice();
+    var total = sum(members.map(function (j) { return values[j]; }));
+    members.forEach(function (j) { out[j] = total > 0 ? 100 * values[j] / total : 100 / members.length; });
+    return out;
+  }
+  var ALL_GROUPS = DATA.groups.map(function (g, gi) { return gi; });
+  var initialGroup = shares(DATA.groups.map(function (g) { return g.share; }), ALL_GROUPS);
+  var initialCrit = DATA.criteria.map(function (c) { return c.local; });
+  DATA.groups.forEach(function (g) { initialCrit = shares(initialCrit, g.criteria); });
+  var studyWeights = DATA.criteria.map(function (c) { return c.weight; });
+
   var state = {
     group: initialGroup.slice(),
     crit: initialCrit.slice(),
     modified: false,
-    weights: DATA.criteria.map(function (c) { return c.weight; }),
+    weights: studyWeights.slice(),
     scores: C.score.slice(),
-    ranks: C.rank.slice()
+    ranks: C.rank.slice(),
+    portfolio: PORTFOLIO ? PORTFOLIO.ids.slice() : [],
+    binding: PORTFOLIO ? PORTFOLIO.binding : [],
+    alternatives: null,
+    objective: PORTFOLIO ? PORTFOLIO.objective : null,
+    solving: false,
+    error: "",
+    tilesFailed: false
   };
 
-  function globalWeights() {
+  function sliderWeights() {
     var w = new Array(K).fill(0);
-    var gsum = state.group.reduce(function (s, x) { return s + x; }, 0);
+    var gsum = sum(state.group);
     DATA.groups.forEach(function (g, gi) {
-      var lsum = g.criteria.reduce(function (s, ci) { return s + state.crit[ci]; }, 0);
+      var lsum = sum(g.criteria.map(function (ci) { return state.crit[ci]; }));
       if (gsum <= 0 || lsum <= 0) return;
-      g.criteria.forEach(function (ci) {
-        w[ci] = (state.group[gi] / gsum) * (state.crit[ci] / lsum);
-      });
+      g.criteria.forEach(function (ci) { w[ci] = (state.group[gi] / gsum) * (state.crit[ci] / lsum); });
     });
     return w;
   }
 
-  function weightedSum(values, w) {
+  function weightedSum(row, w) {
     var s = 0;
-    for (var k = 0; k < K; k++) {
-      var v = values[k];
-      if (v !== null) s += w[k] * v;
-    }
+    for (var k = 0; k < K; k++) if (row[k] !== null) s += w[k] * row[k];
     return s;
   }
 
-  function recompute() {
-    if (!state.modified) {
-      state.weights = DATA.criteria.map(function (c) { return c.weight; });
-      state.scores = C.score.slice();
-      state.ranks = C.rank.slice();
-      return;
-    }
-    var w = globalWeights();
+  // Scores and ranks of every candidate under weights w: the study's method through the
+  // engine; without it the weighted sum (null where not scored or ranked).
+  function scoreWith(w) {
+    if (ENGINE) return engineScores(w);
     var scores = C.v.map(function (row) { return weightedSum(row, w); });
+    return { scores: scores, ranks: rankWith(scores) };
+  }
+
+  // Competition ranks with siting's one tie rule (siting.mcda.rank): a score within DATA.tie
+  // of the one before it shares its rank (1, 2, 2, 4); equal scores keep the study's order.
+  function rankWith(scores) {
     var order = [];
-    for (var i = 0; i < N; i++) if (kept(i)) order.push(i);
-    // ties keep the study's order, so equal scores never shuffle
+    for (var i = 0; i < N; i++) if (kept(i) && scores[i] !== null) order.push(i);
     order.sort(function (a, b) { return scores[b] - scores[a] || a - b; });
-    // competition ranking with siting's one tie rule (siting.mcda.rank): a score within
-    // DATA.tie of the one before it shares its rank (1, 2, 2, 4)
     var ranks = new Array(N).fill(null);
     order.forEach(function (i, r) {
       var prev = r > 0 ? order[r - 1] : null;
       ranks[i] = prev !== null && scores[prev] - scores[i] <= DATA.tie ? ranks[prev] : r + 1;
     });
-    state.weights = w;
-    state.scores = scores;
-    state.ranks = ranks;
+    return ranks;
+  }
+
+  // ------------------------------------------------------------------ the in-page engine
+  // window.SitingEngine (siting/outputs/engine.py, templates/engine.js) mirrors
+  // siting.mcda.score_study (every method, the study's options) and siting.mcda.rank, and
+  // solves the portfolio's integer program exactly (HiGHS) with its binding rules and
+  // alternatives, on DATA.model (its candidates in the ranking's order, as C).
+  var MODEL = DATA.model || null;
+  var modelRow = {}, modelCriteria = [];
+  if (MODEL) {
+    MODEL.candidates.id.forEach(function (id, j) { modelRow[id] = j; });
+    modelCriteria = MODEL.criteria.map(function (id) {
+      for (var k = 0; k < K; k++) if (DATA.criteria[k].id === id) return k;
+      return -1;
+    });
+  }
+
+  // The engine's errors (codes, English messages) in the reader's words.
+  function engineError(error) {
+    var code = error && error.code, text;
+    if (code === "weights-all-zero") text = t("Every weight is 0: give at least one criterion some weight.");
+    else if (code === "no-weight-on-varied") {
+      text = fill(t("Under {method} no criterion that carries weight tells the candidates apart: give weight to a criterion that varies."),
+        { method: methodName(DATA.method.name) });
+    } else if (code === "infeasible") text = t("No portfolio satisfies the rules with these scores.");
+    else if (code === "not-ready") text = t("The solver could not start in this browser.");
+    else text = fill(t("The engine stopped: {reason}"), { reason: error && error.message ? error.message : String(error) });
+    var e = new Error(text);
+    e.code = code;
+    return e;
+  }
+
+  // Scores and ranks of every candidate under weights w (null where not scored or ranked).
+  function engineScores(w) {
+    var weights = modelCriteria.map(function (k) { return k >= 0 ? w[k] : 0; });
+    var r = ENGINE.score(MODEL, weights);
+    if (!r.ok) throw engineError(r.error);
+    return {
+      scores: C.id.map(function (id) { var x = r.scores[modelRow[id]]; return finite(x) ? x : null; }),
+      ranks: C.id.map(function (id) { var x = r.ranks[modelRow[id]]; return finite(x) ? x : null; })
+    };
+  }
+  function engineSolve(scores) {
+    var row = MODEL.candidates.id.map(function (id) { return scores[indexOf[id]]; });
+    return engineReady().then(function () { return ENGINE.solve(MODEL, row); }).then(function (res) {
+      if (!res.ok) throw engineError(res.error);
+      return res;
+    });
+  }
+  function engineReady() { return ENGINE ? Promise.resolve(ENGINE.ready) : Promise.resolve(); }
+
+  // ------------------------------------------------------------------ map panes and layers
+  // Panes, bottom to top: tiles (200), border and regions (250, made by folium), facilities (350),
+  // the membership discs (380), the candidates and rings (overlay pane, 400), labels (450).
+  map.createPane("facilities").style.zIndex = 350;
+  map.createPane("membership").style.zIndex = 380;
+  var labelPane = map.createPane("labels");
+  labelPane.style.zIndex = 450;
+  labelPane.style.pointerEvents = "none";
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution("Leaflet");
+  var facilityRenderer = L.svg({ padding: 0.3, pane: "facilities" });
+
+  function layer(role) { return LAYERS[role] || L.featureGroup(); }
+
+  // Popups fit the screen: never wider or taller than the map leaves room for.
+  function popupOptions() {
+    var size = map.getSize();
+    var width = Math.max(200, Math.min(420, size.x - 40));
+    return {
+      maxWidth: width, minWidth: Math.min(300, width), maxHeight: Math.max(160, Math.min(380, size.y - 70)),
+      autoPanPadding: [10, 10], keepInView: true, className: "siting-popup"
+    };
+  }
+  var popupHolders = [];
+  function bindPopup(target, content) {
+    target.bindPopup(content, popupOptions());
+    popupHolders.push(target);
+    return target;
+  }
+  map.on("resize", function () {
+    var opts = popupOptions();
+    popupHolders.forEach(function (m) { var p = m.getPopup(); if (p) L.Util.setOptions(p, opts); });
+  });
+
+  // ------------------------------------------------------------------ facility layers
+  DATA.layers.forEach(function (fl, li) {
+    var colour = LAYER_COLOURS[li % LAYER_COLOURS.length];
+    var group = layer("facility:" + fl.name);
+    for (var j = 0; j < fl.lat.length; j++) {
+      (function (j) {
+        L.circleMarker([fl.lat[j], fl.lon[j]], {
+          renderer: facilityRenderer, pane: "facilities", radius: 3, weight: 0.5, color: "#fff",
+          fillColor: colour, fillOpacity: 0.8
+        }).bindTooltip(function () { return h("span", { text: fl.names[j] + " (" + layerName(fl) + ")" }); })
+          .addTo(group);
+      })(j);
+    }
+  });
+
+  // ------------------------------------------------------------------ candidates
+  var keptLayer = layer("candidates");
+  var excludedLayer = layer("excluded");
+  var markers = [];
+  for (var ci = 0; ci < N; ci++) {
+    (function (i) {
+      var marker = L.circleMarker([C.lat[i], C.lon[i]], {
+        radius: kept(i) ? 7 : 5, weight: 1, color: kept(i) ? "#222" : "#777", fillColor: "#999",
+        fillOpacity: kept(i) ? 0.95 : 0.5, dashArray: kept(i) ? null : "2,2",
+        className: "candidate-marker cand-" + i + (kept(i) ? "" : " excluded-marker")
+      });
+      bindPopup(marker, function () { return popupContent(i); });
+      marker.bindTooltip(function () {
+        return h("span", { text: kept(i) ? place(i) : fill(t("{name} (excluded: {reason})"), { name: place(i), reason: excludedText(i) }) });
+      });
+      marker.addTo(kept(i) ? keptLayer : excludedLayer);
+      markers.push(marker);
+    })(ci);
   }
 
   function rankedOrder() {
     var order = [];
     for (var i = 0; i < N; i++) if (kept(i) && state.ranks[i] !== null) order.push(i);
-    order.sort(function (a, b) { return state.ranks[a] - state.ranks[b]; });
+    order.sort(function (a, b) { return state.ranks[a] - state.ranks[b] || a - b; });
     return order;
   }
 
@@ -169,132 +447,32 @@
     return viridis(range[1] > range[0] ? (s - range[0]) / (range[1] - range[0]) : 1);
   }
 
-  // ------------------------------------------------------------------ map and base layers
-  var map = L.map("map", { preferCanvas: false, zoomSnap: 0.25 });
-  map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution("Leaflet · boundaries and sites: study data");
-  var overlays = {};
-  var status = document.getElementById("status");
-
-  if (DATA.tiles) {
-    var tileFailed = false;
-    var tiles = L.tileLayer(DATA.tiles.url, { attribution: esc(DATA.tiles.attribution), maxZoom: 18 });
-    tiles.on("tileerror", function () {
-      if (tileFailed) return;
-      tileFailed = true;
-      status.textContent = "Online tiles could not be loaded; the vector base map stays.";
-    });
-    overlays["Online tiles (needs a network)"] = tiles;
-    if (DATA.tiles.on) tiles.addTo(map);
-  }
-
-  // Panes, bottom to top: tiles (200), border and regions (250), facilities (350), the
-  // candidates and the rest (overlay pane, 400), so that nothing hides a candidate.
-  map.createPane("base").style.zIndex = 250;
-  map.createPane("facilities").style.zIndex = 350;
-  if (DATA.boundaries.length) {
-    var base = L.geoJSON({ type: "FeatureCollection", features: DATA.boundaries }, {
-      pane: "base",
-      // only regions answer the mouse, with their name; the country outline stays inert
-      onEachFeature: function (f, layer) {
-        if (f.properties.name && f.properties.level !== "country") {
-          layer.bindTooltip(h("span", { text: f.properties.name }), { sticky: true, className: "region-tip" });
-        } else {
-          layer.options.interactive = false;
-        }
-      },
-      style: function (f) {
-        var outer = (f.properties.level || "") === "country" || DATA.boundaries.length === 1;
-        return {
-          color: outer ? "#555" : "#999", weight: outer ? 1.6 : 0.7,
-          fillColor: "#f4f1ea", fillOpacity: outer ? 0.9 : 0.35
-        };
-      }
-    }).addTo(map);
-    overlays["Border and regions"] = base;
-  }
-
-  // ------------------------------------------------------------------ facility layers
-  // SVG, not canvas: a canvas would swallow the mouse over the regions beneath it.
-  var facilityRenderer = L.svg({ padding: 0.3, pane: "facilities" });
-  DATA.layers.forEach(function (layer, li) {
-    var colour = LAYER_COLOURS[li % LAYER_COLOURS.length];
-    var group = L.layerGroup();
-    for (var j = 0; j < layer.lat.length; j++) {
-      L.circleMarker([layer.lat[j], layer.lon[j]], {
-        renderer: facilityRenderer, pane: "facilities", radius: 3, weight: 0.5, color: "#fff",
-        fillColor: colour, fillOpacity: 0.8
-      }).bindTooltip(h("span", { text: layer.names[j] + " (" + layer.label + ")" }))
-        .addTo(group);
-    }
-    var label = '<span class="swatch" style="background:' + colour + '"></span>' +
-      esc(layer.label) + " (" + layer.lat.length + ")";
-    overlays[label] = group;
-    // Dense layers (the ~300 settlements) start switched off so that they do not bury the
-    // candidates; the layers control brings them back.
-    if (layer.lat.length <= 100) group.addTo(map);
-  });
-
-  // ------------------------------------------------------------------ candidates
-  var keptLayer = L.layerGroup().addTo(map);
-  var excludedLayer = L.layerGroup().addTo(map);
-  var labelLayer = L.layerGroup();
-  var markers = [];
-  var bounds = [];
-  for (var i = 0; i < N; i++) {
-    bounds.push([C.lat[i], C.lon[i]]);
-    var marker = L.circleMarker([C.lat[i], C.lon[i]], {
-      radius: kept(i) ? 7 : 5,
-      weight: 1,
-      color: kept(i) ? "#222" : "#777",
-      fillColor: "#999",
-      fillOpacity: kept(i) ? 0.95 : 0.5,
-      dashArray: kept(i) ? null : "2,2",
-      className: "candidate-marker cand-" + i + (kept(i) ? "" : " excluded-marker")
-    });
-    marker.bindPopup(popupFor(i), { maxWidth: 420, minWidth: 300, maxHeight: 380, className: "cand-popup" });
-    marker.bindTooltip(h("span", { text: kept(i) ? C.name[i] : C.name[i] + " (excluded: " + C.excluded[i] + ")" }));
-    marker.addTo(kept(i) ? keptLayer : excludedLayer);
-    markers.push(marker);
-    labelLayer.addLayer(L.tooltip({
-      permanent: true, direction: "right", offset: [6, 0], className: "town-label",
-      interactive: false
-    }).setLatLng([C.lat[i], C.lon[i]]).setContent(h("span", { text: C.name[i] })));
-  }
-  if (N <= 80) labelLayer.addTo(map);
-  overlays["Candidates, coloured by score"] = keptLayer;
-  overlays['<span class="swatch" style="background:#999"></span>Excluded candidates'] = excludedLayer;
-  overlays["Town names"] = labelLayer;
-
-  function popupFor(i) {
-    return function () { return popupContent(i); };
-  }
+  function inPortfolio(id) { return state.portfolio.indexOf(id) >= 0; }
 
   function popupContent(i) {
     var rank = state.ranks[i];
-    var nKept = rankedOrder().length;
-    var head = [h("h3", { text: C.name[i] })];
-    var meta = kept(i)
-      ? "Rank " + (rank === null ? "–" : rank) + " of " + nKept + " · score " + fmt(state.scores[i]) +
-        (state.modified ? " (what-if weights)" : "")
-      : "Not ranked";
-    head.push(h("div", { className: "meta", text: meta }));
-    if (!kept(i)) head.push(h("div", { className: "excluded", text: "Excluded: " + C.excluded[i] }));
-    if (PORTFOLIO.indexOf(C.id[i]) >= 0) {
-      head.push(h("div", { className: "meta", text: "In the chosen portfolio." }));
+    var head = [h("h3", { text: place(i) })];
+    var meta;
+    if (kept(i)) {
+      meta = fill(t("Rank {rank} of {count} · score {score}"), {
+        rank: rank === null ? "–" : integer(rank), count: integer(rankedOrder().length), score: fmt(state.scores[i])
+      });
+      if (state.modified) meta += " " + t("(your priorities)");
+    } else {
+      meta = t("Not ranked");
     }
+    head.push(h("div", { className: "meta", text: meta }));
+    if (!kept(i)) head.push(h("div", { className: "excluded", text: fill(t("Excluded: {reason}"), { reason: excludedText(i) }) }));
+    if (inPortfolio(C.id[i])) head.push(h("div", { className: "meta", text: t("In the chosen portfolio.") }));
     var robust = robustnessLines(i);
     if (robust.length) {
-      head.push(h("div", { className: "robustness" }, robust.map(function (line) {
-        return h("div", { text: line });
-      })));
+      head.push(h("div", { className: "robustness" }, robust.map(function (line) { return h("div", { text: line }); })));
     }
     var table = criteriaTable(C.raw[i], C.v[i], state.weights);
-    var how = state.modified || DATA.method === "weighted_sum"
-      ? "Score = Σ weight × value."
-      : "Score by " + DATA.method + "; the table shows the weighted-sum parts.";
-    var note = h("div", { className: "meta",
-      text: how + " Bar length: the weight; filled part: the value (0–1)." });
+    var how = DATA.method.name === "weighted_sum"
+      ? t("Score = Σ weight × value.")
+      : fill(t("Score by {method}; the table shows the weighted-sum parts."), { method: methodName(DATA.method.name) });
+    var note = h("div", { className: "meta", text: how + " " + t("Bar length: the weight; filled part: the value (0–1).") });
     return h("div", { className: "popup" }, head.concat([table, note]));
   }
 
@@ -302,14 +480,31 @@
   function robustnessLines(i) {
     var lines = [];
     if (ROB && ROB.first[i] !== null) {
-      lines.push("Rank 1 in " + share(ROB.first[i]) + " and top " + ROB.top_k + " in " +
-        share(ROB.top[i]) + " of " + count(ROB.draws) + " random weight draws.");
+      lines.push(fill(tn("Rank 1 in {first} and top {k} in {top} of {n} random weight draw.",
+        "Rank 1 in {first} and top {k} in {top} of {n} random weight draws.", ROB.draws), {
+        first: share(ROB.first[i]), k: integer(ROB.top_k), top: share(ROB.top[i]), n: integer(ROB.draws)
+      }));
     }
-    if (MEMBERSHIP && MEMBERSHIP.p[i] !== null) {
-      var s = membershipSentence(i);
-      lines.push(s.charAt(0).toUpperCase() + s.slice(1) + ".");
-    }
+    if (MEMBERSHIP && MEMBERSHIP.p[i] !== null) lines.push(membershipSentence(MEMBERSHIP.p[i], MEMBERSHIP.draws));
     return lines;
+  }
+
+  function membershipSentence(p, draws) {
+    return fill(tn("In the optimal portfolio in {share} of {n} weight draw.",
+      "In the optimal portfolio in {share} of {n} weight draws.", draws), { share: share(p), n: integer(draws) });
+  }
+
+  function valueText(c) {
+    var v = c.value;
+    if (v.kind === "linear") return fill(t("linear: {worst} → 0, {best} → 1"), { worst: fmt(v.worst), best: fmt(v.best) });
+    if (v.kind === "threshold") {
+      return fill(c.direction === "benefit" ? t("threshold: 1 from {at} up, else {below}") : t("threshold: 1 up to {at}, else {below}"),
+        { at: fmt(v.at), below: fmt(v.below) });
+    }
+    if (v.kind === "piecewise") {
+      return fill(t("piecewise: {points}"), { points: v.points.map(function (p) { return fmt(p[0]) + " → " + fmt(p[1]); }).join(", ") });
+    }
+    return t("min-max over the candidates");
   }
 
   function criteriaTable(rawRow, vRow, weights) {
@@ -321,110 +516,230 @@
       var track = h("div", { className: "bar-track", style: { width: (100 * w / wmax) + "%" } }, [
         h("div", { className: "bar-fill", style: { width: (v === null ? 0 : 100 * v) + "%" } })
       ]);
+      var u = unit(k);
       return h("tr", { className: "crit-row", "data-criterion": c.id }, [
-        h("td", { text: c.label, title: c.value }),
-        h("td", { className: "num", text: fmt(rawRow[k]) + (c.unit ? " " + c.unit : "") }),
+        h("td", { text: label(k), title: valueText(c) }),
+        h("td", { className: "num", text: fmt(rawRow[k]) + (u ? " " + u : "") }),
         h("td", { className: "num", text: fmt(v) }),
         h("td", { className: "num", text: pct(w) }),
         h("td", { className: "num contribution", text: fmt(contrib) }),
-        h("td", { style: { width: "70px" } }, [track])
+        h("td", { className: "bar" }, [track])
       ]);
     });
-    return h("table", { className: "popup-table" }, [
+    return h("div", { className: "table-scroll" }, [h("table", { className: "popup-table" }, [
       h("thead", {}, [h("tr", {}, [
-        h("th", { text: "Criterion" }), h("th", { text: "Raw" }), h("th", { text: "Value" }),
-        h("th", { text: "Weight" }), h("th", { text: "Contrib." }),
-        h("th", { text: "", title: "bar width: weight; filled part: value" })
+        h("th", { text: t("Criterion") }), h("th", { text: t("Raw") }), h("th", { text: t("Value") }),
+        h("th", { text: t("Weight") }), h("th", { text: t("Contrib.") }),
+        h("th", { title: t("bar width: weight; filled part: value") })
       ])]),
       h("tbody", {}, rows)
-    ]);
+    ])]);
   }
 
-  // ------------------------------------------------------------------ portfolio and coverage
-  var indexOf = {};
-  C.id.forEach(function (id, j) { indexOf[id] = j; });
-
-  if (DATA.portfolio) {
-    var ring = L.layerGroup().addTo(map);
-    var coverage = L.layerGroup();
-    PORTFOLIO.forEach(function (id) {
+  // ------------------------------------------------------------------ portfolio, coverage, rings
+  var ringLayer = layer("portfolio");
+  var coverageLayer = layer("coverage");
+  function drawRings() {
+    ringLayer.clearLayers();
+    coverageLayer.clearLayers();
+    state.portfolio.forEach(function (id) {
       var j = indexOf[id];
       if (j === undefined) return;
       L.circleMarker([C.lat[j], C.lon[j]], {
-        radius: 12, weight: 3, color: "#d62728", fill: false, interactive: false,
-        className: "portfolio-ring"
-      }).addTo(ring);
-      if (DATA.portfolio.radius_km) {
+        radius: 12, weight: 3, color: RING, fill: false, interactive: false, className: "portfolio-ring"
+      }).addTo(ringLayer);
+      if (PORTFOLIO && PORTFOLIO.radius_km) {
         L.circle([C.lat[j], C.lon[j]], {
-          radius: 1000 * DATA.portfolio.radius_km, weight: 1, color: "#d62728",
-          fillColor: "#d62728", fillOpacity: 0.06, interactive: false
-        }).addTo(coverage);
+          radius: 1000 * PORTFOLIO.radius_km, weight: 1, color: RING, fillColor: RING,
+          fillOpacity: 0.06, interactive: false
+        }).addTo(coverageLayer);
       }
     });
-    overlays['<span class="swatch" style="background:#d62728"></span>Portfolio'] = ring;
-    if (DATA.portfolio.radius_km) {
-      var circles = DATA.portfolio.radius_from === "coverage"
-        ? "Portfolio coverage (" + fmt(DATA.portfolio.radius_km) + " km)"
-        : "Portfolio circles (" + fmt(DATA.portfolio.radius_km) + " km, half the spacing)";
-      overlays[circles] = coverage;
-      coverage.addTo(map);
-    }
-    if (DATA.portfolio.population !== null && DATA.portfolio.radius_from === "coverage") {
-      document.getElementById("portfolio-coverage").textContent = "Population within " +
-        fmt(DATA.portfolio.radius_km) + " km of a chosen site: " + count(DATA.portfolio.population) + ".";
-    }
-    var box = document.getElementById("portfolio-box");
-    box.hidden = false;
-    var list = document.getElementById("portfolio-sites");
-    PORTFOLIO.forEach(function (id) {
-      var j = indexOf[id];
-      list.appendChild(h("li", { text: j === undefined ? id : C.name[j] + " (rank " + (C.rank[j] || "–") + ")" }));
-    });
-    var binding = document.getElementById("portfolio-binding");
-    (DATA.portfolio.binding.length ? DATA.portfolio.binding : ["None: the best-scoring sites already satisfy every rule."])
-      .forEach(function (s) { binding.appendChild(h("li", { text: s })); });
   }
+
+  // ------------------------------------------------------------------ labels
+  // Town names that never overlap: chosen sites first (always labelled), then the ranking from
+  // the top, then the rest; a label that would touch one already placed, a portfolio ring or a
+  // chosen site's marker tries the other sides, else hides until the reader zooms in.
+  var RING_R = 12 + 3;   // the ring's radius plus its stroke, in pixels
+  var MARKER_R = 7 + 1;
+  var labelLayer = L.Layer.extend({
+    onAdd: function () {
+      this._box = L.DomUtil.create("div", "town-labels leaflet-zoom-hide", map.getPane("labels"));
+      this._nodes = C.id.map(function (id, i) {
+        return L.DomUtil.create("div", "town-label" + (kept(i) ? "" : " excluded-label"), this._box);
+      }, this);
+      this._nodes.forEach(function (node, i) { node.setAttribute("data-id", C.id[i]); });
+      this._sizes = null;
+      map.on("zoomend viewreset resize", this.layout, this);
+      this.relabel();
+    },
+    onRemove: function () {
+      map.off("zoomend viewreset resize", this.layout, this);
+      L.DomUtil.remove(this._box);
+      this._box = null;
+    },
+    relabel: function () {
+      if (!this._box) return;
+      this._nodes.forEach(function (node, i) { node.textContent = place(i); });
+      this._sizes = null;
+      this.layout();
+    },
+    // Sizes of the labels in ``which`` (all when omitted), cached until the language or the
+    // chosen sites (set in bold) change.  The text is measured on a canvas in the label's own
+    // font, so that thousands of labels cost no layout of the page; the box adds the label's
+    // padding, and the layout a pixel of slack around it.
+    _measure: function (which) {
+      var nodes = this._nodes;
+      if (!this._sizes) this._sizes = nodes.map(function () { return null; });
+      which = which || nodes.map(function (n, i) { return i; });
+      var ctx = (this._canvas = this._canvas || document.createElement("canvas")).getContext("2d");
+      var styles = {}, byStyle = {};
+      var sizes = this._sizes;
+      which.forEach(function (i) {
+        var node = nodes[i], key = node.className;
+        if (!styles[key]) {
+          node.style.display = "block";
+          var css = window.getComputedStyle(node);
+          // (the line height, not offsetHeight: reading a box would lay the page out now)
+          styles[key] = {
+            font: css.fontStyle + " " + css.fontWeight + " " + css.fontSize + " " + css.fontFamily,
+            pad: parseFloat(css.paddingLeft) + parseFloat(css.paddingRight),
+            height: Math.ceil(parseFloat(css.lineHeight) + parseFloat(css.paddingTop) + parseFloat(css.paddingBottom))
+          };
+          node.style.display = "none";
+          byStyle[key] = [];
+        }
+        byStyle[key].push(i);
+      });
+      // one font at a time: setting the canvas's font parses it
+      Object.keys(byStyle).forEach(function (key) {
+        var style = styles[key];
+        ctx.font = style.font;
+        byStyle[key].forEach(function (i) {
+          sizes[i] = [Math.ceil(ctx.measureText(nodes[i].textContent).width + style.pad), style.height];
+        });
+      });
+    },
+    layout: function () {
+      if (!this._box) return;
+      var chosenNow = {};
+      chosenIds().forEach(function (id) { if (indexOf[id] !== undefined) chosenNow[indexOf[id]] = true; });
+      var changed = [];
+      this._nodes.forEach(function (node, i) {
+        if (node.classList.contains("chosen-label") !== !!chosenNow[i]) {
+          node.classList.toggle("chosen-label", !!chosenNow[i]);
+          changed.push(i);
+        }
+      });
+      if (!this._sizes) this._measure();
+      else if (changed.length) this._measure(changed);
+      // Two grids of boxes: what no label may touch (labels, rings), and what a label had
+      // rather not cover (the candidates' markers; a name over a dot is still read).
+      var CELL = 64;
+      function Grid() { this.cells = {}; }
+      Grid.prototype.visit = function (b, fn) {
+        for (var gx = Math.floor(b[0] / CELL); gx <= Math.floor(b[2] / CELL); gx++) {
+          for (var gy = Math.floor(b[1] / CELL); gy <= Math.floor(b[3] / CELL); gy++) {
+            if (fn(gx + ":" + gy) === true) return true;
+          }
+        }
+        return false;
+      };
+      Grid.prototype.free = function (b, except) {
+        var cells = this.cells;
+        return !this.visit(b, function (key) {
+          var list = cells[key] || [];
+          for (var q = 0; q < list.length; q++) {
+            var o = list[q];
+            if (o !== except && b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return true;
+          }
+          return false;
+        });
+      };
+      Grid.prototype.add = function (b) {
+        var cells = this.cells;
+        this.visit(b, function (key) { (cells[key] = cells[key] || []).push(b); });
+        return b;
+      };
+      var hard = new Grid(), soft = new Grid();
+      var chosen = chosenIds().map(function (id) { return indexOf[id]; }).filter(function (j) { return j !== undefined; });
+      var isChosen = {};
+      chosen.forEach(function (j) { isChosen[j] = true; });
+      var points = C.id.map(function (id, i) { return map.latLngToLayerPoint([C.lat[i], C.lon[i]]); });
+      // the rings are obstacles no label may cover
+      chosen.forEach(function (j) {
+        var p = points[j];
+        hard.add([p.x - RING_R, p.y - RING_R, p.x + RING_R, p.y + RING_R]);
+      });
+      var dots = points.map(function (p, i) {
+        var r = kept(i) ? 7 : 5;
+        return soft.add([p.x - r, p.y - r, p.x + r, p.y + r]);
+      });
+      var order = chosen.slice();
+      rankedOrder().forEach(function (i) { if (!isChosen[i]) order.push(i); });
+      for (var i = 0; i < N; i++) if (!kept(i) || state.ranks[i] === null) order.push(i);
+      var nodes = this._nodes, sizes = this._sizes;
+      var shown = {};
+      order.forEach(function (i) {
+        if (shown[i]) return;
+        var p = points[i], w = sizes[i][0], hgt = sizes[i][1];
+        var tries = [];
+        var radii = isChosen[i] ? [RING_R + 2, RING_R + 14, RING_R + 30, RING_R + 50] : [MARKER_R];
+        radii.forEach(function (r) {
+          tries.push([p.x + r, p.y - hgt / 2], [p.x - r - w, p.y - hgt / 2],
+            [p.x - w / 2, p.y - r - hgt], [p.x - w / 2, p.y + r],
+            [p.x + r * 0.7, p.y - r * 0.7 - hgt], [p.x + r * 0.7, p.y + r * 0.7],
+            [p.x - r * 0.7 - w, p.y - r * 0.7 - hgt], [p.x - r * 0.7 - w, p.y + r * 0.7]);
+        });
+        var boxes = tries.map(function (xy) { return [xy[0] - 1, xy[1] - 1, xy[0] + w + 1, xy[1] + hgt + 1]; });
+        var spot = -1;
+        // first a side clear of labels, rings and dots; else clear of labels and rings
+        for (var k = 0; k < boxes.length && spot < 0; k++) {
+          if (hard.free(boxes[k]) && soft.free(boxes[k], dots[i])) spot = k;
+        }
+        for (var q = 0; q < boxes.length && spot < 0; q++) {
+          if ((isChosen[i] || q < 4) && hard.free(boxes[q])) spot = q;
+        }
+        if (spot < 0) return;
+        hard.add(boxes[spot]);
+        shown[i] = true;
+        L.DomUtil.setPosition(nodes[i], L.point(Math.round(tries[spot][0]), Math.round(tries[spot][1])));
+      });
+      nodes.forEach(function (node, i) { node.style.display = shown[i] ? "block" : "none"; });
+    }
+  });
+  var labels = new labelLayer();
+  layer("labels").addLayer(labels);
 
   // ------------------------------------------------------------------ portfolio membership
   // Below the candidates (their own pane), so that a candidate's marker stays clickable
   // inside its disc; off at start, so that the score colours stay readable.
+  var membership = null;
   if (MEMBERSHIP) {
-    map.createPane("membership").style.zIndex = 380;
-    var membership = L.layerGroup();
+    membership = layer("membership");
     for (var mi = 0; mi < N; mi++) {
-      var p = MEMBERSHIP.p[mi];
-      if (p === null || p <= 0) continue;
-      L.circleMarker([C.lat[mi], C.lon[mi]], {
-        pane: "membership", radius: 6 + 16 * Math.sqrt(p), weight: 1.5, color: "#a63603",
-        fillColor: "#fd8d3c", fillOpacity: 0.45, className: "membership-marker memb-" + mi
-      }).bindTooltip(h("span", { text: C.name[mi] + ": " + share(p) }))
-        .bindPopup(h("div", { className: "popup membership-popup" }, [
-          h("h3", { text: C.name[mi] }), h("div", { text: membershipSentence(mi) + "." })
-        ]))
-        .addTo(membership);
+      (function (i) {
+        var p = MEMBERSHIP.p[i];
+        if (p === null || p <= 0) return;
+        var disc = L.circleMarker([C.lat[i], C.lon[i]], {
+          pane: "membership", radius: 6 + 16 * Math.sqrt(p), weight: 1.5, color: "#a63603",
+          fillColor: "#fd8d3c", fillOpacity: 0.45, className: "membership-marker memb-" + i
+        }).bindTooltip(function () { return h("span", { text: place(i) + ": " + share(p) }); });
+        bindPopup(disc, function () {
+          return h("div", { className: "popup membership-popup" }, [
+            h("h3", { text: place(i) }), h("div", { text: membershipSentence(p, MEMBERSHIP.draws) })
+          ]);
+        });
+        disc.addTo(membership);
+      })(mi);
     }
-    overlays['<span class="swatch" style="background:#fd8d3c"></span>Portfolio membership ' +
-      "probability (" + count(MEMBERSHIP.draws) + " draws)"] = membership;
   }
 
-  // ------------------------------------------------------------------ alternatives and Pareto
-  function siteNames(ids) {
-    return ids.map(function (id) { return indexOf[id] === undefined ? id : C.name[indexOf[id]]; });
-  }
-
-  function difference(alt) {
-    var drop = siteNames(alt.dropped), add = siteNames(alt.added);
-    if (!drop.length && !add.length) return "the same sites as the optimum";
-    if (drop.length === 1 && add.length === 1) return add[0] + " instead of " + drop[0];
-    var parts = [];
-    if (drop.length) parts.push("without " + drop.join(", "));
-    if (add.length) parts.push("with " + add.join(", "));
-    return parts.join("; ");
-  }
-
+  // ------------------------------------------------------------------ alternatives
   DATA.alternatives.forEach(function (alt, ai) {
     var colour = ALT_COLOURS[ai % ALT_COLOURS.length];
-    var group = L.layerGroup();
+    var group = layer("alternative:" + ai);
     alt.ids.forEach(function (id) {
       var j = indexOf[id];
       if (j === undefined) return;
@@ -433,27 +748,45 @@
         interactive: false, className: "alternative-ring alt-" + ai
       }).addTo(group);
     });
-    overlays['<span class="swatch" style="background:' + colour + '"></span>' + esc(alt.label) +
-      " (total score " + fmt(alt.total) + ")"] = group;
-    document.getElementById("alternatives-box").hidden = false;
-    var gap = alt.gap === null ? "" : ", " + fmt(alt.gap) + " below the optimum";
-    document.getElementById("alternatives").appendChild(h("li", {}, [
-      h("span", { className: "swatch", style: { background: colour } }),
-      h("strong", { text: alt.label }),
-      h("span", { text: ": " + siteNames(alt.ids).join(", ") + " (total score " + fmt(alt.total) +
-        gap + "; " + difference(alt) + ")" })
-    ]));
   });
 
-  var paretoPick = null;
-  if (DATA.pareto.length) paretoPick = drawPareto(DATA.pareto);
+  function difference(dropped, added) {
+    var drop = places(dropped), add = places(added);
+    if (!drop.length && !add.length) return t("the same sites as the optimum");
+    if (drop.length === 1 && add.length === 1) return fill(t("{added} instead of {dropped}"), { added: add[0], dropped: drop[0] });
+    var parts = [];
+    if (drop.length) parts.push(fill(t("without {sites}"), { sites: listText(drop) }));
+    if (add.length) parts.push(fill(t("with {sites}"), { sites: listText(add) }));
+    return parts.join("; ");
+  }
 
+  function renderAlternatives() {
+    var list = byId("alternatives");
+    list.replaceChildren();
+    DATA.alternatives.forEach(function (alt, ai) {
+      var colour = ALT_COLOURS[ai % ALT_COLOURS.length];
+      byId("alternatives-box").hidden = false;
+      var gap = alt.gap === null ? "" : "; " + fill(t("{gap} below the optimum"), { gap: fmt(alt.gap) });
+      list.appendChild(h("li", {}, [
+        h("span", { className: "swatch", style: { background: colour } }),
+        h("strong", { text: fill(t("Alternative {n}"), { n: integer(ai + 1) }) }),
+        h("span", { text: ": " + listText(places(alt.ids)) + " (" + fill(t("total score {score}"), { score: fmt(alt.total) }) +
+          gap + "; " + difference(alt.dropped, alt.added) + ")" })
+      ]));
+    });
+  }
+
+  // ------------------------------------------------------------------ Pareto front
+  var paretoPick = layer("pareto");
+  var paretoChosen = null;
   // A chart of the front (population covered across, total score up) and a table of its
   // points; choosing a point in either rings its sites on the map.
-  function drawPareto(points) {
-    document.getElementById("pareto-box").hidden = false;
-    var pick = L.layerGroup().addTo(map);
-    overlays['<span class="swatch" style="background:' + PARETO_COLOUR + '"></span>Pareto point chosen in the panel'] = pick;
+  function drawPareto() {
+    var points = DATA.pareto;
+    if (!points.length) return;
+    byId("pareto-box").hidden = false;
+    var box = byId("pareto");
+    box.replaceChildren();
     var NS = "http://www.w3.org/2000/svg";
     var W = 320, H = 190, ML = 40, MR = 12, MT = 12, MB = 30;
     var xs = points.map(function (p) { return p.population; });
@@ -466,7 +799,7 @@
     var svg = document.createElementNS(NS, "svg");
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", "Pareto front: population covered against total score");
+    svg.setAttribute("aria-label", t("Pareto front: population covered against total score"));
     function el(tag, attrs, text) {
       var node = document.createElementNS(NS, tag);
       Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
@@ -482,139 +815,259 @@
     var ylo = Math.min.apply(null, ys), yhi = Math.max.apply(null, ys);
     el("text", { x: ML, y: H - MB + 12, "font-size": 9, "text-anchor": "start" }, fmt(xlo));
     el("text", { x: W - MR, y: H - MB + 12, "font-size": 9, "text-anchor": "end" }, fmt(xhi));
-    el("text", { x: (ML + W - MR) / 2, y: H - 4, "font-size": 10, "text-anchor": "middle" },
-      "population covered");
+    el("text", { x: (ML + W - MR) / 2, y: H - 4, "font-size": 10, "text-anchor": "middle" }, t("population covered"));
     el("text", { x: ML - 3, y: H - MB, "font-size": 9, "text-anchor": "end" }, fmt(ylo));
     el("text", { x: ML - 3, y: MT + 8, "font-size": 9, "text-anchor": "end" }, fmt(yhi));
     el("text", { x: 4, y: MT + (H - MB - MT) / 2, "font-size": 10, "text-anchor": "middle",
-      transform: "rotate(-90 10 " + (MT + (H - MB - MT) / 2) + ")" }, "total score");
-    var info = h("p", { className: "hint", id: "pareto-info",
-      text: "Choose a point (chart or table) to ring its sites on the map." });
+      transform: "rotate(-90 10 " + (MT + (H - MB - MT) / 2) + ")" }, t("total score"));
+    var info = h("p", { className: "hint", id: "pareto-info", text: t("Choose a point (chart or table) to ring its sites on the map.") });
     var dots = [], rows = [];
     function choose(pi) {
       var p = points[pi];
-      pick.clearLayers();
-      if (!map.hasLayer(pick)) pick.addTo(map);
+      paretoChosen = pi;
+      paretoPick.clearLayers();
+      if (!map.hasLayer(paretoPick)) paretoPick.addTo(map);
       p.ids.forEach(function (id) {
         var j = indexOf[id];
         if (j !== undefined) {
           L.circleMarker([C.lat[j], C.lon[j]], { radius: 14, weight: 3, color: PARETO_COLOUR,
-            fill: false, interactive: false, className: "pareto-ring" }).addTo(pick);
+            fill: false, interactive: false, className: "pareto-ring" }).addTo(paretoPick);
         }
       });
       dots.forEach(function (d, k) { d.setAttribute("fill", k === pi ? PARETO_COLOUR : "#3b6fb6"); });
       rows.forEach(function (r, k) { r.className = k === pi ? "selected" : ""; });
-      info.textContent = "Point " + (pi + 1) + ": population covered " + count(p.population) +
-        ", total score " + fmt(p.score) + ": " + siteNames(p.ids).join(", ");
+      info.textContent = fill(t("Point {n}: population covered {population}, total score {score}: {sites}"), {
+        n: integer(pi + 1), population: integer(p.population), score: fmt(p.score), sites: listText(places(p.ids))
+      });
     }
     points.forEach(function (p, pi) {
       var x = sx(p.population), y = sy(p.score);
       var dot = el("circle", { cx: x, cy: y, r: 5, fill: "#3b6fb6",
-        stroke: p.optimal ? "#d62728" : "#fff", "stroke-width": p.optimal ? 2 : 1,
+        stroke: p.optimal ? RING : "#fff", "stroke-width": p.optimal ? 2 : 1,
         "data-index": pi, "class": "pareto-point" });
       dot.addEventListener("click", function () { choose(pi); });
       dots.push(dot);
-      el("text", { x: x + 6, y: y - 5, "font-size": 9 }, String(pi + 1));
+      el("text", { x: x + 6, y: y - 5, "font-size": 9 }, integer(pi + 1));
     });
     var tbody = h("tbody", {}, points.map(function (p, pi) {
-      var tr = h("tr", { "data-index": String(pi), title: "Show these sites on the map" }, [
-        h("td", { className: "num", text: String(pi + 1) + (p.optimal ? " ★" : "") }),
-        h("td", { className: "num", text: count(p.population) +
-          (p.share === null ? "" : " (" + pct(p.share) + ")") }),
+      var tr = h("tr", { "data-index": String(pi), title: t("Show these sites on the map") }, [
+        h("td", { className: "num", text: integer(pi + 1) + (p.optimal ? " ★" : "") }),
+        h("td", { className: "num", text: integer(p.population) + (p.share === null ? "" : " (" + pct(p.share) + ")") }),
         h("td", { className: "num", text: fmt(p.score) }),
-        h("td", { text: siteNames(p.ids).join(", ") })
+        h("td", { text: listText(places(p.ids)) })
       ]);
       tr.addEventListener("click", function () { choose(pi); });
       rows.push(tr);
       return tr;
     }));
     var table = h("table", { className: "ranking pareto-table" }, [
-      h("thead", {}, [h("tr", {}, [h("th", { text: "#" }), h("th", { text: "Population covered" }),
-        h("th", { text: "Total score" }), h("th", { text: "Sites" })])]),
+      h("thead", {}, [h("tr", {}, [h("th", { text: "#" }), h("th", { text: t("Population covered") }),
+        h("th", { text: t("Total score") }), h("th", { text: t("Sites") })])]),
       tbody
     ]);
-    var box = document.getElementById("pareto");
     box.appendChild(svg);
     box.appendChild(info);
     box.appendChild(table);
-    box.appendChild(h("p", { className: "hint",
-      text: "★ and the red-edged dot: the portfolio with the best total score." }));
-    return choose;
+    box.appendChild(h("p", { className: "hint", text: t("★ and the red-edged dot: the portfolio with the best total score.") }));
+    paretoPickFn = choose;
+    if (paretoChosen !== null) choose(paretoChosen);
   }
+  var paretoPickFn = null;
 
   // ------------------------------------------------------------------ reference
   var REF = DATA.reference;
+  var bounds = [];
   if (REF) {
-    var refLayer = L.layerGroup().addTo(map);
-    REF.facilities.forEach(function (layer) {
-      for (var j = 0; j < layer.lat.length; j++) {
-        L.circleMarker([layer.lat[j], layer.lon[j]], {
-          renderer: facilityRenderer, pane: "facilities", radius: 3, weight: 0.5, color: "#fff",
-          fillColor: "#555", fillOpacity: 0.8
-        }).bindTooltip(h("span", { text: layer.names[j] + " (" + layer.label + ", reference)" }))
-          .addTo(refLayer);
+    var refLayer = layer("reference");
+    REF.facilities.forEach(function (fl) {
+      for (var j = 0; j < fl.lat.length; j++) {
+        (function (j) {
+          L.circleMarker([fl.lat[j], fl.lon[j]], {
+            renderer: facilityRenderer, pane: "facilities", radius: 3, weight: 0.5, color: "#fff",
+            fillColor: "#555", fillOpacity: 0.8
+          }).bindTooltip(function () {
+            return h("span", { text: fill(t("{name} ({layer}, reference)"), { name: fl.names[j], layer: layerName(fl) }) });
+          }).addTo(refLayer);
+        })(j);
       }
     });
     REF.sites.forEach(function (site) {
-      L.circleMarker([site.lat, site.lon], {
-        radius: 8, weight: 2, color: "#000", fillColor: "#fff", fillOpacity: 1,
-        className: "reference-marker"
-      }).bindTooltip(h("span", { text: site.name + " (reference)" }))
-        .bindPopup(function () { return referencePopup(site); }, { maxWidth: 420, minWidth: 300, maxHeight: 380 })
-        .addTo(refLayer);
+      var marker = L.circleMarker([site.lat, site.lon], {
+        radius: 8, weight: 2, color: "#000", fillColor: "#fff", fillOpacity: 1, className: "reference-marker"
+      }).bindTooltip(function () { return h("span", { text: fill(t("{name} (reference)"), { name: site.name[lang] }) }); });
+      bindPopup(marker, function () { return referencePopup(site); });
+      marker.addTo(refLayer);
       bounds.push([site.lat, site.lon]);
     });
-    overlays['<span class="swatch" style="background:#fff;border:2px solid #000"></span>' +
-      "Novosibirsk reference"] = refLayer;
   }
 
   function referencePopup(site) {
-    var w = globalWeights();
-    var s = weightedSum(site.v, w);
+    var w = state.weights;
     return h("div", { className: "popup" }, [
-      h("h3", { text: site.name }),
-      h("div", { className: "meta", text: "Reference, not a candidate: " + referenceSentence(s) }),
+      h("h3", { text: site.name[lang] }),
+      h("div", { className: "meta", text: fill(t("Reference, not a candidate: {sentence}"), { sentence: referenceSentence(weightedSum(site.v, w)) }) }),
       criteriaTable(site.raw, site.v, w)
     ]);
   }
 
+  // Candidates and reference compared on one footing: the weighted sum under these weights.
   function referenceSentence(s) {
-    // Candidates and reference compared on one footing: the weighted sum under these weights.
-    var w = globalWeights();
+    var w = state.weights;
     var n = 0, better = 0;
     for (var j = 0; j < N; j++) {
       if (!kept(j)) continue;
       n++;
       if (weightedSum(C.v[j], w) > s) better++;
     }
-    return "weighted-sum score " + fmt(s) + "; it would rank " + (better + 1) + " of " + (n + 1) + ".";
+    return fill(t("weighted-sum score {score}; it would rank {rank} of {count}."), {
+      score: fmt(s), rank: integer(better + 1), count: integer(n + 1)
+    });
   }
 
-  // ------------------------------------------------------------------ controls
-  // Collapsed: expanded, the list of layers covers north-eastern Kazakhstan and swallows clicks
-  // meant for the candidates there; it opens on hover or tap.
-  L.control.layers(null, overlays, { collapsed: true }).addTo(map);
-  L.control.scale({ imperial: false }).addTo(map);
+  function renderReference() {
+    if (!REF) return;
+    byId("reference-box").hidden = false;
+    var box = byId("reference-score");
+    box.replaceChildren.apply(box, REF.sites.map(function (site) {
+      return h("div", { text: site.name[lang] + ": " + referenceSentence(weightedSum(site.v, state.weights)) });
+    }));
+  }
 
-  var legend = L.control({ position: "bottomleft" });
-  var legendEnds = [h("span"), h("span")];
+  // ------------------------------------------------------------------ tiles and boundaries
+  if (LAYERS.tiles) {
+    LAYERS.tiles.on("tileerror", function () {
+      if (state.tilesFailed) return;
+      state.tilesFailed = true;
+      renderStatus();
+    });
+  }
+
+  // Regions answer the mouse with their name, as text, in the reader's language (folium's
+  // GeoJSON carries no text: it reads its own output as a template a second time).
+  if (LAYERS.boundaries && DATA.boundary_names) {
+    LAYERS.boundaries.eachLayer(function (region) {
+      var f = region.feature;
+      var names = f ? DATA.boundary_names[Number(f.id)] : null;
+      if (!names || f.properties.level === "country" || !names[lang]) return;
+      region.bindTooltip(function () { return h("span", { text: names[lang] }); }, { sticky: true, className: "region-tip" });
+    });
+  }
+
+  // ------------------------------------------------------------------ layer control, in words
+  function swatch(colour, border) {
+    return '<span class="swatch" style="background:' + colour + (border ? ";border:2px solid #000" : "") + '"></span>';
+  }
+  function controlLabel(role) {
+    if (role === "boundaries") return esc(t("Border and regions"));
+    if (role === "tiles") return esc(t("Online tiles (needs a network)"));
+    if (role === "candidates") return esc(t("Candidates, coloured by score"));
+    if (role === "excluded") return swatch("#999") + esc(t("Excluded candidates"));
+    if (role === "labels") return esc(t("Town names"));
+    if (role === "portfolio") return swatch(RING) + esc(t("Chosen portfolio"));
+    if (role === "coverage") {
+      return esc(PORTFOLIO.radius_from === "coverage"
+        ? fill(t("Portfolio coverage ({km} km)"), { km: fmt(PORTFOLIO.radius_km) })
+        : fill(t("Portfolio circles ({km} km, half the spacing)"), { km: fmt(PORTFOLIO.radius_km) }));
+    }
+    if (role === "membership") {
+      return swatch("#fd8d3c") + esc(fill(tn("Portfolio membership probability ({n} draw)",
+        "Portfolio membership probability ({n} draws)", MEMBERSHIP.draws), { n: integer(MEMBERSHIP.draws) }));
+    }
+    if (role === "pareto") return swatch(PARETO_COLOUR) + esc(t("Pareto point chosen in the panel"));
+    if (role === "reference") return swatch("#fff", true) + esc(t("Novosibirsk reference"));
+    if (role.indexOf("alternative:") === 0) {
+      var ai = Number(role.slice(12)), alt = DATA.alternatives[ai];
+      return swatch(ALT_COLOURS[ai % ALT_COLOURS.length]) + esc(fill(t("Alternative {n}"), { n: integer(ai + 1) }) +
+        " (" + fill(t("total score {score}"), { score: fmt(alt.total) }) + ")");
+    }
+    if (role.indexOf("facility:") === 0) {
+      var key = role.slice(9);
+      for (var li = 0; li < DATA.layers.length; li++) {
+        var fl = DATA.layers[li];
+        if (fl.name === key) return swatch(LAYER_COLOURS[li % LAYER_COLOURS.length]) + esc(layerName(fl) + " (" + integer(fl.lat.length) + ")");
+      }
+    }
+    return null;
+  }
+  // Leaflet's layer control words its entries once; relabel them in the reader's language
+  // (through its own _layers and _update, Leaflet 1.9.3's, pinned with xstatic-leaflet).
+  // Layers an analyst added with folium keep their own names.
+  function relabelControl() {
+    var control = env.control;
+    if (!control || !control._layers) return;
+    control._layers.forEach(function (entry) {
+      Object.keys(LAYERS).forEach(function (role) {
+        if (LAYERS[role] === entry.layer) {
+          var text = controlLabel(role);
+          if (text !== null) entry.name = text;
+        }
+      });
+    });
+    if (control._map) control._update();
+  }
+
+  // ------------------------------------------------------------------ scale and controls, in words
+  // Leaflet writes "km" and "m" itself; this scale writes them from the catalog, as text.
+  var Scale = L.Control.Scale.extend({
+    _updateMetric: function (maxMeters) {
+      var meters = this._getRoundNum(maxMeters);
+      var text = meters < 1000 ? fill(t("{n} m"), { n: integer(meters) }) : fill(t("{n} km"), { n: integer(meters / 1000) });
+      this._updateScale(this._mScale, text, meters / maxMeters);
+    },
+    _updateScale: function (scale, text, ratio) {
+      scale.style.width = Math.round(this.options.maxWidth * ratio) + "px";
+      scale.textContent = text;
+    }
+  });
+  var scale = new Scale({ imperial: false, position: "bottomleft" }).addTo(map);
+
+  function renderControls() {
+    scale._update();
+    if (map.zoomControl) {
+      [[map.zoomControl._zoomInButton, t("Zoom in")], [map.zoomControl._zoomOutButton, t("Zoom out")]].forEach(function (pair) {
+        if (pair[0]) { pair[0].title = pair[1]; pair[0].setAttribute("aria-label", pair[1]); }
+      });
+    }
+    if (env.control && env.control._layersLink) env.control._layersLink.title = t("Layers");
+  }
+  map.on("popupopen", function (e) {
+    var close = e.popup._closeButton;
+    if (close) close.setAttribute("aria-label", t("Close"));
+  });
+
+  // ------------------------------------------------------------------ legend
+  var legend = L.control({ position: "bottomright" });
+  var legendBox = h("details", { className: "legend", id: "legend" });
   legend.onAdd = function () {
+    L.DomEvent.disableClickPropagation(legendBox);
+    L.DomEvent.disableScrollPropagation(legendBox);
+    return legendBox;
+  };
+  legend.addTo(map);
+  // The legend folds away where the map is small (a phone, a laptop): open, it would cover part
+  // of the country; a click opens it.
+  var mapSize = map.getSize();
+  legendBox.open = mapSize.x >= 1200 && mapSize.y >= 800;
+  function renderLegend() {
+    var range = scoreRange();
     var ramp = h("div", { className: "ramp", style: {
       background: "linear-gradient(to right," + [0, 0.25, 0.5, 0.75, 1].map(viridis).join(",") + ")"
     } });
-    var items = [h("strong", { text: "Score" }), ramp, h("div", { className: "ends" }, legendEnds),
-      h("div", {}, [h("span", { className: "swatch", style: { background: "#999" } }), "excluded (see popup)"])];
-    if (DATA.portfolio) items.push(h("div", {}, [h("span", { className: "ring" }), "chosen portfolio"]));
+    var items = [
+      h("summary", { text: t("Legend") }),
+      h("strong", { text: fill(t("Score ({method})"), { method: methodName(DATA.method.name) }) }), ramp,
+      h("div", { className: "ends" }, [h("span", { text: fmt(range[0]) }), h("span", { text: fmt(range[1]) })]),
+      h("div", {}, [h("span", { className: "swatch", style: { background: "#999" } }), t("excluded (see popup)")])
+    ];
+    if (PORTFOLIO) items.push(h("div", {}, [h("span", { className: "ring" }), t("chosen portfolio")]));
     if (MEMBERSHIP) {
       items.push(h("div", {}, [h("span", { className: "swatch", style: { background: "#fd8d3c" } }),
-        "disc size: share of " + count(MEMBERSHIP.draws) + " weight draws with the site in the optimal portfolio (layer)"]));
+        fill(tn("disc size: share of {n} weight draw with the site in the optimal portfolio (layer)",
+          "disc size: share of {n} weight draws with the site in the optimal portfolio (layer)", MEMBERSHIP.draws), { n: integer(MEMBERSHIP.draws) })]));
     }
     if (DATA.boundary_note) items.push(boundaryNote(DATA.boundary_note));
-    var div = h("div", { className: "legend" }, items);
-    L.DomEvent.disableClickPropagation(div);
-    return div;
-  };
-  legend.addTo(map);
+    legendBox.replaceChildren.apply(legendBox, items);
+  }
 
   // The boundaries' own caveat (for the shipped layer: the pre-2022 regions), its first
   // sentence always in view and the rest a click away.
@@ -622,130 +1075,566 @@
     var m = note.match(/^.*?[.!?](?=\s|$)/);
     var first = m ? m[0] : note;
     var rest = note.slice(first.length).trim();
-    var summary = "Boundaries: " + first;
+    var summary = fill(t("Boundaries: {note}"), { note: first });
     if (!rest) return h("div", { className: "note", id: "boundary-note", text: summary });
-    return h("details", { className: "note", id: "boundary-note" }, [
-      h("summary", { text: summary }), h("div", { text: rest })
-    ]);
+    return h("details", { className: "note", id: "boundary-note" }, [h("summary", { text: summary }), h("div", { text: rest })]);
   }
 
-  // ------------------------------------------------------------------ panel
-  document.getElementById("title").textContent = DATA.title;
-  document.getElementById("description").textContent = DATA.description;
-
-  var outputs = { group: [], crit: [] };
-  var inputs = { group: [], crit: [] };
-  var sliders = document.getElementById("sliders");
-  var showGroups = DATA.groups.length > 1 || DATA.groups[0].id !== "";
-  DATA.groups.forEach(function (g, gi) {
-    var box = h("div", { className: "group" });
-    if (showGroups) box.appendChild(slider("group", gi, g.label, "group-slider"));
-    g.criteria.forEach(function (ci) {
-      box.appendChild(slider("crit", ci, DATA.criteria[ci].label, ""));
+  // ------------------------------------------------------------------ rules in words
+  function ruleName(d) {
+    var rules = PORTFOLIO ? PORTFOLIO.rules || {} : {};
+    switch (d.rule) {
+      case "min_spacing_km": return fill(t("the {km} km spacing"), { km: fmt(d.value) });
+      case "at_most_per_group":
+        return fill(tn("at most {n} site per {field}", "at most {n} sites per {field}", d.value), { n: integer(d.value), field: rules.at_most_per || "" });
+      case "at_least_per_group":
+        return fill(tn("at least {n} site per {field}", "at least {n} sites per {field}", d.value), { n: integer(d.value), field: rules.at_least_per || "" });
+      case "budget": return fill(t("the budget of {limit}"), { limit: fmt(d.value) });
+      case "must_include": return fill(t("the sites that must be included ({sites})"), { sites: listText(places(d.value || [])) });
+      case "must_exclude": return fill(t("the sites that must be left out ({sites})"), { sites: listText(places(d.value || [])) });
+      case "equity_km": return fill(t("every population centre within {km} km of a site"), { km: fmt(d.value) });
+      default: return String(d.rule);
+    }
+  }
+  function ruleWhy(d) {
+    if (d.rule === "min_spacing_km" && d.pairs && d.pairs.length) {
+      var p = d.pairs[0];
+      return fill(t("{a} and {b} are {km} km apart"), { a: placeOf(p[0]), b: placeOf(p[1]), km: fmt(p[2]) });
+    }
+    if (d.rule === "at_most_per_group" && d.groups && d.groups.length) return fill(t("{groups} would get more"), { groups: listText(d.groups) });
+    if (d.rule === "at_least_per_group" && d.groups && d.groups.length) return fill(t("{groups} would get fewer"), { groups: listText(d.groups) });
+    if (d.rule === "budget" && finite(d.cost_without)) return fill(t("that portfolio costs {cost}"), { cost: fmt(d.cost_without) });
+    if (d.rule === "must_include" && d.dropped && d.dropped.length) return fill(t("{sites} would not be chosen"), { sites: listText(places(d.dropped)) });
+    if (d.rule === "must_exclude" && d.added && d.added.length) return fill(t("{sites} would be chosen"), { sites: listText(places(d.added)) });
+    if (d.rule === "equity_km" && d.centres && d.centres.length) return fill(t("{centres} would be too far"), { centres: listText(d.centres.map(String)) });
+    return "";
+  }
+  function ruleSentence(d) {
+    var text = fill(t("{rule} binds: without it the total score would be {without} instead of {objective}"), {
+      rule: ruleName(d), without: fmt(d.objective_without), objective: fmt(d.objective)
     });
-    sliders.appendChild(box);
-  });
+    var why = ruleWhy(d);
+    text += (why ? " (" + why + ")" : "") + ".";
+    return text.charAt(0).toUpperCase() + text.slice(1);  // a sentence that opens with the rule
+  }
+  function bindingRules() { return (state.binding || []).filter(function (d) { return d.binds; }); }
 
-  function slider(kind, index, label, extra) {
+  // ------------------------------------------------------------------ the answer first
+  function chosenIds() {
+    if (PORTFOLIO) return state.portfolio;
+    if (!state.modified && REC) return REC.sites.map(function (v) { return v.id; });
+    return rankedOrder().slice(0, 3).map(function (i) { return C.id[i]; });
+  }
+
+  // What makes a site strong under the current weights (siting.recommendation's strengths):
+  // the criteria where its contribution is furthest above the kept candidates' mean.
+  function strengthsOf(i) {
+    var w = state.weights, mean = new Array(K).fill(0), n = 0;
+    for (var j = 0; j < N; j++) {
+      if (!kept(j)) continue;
+      n++;
+      for (var k = 0; k < K; k++) mean[k] += w[k] * (C.v[j][k] === null ? 0 : C.v[j][k]);
+    }
+    var gaps = [];
+    for (var q = 0; q < K; q++) {
+      var own = w[q] * (C.v[i][q] === null ? 0 : C.v[i][q]);
+      var gap = own - mean[q] / Math.max(n, 1);
+      if (gap > 0) gaps.push([q, gap]);
+    }
+    gaps.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+    return gaps.slice(0, POINTS).map(function (g) { return DATA.criteria[g[0]].id; });
+  }
+
+  function verdictOf(id) {
+    if (!REC) return null;
+    for (var k = 0; k < REC.sites.length; k++) if (REC.sites[k].id === id) return REC.sites[k];
+    return null;
+  }
+  function criterionLabel(id) {
+    for (var k = 0; k < K; k++) if (DATA.criteria[k].id === id) return label(k);
+    return id;
+  }
+
+  function renderAnswer() {
+    var ids = chosenIds();
+    var whatIf = state.modified;
+    var names = places(ids);
+    var heading, sentence;
+    if (!whatIf) {
+      heading = PORTFOLIO ? t("Recommended sites") : t("Best-ranked candidates");
+      sentence = PORTFOLIO ? fill(t("The study recommends {sites}."), { sites: listText(names) })
+        : fill(t("The best-ranked candidates are {sites}."), { sites: listText(names) });
+      if (REC && REC.close && PORTFOLIO) {
+        var close = -1;
+        REC.sites.forEach(function (v, k) { if (close < 0 && !v.firm && v.contender) close = k; });
+        sentence += " " + (close >= 0
+          ? fill(t("{position}: {site} or {contender} — a close call."), {
+            position: ordinalSite(close), site: placeOf(REC.sites[close].id), contender: placeOf(REC.sites[close].contender)
+          })
+          : t("A close call: another portfolio scores almost as much."));
+      }
+    } else if (LIVE) {
+      heading = t("What if: the sites for your priorities");
+      sentence = fill(t("With your priorities this page chooses {sites}."), { sites: listText(names) }) + " " +
+        t("A what-if, not the study's answer: Reset returns to it.");
+    } else if (PORTFOLIO) {
+      heading = t("What if: the ranking for your priorities");
+      sentence = fill(t("The portfolio stays the study's ({sites}): this page re-ranks the candidates but does not re-solve the portfolio."), { sites: listText(names) });
+    } else {
+      heading = t("What if: the best-ranked candidates for your priorities");
+      sentence = fill(t("With your priorities the best-ranked candidates are {sites}."), { sites: listText(names) });
+    }
+    setText("answer-heading", heading);
+    setText("headline", sentence);
+    byId("answer").classList.toggle("what-if", whatIf);
+    var list = byId("answer-sites");
+    list.replaceChildren.apply(list, ids.map(function (id) {
+      var i = indexOf[id];
+      var v = whatIf ? null : verdictOf(id);
+      var strengths = v ? v.strengths : strengthsOf(i);
+      var why = strengths.length
+        ? fill(t("strong on {criteria}"), { criteria: listText(strengths.map(criterionLabel)) })
+        : t("no criterion above the field's mean");
+      var sure = [];
+      if (state.ranks[i] !== null) sure.push(fill(t("rank {rank}"), { rank: integer(state.ranks[i]) }));
+      if (v && v.share !== null && REC.draws > 0) {
+        sure.push(fill(tn("in the optimal portfolio in {share} of {n} weight draw",
+          "in the optimal portfolio in {share} of {n} weight draws", REC.draws), { share: share(v.share), n: integer(REC.draws) }));
+      }
+      if (v && !v.firm && v.contender) sure.push(fill(t("a close call with {contender}"), { contender: placeOf(v.contender) }));
+      return h("li", { "data-id": id, className: v && !v.firm ? "close-call" : "" }, [
+        h("div", { className: "why-line", title: placeOf(id) + " — " + why }, [
+          h("strong", { text: placeOf(id) }), " ", h("span", { className: "why", text: "— " + why })
+        ]),
+        sure.length ? h("div", { className: "sure", text: sure.join("; ") }) : null
+      ]);
+    }));
+    renderAnswerExtra();
+  }
+
+  // The nearest alternative and the rules that decide, right under the answer.
+  function renderAnswerExtra() {
+    var box = byId("answer-extra");
+    var lines = [];
+    if (PORTFOLIO) {
+      if (!state.modified && REC && REC.alternative) {
+        lines.push(fill(t("Nearest alternative: {sites}, total score {gap} lower."), {
+          sites: listText(places(REC.alternative.ids)), gap: pct(REC.gap, 1)
+        }));
+      } else if (state.modified && LIVE && state.alternatives && state.alternatives.length) {
+        var alt = state.alternatives[0];
+        var gap = finite(state.objective) && state.objective ? (state.objective - alt.objective) / Math.abs(state.objective) : null;
+        lines.push(fill(t("Nearest alternative: {sites}, total score {gap} lower."), {
+          sites: listText(places(alt.ids)), gap: pct(gap, 1)
+        }));
+      }
+      bindingRules().forEach(function (d) { lines.push(ruleSentence(d)); });
+    }
+    box.replaceChildren.apply(box, lines.map(function (line) { return h("span", { className: "line", text: line }); }));
+    box.hidden = !lines.length;
+  }
+
+  function renderStatus() {
+    var parts = [];
+    if (state.error) parts.push(fill(t("The portfolio could not be re-solved: {reason}"), { reason: state.error }));
+    else if (state.solving) parts.push(t("Re-solving the portfolio…"));
+    if (state.tilesFailed) parts.push(t("Online tiles could not be loaded; the vector base map stays."));
+    setText("status", parts.join(" "));
+  }
+
+  // ------------------------------------------------------------------ panel: sliders
+  var inputs = { group: [], crit: [] };
+  var outputs = { group: [], crit: [] };
+  var sliderLabels = { group: [], crit: [] };
+  var showGroups = DATA.groups.length > 1;
+  (function buildSliders() {
+    var box = byId("sliders");
+    DATA.groups.forEach(function (g, gi) {
+      var div = h("div", { className: "group" });
+      if (showGroups) div.appendChild(slider("group", gi, "group-slider"));
+      if (g.criteria.length > 1 || !showGroups) {
+        g.criteria.forEach(function (k) { div.appendChild(slider("crit", k, "")); });
+      } else {
+        var only = h("div", { className: "only-criterion" });
+        sliderLabels.crit[g.criteria[0]] = only;
+        div.appendChild(only);
+      }
+      box.appendChild(div);
+    });
+  })();
+
+  function slider(kind, index, extra) {
     var id = "w-" + kind + "-" + index;
     var input = h("input", { type: "range", min: "0", max: "100", step: "any", id: id,
       "data-kind": kind, "data-index": String(index) });
     input.value = String(state[kind][index]);
-    input.addEventListener("input", function () {
-      state[kind][index] = parseFloat(input.value);
-      state.modified = true;
-      refresh();
-    });
+    input.addEventListener("input", function () { moveSlider(kind, index, parseFloat(input.value)); });
     var out = h("output", { for: id });
+    var lab = h("label", { for: id });
     inputs[kind][index] = input;
     outputs[kind][index] = out;
-    return h("div", { className: "slider " + extra }, [h("label", { for: id, text: label, title: label }), input, out]);
+    sliderLabels[kind][index] = lab;
+    return h("div", { className: "slider " + extra }, [lab, input, out]);
   }
 
-  document.getElementById("reset").addEventListener("click", function () {
-    state.group = initialGroup.slice();
-    state.crit = initialCrit.slice();
-    state.modified = false;
-    inputs.group.forEach(function (el, gi) { if (el) el.value = String(state.group[gi]); });
-    inputs.crit.forEach(function (el, ci) { el.value = String(state.crit[ci]); });
-    refresh();
-  });
+  // Setting one share rescales its siblings so that the shares still sum to 100 %: the
+  // thumb shows the share it sets (at its far right, 100 %).
+  function rebalance(values, members, index, value) {
+    var others = members.filter(function (j) { return j !== index; });
+    if (!others.length) { values[index] = 100; return; }
+    value = Math.max(0, Math.min(100, value));
+    var rest = sum(others.map(function (j) { return values[j]; }));
+    others.forEach(function (j) { values[j] = rest > 0 ? values[j] * (100 - value) / rest : (100 - value) / others.length; });
+    values[index] = value;
+  }
 
-  var tbody = document.querySelector("#ranking tbody");
-  var excludedBox = document.getElementById("excluded-list");
-  var nExcluded = N - C.excluded.filter(function (r) { return r === ""; }).length;
-  excludedBox.hidden = nExcluded === 0;
-  excludedBox.querySelector("summary").textContent =
-    nExcluded + " excluded candidate" + (nExcluded === 1 ? "" : "s") + " (grey on the map)";
-  for (var e = 0; e < N; e++) {
-    if (!kept(e)) {
-      excludedBox.querySelector("ul").appendChild(h("li", { text: C.name[e] + ": " + C.excluded[e] }));
+  function siblings(kind, index) {
+    if (kind === "group") return ALL_GROUPS;
+    for (var gi = 0; gi < DATA.groups.length; gi++) {
+      if (DATA.groups[gi].criteria.indexOf(index) >= 0) return DATA.groups[gi].criteria;
+    }
+    return [index];
+  }
+
+  var pendingFrame = null;
+  function moveSlider(kind, index, value) {
+    rebalance(state[kind], siblings(kind, index), index, value);
+    syncSliders();
+    // one re-score per frame, however fast the thumb moves
+    if (pendingFrame === null) {
+      pendingFrame = window.requestAnimationFrame(function () {
+        pendingFrame = null;
+        apply(sliderWeights(), true);
+      });
     }
   }
 
+  function syncSliders() {
+    ["group", "crit"].forEach(function (kind) {
+      inputs[kind].forEach(function (el, i) {
+        if (!el) return;
+        if (document.activeElement !== el) el.value = String(state[kind][i]);
+        outputs[kind][i].textContent = pct(state[kind][i] / 100, 1);
+      });
+    });
+    DATA.criteria.forEach(function (c, k) {
+      var lab = sliderLabels.crit[k];
+      if (lab) lab.title = fill(t("{share} of the total"), { share: pct(sliderWeights()[k], 1) });
+    });
+  }
+
+  function renderSliderTexts() {
+    DATA.groups.forEach(function (g, gi) {
+      var lab = sliderLabels.group[gi];
+      if (lab) { lab.textContent = g.label[lang]; lab.title = g.label[lang]; }
+    });
+    DATA.criteria.forEach(function (c, k) {
+      var lab = sliderLabels.crit[k];
+      if (lab) lab.textContent = label(k);
+    });
+    syncSliders();
+  }
+
+  byId("reset").addEventListener("click", function () { reset(); });
+
+  function reset() {
+    state.group = initialGroup.slice();
+    state.crit = initialCrit.slice();
+    setWeightsMessage("");
+    syncSliders();
+    return apply(studyWeights.slice(), false);
+  }
+
+  function setWeightsMessage(text) {
+    var el = byId("weights-message");
+    el.textContent = text;
+    el.hidden = !text;
+  }
+
+  // ------------------------------------------------------------------ panel: ranking
+  var tbody = document.querySelector("#ranking tbody");
   function focus(i) {
     map.setView([C.lat[i], C.lon[i]], Math.max(map.getZoom(), 5));
     markers[i].openPopup();
   }
-
   function renderTable() {
     var rows = rankedOrder().map(function (i) {
       var delta = C.rank[i] !== null && state.ranks[i] !== null ? C.rank[i] - state.ranks[i] : 0;
-      var tr = h("tr", { "data-id": C.id[i], "data-index": String(i),
-        className: PORTFOLIO.indexOf(C.id[i]) >= 0 ? "in-portfolio" : "" }, [
-        h("td", { className: "num", text: String(state.ranks[i]) }),
-        h("td", { text: C.name[i] }),
-        h("td", { className: "num", text: state.scores[i] === null ? "–" : state.scores[i].toFixed(3) }),
+      var tr = h("tr", { "data-id": C.id[i], "data-index": String(i), className: inPortfolio(C.id[i]) ? "in-portfolio" : "" }, [
+        h("td", { className: "num", text: integer(state.ranks[i]) }),
+        h("td", { text: place(i) }),
+        h("td", { className: "num", text: fixed(state.scores[i], 3) }),
         h("td", { className: "num " + (delta > 0 ? "up" : delta < 0 ? "down" : ""),
-          text: delta > 0 ? "▲" + delta : delta < 0 ? "▼" + (-delta) : "" })
+          text: delta > 0 ? "▲" + integer(delta) : delta < 0 ? "▼" + integer(-delta) : "" })
       ]);
       tr.addEventListener("click", function () { focus(i); });
       return tr;
     });
     tbody.replaceChildren.apply(tbody, rows);
   }
+  function renderExcluded() {
+    var box = byId("excluded-list");
+    var excluded = [];
+    for (var e = 0; e < N; e++) if (!kept(e)) excluded.push(e);
+    box.hidden = excluded.length === 0;
+    box.querySelector("summary").textContent = fill(tn("{n} excluded candidate (grey on the map)",
+      "{n} excluded candidates (grey on the map)", excluded.length), { n: integer(excluded.length) });
+    var list = box.querySelector("ul");
+    list.replaceChildren.apply(list, excluded.map(function (j) { return h("li", { text: place(j) + ": " + excludedText(j) }); }));
+  }
 
-  function refresh() {
-    recompute();
-    DATA.groups.forEach(function (g, gi) {
-      if (!outputs.group[gi]) return;
-      var share = g.criteria.reduce(function (s, ci) { return s + state.weights[ci]; }, 0);
-      outputs.group[gi].textContent = pct(share);
-    });
-    DATA.criteria.forEach(function (c, ci) { outputs.crit[ci].textContent = pct(state.weights[ci]); });
+  // ------------------------------------------------------------------ panel: portfolio
+  function renderPortfolioBox() {
+    if (!PORTFOLIO) return;
+    byId("portfolio-box").hidden = false;
+    var list = byId("portfolio-sites");
+    list.replaceChildren.apply(list, state.portfolio.map(function (id) {
+      var j = indexOf[id];
+      return h("li", { text: fill(t("{name} (rank {rank})"), { name: placeOf(id), rank: j === undefined ? "–" : integer(state.ranks[j]) }) });
+    }));
+    var binding = byId("portfolio-binding");
+    var rules = bindingRules();
+    var lines = rules.length ? rules.map(ruleSentence) : [t("None: the best-scoring sites already satisfy every rule.")];
+    binding.replaceChildren.apply(binding, lines.map(function (s) { return h("li", { text: s }); }));
+    var coverage = "";
+    if (!state.modified && PORTFOLIO.population !== null && PORTFOLIO.radius_from === "coverage") {
+      coverage = fill(t("Population within {km} km of a chosen site: {population}."), {
+        km: fmt(PORTFOLIO.radius_km), population: integer(PORTFOLIO.population)
+      });
+    }
+    setText("portfolio-coverage", coverage);
+  }
+
+  // ------------------------------------------------------------------ panel: static texts
+  function renderStatic() {
+    document.title = DATA.title[lang];
+    document.documentElement.lang = lang;
+    map.getContainer().setAttribute("aria-label", t("Map of the candidate sites"));
+    setText("title", DATA.title[lang]);
+    setText("description", DATA.description[lang]);
+    setText("h-whatif", t("What if the priorities change?"));
+    var method = { method: methodName(DATA.method.name) };
+    setText("whatif-hint", LIVE
+      ? fill(t("Move a slider: every candidate is re-scored by {method} with the study's options and re-ranked, and the portfolio is re-solved under the study's rules."), method)
+      : ENGINE
+        ? fill(t("Move a slider: every candidate is re-scored by {method} with the study's options and re-ranked; the portfolio stays the study's."), method)
+        : t("Move a slider: every candidate is re-scored with the weighted sum of its values and re-ranked; the portfolio stays the study's."));
+    setText("reset", t("Reset to the study's weights"));
+    setText("h-ranking", t("Ranking"));
+    setText("ranking-hint", fill(t("Scored by {method}. Click a row to see the candidate on the map."), { method: methodName(DATA.method.name) }));
+    setText("th-rank", "#");
+    setText("th-name", t("Candidate"));
+    setText("th-score", t("Score"));
+    setText("th-delta", "Δ");
+    byId("th-delta").title = t("Change against the study's rank");
+    setText("h-portfolio", t("Portfolio"));
+    setText("binding-intro", t("Rules that decide:"));
+    setText("h-alternatives", t("Alternative portfolios"));
+    setText("alternatives-hint", t("The next-best portfolios under the study's weights and rules; each is a layer (off at start) in the layers control."));
+    setText("h-pareto", t("Total score against population covered"));
+    setText("pareto-hint", t("Pareto front: each point is a portfolio that no other beats on both total score and population covered; more population within reach costs total score."));
+    setText("h-reference", t("The reference: Novosibirsk"));
+    setText("reference-text", t("The model is the Novosibirsk Scientific Center: three science campuses, 53 institutes of the Siberian Branch of the Russian Academy of Sciences, Novosibirsk State University, the Academpark technology park (253 residents, about 1.5 % of the region's GRP) and the science city of Koltsovo with the \"Vector\" centre, organised around the triangle science – education – industry."));
+    setText("h-about", t("How the candidates are scored"));
+    setText("method-gloss", methodGloss(DATA.method.name));
+    var nav = byId("languages");
+    nav.setAttribute("aria-label", t("Language"));
+    nav.replaceChildren.apply(nav, DATA.languages.map(function (l) {
+      var b = h("button", { type: "button", lang: l.code, "data-lang": l.code, text: l.name,
+        "aria-pressed": l.code === lang ? "true" : "false" });
+      b.addEventListener("click", function () { setLanguage(l.code); });
+      return b;
+    }));
+  }
+
+  // ------------------------------------------------------------------ redrawing
+  function drawScores() {
     var range = scoreRange();
     for (var j = 0; j < N; j++) {
       if (kept(j)) markers[j].setStyle({ fillColor: colourOf(j, range) });
-      if (markers[j].isPopupOpen()) markers[j].getPopup().update();
     }
-    legendEnds[0].textContent = fmt(range[0]);
-    legendEnds[1].textContent = fmt(range[1]);
     renderTable();
-    status.textContent = state.modified
-      ? "Showing what-if weights (weighted sum); the study's method is " + DATA.method + "."
-      : status.textContent.indexOf("tiles") >= 0 ? status.textContent : "";
-    if (REF) {
-      var box = document.getElementById("reference-score");
-      box.replaceChildren.apply(box, REF.sites.map(function (site) {
-        return h("div", { text: site.name + ": " + referenceSentence(weightedSum(site.v, globalWeights())) });
-      }));
-    }
+    renderLegend();
+    renderReference();
+    syncSliders();
+    updateOpenPopup();
   }
 
-  if (bounds.length) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 8 });
-  else map.setView([48, 67], 4);
-  refresh();
+  function drawPortfolio() {
+    drawRings();
+    labels.layout();
+    renderAnswer();
+    renderPortfolioBox();
+    renderTable();
+    renderStatus();
+    updateOpenPopup();
+  }
+
+  function updateOpenPopup() {
+    popupHolders.forEach(function (m) { if (m.isPopupOpen && m.isPopupOpen()) m.getPopup().update(); });
+  }
+
+  function renderAll() {
+    formats = {};
+    renderStatic();
+    renderControls();
+    renderSliderTexts();
+    renderExcluded();
+    renderAlternatives();
+    drawPareto();
+    drawScores();
+    drawPortfolio();
+    labels.relabel();
+    relabelControl();
+  }
+
+  function setLanguage(code) {
+    if (!DATA.messages[code]) return false;
+    lang = code;
+    renderAll();
+    return true;
+  }
+
+  // ------------------------------------------------------------------ weights from outside
+  var ticket = 0;
+  var lastApply = Promise.resolve();
+  function apply(w, modified) {
+    var done = applyNow(w, modified);
+    lastApply = done.then(function () {}, function () {});
+    return done;
+  }
+  // Resolved once the slider moves made so far are scored, ranked and solved.
+  function idle() {
+    return new Promise(function (resolve) {
+      function settle() { lastApply.then(resolve); }
+      if (pendingFrame === null) settle();
+      else window.requestAnimationFrame(function () { window.setTimeout(settle, 0); });
+    });
+  }
+  function applyNow(w, modified) {
+    state.error = "";
+    if (!modified) {
+      state.scores = C.score.slice();
+      state.ranks = C.rank.slice();
+      state.portfolio = PORTFOLIO ? PORTFOLIO.ids.slice() : [];
+      state.binding = PORTFOLIO ? PORTFOLIO.binding : [];
+      state.alternatives = null;
+      state.objective = PORTFOLIO ? PORTFOLIO.objective : null;
+    } else {
+      var scored;
+      try {
+        scored = scoreWith(w);
+      } catch (err) {
+        // the page keeps the last weights it could score
+        state.error = err.message;
+        renderStatus();
+        return Promise.reject(err);
+      }
+      state.scores = scored.scores;
+      state.ranks = scored.ranks;
+    }
+    state.weights = w;
+    state.modified = modified;
+    var mine = ++ticket;
+    drawScores();
+    if (!modified || !LIVE) {
+      state.solving = false;
+      drawPortfolio();
+      return Promise.resolve();
+    }
+    state.solving = true;
+    renderStatus();
+    return engineSolve(state.scores).then(function (res) {
+      if (mine !== ticket) return;
+      state.solving = false;
+      state.portfolio = res.ids.slice();
+      state.binding = res.binding || [];
+      state.alternatives = res.alternatives || [];
+      state.objective = res.objective;
+      drawPortfolio();
+    }, function (err) {
+      if (mine !== ticket) return;
+      state.solving = false;
+      state.error = String(err && err.message ? err.message : err);
+      drawPortfolio();
+      throw err;
+    });
+  }
+
+  // Any non-negative weights by criterion id, normalised to sum 1 as the study's are; the
+  // sliders move to the shares they imply.
+  function setWeights(given) {
+    var problem = "";
+    if (!given || typeof given !== "object") problem = t("Give the weights as {criterion id: weight}.");
+    var ids = DATA.criteria.map(function (c) { return c.id; });
+    Object.keys(given || {}).forEach(function (key) {
+      if (problem) return;
+      if (ids.indexOf(key) < 0) problem = fill(t("{id} is not a criterion of this study."), { id: key });
+      else if (!finite(Number(given[key])) || Number(given[key]) < 0) problem = fill(t("The weight of {id} must be a number of 0 or more."), { id: key });
+    });
+    var w = DATA.criteria.map(function (c) { return given && given[c.id] !== undefined ? Number(given[c.id]) : 0; });
+    var total = sum(w);
+    if (!problem && !(total > 0)) problem = t("Every weight is 0: give at least one criterion some weight.");
+    if (problem) {
+      setWeightsMessage(problem);
+      return Promise.reject(new Error(problem));
+    }
+    setWeightsMessage("");
+    w = w.map(function (x) { return x / total; });
+    DATA.groups.forEach(function (g, gi) {
+      var gs = sum(g.criteria.map(function (k) { return w[k]; }));
+      state.group[gi] = 100 * gs;
+      if (gs > 0) g.criteria.forEach(function (k) { state.crit[k] = 100 * w[k] / gs; });
+    });
+    syncSliders();
+    return engineReady().then(function () { return apply(w, true); });
+  }
+
+  // ------------------------------------------------------------------ first view
+  relabelControl();
+  if (DATA.bounds) {
+    map.fitBounds(DATA.bounds, { padding: [8, 8], animate: false });
+  } else {
+    for (var bi = 0; bi < N; bi++) bounds.push([C.lat[bi], C.lon[bi]]);
+    if (bounds.length) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 8, animate: false });
+    else map.setView([48, 67], 4);
+  }
+  renderAll();
 
   // A small handle for tests and notebooks; the page itself never reads it.
   window.siting = {
     map: map,
     markers: markers,
-    weights: function () { return state.weights.slice(); },
-    scores: function () { return state.scores.slice(); },
-    ranks: function () { return state.ranks.slice(); },
-    choosePareto: function (k) { if (paretoPick) paretoPick(k); },
-    layers: { membership: membership || null },
+    layers: { membership: membership },
+    engine: ENGINE ? "engine" : "weighted-sum",
+    live: LIVE,
+    setWeights: setWeights,
+    reset: reset,
+    weights: function () {
+      var out = {};
+      DATA.criteria.forEach(function (c, k) { out[c.id] = state.weights[k]; });
+      return out;
+    },
+    scores: function () {
+      var out = {};
+      for (var i = 0; i < N; i++) if (kept(i) && state.scores[i] !== null) out[C.id[i]] = state.scores[i];
+      return out;
+    },
+    ranks: function () {
+      var out = {};
+      for (var i = 0; i < N; i++) if (state.ranks[i] !== null) out[C.id[i]] = state.ranks[i];
+      return out;
+    },
+    portfolio: function () { return chosenIds().slice(); },
+    objective: function () { return state.objective; },
+    binding: function () { return (state.binding || []).slice(); },
+    setLanguage: setLanguage,
+    language: function () { return lang; },
+    choosePareto: function (k) { if (paretoPickFn) paretoPickFn(k); },
+    relayout: function () { labels.layout(); },
+    idle: idle,
     ready: true,
     readyAt: performance.now()
   };
-})();
+  engineReady().then(function () { window.siting.engineReadyAt = performance.now(); });
+}
