@@ -17,12 +17,13 @@ from the data's ``name_kk`` and ``name_ru`` fields (:meth:`Translator.place`).
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import functools
 import gettext
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -210,6 +211,43 @@ PYTHON_KEYWORDS: dict[str, Any] = {
 SCRIPT_KEYWORDS: dict[str, Any] = {"t": None, "tn": (1, 2)}
 
 
+def extract_python(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str, tuple[str | None, ...], list[str]]]:
+    """Babel extraction method for Python that reads the syntax tree, f-strings included.
+
+    Babel's own Python extractor reads tokens, and on Python 3.11 an f-string is one token, so
+    ``f"<h2>{t('Contents')}</h2>"`` would hide its message from the catalog.  Walking the tree
+    finds every call of a keyword (``t(...)``, ``t.plural(...)``, ``N_(...)``) wherever it is
+    written; Babel then applies the keyword's argument specification as usual.  Comments
+    starting with a comment tag (``# TRANSLATORS:``) on the lines just above a call are kept.
+    """
+    source = fileobj.read().decode(options.get("encoding", "utf-8"))
+    lines = source.splitlines()
+    tags = tuple(comment_tags or ())
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if not isinstance(name, str) or name not in keywords:
+            continue
+        args = tuple(
+            a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
+            for a in node.args
+        )
+        if not any(args):
+            continue
+        comments: list[str] = []
+        row = node.lineno - 2
+        while row >= 0 and lines[row].strip().startswith("#"):
+            text = lines[row].strip().lstrip("#").strip()
+            if tags and text.startswith(tags):
+                comments.insert(0, text)
+            row -= 1
+        yield node.lineno, name, args, comments
+
+
 def extract_messages() -> Catalog:
     """Every message marked in siting's code and page scripts, as a Babel catalog (a template).
 
@@ -221,7 +259,9 @@ def extract_messages() -> Catalog:
 
     package = Path(str(resources.files("siting")))
     catalog = Catalog(domain=DOMAIN, project="siting", charset="utf-8")
-    sources = [(p, "python", PYTHON_KEYWORDS) for p in sorted(package.rglob("*.py"))]
+    sources: list[tuple[Path, Any, dict[str, Any]]] = [
+        (p, extract_python, PYTHON_KEYWORDS) for p in sorted(package.rglob("*.py"))
+    ]
     sources += [
         (p, "javascript", SCRIPT_KEYWORDS)
         for p in sorted((package / "outputs" / "templates").glob("*.js"))

@@ -391,10 +391,8 @@ def engine_assets(*, solver: bool = True) -> EngineAssets:
             f"  a.constants = {script_json(engine_constants())};\n"
             "})(globalThis.SitingEngineAssets = globalThis.SitingEngineAssets || {});\n"
         )
-        scripts = (_safe(constants), _safe(template("engine.js")))
-        return EngineAssets(
-            scripts=scripts, csp_sources=tuple(f"'{script_hash(s)}'" for s in scripts)
-        )
+        bare: tuple[str, ...] = (_safe(constants), _safe(template("engine.js")))
+        return EngineAssets(scripts=bare, csp_sources=tuple(f"'{script_hash(s)}'" for s in bare))
     wasm = gzip.compress(_vendor("highs.wasm"), compresslevel=9, mtime=0)
     encoded = base64.b64encode(wasm).decode("ascii")
     data = (
