@@ -93,7 +93,7 @@ def _run_and_write(
 
             def progress(stage: str) -> None:
                 if not quiet:
-                    status.update(f"[bold]{stage}[/bold]")
+                    status.update(f"[bold]{t(pipeline.STAGES.get(stage, stage))}[/bold]")
 
             results = pipeline.run(path, progress=progress, sensitivity=sensitivity)
             t = translator(lang or results.study.language)

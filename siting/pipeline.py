@@ -205,6 +205,18 @@ def analyse_sensitivity(results: Results) -> Sensitivity:
 
 
 #: What each stage checks, in the words of ``siting validate``'s note on skipped checks.
+#: What each stage is doing, in words, for a progress display (``progress`` gets the ids).
+STAGES: dict[str, str] = {
+    "criteria": N_("reading the criteria file"),
+    "layers": N_("reading the layers"),
+    "features": N_("measuring the criteria"),
+    "values": N_("applying the exclusions and value functions"),
+    "weights": N_("deriving the weights"),
+    "score": N_("scoring the candidates"),
+    "portfolio": N_("choosing the portfolio"),
+    "sensitivity": N_("testing how robust the answer is"),
+}
+
 CHECKS: dict[str, str] = {
     "criteria": Msg(N_("the criteria file")),
     "layers": Msg(N_("the layers and the fields the study uses")),

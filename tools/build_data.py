@@ -59,6 +59,20 @@ LAYOUT_NOTE = (
     "split Abai from East Kazakhstan, Jetisu from Almaty Region and Ulytau from Karaganda, and "
     "Shymkent (2018) from South Kazakhstan (now Turkistan); these lines are not drawn."
 )
+#: The same note for readers of Russian and Kazakh (outputs pick ``layout_note_<lang>``).
+LAYOUT_NOTE_RU = (
+    "Административно-территориальное деление до 2022 года (14 областей и города Астана и "
+    "Алматы). Реформа 2022 года выделила Абайскую область из Восточно-Казахстанской, "
+    "Жетысускую — из Алматинской и Улытаускую — из Карагандинской, а Шымкент (2018) — из "
+    "Южно-Казахстанской (ныне Туркестанской) области; эти границы не показаны."
+)
+LAYOUT_NOTE_KK = (
+    "2022 жылға дейінгі әкімшілік-аумақтық бөлініс (14 облыс және Астана мен Алматы "
+    "қалалары). 2022 жылғы реформа Шығыс Қазақстан облысынан Абай облысын, Алматы облысынан "
+    "Жетісу облысын, Қарағанды облысынан Ұлытау облысын, ал Оңтүстік Қазақстан облысынан "
+    "(қазіргі Түркістан облысы) Шымкент қаласын (2018) бөліп шығарды; бұл шекаралар "
+    "көрсетілмеген."
+)
 
 #: 2022 regional layout: GeoNames admin1 code → region name used in every layer.
 #: Baikonur (code 08, leased to Russia) is reported under Kyzylorda, whose territory it lies in.
@@ -358,6 +372,8 @@ def build_boundaries(admin1_path: Path) -> tuple[list[dict[str, Any]], shapely.G
                 "level": "country",
                 "name": "Kazakhstan",
                 "layout_note": LAYOUT_NOTE,
+                "layout_note_ru": LAYOUT_NOTE_RU,
+                "layout_note_kk": LAYOUT_NOTE_KK,
                 "source": NE_SOURCE,
             },
             round_coords(country),
@@ -377,6 +393,8 @@ def build_boundaries(admin1_path: Path) -> tuple[list[dict[str, Any]], shapely.G
                     "gn_a1_code": p.get("gn_a1_code") or "",
                     "regions_2022": covers,
                     "layout_note": LAYOUT_NOTE,
+                    "layout_note_ru": LAYOUT_NOTE_RU,
+                    "layout_note_kk": LAYOUT_NOTE_KK,
                     "source": NE_SOURCE,
                 },
                 round_coords(geom),

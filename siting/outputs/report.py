@@ -37,6 +37,7 @@ from siting import value as value_functions
 from siting.i18n import LANGUAGES, NATIVE_NAMES, Translator, render, translator
 from siting.outputs.files import write_text
 from siting.outputs.manifest import versions
+from siting.outputs.map.payload import boundary_note
 from siting.outputs.static_map import render_static_map
 from siting.outputs.svg import LineChart, Series
 from siting.outputs.words import GLOSSARY, Words, data_fingerprint, local
@@ -503,12 +504,8 @@ class _Page:
             return ""
         data = base64.b64encode(self.map_png).decode("ascii")
         alt = t("Map of the candidates coloured by score, the chosen sites ringed in red")
-        note = self.words.results.boundaries
-        caveat = ""
-        if note is not None and "layout_note" in note:
-            text = " ".join(str(n).strip() for n in note["layout_note"].dropna().unique())
-            if text:
-                caveat = "<br>" + _e(t("Boundaries: {note}", note=text))
+        text = boundary_note(self.words.results.boundaries, t.lang)
+        caveat = "<br>" + _e(t("Boundaries: {note}", note=text)) if text else ""
         return (
             f'<figure class="map"><img src="data:image/png;base64,{data}" alt="{_e(alt)}">'
             f"<figcaption>"

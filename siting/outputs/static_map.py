@@ -41,6 +41,7 @@ from matplotlib.transforms import Bbox
 
 from siting.i18n import Translator, translator
 from siting.outputs.files import save_figure, write_bytes
+from siting.outputs.map.payload import boundary_note
 from siting.outputs.words import Words, local
 from siting.results import Results
 
@@ -193,7 +194,7 @@ def draw_static_map(results: Results, *, lang: str | None = None) -> Figure:
         if legend is not None:
             for text in legend.get_texts():
                 text.set_parse_math(False)
-        caveat = _caveat(ax, t, _note(results))
+        caveat = _caveat(ax, t, _note(results, t.lang))
         _frame(ax, cands, base)
         ax.set_axis_off()
         scale = _scale_bar(ax, t)
@@ -220,13 +221,9 @@ def _projected(boundaries: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
     return frame.to_crs(PROJECTION)
 
 
-def _note(results: Results) -> str:
+def _note(results: Results, lang: str = "en") -> str:
     """The boundaries' own note (``layout_note``), which every drawing of them must carry."""
-    b = results.boundaries
-    if b is None or "layout_note" not in b:
-        return ""
-    notes = [str(n).strip() for n in b["layout_note"].dropna().unique()]
-    return " ".join(n for n in notes if n)
+    return boundary_note(results.boundaries, lang)
 
 
 def _sites(results: Results, cands: gpd.GeoDataFrame, kept: np.ndarray) -> list[_Site]:

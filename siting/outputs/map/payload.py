@@ -197,15 +197,19 @@ def boundary_features(
     return features, names
 
 
-def boundary_note(boundaries: gpd.GeoDataFrame | None) -> str:
+def boundary_note(boundaries: gpd.GeoDataFrame | None, lang: str = "en") -> str:
     """What the boundaries layer says about itself (its ``layout_note``), or ``""``.
 
     The shipped boundaries are the pre-2022 regional layout and say so; a reader must see
-    that note wherever the lines are drawn.
+    that note wherever the lines are drawn: the map, map.png and the report all take it from
+    here, in the reader's language when the layer has ``layout_note_<lang>``.
     """
-    if boundaries is None or "layout_note" not in boundaries:
+    if boundaries is None:
         return ""
-    notes = [str(n).strip() for n in boundaries["layout_note"].dropna().unique()]
+    column = f"layout_note_{lang}" if f"layout_note_{lang}" in boundaries else "layout_note"
+    if column not in boundaries:
+        return ""
+    notes = [str(n).strip() for n in boundaries[column].dropna().unique()]
     return " ".join(n for n in notes if n)
 
 
@@ -727,6 +731,7 @@ def map_data(
         "reference": _reference(results, crit_ids),
         "layers": _point_layers(results.layers),
         "boundary_note": boundary_note(base_map(results)),
+        "boundary_notes": {code: boundary_note(base_map(results), code) for code in LANGUAGES},
         "bounds": view_bounds(results),
         "tiles": tile,
         "live": live_portfolio(results, live),

@@ -1065,7 +1065,8 @@ function sitingPage(env) {
         fill(tn("disc size: share of {n} weight draw with the site in the optimal portfolio (layer)",
           "disc size: share of {n} weight draws with the site in the optimal portfolio (layer)", MEMBERSHIP.draws), { n: integer(MEMBERSHIP.draws) })]));
     }
-    if (DATA.boundary_note) items.push(boundaryNote(DATA.boundary_note));
+    var note = (DATA.boundary_notes && DATA.boundary_notes[lang]) || DATA.boundary_note;
+    if (note) items.push(boundaryNote(note));
     legendBox.replaceChildren.apply(legendBox, items);
   }
 
