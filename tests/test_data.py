@@ -335,6 +335,9 @@ def test_boundaries_have_one_country_and_the_pre_2022_regions() -> None:
     regions = b[b["level"] == "region"]
     assert len(regions) == 16  # 14 regions + Astana + Almaty (pre-2022 layout)
     assert b["layout_note"].str.contains("2022").all()
+    # the note in the readers' languages too (the outputs pick layout_note_<lang>)
+    assert b["layout_note_ru"].str.contains("2022").all()
+    assert b["layout_note_kk"].str.contains("2022").all()
     # Regions tile the country: their union covers it but for digitising slivers.
     union = shapely.union_all(regions.geometry.to_numpy())
     assert union.area == pytest.approx(country().area, rel=1e-3)
