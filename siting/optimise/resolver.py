@@ -15,6 +15,7 @@ import pulp
 
 from siting.errors import DataError, InfeasibleError
 from siting.optimise._core import affine, chosen, quiet_stdout, solve
+from siting.optimise.enumerate import FeasibleSet, feasible_set
 from siting.optimise.infeasible import quick_checks
 from siting.optimise.model import build
 from siting.optimise.rules import PortfolioRules
@@ -40,6 +41,11 @@ class PortfolioResolver:
         each call's.
     solver
         ``"highs"`` (default, fast) or ``"cbc"``; whatever ``rules.solver`` says.
+    enumerate
+        ``"auto"`` (default): list every feasible portfolio once when there are at most
+        :data:`siting.optimise.enumerate.ENUMERATION_LIMIT` of them and answer each call with an
+        ``argmax`` (exact, and thousands of times faster than a solve); otherwise, and with
+        ``"never"``, solve each call's integer program.
 
     Attributes
     ----------
@@ -67,7 +73,13 @@ class PortfolioResolver:
     1
     """
 
-    def __init__(self, rules: PortfolioRules, *, solver: Literal["highs", "cbc"] = "highs") -> None:
+    def __init__(
+        self,
+        rules: PortfolioRules,
+        *,
+        solver: Literal["highs", "cbc"] = "highs",
+        enumerate: Literal["auto", "never"] = "auto",
+    ) -> None:
         problems = quick_checks(rules)
         if problems:
             raise InfeasibleError(problems)
@@ -78,6 +90,8 @@ class PortfolioResolver:
         self.solver = solver
         self.solves = 0
         self.seconds = 0.0
+        #: Every feasible portfolio, when few enough to list (None: each call solves).
+        self.feasible: FeasibleSet | None = feasible_set(rules) if enumerate == "auto" else None
         self._built = build(rules)
         if solver == "highs":
             self._setup_highs()
@@ -163,9 +177,30 @@ class PortfolioResolver:
             raise DataError(msg)
         start = time.perf_counter()
         try:
+            if self.feasible is not None:
+                return self.feasible.best(s[None, :])[0]
             return self._solve(s)
         finally:
             self.solves += 1
+            self.seconds += time.perf_counter() - start
+
+    def many(self, scores: np.ndarray) -> list[np.ndarray]:
+        """The optimal portfolio under each row of ``scores`` (draws × candidates).
+
+        With the feasible portfolios listed, one matrix product answers every row; otherwise
+        each row is solved in turn.
+        """
+        s = np.asarray(scores, dtype=float)
+        if s.ndim != 2 or s.shape[1] != self.rules.size or not np.all(np.isfinite(s)):
+            msg = f"scores must be draws × {self.rules.size} finite numbers; got shape {s.shape}"
+            raise DataError(msg)
+        if self.feasible is None:
+            return [self(row) for row in s]
+        start = time.perf_counter()
+        try:
+            return self.feasible.best(s)
+        finally:
+            self.solves += s.shape[0]
             self.seconds += time.perf_counter() - start
 
     def _run(self, h: Any) -> None:

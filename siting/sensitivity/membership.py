@@ -96,8 +96,11 @@ def portfolio_membership(
     per_draw = m * (v.shape[1] + 1)
     for a, b in _chunks(samples.shape[0], per_draw, None):
         scores = _scores(v, samples[a:b], half, sd, streams)
-        for row in scores:
-            chosen = tuple(int(i) for i in np.sort(np.asarray(solve(row), dtype=np.intp)))
+        # A resolver that lists the feasible portfolios answers a whole chunk in one product.
+        many = getattr(solve, "many", None)
+        picks = many(scores) if callable(many) else [solve(row) for row in scores]
+        for pick in picks:
+            chosen = tuple(int(i) for i in np.sort(np.asarray(pick, dtype=np.intp)))
             hits[list(chosen)] += 1
             seen[chosen] = seen.get(chosen, 0) + 1
     draws = samples.shape[0]
