@@ -677,3 +677,24 @@ def test_owa_errors() -> None:
     with pytest.raises(DataError, match="0 / 0"):
         # all order weight on the best position, which for row 0 is the zero-weight criterion
         mcda.owa(x, [1.0, 0.0], [1, 1], order_weights=[1.0, 0.0])
+
+
+def test_rank_correlation_agrees_with_scipy_with_and_without_ties() -> None:
+    """siting computes ρ and τ-b with numpy (no scipy.stats import); scipy is the reference."""
+    from scipy.stats import kendalltau, spearmanr
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        n = int(rng.integers(2, 60))
+        levels = int(rng.integers(2, 12))
+        x = rng.integers(0, levels, n).astype(float)
+        y = rng.integers(0, levels, n).astype(float)
+        if np.ptp(x) == 0 or np.ptp(y) == 0:
+            assert all(np.isnan(v) for v in mcda.rank_correlation(x, y))
+            continue
+        rho, tau = mcda.rank_correlation(x, y)
+        assert rho == pytest.approx(spearmanr(x, y).statistic, abs=1e-12)
+        assert tau == pytest.approx(kendalltau(x, y, variant="b").statistic, abs=1e-12)
+    big = rng.permutation(4000).astype(float)
+    rho, tau = mcda.rank_correlation(big, big[::-1])
+    assert rho == pytest.approx(-1.0) and tau == pytest.approx(-1.0)
