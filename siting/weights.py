@@ -25,12 +25,16 @@ __all__ = [
     "CR_THRESHOLD",
     "RANDOM_INDEX",
     "AhpResult",
+    "GroupAhp",
     "Weighting",
     "ahp",
+    "consensus",
     "critic",
     "direct",
     "entropy",
     "equal",
+    "group_ahp",
+    "group_direct",
     "hierarchical",
     "hierarchy",
     "pairwise_matrix",
@@ -1072,3 +1076,278 @@ def ahp(
         method=method,
         inconsistency=table,
     )
+
+
+# --------------------------------------------------------------------------- several judges
+
+
+@dataclass(frozen=True)
+class GroupAhp:
+    """A group's priorities from several judges' pairwise comparisons.
+
+    Attributes
+    ----------
+    weights
+        The group's priority vector, summing to 1, in the criteria's order (a Series when the
+        criteria are named).
+    method
+        ``"aij"`` (aggregation of individual judgements) or ``"aip"`` (of individual
+        priorities).
+    judges
+        Each judge's own AHP result: weights, consistency ratio and the judgement that
+        causes most of the inconsistency (:attr:`AhpResult.inconsistency`).
+    voice
+        Each judge's weight in the group, summing to 1.
+    matrix
+        The group's pairwise matrix (AIJ only): the element-wise weighted geometric mean of the
+        judges' matrices; None for AIP.
+    group
+        The AHP result of ``matrix`` (AIJ only): its consistency ratio is the group's.
+    consensus
+        Goepel's relative homogeneity of the judges' priorities, from 0 (no agreement) to 1
+        (identical priorities); see :func:`consensus`.
+    """
+
+    weights: Any
+    method: str
+    judges: list[AhpResult]
+    voice: np.ndarray
+    matrix: Any
+    group: AhpResult | None
+    consensus: float
+
+
+def _voice(voice: Sequence[float] | None, k: int) -> np.ndarray:
+    if voice is None:
+        return np.full(k, 1.0 / k)
+    v = np.asarray(voice, dtype=float).reshape(-1)
+    if v.shape != (k,) or not np.all(np.isfinite(v)) or np.any(v < 0) or v.sum() <= 0:
+        msg = Msg(
+            N_(
+                "voice must give one weight of 0 or more per judge ({count}), not all 0; "
+                "got {voice}"
+            ),
+            count=k,
+            voice=repr(list(voice)),
+        )
+        raise DataError(msg)
+    return v / v.sum()
+
+
+def consensus(priorities: Any) -> float:
+    """Goepel's relative homogeneity of several priority vectors (0 to 1; 1 = identical).
+
+    With the judges' priority vectors ``w_k`` over ``n`` criteria, Shannon entropies
+    ``H(w) = -Σ w_i ln w_i``, alpha entropy ``H_α = mean_k H(w_k)``, gamma entropy
+    ``H_γ = H(mean_k w_k)`` and beta entropy ``H_β = H_γ - H_α`` (Jost 2006's additive
+    partitioning), the beta diversity ``D_β = exp(H_β)`` runs from 1 (every judge gives the
+    same priorities) to ``n`` (each gives all the weight to a different criterion), and
+
+    ``S = (1 / D_β - 1 / n) / (1 - 1 / n)``
+
+    maps it onto 0..1 (Goepel 2013, the consensus indicator of BPMSG's AHP-OS, with the
+    general bounds ``D_α,min = 1``, ``D_γ,max = n``).  A single judge or a single criterion is
+    in full agreement (1).
+
+    Parameters
+    ----------
+    priorities
+        Judges × criteria, each row summing to 1.
+
+    References
+    ----------
+    Goepel, K. D. (2013). Implementing the Analytic Hierarchy Process as a standard method for
+    multi-criteria decision making in corporate enterprises – a new AHP Excel template with
+    multiple inputs. Proceedings of the International Symposium on the Analytic Hierarchy
+    Process, Kuala Lumpur.
+    Jost, L. (2006). Entropy and diversity. *Oikos* 113(2), 363–375.
+
+    Examples
+    --------
+    >>> consensus([[0.5, 0.5], [0.5, 0.5]])
+    1.0
+    >>> consensus([[1.0, 0.0], [0.0, 1.0]])
+    0.0
+    """
+    w = np.asarray(priorities, dtype=float)
+    k, n = w.shape
+    if k < 2 or n < 2:
+        return 1.0
+
+    def entropy(p: np.ndarray) -> np.ndarray:
+        # 0 ln 0 = 0: a criterion with no weight adds no uncertainty.
+        logs = np.log(np.where(p > 0, p, 1.0))
+        return -(p * logs).sum(axis=-1)
+
+    h_alpha = float(entropy(w).mean())
+    h_gamma = float(entropy(w.mean(axis=0)))
+    d_beta = math.exp(max(h_gamma - h_alpha, 0.0))
+    return float(np.clip((1.0 / d_beta - 1.0 / n) / (1.0 - 1.0 / n), 0.0, 1.0))
+
+
+def group_ahp(
+    matrices: Sequence[Any],
+    *,
+    method: Literal["aij", "aip"] = "aij",
+    voice: Sequence[float] | None = None,
+    mean: Literal["geometric", "arithmetic"] = "geometric",
+    priority: Literal["eigenvector", "geometric"] = "eigenvector",
+    criteria: Sequence[str] | None = None,
+) -> GroupAhp:
+    """A group's criteria weights from each judge's pairwise comparisons.
+
+    Two standard routes (Forman & Peniwati 1998):
+
+    ``"aij"`` — aggregation of individual judgements: the group's matrix is the element-wise
+    weighted geometric mean ``a_ij = Π_k a_ij^(k) ^ v_k`` (Aczél & Saaty 1983: the only
+    aggregation that keeps the matrix reciprocal and respects unanimity), then its priority
+    vector.  Suited to a group that acts as one body.
+
+    ``"aip"`` — aggregation of individual priorities: each judge's priority vector, then their
+    weighted geometric mean ``w_i ∝ Π_k w_i^(k) ^ v_k`` normalised to 1 (or, with
+    ``mean="arithmetic"``, the weighted arithmetic mean ``Σ_k v_k w_i^(k)``).  Suited to
+    separate individuals, each with their own view.
+
+    Parameters
+    ----------
+    matrices
+        One reciprocal pairwise matrix per judge, all over the same criteria (arrays, or
+        DataFrames with the criteria as index and columns).
+    method
+        ``"aij"`` or ``"aip"``.
+    voice
+        Each judge's weight in the group (normalised; default equal).
+    mean
+        How AIP averages the priority vectors (AIJ is always geometric).
+    priority
+        How a matrix becomes a priority vector: the principal eigenvector (Saaty) or the
+        normalised geometric row means.
+    criteria
+        Criterion names (default: the DataFrames' columns).
+
+    Returns
+    -------
+    GroupAhp
+        The group's weights, each judge's result, the group matrix (AIJ) and the consensus.
+
+    Raises
+    ------
+    DataError
+        No judge, matrices of different sizes or criteria, a matrix that is not reciprocal, a
+        bad voice or method.
+
+    References
+    ----------
+    Aczél, J., Saaty, T. L. (1983). Procedures for synthesizing ratio judgements. *Journal of
+    Mathematical Psychology* 27(1), 93–102.
+    Forman, E., Peniwati, K. (1998). Aggregating individual judgments and priorities with the
+    analytic hierarchy process. *European Journal of Operational Research* 108(1), 165–169.
+
+    Examples
+    --------
+    >>> one = [[1, 3], [1 / 3, 1]]
+    >>> two = [[1, 1 / 3], [3, 1]]
+    >>> group_ahp([one, two]).weights.round(3).tolist()
+    [0.5, 0.5]
+    """
+    if method not in ("aij", "aip") or mean not in ("geometric", "arithmetic"):
+        msg = Msg(
+            N_("method must be aij or aip and mean geometric or arithmetic; got {method}, {mean}"),
+            method=repr(method),
+            mean=repr(mean),
+        )
+        raise DataError(msg)
+    if len(matrices) == 0:
+        raise DataError(Msg(N_("group AHP needs at least one judge's matrix")))
+    judges: list[AhpResult] = []
+    problems: list[str] = []
+    for k, m in enumerate(matrices):
+        try:
+            judges.append(ahp(m, method=priority, criteria=criteria))
+        except DataError as exc:
+            problems += [Msg(N_("judge {k}: {problem}"), k=k + 1, problem=p) for p in exc.problems]
+    if problems:
+        raise DataError(problems)
+    names = [str(c) for c in getattr(judges[0].weights, "index", [])] or None
+    sizes = {len(np.asarray(j.weights)) for j in judges}
+    labels = {tuple(str(c) for c in getattr(j.weights, "index", [])) for j in judges}
+    if len(sizes) > 1 or len(labels) > 1:
+        msg = Msg(N_("every judge must compare the same criteria, in the same order"))
+        raise DataError(msg)
+    v = _voice(voice, len(judges))
+    priorities = np.array([np.asarray(j.weights, dtype=float) for j in judges])
+    matrix: Any = None
+    group: AhpResult | None = None
+    if method == "aij":
+        logs = np.array([np.log(np.asarray(_matrix_of(m), dtype=float)) for m in matrices])
+        matrix = np.exp(np.tensordot(v, logs, axes=1))
+        group = ahp(matrix, method=priority, criteria=names)
+        weights = np.asarray(group.weights, dtype=float)
+    elif mean == "geometric":
+        weights = np.exp(v @ np.log(priorities))
+        weights = weights / weights.sum()
+    else:
+        weights = v @ priorities
+    out: Any = pd.Series(weights, index=names) if names else weights
+    if names and matrix is not None:
+        matrix = pd.DataFrame(matrix, index=names, columns=names)
+    return GroupAhp(
+        weights=out,
+        method=method,
+        judges=judges,
+        voice=v,
+        matrix=matrix,
+        group=group,
+        consensus=consensus(priorities),
+    )
+
+
+def _matrix_of(pairwise: Any) -> np.ndarray:
+    """A pairwise matrix as a float array (DataFrames by their values)."""
+    if isinstance(pairwise, pd.DataFrame):
+        return pairwise.to_numpy(dtype=float)
+    return np.asarray(pairwise, dtype=float)
+
+
+def group_direct(
+    weights: Any,
+    *,
+    voice: Sequence[float] | None = None,
+    mean: Literal["geometric", "arithmetic"] = "arithmetic",
+) -> np.ndarray | pd.Series:
+    """A group's weights from each judge's direct weights: their weighted mean, normalised.
+
+    Parameters
+    ----------
+    weights
+        Judges × criteria (each row normalised to sum 1 first; a DataFrame keeps the names).
+    voice
+        Each judge's weight in the group (default equal).
+    mean
+        ``"arithmetic"`` ``Σ_k v_k w^(k)`` or ``"geometric"`` ``Π_k (w^(k)) ^ v_k``, normalised
+        (a criterion any judge weights 0 then weighs 0 for the group).
+
+    Examples
+    --------
+    >>> group_direct([[3, 1], [1, 1]]).tolist()
+    [0.625, 0.375]
+    """
+    frame = weights if isinstance(weights, pd.DataFrame) else None
+    w = np.asarray(weights, dtype=float)
+    if w.ndim != 2 or w.shape[0] == 0 or not np.all(np.isfinite(w)) or np.any(w < 0):
+        msg = Msg(N_("weights must be judges × criteria, finite and 0 or more"))
+        raise DataError(msg)
+    totals = w.sum(axis=1, keepdims=True)
+    if np.any(totals <= 0):
+        raise DataError(Msg(N_("a judge gives every criterion weight 0; give one a weight")))
+    w = w / totals
+    v = _voice(voice, w.shape[0])
+    if mean == "geometric":
+        with np.errstate(divide="ignore"):
+            out = np.exp(v @ np.log(w))
+    else:
+        out = v @ w
+    out = out / out.sum()
+    if frame is not None:
+        return pd.Series(out, index=frame.columns)
+    return out
