@@ -6,15 +6,18 @@ What the page does in a browser is tested in test_browser.py; here the map and t
 
 from __future__ import annotations
 
+import ast
 import base64
 import dataclasses
 import functools
 import hashlib
 import html
+import inspect
 import json
 import re
 import subprocess
 import sys
+import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -28,9 +31,10 @@ from folium.features import GeoJson
 from shapely.geometry import Point, Polygon
 
 from siting.errors import OutputError
-from siting.i18n import LANGUAGES, script_messages
+from siting.i18n import LANGUAGES, script_messages, translator
 from siting.outputs.map.summary import summary_html
 from siting.outputs.maps import boundary_note, folium_map, render_map, write_map
+from siting.outputs.words import Words
 from siting.recommendation import recommend
 from siting.results import Results
 from siting.spec import Coverage
@@ -334,6 +338,79 @@ def test_every_page_text_is_a_catalog_message() -> None:
     assert script_messages("ru", ("map.js",))["__forms__"] == ["one", "few", "many"]
 
 
+def messages_of(*functions: Any) -> set[str]:
+    """The messages ``functions`` render: the first argument of each ``t(...)`` or ``t.plural(...)``."""
+    out = set()
+    for function in functions:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            first = node.args[0]
+            text = first.value if isinstance(first, ast.Constant) else None
+            if name in ("t", "plural") and isinstance(text, str):
+                out.add(text)
+    return out
+
+
+def test_the_page_words_rules_with_the_messages_of_words_py() -> None:
+    """A re-solved portfolio's rules are worded in the page with words.py's own messages.
+
+    Every message of ``Words.rule``, ``Words.binding`` (the binding branch), ``Words._why`` and
+    ``Words.both`` is one of the page's, so that it shares the report's translation.
+    """
+    page = script_messages("en", ("map.js",))
+    wanted = messages_of(Words.rule, Words.binding, Words._why, Words.both)
+    # the one sentence the page never shows: it lists only the rules that bind
+    wanted.discard(
+        "The rule “{rule}” does not change the answer: the best portfolio is the same without it."
+    )
+    assert len(wanted) > 15
+    assert sorted(wanted - set(page)) == []
+    # the page's old templates of the same facts are gone: one wording for one fact
+    for old in (
+        "{rule} binds: without it the total score would be {without} instead of {objective}",
+        "at most {n} site per {field}",
+        "{groups} would get more",
+    ):
+        assert old not in page
+
+
+def test_the_page_carries_the_reports_words() -> None:
+    """The study's binding rules, exclusion reasons and group words as words.py writes them."""
+    results = run_shipped("novosibirsk")
+    data = embedded(render_map(results))
+    cands = data["candidates"]
+    vocabulary = data["portfolio"]["words"]
+    assert vocabulary["grouped"] is True
+    for lang in LANGUAGES:
+        w = Words(results, translator(lang))
+        assert data["portfolio"]["sentences"][lang] == w.binding_sentences()
+        assert len(w.binding_sentences()) == 2
+        assert cands["excluded_text"][lang] == [
+            w.exclusion_reason(cid) if reason else ""
+            for cid, reason in zip(cands["id"], cands["excluded"], strict=True)
+        ]
+        assert vocabulary["grouping"][lang] == w.grouping("macro_region")
+        names = vocabulary["group_names"][lang]
+        assert set(names) == {"north", "south", "east", "west", "central"}
+        assert all(names[g] == w.group_value("macro_region", g) for g in names)
+    assert vocabulary["grouping"]["en"] == "macro-region"
+    assert vocabulary["group_names"]["en"]["north"] == "the north"
+    group = results.candidates["macro_region"].astype(str)
+    assert vocabulary["group_of"] == [group[cid] for cid in cands["id"]]
+    # the page reads no field name: its words come from words.py
+    assert "macro_region" not in json.dumps({k: v for k, v in data.items() if k != "model"})
+    # the criteria file's reasons, in the reader's language (the shipped study gives its own)
+    excluded = [i for i, r in enumerate(cands["excluded"]) if r]
+    assert excluded
+    for i in excluded:
+        assert cands["excluded_text"]["ru"][i] != cands["excluded"][i]
+        assert not re.search(r"[A-Za-z]", cands["excluded_text"]["ru"][i])
+
+
 def test_place_names_and_study_texts_in_each_language() -> None:
     candidates = gpd.read_file(ROOT / "data" / "candidates.geojson").set_index("id")
     results = run_shipped("biotech_city")
@@ -442,7 +519,7 @@ def test_writers_read_no_input_file(tiny: Results, tmp_path: Path, monkeypatch) 
 
     monkeypatch.setattr(gpd, "read_file", no_reading)
     assert embedded(render_map(gone))["boundary_note"] == boundary_note(shipped)
-    assert "Boundaries: Pre-2022" in render_report(gone)
+    assert "Boundaries: Regional layout before 2018" in render_report(gone)
     assert render_static_map(gone, dpi=40)[:4] == b"\x89PNG"
 
 
@@ -548,7 +625,7 @@ def test_robustness_numbers_are_the_analysis(tiny: Results) -> None:
 def test_the_boundaries_layout_note_is_shown(tiny: Results) -> None:
     shipped = gpd.read_file(ROOT / "data" / "boundaries.geojson")
     note = embedded(render_map(dataclasses.replace(tiny, boundaries=shipped)))["boundary_note"]
-    assert note.startswith("Pre-2022 regional layout") and "2022 reform" in note
+    assert note.startswith("Regional layout before 2018") and "in 2022 Abai" in note
     assert boundary_note(shipped) == note
     evil = shipped.assign(layout_note=EVIL)
     text = render_map(dataclasses.replace(tiny, boundaries=evil))

@@ -326,7 +326,7 @@ def test_robustness_section_escapes_names(robust: Results) -> None:
 def test_boundaries_note_under_the_map(tiny: Results) -> None:
     shipped = gpd.read_file(ROOT / "data" / "boundaries.geojson")
     figure = section(render_report(dataclasses.replace(tiny, boundaries=shipped)), "map")
-    assert "<br>Boundaries: Pre-2022 regional layout (14 regions" in figure
+    assert "<br>Boundaries: Regional layout before 2018 (14 regions" in figure
     assert "these lines are not drawn.</figcaption>" in figure
 
 

