@@ -327,7 +327,7 @@ def test_boundaries_note_under_the_map(tiny: Results) -> None:
     shipped = gpd.read_file(ROOT / "data" / "boundaries.geojson")
     figure = section(render_report(dataclasses.replace(tiny, boundaries=shipped)), "map")
     assert "<br>Boundaries: Regional layout before 2018 (14 regions" in figure
-    assert "these lines are not drawn.</figcaption>" in figure
+    assert "Ulytau from Karaganda.</figcaption>" in figure
 
 
 def test_write_report(tiny: Results, tmp_path: Path) -> None:
