@@ -474,7 +474,7 @@ def test_membership_layer_shows_the_probabilities(
     note = page.locator("#boundary-note")
     # (folded on this screen: read as text)
     assert note.locator("summary").text_content().startswith("Boundaries: Regional layout before 2018")
-    assert "these lines are not drawn" in note.text_content()
+    assert "Later changes are not drawn" in note.text_content()
     assert watched.errors == []
 
 
