@@ -1,13 +1,19 @@
 """The answer and its reasons in words, in the reader's language: sentences shared by the outputs.
 
-Every output that explains a run (the report, the CLI summary, the static map's captions, and
-later the interactive map) builds its sentences here from facts: the recommendation
+Every output that explains a run (the report, the CLI summary, the static map's captions, the
+interactive map and the notebook summary) builds its sentences here from facts: the recommendation
 (:attr:`siting.results.Results.recommendation`), the binding rules' details
 (:attr:`siting.results.PortfolioChoice.binding_details`), the layers' placement fields.  The
 sentences are plain text (the caller escapes them for HTML); every word goes through the
 message catalog, numbers and percentages through the :class:`~siting.i18n.Translator`, place
 names through :meth:`~siting.i18n.Translator.place` and study texts through
 :meth:`~siting.spec.LocalText.get`.
+
+The interactive map carries the study's own binding rules as :meth:`Words.binding_sentences`
+writes them, and words a portfolio it re-solves in the page with a copy of :meth:`Words.rule`,
+:meth:`Words.binding` and ``Words._why`` in ``templates/map.js`` (the same messages, the same
+number formats, the study's words from :meth:`Words.group_word` and :meth:`Words.group_value`):
+a change to one is a change to the other, and ``tests/test_browser.py`` checks that they agree.
 """
 
 from __future__ import annotations
@@ -455,6 +461,35 @@ class Words:
         }
         return known.get((field_name, value), value)
 
+    def group_field(self) -> str | None:
+        """The field the study's group rules count by (``macro_region``), or None without one.
+
+        ``at_most_per`` and ``at_least_per`` count by the same field (the study's checks say
+        so), so one field serves both rules.
+        """
+        spec = self.results.study.portfolio
+        if spec is None:
+            return None
+        per: AtMostPer | AtLeastPer | None = spec.at_most_per or spec.at_least_per
+        return per.field if per is not None else None
+
+    def group_word(self) -> str:
+        """What the group rules' groups are called in words (``macro-region``; ``group``)."""
+        field_name = self.group_field()
+        return self.grouping(field_name) if field_name is not None else self.t("group")
+
+    def groups_of(self) -> dict[str, str]:
+        """Each candidate's group under the group rules (its :meth:`group_field`, as text).
+
+        As the portfolio's rules read it (:func:`siting.choice.build_rules`): the field's
+        value as a string; empty without group rules.
+        """
+        field_name = self.group_field()
+        cands = self.results.candidates
+        if field_name is None or field_name not in cands.columns:
+            return {}
+        return {str(i): str(g) for i, g in cands[field_name].items()}
+
     def grouping(self, field_name: str) -> str:
         """What a grouping field is called (``macro_region`` → ``macro-region``)."""
         t = self.t
@@ -733,15 +768,10 @@ class Words:
         t = self.t
         rule = str(detail.get("rule", ""))
         value = detail.get("value")
-        spec = self.results.study.portfolio
         if rule == "min_spacing_km":
             return t("sites at least {km} km apart", km=self.quantity(_float(value)))
         if rule in ("at_most_per_group", "at_least_per_group"):
-            per: AtMostPer | AtLeastPer | None = (
-                spec.at_most_per if rule == "at_most_per_group" and spec else None
-            )
-            per = per or (spec.at_least_per if spec else None)
-            grouping = self.grouping(per.field) if per is not None else t("group")
+            grouping = self.group_word()
             n = int(_float(value) or 0)
             if rule == "at_most_per_group":
                 return t.plural(
@@ -782,10 +812,13 @@ class Words:
         best = _float(detail.get("objective")) or 0.0
         without = _float(detail.get("objective_without"))
         cost = (without - best) if without is not None else None
-        chosen = set(self.results.portfolio.ids) if self.results.portfolio is not None else set()
+        # The portfolio's own order (by score), never a set's: the sentence is the same in
+        # every run, and the map's page, which words the same facts, writes it alike.
+        p = self.results.portfolio
+        chosen = [str(i) for i in p.ids] if p is not None else []
         other = [str(i) for i in detail.get("selected_without", [])]
         joiners = [i for i in other if i not in chosen]
-        leavers = [i for i in chosen if i not in set(other)]
+        leavers = [i for i in chosen if i not in other]
         head = t(
             "Keeping the rule “{rule}” costs {cost} of total score",
             rule=rule_text,
@@ -824,30 +857,26 @@ class Words:
             ]
             return "; ".join(parts)
         if rule in ("at_most_per_group", "at_least_per_group"):
-            spec = self.results.study.portfolio
-            per: AtMostPer | AtLeastPer | None = spec.at_most_per if spec is not None else None
-            per = per or (spec.at_least_per if spec is not None else None)
-            if per is None:
+            field_name = self.group_field()
+            if field_name is None:
                 return ""
-            cands = self.results.candidates
+            of = self.groups_of()
             groups = [str(g) for g in detail.get("groups", [])]
             selected = [str(i) for i in detail.get("selected_without", [])]
             parts = []
             for g in groups:
-                members = [
-                    i for i in selected if i in cands.index and str(cands.at[i, per.field]) == g
-                ]
+                members = [i for i in selected if of.get(i) == g]
                 if rule == "at_most_per_group":
                     parts.append(
                         t(
                             "{sites} would all be in {group}",
                             sites=self.both(self.names(members)),
-                            group=self.group_value(per.field, g),
+                            group=self.group_value(field_name, g),
                         )
                     )
                 else:
                     parts.append(
-                        t("{group} would get too few", group=self.group_value(per.field, g))
+                        t("{group} would get too few", group=self.group_value(field_name, g))
                     )
             return "; ".join(parts)
         if rule == "budget" and detail.get("cost_without") is not None:

@@ -2,8 +2,9 @@
 
 The page builds every element from this data with ``textContent``, so nothing here is markup.
 Every text a person reads is either data in each of the three languages (place names from
-``name_kk`` / ``name_ru``, the study's labels through :meth:`siting.spec.LocalText.get`) or a
-message of the page script, rendered in the page from the catalogs embedded beside the data
+``name_kk`` / ``name_ru``, the study's labels through :meth:`siting.spec.LocalText.get`, and the
+sentences :class:`~siting.outputs.words.Words` writes about the run) or a message of the page
+script, rendered in the page from the catalogs embedded beside the data
 (:func:`siting.i18n.script_messages`), so that the language switch works offline.  Numbers are
 carried at full precision and formatted in the page for its locale.
 """
@@ -19,13 +20,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from babel import Locale
 from babel.messages.plurals import get_plural
-from babel.numbers import get_decimal_symbol, get_group_symbol
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from shapely.geometry import mapping
 
 from siting.errors import OutputError
 from siting.i18n import LANGUAGES, NATIVE_NAMES, render, script_messages, translator
+from siting.outputs.words import Words
 from siting.recommendation import POINTS
 from siting.results import Results
 from siting.tolerances import SCORE_TIE
@@ -372,7 +373,34 @@ def _binding(details: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [_plain({k: v for k, v in d.items() if k != "sentence"}) for d in details]
 
 
-def _portfolio(results: Results) -> dict[str, Any] | None:
+def _vocabulary(words: Mapping[str, Words], ids: list[str]) -> dict[str, Any]:
+    """The study's words the page's rule sentences need beside its catalog, per language.
+
+    A re-solved portfolio's rules are worded in the page with the messages of
+    :class:`~siting.outputs.words.Words` (the page's catalog carries them); what fills them
+    from the study's data is written here by the same class, so that the same facts read the
+    same in the report and in the page: whether the study has group rules, what their groups
+    are called (``macro-region``), each group's name (``the north``), and each candidate's
+    group (in the candidates' order; None where it has none).
+    """
+    en = words["en"]
+    field_name = en.group_field()
+    of = en.groups_of()
+    values = sorted(set(of.values()))
+    return {
+        "grouped": field_name is not None,
+        "grouping": {lang: w.group_word() for lang, w in words.items()},
+        "group_names": {
+            lang: {v: w.group_value(field_name, v) for v in values} if field_name else {}
+            for lang, w in words.items()
+        },
+        "group_of": [of.get(cid) for cid in ids],
+    }
+
+
+def _portfolio(
+    results: Results, words: Mapping[str, Words], ids: list[str]
+) -> dict[str, Any] | None:
     if results.portfolio is None:
         return None
     radius, radius_from = coverage_radius(results)
@@ -380,6 +408,10 @@ def _portfolio(results: Results) -> dict[str, Any] | None:
     return {
         "ids": [str(i) for i in results.portfolio.ids],
         "binding": _binding(results.portfolio.binding_details),
+        # The study's own binding rules in the words of the report and the CLI, word for word;
+        # the page writes a re-solved portfolio's with the same messages and `words`.
+        "sentences": {lang: w.binding_sentences() for lang, w in words.items()},
+        "words": _vocabulary(words, ids),
         "status": str(results.portfolio.status),
         "objective": _num(results.portfolio.objective),
         "total": _num(_site_total(results, results.portfolio.ids)),
@@ -387,11 +419,6 @@ def _portfolio(results: Results) -> dict[str, Any] | None:
         "radius_from": radius_from,
         "population": _num(getattr(results.portfolio, "population_covered", None), digits=9),
         "sites": int(spec.sites) if spec is not None else len(results.portfolio.ids),
-        # the fields the group rules count by, for the rules in words
-        "rules": {
-            key: getattr(getattr(spec, key, None), "field", None)
-            for key in ("at_most_per", "at_least_per")
-        },
     }
 
 
@@ -601,28 +628,26 @@ def _reference(results: Results, ids: list[str]) -> dict[str, Any] | None:
 
 
 def locale_formats(lang: str) -> dict[str, Any]:
-    """What the page needs to write numbers, lists and counts as CLDR says for ``lang``.
+    """What the page needs to write numbers and counts as CLDR says for ``lang``.
 
-    The page formats with ``Intl``, but a browser's own locale data may lack a language
-    (Chromium's has no Kazakh number symbols or list patterns: it writes ``0.886`` and
-    ``a, b, c``); the page takes these from the same CLDR data (through Babel) that siting's
-    Python outputs use, so that every output writes ``0,886`` and ``1 234 567`` alike.
+    A browser's own locale data may lack a language (Chromium's has no Kazakh number symbols:
+    it writes ``0.886``); the page takes them from the same CLDR data (through Babel) that
+    siting's Python outputs use, and rounds as Babel does, so that every output writes
+    ``0,886`` and ``1 234 567`` alike.
 
     Returns
     -------
     dict
-        ``decimal`` and ``group`` symbols; ``list``: the CLDR list patterns (``start``,
-        ``middle``, ``end``, ``2``; ``{0}`` and ``{1}`` are the parts); ``plural``: the
-        catalog's plural form for each count 0 to 199 (a count from 200 up takes the form of
-        100 plus its last two digits, which is how every rule of kk, ru and en reads it).
+        ``decimal``, ``group`` and ``minus`` symbols; ``plural``: the catalog's plural form for
+        each count 0 to 199 (a count from 200 up takes the form of 100 plus its last two
+        digits, which is how every rule of kk, ru and en reads it).  Lists are joined by the
+        catalog's own message, as :meth:`siting.outputs.words.Words.both` joins them.
     """
-    locale = Locale.parse(lang)
-    patterns = locale.list_patterns["standard"]
     rule = gettext.c2py(get_plural(lang).plural_expr)
     return {
         "decimal": get_decimal_symbol(lang),
         "group": get_group_symbol(lang),
-        "list": {key: str(patterns[key]) for key in ("start", "middle", "end", "2")},
+        "minus": get_minus_sign_symbol(lang),
         "plural": [int(rule(n)) for n in range(200)],
     }
 
@@ -630,7 +655,9 @@ def locale_formats(lang: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the page's data
 
 
-def _candidates(results: Results, crit_ids: list[str]) -> dict[str, Any]:
+def _candidates(
+    results: Results, crit_ids: list[str], words: Mapping[str, Words]
+) -> dict[str, Any]:
     ranking = results.ranking
     ids = [str(i) for i in ranking.index]
     cands = results.candidates.reindex(ranking.index)
@@ -650,8 +677,13 @@ def _candidates(results: Results, crit_ids: list[str]) -> dict[str, Any]:
         "score": [_num(s) for s in ranking["score"]],
         "rank": [None if pd.isna(r) else int(r) for r in ranking["rank"]],
         "excluded": [str(r) for r in reasons],
+        # why, in the reader's words, as the report says it (the rule's own reason, else the
+        # rule written again from its criterion and threshold)
         "excluded_text": {
-            lang: [str(render(r, translator(lang))) for r in reasons] for lang in LANGUAGES
+            lang: [
+                w.exclusion_reason(cid) if r else "" for cid, r in zip(ids, reasons, strict=True)
+            ]
+            for lang, w in words.items()
         },
         "raw": [[_num(x, digits=6) for x in row] for row in raw.to_numpy(dtype=float)],
         "v": [[_num(x) for x in row] for row in values.to_numpy(dtype=float)],
@@ -690,8 +722,11 @@ def map_data(
     -------
     dict
         Candidates (in ranking order) with coordinates, names in every language, raw values,
-        values, score and rank; criteria, groups and weights; the recommendation; portfolio
-        with its binding rules as facts, alternatives, Pareto front, robustness (rank
+        values, score, rank and why an excluded one is excluded (in every language, as the
+        report says it); criteria, groups and weights; the recommendation; portfolio with its
+        binding rules as facts and in the words of :class:`~siting.outputs.words.Words` (every
+        language), the study's words that word a re-solved portfolio's rules in the page,
+        alternatives, Pareto front, robustness (rank
         acceptability and portfolio membership per candidate), reference, facility layers,
         the boundaries' layout note, the first view, and the page script's messages in every
         language.
@@ -701,7 +736,8 @@ def map_data(
     translator(lang)  # refuses a language siting does not speak
     crit_ids = [c.id for c in study.criteria if c.id in results.values.columns]
     criteria, groups = _criteria(results, crit_ids)
-    candidates = _candidates(results, crit_ids)
+    words: dict[str, Words] = {code: Words(results, translator(code)) for code in LANGUAGES}
+    candidates = _candidates(results, crit_ids, words)
     tile = None
     if tiles is not None:
         url, attribution = TILES.get(tiles, (tiles, ""))
@@ -722,7 +758,7 @@ def map_data(
         "criteria": criteria,
         "groups": groups,
         "candidates": candidates,
-        "portfolio": _portfolio(results),
+        "portfolio": _portfolio(results, words, candidates["id"]),
         "recommendation": _recommendation(results.recommendation),
         "points": POINTS,
         "alternatives": _alternatives(results),

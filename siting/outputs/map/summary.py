@@ -3,7 +3,8 @@
 ``Results._repr_html_`` returns :func:`summary_html`, so that a run's answer is the first thing
 an analyst sees in Jupyter; ``results.map()`` shows the map.  The facts are the run's own
 (:attr:`~siting.results.Results.recommendation`, the ranking, the robustness analysis), written
-in the study's language; every data text is escaped.
+in the study's language, with the names and lists of :class:`~siting.outputs.words.Words` as the
+report and the map write them; every data text is escaped.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import html
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from babel.lists import format_list
 
 from siting.i18n import Translator, translator
+from siting.outputs.words import Words
 from siting.results import Results
 
 if TYPE_CHECKING:
@@ -28,27 +29,17 @@ _STYLE = (
 )
 
 
-def _names(results: Results, t: Translator) -> dict[str, str]:
-    """Each candidate's name in ``t``'s language (``name_kk`` / ``name_ru``, else ``name``)."""
-    table = pd.DataFrame(results.candidates.drop(columns="geometry"))
-    if "name" in results.ranking:
-        table["name"] = results.ranking["name"].reindex(table.index)
-    return {
-        str(cid): t.place({k: row.get(k) for k in ("name", "name_kk", "name_ru")}, str(cid))
-        for cid, row in zip(table.index, table.to_dict("records"), strict=True)
-    }
-
-
 def _labels(results: Results, lang: str) -> dict[str, str]:
     return {c.id: c.label.get(lang) for c in results.study.criteria}
 
 
-def _site_line(results: Results, v: Verdict, t: Translator, names: dict[str, str]) -> str:
+def _site_line(results: Results, v: Verdict, w: Words) -> str:
     rec = results.recommendation
+    t = w.t
     labels = _labels(results, t.lang)
     parts = []
     if v.strengths:
-        criteria = format_list([labels[p.criterion] for p in v.strengths], locale=t.lang)
+        criteria = w.both([labels[p.criterion] for p in v.strengths])
         parts.append(t("strong on {criteria}", criteria=criteria))
     sure = []
     if v.rank is not None:
@@ -63,12 +54,10 @@ def _site_line(results: Results, v: Verdict, t: Translator, names: dict[str, str
             )
         )
     if not v.firm and v.contender is not None:
-        sure.append(
-            t("a close call with {contender}", contender=names.get(v.contender, v.contender))
-        )
+        sure.append(t("a close call with {contender}", contender=w.name(v.contender)))
     why = f" — {html.escape(parts[0])}" if parts else ""
     more = f'<br><span style="color:#555">{html.escape("; ".join(sure))}</span>' if sure else ""
-    return f"<li><strong>{html.escape(names.get(v.id, v.id))}</strong>{why}{more}</li>"
+    return f"<li><strong>{html.escape(w.name(v.id))}</strong>{why}{more}</li>"
 
 
 def _share(t: Translator, p: float) -> str:
@@ -102,7 +91,7 @@ def summary_html(results: Results, lang: str | None = None, *, top: int = 10) ->
         An HTML fragment (no script, nothing fetched).
     """
     t = translator(lang or results.study.language)
-    names = _names(results, t)
+    w = Words(results, t)
     rec = results.recommendation
     title = results.study.study.get(t.lang)
     out = [
@@ -110,7 +99,7 @@ def summary_html(results: Results, lang: str | None = None, *, top: int = 10) ->
         f"<h3 style='margin:4px 0'>{html.escape(title)}</h3>",
     ]
     if rec is not None:
-        sites = format_list([names.get(v.id, v.id) for v in rec.sites], locale=t.lang)
+        sites = w.both(w.names(v.id for v in rec.sites))
         if results.portfolio is not None:
             head = t("The study recommends {sites}.", sites=sites)
         else:
@@ -121,26 +110,23 @@ def summary_html(results: Results, lang: str | None = None, *, top: int = 10) ->
             head += " " + t(
                 "{position}: {site} or {contender} — a close call.",
                 position=_ordinal(t, close),
-                site=names.get(v.id, v.id),
-                contender=names.get(str(v.contender), str(v.contender)),
+                site=w.name(v.id),
+                contender=w.name(v.contender),
             )
         elif rec.close:
             head += " " + t("A close call: another portfolio scores almost as much.")
         out.append(f"<p style='margin:4px 0;font-weight:600'>{html.escape(head)}</p>")
         out.append("<ol style='margin:4px 0;padding-left:20px'>")
-        out += [_site_line(results, v, t, names) for v in rec.sites]
+        out += [_site_line(results, v, w) for v in rec.sites]
         out.append("</ol>")
         if rec.alternative is not None and rec.gap is not None:
-            alt = format_list(
-                [names.get(str(i), str(i)) for i in rec.alternative.ids], locale=t.lang
-            )
             line = t(
                 "Nearest alternative: {sites}, total score {gap} lower.",
-                sites=alt,
+                sites=w.both(w.names(rec.alternative.ids)),
                 gap=t.percent(rec.gap, 1),
             )
             out.append(f"<p style='margin:4px 0;color:#444'>{html.escape(line)}</p>")
-    out.append(_top_table(results, t, names, top))
+    out.append(_top_table(results, w, top))
     note = t("results.map() shows the interactive map; results.top(n) the ranking as a table.")
     out.append(f"<p style='margin:4px 0;color:#666;font-size:12px'>{html.escape(note)}</p>")
     out.append("</div>")
@@ -152,7 +138,8 @@ def _ordinal(t: Translator, k: int) -> str:
     return words[k] if k < len(words) else t("Site {n}", n=t.integer(k + 1))
 
 
-def _top_table(results: Results, t: Translator, names: dict[str, str], top: int) -> str:
+def _top_table(results: Results, w: Words, top: int) -> str:
+    t = w.t
     shares: pd.Series | None = None
     sens = results.sensitivity
     if sens is not None and sens.membership is not None:
@@ -171,7 +158,7 @@ def _top_table(results: Results, t: Translator, names: dict[str, str], top: int)
     for cid, row in results.top(top).iterrows():
         cells = [
             t.integer(row["rank"]),
-            names.get(str(cid), str(cid)) + (" ★" if cid in chosen else ""),
+            w.name(cid) + (" ★" if cid in chosen else ""),
             t.number(float(row["score"]), 3),
         ]
         if shares is not None:

@@ -10,9 +10,12 @@
  * Texts: every text a person reads is a message of this script, written t("...") or
  * tn("...", "...", n) so that the catalogs' extractor finds it, looked up in the catalogs the
  * page carries for kk, ru and en; or data in the reader's language (place names, the study's
- * labels). Numbers are formatted by Intl.NumberFormat for the locale. Text from data enters the
- * page through textContent (or, for the layer control, which takes HTML, through esc()), never
- * as markup: a candidate whose name is an HTML tag is shown as those characters.
+ * labels, the sentences siting.outputs.words wrote about the study in each language). Numbers
+ * are written as siting's Python outputs write them, with the locale's CLDR symbols carried in
+ * the page (DATA.formats), so that a number reads the same here and in the report. Text from
+ * data enters the page through textContent (or, for the layer control, which takes HTML,
+ * through esc()), never as markup: a candidate whose name is an HTML tag is shown as those
+ * characters.
  *
  * Weights: the sliders set shares (a group's share of the total, a criterion's share within its
  * group), each thumb showing the share it sets; moving one rescales its siblings so that they
@@ -54,7 +57,7 @@ function sitingPage(env) {
     return typeof text === "string" && text ? text : msgid;
   }
 
-  // The locale's CLDR formats (symbols, list patterns, plural forms), carried by the page:
+  // The locale's CLDR formats (number symbols, plural forms), carried by the page:
   // a browser's own locale data may lack the language (Chromium has no Kazakh numbers).
   function formatsOf() { return (DATA.formats || {})[lang] || null; }
 
@@ -104,12 +107,56 @@ function sitingPage(env) {
     return formats[id];
   }
   function finite(x) { return typeof x === "number" && isFinite(x); }
-  function fixed(x, digits) {
-    if (!finite(x)) return "–";
-    return numberFormat("f" + digits, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(x);
+
+  // Numbers as siting's Python outputs write them (siting.i18n.Translator, through Babel), so
+  // that a number in a sentence reads the same in the page and in the report: the shortest
+  // decimal that reads back as x (Python's str and JavaScript's String write the same digits),
+  // rounded half to even, grouped in threes, with the locale's CLDR symbols. (Intl rounds the
+  // binary value half away from zero: it would write 0.001 where the report writes 0.000.)
+  // Returns the digits of |x| × 10^scale rounded to `digits` decimals: {whole, fraction}.
+  function decimalDigits(x, digits, scale) {
+    var m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(Math.abs(x)));
+    var fraction = m[2] || "";
+    var mantissa = m[1] + fraction;
+    // |x| × 10^(scale + digits) = mantissa × 10^shift
+    var shift = (m[3] ? Number(m[3]) : 0) - fraction.length + scale + digits;
+    var all;
+    if (shift >= 0) all = mantissa + "0".repeat(shift);
+    else {
+      var cut = mantissa.length + shift;
+      var keep = cut > 0 ? mantissa.slice(0, cut) : "0";
+      var rest = cut > 0 ? mantissa.slice(cut) : "0".repeat(-cut) + mantissa;
+      var last = Number(keep.charAt(keep.length - 1));
+      var above = /[1-9]/.test(rest.slice(1));
+      if (rest.charAt(0) > "5" || (rest.charAt(0) === "5" && (above || last % 2 === 1))) keep = increment(keep);
+      all = keep;
+    }
+    all = all.replace(/^0+(?=\d)/, "");
+    while (all.length <= digits) all = "0" + all;
+    return { whole: all.slice(0, all.length - digits), fraction: all.slice(all.length - digits) };
   }
+  function increment(digits) {
+    var out = digits.split(""), k = out.length - 1;
+    while (k >= 0 && out[k] === "9") { out[k] = "0"; k--; }
+    if (k < 0) out.unshift("1");
+    else out[k] = String(Number(out[k]) + 1);
+    return out.join("");
+  }
+  function symbols() { return formatsOf() || { decimal: ".", group: ",", minus: "-" }; }
+  function decimalText(x, digits, scale) {
+    var d = decimalDigits(x, digits, scale), sym = symbols();
+    var whole = d.whole.replace(/\B(?=(\d{3})+$)/g, function () { return sym.group; });
+    // Babel keeps the sign of a negative number that rounds to 0 ("-0.000"), as here
+    var sign = x < 0 || Object.is(x, -0) ? sym.minus : "";
+    return sign + whole + (digits > 0 ? sym.decimal + d.fraction : "");
+  }
+  // x with `digits` decimals (Translator.number); "–" when missing.
+  function fixed(x, digits) { return finite(x) ? decimalText(x, digits, 0) : "–"; }
+  // A whole number (Translator.integer: Python's round, half to even; a whole number has no -0).
   function integer(x) {
-    return finite(x) ? numberFormat("i", { maximumFractionDigits: 0 }).format(Math.round(x)) : "–";
+    if (!finite(x)) return "–";
+    var text = decimalText(x, 0, 0);
+    return /[1-9]/.test(text) ? text : decimalText(0, 0, 0);
   }
   // A number for people: grouped whole numbers from 100 up, else three significant digits.
   function fmt(x) {
@@ -119,8 +166,9 @@ function sitingPage(env) {
     if (a >= 10) return numberFormat("d1", { maximumFractionDigits: 1 }).format(x);
     return numberFormat("s3", { maximumSignificantDigits: 3 }).format(x);
   }
-  // A share as a percentage, as siting's Python outputs write it: "33.3 %" (a no-break space).
-  function pct(p, digits) { return finite(p) ? fixed(100 * p, digits === undefined ? 1 : digits) + "\u00a0%" : "–"; }
+  // A share as a percentage, as siting's Python outputs write it (Translator.percent): "33.3 %"
+  // (a no-break space), the share's decimal digits moved two places, not multiplied by 100.
+  function pct(p, digits) { return finite(p) ? decimalText(p, digits === undefined ? 1 : digits, 2) + "\u00a0%" : "–"; }
   // A probability for people: never "0.0 %" for something that happened, nor "100.0 %"
   // for something that did not always happen.
   function share(p) {
@@ -131,18 +179,12 @@ function sitingPage(env) {
     if (p > 0.999) return "> " + pct(0.999, 1);
     return pct(p, 1);
   }
-  // Items joined as the locale joins a list ("A, B and C"), by CLDR's patterns.
+  // Items joined as siting's Python outputs join them (Words.both): "A, B and C", with the
+  // catalog's conjunction, so that a list of sites reads the same here and in the report.
   function listText(items) {
-    var cldr = formatsOf();
-    if (!cldr) return items.join(", ");
-    var p = cldr.list;
-    // one pass, so that a "{1}" inside a name is never read as a slot
-    function put(pattern, a, b) { return pattern.replace(/\{([01])\}/g, function (m, k) { return k === "0" ? a : b; }); }
-    if (items.length < 2) return items.length ? String(items[0]) : "";
-    if (items.length === 2) return put(p["2"], items[0], items[1]);
-    var out = put(p.start, items[0], items[1]);
-    for (var k = 2; k < items.length - 1; k++) out = put(p.middle, out, items[k]);
-    return put(p.end, out, items[items.length - 1]);
+    items = items.map(String);
+    if (items.length < 2) return items.join("");
+    return fill(t("{first} and {last}"), { first: items.slice(0, -1).join(", "), last: items[items.length - 1] });
   }
 
   // ------------------------------------------------------------------ helpers
@@ -1082,43 +1124,95 @@ function sitingPage(env) {
   }
 
   // ------------------------------------------------------------------ rules in words
-  function ruleName(d) {
-    var rules = PORTFOLIO ? PORTFOLIO.rules || {} : {};
+  // One answer everywhere: the study's own binding rules are shown exactly as
+  // siting.outputs.words wrote them for the report and the CLI (DATA.portfolio.sentences, in
+  // every language). A re-solved portfolio's rules are worded here as Words.rule, Words.binding
+  // and Words._why word them: the same messages, the same number formats and the study's words
+  // from the same class (DATA.portfolio.words: what the groups are called, each group's name,
+  // each candidate's group), so that the same facts give the same sentence in Python and here.
+  var VOCAB = PORTFOLIO ? PORTFOLIO.words : null;
+  function score(x) { return fixed(x, 3); }  // Words.score
+  // A raw measure with as many decimals as its size needs (Words.quantity).
+  function quantity(x) {
+    if (!finite(x)) return "–";
+    if (Math.abs(x) >= 100 || Math.floor(x) === x) return integer(x);
+    return fixed(x, Math.abs(x) >= 10 ? 1 : 2);
+  }
+  function groupName(g) {
+    var names = VOCAB ? VOCAB.group_names[lang] || {} : {};
+    return Object.prototype.hasOwnProperty.call(names, g) ? names[g] : g;
+  }
+  // What a rule asks (Words.rule).
+  function ruleText(d) {
     switch (d.rule) {
-      case "min_spacing_km": return fill(t("the {km} km spacing"), { km: fmt(d.value) });
+      case "min_spacing_km": return fill(t("sites at least {km} km apart"), { km: quantity(d.value) });
       case "at_most_per_group":
-        return fill(tn("at most {n} site per {field}", "at most {n} sites per {field}", d.value), { n: integer(d.value), field: rules.at_most_per || "" });
-      case "at_least_per_group":
-        return fill(tn("at least {n} site per {field}", "at least {n} sites per {field}", d.value), { n: integer(d.value), field: rules.at_least_per || "" });
-      case "budget": return fill(t("the budget of {limit}"), { limit: fmt(d.value) });
-      case "must_include": return fill(t("the sites that must be included ({sites})"), { sites: listText(places(d.value || [])) });
-      case "must_exclude": return fill(t("the sites that must be left out ({sites})"), { sites: listText(places(d.value || [])) });
-      case "equity_km": return fill(t("every population centre within {km} km of a site"), { km: fmt(d.value) });
+      case "at_least_per_group": {
+        var n = finite(d.value) ? Math.trunc(d.value) : 0;
+        var values = { n: integer(n), grouping: VOCAB ? VOCAB.grouping[lang] : "" };
+        return d.rule === "at_most_per_group"
+          ? fill(tn("at most {n} site per {grouping}", "at most {n} sites per {grouping}", n), values)
+          : fill(tn("at least {n} site per {grouping}", "at least {n} sites per {grouping}", n), values);
+      }
+      case "budget": return fill(t("a budget of {limit}"), { limit: quantity(d.value) });
+      case "must_include": return fill(t("{sites} always included"), { sites: listText(places(d.value || [])) });
+      case "must_exclude": return fill(t("{sites} never included"), { sites: listText(places(d.value || [])) });
+      case "equity_km": return fill(t("every region's population centre within {km} km of a site"), { km: quantity(d.value) });
       default: return String(d.rule);
     }
   }
-  function ruleWhy(d) {
-    if (d.rule === "min_spacing_km" && d.pairs && d.pairs.length) {
-      var p = d.pairs[0];
-      return fill(t("{a} and {b} are {km} km apart"), { a: placeOf(p[0]), b: placeOf(p[1]), km: fmt(p[2]) });
+  // What the portfolio without the rule does that the rule forbids (Words._why).
+  function ruleWhy(d, joiners) {
+    if (d.rule === "min_spacing_km") {
+      return (d.pairs || []).slice(0, 3).map(function (p) {
+        var first = joiners.indexOf(String(p[0])) >= 0;
+        return fill(t("{a} is {km} km from {b}"), {
+          a: placeOf(first ? p[0] : p[1]), b: placeOf(first ? p[1] : p[0]), km: quantity(p[2])
+        });
+      }).join("; ");
     }
-    if (d.rule === "at_most_per_group" && d.groups && d.groups.length) return fill(t("{groups} would get more"), { groups: listText(d.groups) });
-    if (d.rule === "at_least_per_group" && d.groups && d.groups.length) return fill(t("{groups} would get fewer"), { groups: listText(d.groups) });
-    if (d.rule === "budget" && finite(d.cost_without)) return fill(t("that portfolio costs {cost}"), { cost: fmt(d.cost_without) });
-    if (d.rule === "must_include" && d.dropped && d.dropped.length) return fill(t("{sites} would not be chosen"), { sites: listText(places(d.dropped)) });
-    if (d.rule === "must_exclude" && d.added && d.added.length) return fill(t("{sites} would be chosen"), { sites: listText(places(d.added)) });
-    if (d.rule === "equity_km" && d.centres && d.centres.length) return fill(t("{centres} would be too far"), { centres: listText(d.centres.map(String)) });
+    if (d.rule === "at_most_per_group" || d.rule === "at_least_per_group") {
+      if (!VOCAB || !VOCAB.grouped) return "";
+      var selected = (d.selected_without || []).map(String);
+      return (d.groups || []).map(function (group) {
+        var g = String(group);
+        if (d.rule === "at_least_per_group") return fill(t("{group} would get too few"), { group: groupName(g) });
+        var members = selected.filter(function (id) { return indexOf[id] !== undefined && VOCAB.group_of[indexOf[id]] === g; });
+        return fill(t("{sites} would all be in {group}"), { sites: listText(places(members)), group: groupName(g) });
+      }).join("; ");
+    }
+    if (d.rule === "budget" && d.cost_without !== null && d.cost_without !== undefined) {
+      return fill(t("that portfolio would cost {cost}"), { cost: quantity(d.cost_without) });
+    }
+    if (d.rule === "equity_km" && d.centres && d.centres.length) {
+      return fill(t("{centres} would be farther"), { centres: listText(d.centres.map(String)) });
+    }
     return "";
   }
+  // A binding rule's effect on the portfolio now chosen (Words.binding).
   function ruleSentence(d) {
-    var text = fill(t("{rule} binds: without it the total score would be {without} instead of {objective}"), {
-      rule: ruleName(d), without: fmt(d.objective_without), objective: fmt(d.objective)
-    });
-    var why = ruleWhy(d);
-    text += (why ? " (" + why + ")" : "") + ".";
-    return text.charAt(0).toUpperCase() + text.slice(1);  // a sentence that opens with the rule
+    var chosen = state.portfolio.map(String);
+    var other = (d.selected_without || []).map(String);
+    var joiners = other.filter(function (id) { return chosen.indexOf(id) < 0; });
+    var leavers = chosen.filter(function (id) { return other.indexOf(id) < 0; });
+    var best = finite(d.objective) ? d.objective : 0;
+    var cost = finite(d.objective_without) ? d.objective_without - best : null;
+    var head = fill(t("Keeping the rule “{rule}” costs {cost} of total score"), { rule: ruleText(d), cost: score(cost) });
+    var swap = joiners.length && leavers.length
+      ? fill(t("without it {joiners} would replace {leavers}"), { joiners: listText(places(joiners)), leavers: listText(places(leavers)) })
+      : fill(t("without it the best portfolio would be {sites}"), { sites: listText(places(other)) });
+    var text = fill(t("{head}: {swap}"), { head: head, swap: swap });
+    var reason = ruleWhy(d, joiners);
+    if (reason) text = fill(t("{text} ({reason})"), { text: text, reason: reason });
+    return text + ".";
   }
   function bindingRules() { return (state.binding || []).filter(function (d) { return d.binds; }); }
+  // The rules that decide, in words: the study's own as words.py wrote them, word for word;
+  // a re-solved portfolio's as ruleSentence words them.
+  function bindingSentences() {
+    if (PORTFOLIO && PORTFOLIO.sentences && state.binding === PORTFOLIO.binding) return PORTFOLIO.sentences[lang] || [];
+    return bindingRules().map(ruleSentence);
+  }
 
   // ------------------------------------------------------------------ the answer first
   function chosenIds() {
@@ -1229,7 +1323,7 @@ function sitingPage(env) {
           sites: listText(places(alt.ids)), gap: pct(gap, 1)
         }));
       }
-      bindingRules().forEach(function (d) { lines.push(ruleSentence(d)); });
+      bindingSentences().forEach(function (line) { lines.push(line); });
     }
     box.replaceChildren.apply(box, lines.map(function (line) { return h("span", { className: "line", text: line }); }));
     box.hidden = !lines.length;
@@ -1394,8 +1488,8 @@ function sitingPage(env) {
       return h("li", { text: fill(t("{name} (rank {rank})"), { name: placeOf(id), rank: j === undefined ? "–" : integer(state.ranks[j]) }) });
     }));
     var binding = byId("portfolio-binding");
-    var rules = bindingRules();
-    var lines = rules.length ? rules.map(ruleSentence) : [t("None: the best-scoring sites already satisfy every rule.")];
+    var lines = bindingSentences();
+    if (!lines.length) lines = [t("None: the best-scoring sites already satisfy every rule.")];
     binding.replaceChildren.apply(binding, lines.map(function (s) { return h("li", { text: s }); }));
     var coverage = "";
     if (!state.modified && PORTFOLIO.population !== null && PORTFOLIO.radius_from === "coverage") {
@@ -1629,6 +1723,11 @@ function sitingPage(env) {
     portfolio: function () { return chosenIds().slice(); },
     objective: function () { return state.objective; },
     binding: function () { return (state.binding || []).slice(); },
+    // the binding rules in words, as the page shows them (the report's, for the study's own)
+    ruleSentences: function () { return bindingSentences().slice(); },
+    // numbers as the page writes them in its language (Words.score, Words.quantity, percent)
+    numbers: { score: function (x) { return score(x); }, quantity: function (x) { return quantity(x); },
+      integer: function (x) { return integer(x); }, percent: function (p, digits) { return pct(p, digits); } },
     setLanguage: setLanguage,
     language: function () { return lang; },
     choosePareto: function (k) { if (paretoPickFn) paretoPickFn(k); },
