@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -21,6 +22,7 @@ from siting.results import Results
 from siting.spec import Language
 
 if TYPE_CHECKING:
+    from siting.compare import Comparison
     from siting.outputs.words import Words
 
 app = typer.Typer(
@@ -295,11 +297,10 @@ def compare(
     quiet: QuietOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Compare studies: rank changes, rank correlations, top-k overlap, portfolios, file differences."""
+    """Compare studies: ranks by method, effective weights, portfolios by site, rank agreement."""
     from siting.compare import compare as compare_studies
     from siting.i18n import translator
     from siting.outputs.comparison import write_comparison
-    from siting.outputs.words import Words
 
     if len(paths) < 2:
         _fail(SitingError("compare needs at least two criteria files"), lang)
@@ -322,51 +323,144 @@ def compare(
         return
     if quiet:
         return
-    table = Table(title=t("Rank agreement between studies"), title_justify="left")
-    table.add_column(t("study A"))
-    table.add_column(t("study B"))
-    for head in (t("Kendall τ-b"), t("Spearman ρ"), t("top-{k} overlap", k=t.integer(k))):
-        table.add_column(head, justify="right")
-    for row in cmp.pairs.itertuples():
-        table.add_row(
-            Text(str(row.study_a)),
-            Text(str(row.study_b)),
-            t.number(float(row.kendall_tau_b), 2),  # type: ignore[arg-type]
-            t.number(float(row.spearman_rho), 2),  # type: ignore[arg-type]
-            t.percent(float(row.top_k_overlap)),  # type: ignore[arg-type]
-        )
-    out_console.print(table)
-    ports = Table(title=t("Chosen sites"), title_justify="left")
-    columns = []
-    for label, r in zip(cmp.labels, cmp.results, strict=True):
-        ports.add_column(Text(label))
-        names = Words(r, t).names(r.portfolio.ids) if r.portfolio is not None else []
-        columns.append(names)
-    for i in range(max((len(c) for c in columns), default=0)):
-        ports.add_row(*(Text(c[i] if i < len(c) else "") for c in columns))
-    out_console.print(ports)
+    _comparison_summary(cmp, t.lang)
     folder = f"{target}/"
     out_console.print(
         Text(
             t.plural(
-                "{n} difference between the files; outputs in {folder}: {files}",
-                "{n} differences between the files; outputs in {folder}: {files}",
+                "{n} difference between the files (comparison_differences.csv); outputs in "
+                "{folder}: {files}",
+                "{n} differences between the files (comparison_differences.csv); outputs in "
+                "{folder}: {files}",
                 len(cmp.differences),
                 folder=folder,
                 files=", ".join(written),
             )
         )
     )
+
+
+def _comparison_summary(cmp: Comparison, lang: str) -> None:
+    """The comparison in the terminal: warning, ranks by method, weights, portfolios, agreement."""
+    from siting.i18n import translator
+    from siting.messages import render_text
+    from siting.outputs.words import Words
+
+    t = translator(lang)
+    words = [Words(r, t) for r in cmp.results]
+    methods = [w.method(r.study.method.name) for r, w in zip(cmp.results, words, strict=True)]
+    for warning in cmp.warnings:
+        out_console.print(Text(render_text(warning, t), style="bold red"), soft_wrap=True)
+    # ranks and scores, each study's method in its header
+    ranks = cmp.ranks
+    best = ranks[[f"rank_{label}" for label in cmp.labels]].min(axis=1, skipna=True)
+    shown = ranks[best <= min(cmp.k, 10)].assign(_best=best).sort_values("_best", kind="stable")
+    table = Table(
+        title=t("Ranks and scores: the best {k} of each study", k=t.integer(min(cmp.k, 10))),
+        title_justify="left",
+    )
+    table.add_column(t("candidate"))
+    for label, method in zip(cmp.labels, methods, strict=True):
+        table.add_column(Text(f"{label}\n{method}"), justify="right")
+    for _, row in shown.iterrows():
+        cells: list[str | Text] = [Text(_site_name(words, row["id"]))]
+        for label in cmp.labels:
+            rank, score = row[f"rank_{label}"], row[f"score_{label}"]
+            cells.append(
+                t("excluded")
+                if pd.isna(rank)
+                else f"{t.integer(int(rank))} · {t.number(float(score), 3)}"
+            )
+        table.add_row(*cells)
+    out_console.print(table)
+    _comparison_weights(cmp, words)
+    _comparison_portfolios(cmp, words)
+    agreement = Table(title=t("Rank agreement between studies"), title_justify="left")
+    agreement.add_column(t("study A"))
+    agreement.add_column(t("study B"))
+    for head in (t("Kendall τ-b"), t("Spearman ρ"), t("top-{k} overlap", k=t.integer(cmp.k))):
+        agreement.add_column(head, justify="right")
+    for pair in cmp.pairs.itertuples():
+        agreement.add_row(
+            Text(str(pair.study_a)),
+            Text(str(pair.study_b)),
+            t.number(float(pair.kendall_tau_b), 2),  # type: ignore[arg-type]
+            t.number(float(pair.spearman_rho), 2),  # type: ignore[arg-type]
+            t.percent(float(pair.top_k_overlap)),  # type: ignore[arg-type]
+        )
+    out_console.print(agreement)
     out_console.print(
         Text(
             t(
                 "Kendall τ-b and Spearman ρ: agreement of two rankings, 1 identical, 0 unrelated, "
                 "−1 reversed; top-{k} overlap: share of the first {k} both studies name.",
-                k=t.integer(k),
+                k=t.integer(cmp.k),
             ),
             style="dim",
         )
     )
+
+
+def _site_name(words: list[Words], cid: object) -> str:
+    """A candidate's name in the reader's language, from the first study that has it."""
+    for w in words:
+        if cid in w.results.ranking.index:
+            return w.name(cid)
+    return str(cid)
+
+
+def _comparison_weights(cmp: Comparison, words: list[Words]) -> None:
+    """The effective weights side by side, with their change against the baseline."""
+    t = words[0].t
+    table = Table(
+        title=t("Weights each study uses (global, summing to 1)"),
+        title_justify="left",
+        caption=t("change: the weight minus the baseline's ({label})", label=cmp.labels[0]),
+        caption_justify="left",
+    )
+    table.add_column(t("criterion"))
+    for label in cmp.labels:
+        table.add_column(Text(label), justify="right")
+    for label in cmp.labels[1:]:
+        table.add_column(Text(t("change: {label}", label=label)), justify="right")
+    for _, row in cmp.weights.iterrows():
+        cid = str(row["criterion"])
+        label_of = next((w for w in words if cid in w.results.weights.index), words[0])
+        cells: list[str | Text] = [Text(label_of.criterion(cid))]
+        for label in cmp.labels:
+            value = row[f"weight_{label}"]
+            cells.append("–" if pd.isna(value) else t.number(float(value), 3))
+        for label in cmp.labels[1:]:
+            change = float(row[f"change_{label}"])
+            sign = "+" if change > 0 else "−" if change < 0 else ""
+            cells.append(sign + t.number(abs(change), 3))
+        table.add_row(*cells)
+    out_console.print(table)
+
+
+def _comparison_portfolios(cmp: Comparison, words: list[Words]) -> None:
+    """The portfolios lined up by site: shared, or chosen by some studies only."""
+    t = words[0].t
+    if cmp.portfolios.empty:
+        return
+    table = Table(title=t("Chosen sites, lined up by site"), title_justify="left")
+    table.add_column(t("site"))
+    for label in cmp.labels:
+        table.add_column(Text(label), justify="center")
+    table.add_column(t("status"))
+    for _, row in cmp.portfolios.iterrows():
+        inside = [label for label in cmp.labels if bool(row[f"in_{label}"])]
+        if len(inside) == len(cmp.labels):
+            status = t("shared")
+        elif len(inside) == 1:
+            status = t("only in {label}", label=inside[0])
+        else:
+            status = t("in {labels}", labels=", ".join(inside))
+        cells: list[str | Text] = [Text(_site_name(words, row["id"]))]
+        cells += ["★" if bool(row[f"in_{label}"]) else "" for label in cmp.labels]
+        cells.append(Text(status))
+        table.add_row(*cells)
+    out_console.print(table)
 
 
 @app.command()
@@ -420,6 +514,57 @@ def schema(
         write_text(out, text)
     except SitingError as exc:
         _fail(exc)
+
+
+@app.command()
+def init(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="The new study: NAME writes NAME.yaml in the current folder; a path writes "
+            "that file.",
+            show_default=False,
+        ),
+    ],
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            "-f",
+            help="Start from a shipped profile (novosibirsk, academic_campus, biotech_city, "
+            "nuclear_town, technopark) instead of the small starter study.",
+            show_default=False,
+        ),
+    ] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Write a new, commented criteria file that runs as it is (never over an existing file)."""
+    from siting.i18n import translator
+    from siting.starter import write_study
+
+    try:
+        path = write_study(name, profile=from_)
+    except SitingError as exc:
+        _fail(exc, lang)
+        return
+    t = translator(lang or "en")
+    shown = str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+    what = (
+        t("a copy of the shipped profile {profile}", profile=from_)
+        if from_
+        else t("a small starter study")
+    )
+    out_console.print(Text(t("wrote {file}: {what}", file=shown, what=what)), soft_wrap=True)
+    out_console.print(
+        Text(
+            t(
+                "next: edit it in a text editor, check it with `siting validate {file}`, run it "
+                "with `siting run {file}` (see docs/tutorial.md)",
+                file=shown,
+            )
+        ),
+        soft_wrap=True,
+    )
 
 
 def main() -> None:  # pragma: no cover - console-script shim

@@ -1,7 +1,11 @@
 """Compare studies: rank changes, rank correlations, shortlists, portfolios and what differs in the files.
 
 :func:`compare` takes two or more runs (:class:`~siting.results.Results`) and lines them up by
-candidate id; the first run is the baseline every change is measured against.
+candidate id; the first run is the baseline every change is measured against.  It compares
+like with like: each study's scores carry the name of the method that made them (and a warning
+says when the methods differ, since a TOPSIS closeness and a weighted sum are on different
+scales), the weights compared are the effective (global) weights each run used, not the
+relative numbers written in the files, and the portfolios are lined up by site.
 :func:`siting.outputs.comparison.write_comparison` writes the tables, a slope chart of the ranks
 and a side-by-side map (one self-contained HTML file that works offline).
 """
@@ -11,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +24,12 @@ import pandas as pd
 
 from siting import mcda
 from siting.errors import DataError
+from siting.i18n import N_, Msg
+from siting.messages import Joined
 from siting.results import Results
 from siting.tolerances import WEIGHT_SUM
 
-__all__ = ["Comparison", "compare", "spec_differences"]
+__all__ = ["METHOD_NAMES", "Comparison", "compare", "spec_differences"]
 
 
 @dataclass(frozen=True)
@@ -46,16 +52,31 @@ class Comparison:
         ranking is constant), ``top_k_common``, ``top_k_overlap`` (common shortlist divided by
         the larger shortlist; 1 = same top k), ``portfolio_common``, ``k``.
     portfolios
-        The portfolios side by side: one column per study, row ``i`` the ``i``-th site
-        (``Name (id)``, best score first); empty cells where a portfolio is shorter.
+        The portfolios lined up by site: one row per site chosen by any study (the sites all
+        choose first, then the baseline's others, then each other study's), ``id``, ``name``,
+        ``status`` (``shared``: chosen by every study; ``only in <label>``; ``in <a>, <b>``)
+        and ``in_<label>`` (True when that study chose it).
     differences
         What differs in the criteria files, each study against the baseline: ``study``,
         ``section``, ``item``, ``field``, ``change`` (added, removed, changed), ``baseline``,
-        ``value`` (JSON text).
+        ``value`` (JSON text).  Weights are the relative numbers as written; :attr:`weights`
+        compares the weights the runs used.
     k
         Shortlist size.
     results
         The runs, in order (for the map).
+    methods
+        Label → the main MCDA method of that study (``weighted_sum``, ``topsis``, ...), whose
+        scores are in ``score_<label>``.
+    weights
+        The effective (global) weight of every criterion in each study, side by side: one row
+        per criterion of any study (``criterion``, ``label``), ``weight_<label>`` (empty when
+        the study lacks the criterion) and, for every study after the first,
+        ``change_<label>``: its weight minus the baseline's (a missing criterion weighs 0;
+        changes within the tolerance of a weight sum, 1e-6, are 0).
+    warnings
+        Sentences a reader of the comparison must see (a :class:`~siting.i18n.Msg` each): today,
+        that the studies score by different methods, so their scores are not comparable.
     """
 
     labels: list[str]
@@ -65,6 +86,9 @@ class Comparison:
     differences: pd.DataFrame
     k: int
     results: tuple[Results, ...]
+    methods: dict[str, str] = field(default_factory=dict)
+    weights: pd.DataFrame = field(default_factory=pd.DataFrame)
+    warnings: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- labels
@@ -113,6 +137,8 @@ def _rank_table(results: Sequence[Results], labels: list[str]) -> pd.DataFrame:
         present = table.index.isin(ranking.index)
         table[f"rank_{label}"] = ranking["rank"].reindex(table.index).astype("Int64")
         table[f"score_{label}"] = ranking["score"].reindex(table.index).astype(float)
+        # the scale of a score is its method's: named beside it
+        table[f"method_{label}"] = r.study.method.name
         reason = ranking["excluded_reason"].reindex(table.index).fillna("").astype(str)
         reason[~present] = "not a candidate"
         table[f"excluded_{label}"] = reason
@@ -155,17 +181,86 @@ def _pairs(ranks: pd.DataFrame, labels: list[str], k: int) -> pd.DataFrame:
 
 
 def _portfolios(results: Sequence[Results], labels: list[str]) -> pd.DataFrame:
-    columns: dict[str, list[str]] = {}
+    """The portfolios lined up by site (see :attr:`Comparison.portfolios`)."""
+    chosen = [list(r.portfolio.ids) if r.portfolio is not None else [] for r in results]
+    every = [set(ids) for ids in chosen]
+    shared = [c for c in chosen[0] if all(c in ids for ids in every)]
+    order = list(dict.fromkeys([*shared, *(c for ids in chosen for c in ids)]))
+    names: dict[str, str] = {}
+    for r in results:
+        for cid, name in r.ranking["name"].items():
+            names.setdefault(str(cid), str(name))
+    rows = []
+    for cid in order:
+        inside = [label for label, ids in zip(labels, every, strict=True) if cid in ids]
+        if len(inside) == len(labels):
+            status = "shared"
+        elif len(inside) == 1:
+            status = f"only in {inside[0]}"
+        else:
+            status = "in " + ", ".join(inside)
+        row: dict[str, Any] = {"id": cid, "name": names.get(cid, cid), "status": status}
+        for label, ids in zip(labels, every, strict=True):
+            row[f"in_{label}"] = cid in ids
+        rows.append(row)
+    columns = ["id", "name", "status", *(f"in_{label}" for label in labels)]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _weights(results: Sequence[Results], labels: list[str]) -> pd.DataFrame:
+    """The effective weights side by side (see :attr:`Comparison.weights`)."""
+    order: list[str] = []
+    texts: dict[str, str] = {}
+    for r in results:
+        for c in r.study.criteria:
+            if c.id not in texts:
+                order.append(c.id)
+                texts[c.id] = str(c.label)
+    table = pd.DataFrame({"criterion": order, "label": [texts[c] for c in order]})
     for r, label in zip(results, labels, strict=True):
-        ids = r.portfolio.ids if r.portfolio is not None else []
-        names = r.ranking["name"]
-        columns[label] = [f"{names.at[c]} ({c})" for c in ids]
-    size = max((len(v) for v in columns.values()), default=0)
-    table = pd.DataFrame(
-        {label: v + [""] * (size - len(v)) for label, v in columns.items()},
-        index=pd.RangeIndex(1, size + 1, name="site"),
-    )
-    return table.reset_index()
+        table[f"weight_{label}"] = [
+            float(r.weights[c]) if c in r.weights.index else np.nan for c in order
+        ]
+    base = table[f"weight_{labels[0]}"].fillna(0.0)
+    for label in labels[1:]:
+        change = table[f"weight_{label}"].fillna(0.0) - base
+        # weights that differ by less than the accepted error of their sum are the same
+        table[f"change_{label}"] = change.where(change.abs() > WEIGHT_SUM, 0.0)
+    return table
+
+
+#: Each MCDA method's name in prose, for sentences (the same words the outputs use).
+METHOD_NAMES: dict[str, str] = {
+    "weighted_sum": N_("weighted sum"),
+    "weighted_product": N_("weighted product"),
+    "topsis": N_("TOPSIS"),
+    "vikor": N_("VIKOR"),
+    "promethee_ii": N_("PROMETHEE II"),
+    "owa": N_("OWA"),
+}
+
+
+def _warnings(methods: dict[str, str]) -> list[str]:
+    """What a reader must know before comparing these studies' numbers."""
+    if len(set(methods.values())) < 2:
+        return []
+    parts = [
+        Msg(
+            N_("{label}: {method}"),
+            label=label,
+            method=Msg(METHOD_NAMES.get(method, method.replace("_", " "))),
+        )
+        for label, method in methods.items()
+    ]
+    return [
+        Msg(
+            N_(
+                "The studies score by different methods ({methods}): their scores are on "
+                "different scales and cannot be compared; compare their ranks."
+            ),
+            methods=Joined(parts, ", "),
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- spec differences
@@ -235,7 +330,10 @@ def _change(before: bool, after: bool) -> str:
 
 
 def spec_differences(baseline: Results, other: Results, *, label: str) -> list[dict[str, str]]:
-    """What differs between two studies' criteria files, and in the global weights they give.
+    """What differs between two studies' criteria files (the weights as written in them).
+
+    The weights the runs used (normalised, through groups or derived) are compared by
+    :attr:`Comparison.weights`.
 
     Parameters
     ----------
@@ -247,8 +345,8 @@ def spec_differences(baseline: Results, other: Results, *, label: str) -> list[d
     Returns
     -------
     list of dict
-        One dict per difference: ``study``, ``section`` (criteria, weights, groups, exclude,
-        portfolio, method, weighting, data, candidates, study), ``item`` (criterion id, group id,
+        One dict per difference: ``study``, ``section`` (criteria, groups, exclude,
+        portfolio, method, weights (how weights are derived), candidates, candidate set, ...), ``item`` (criterion id, group id,
         rule, field), ``field``, ``change`` (added, removed, changed), ``baseline``, ``value``.
     """
     a, b = _dump(baseline), _dump(other)
@@ -258,13 +356,6 @@ def spec_differences(baseline: Results, other: Results, *, label: str) -> list[d
         {c["id"]: c for c in a.get("criteria", [])},
         {c["id"]: c for c in b.get("criteria", [])},
     )
-    wa, wb = baseline.weights, other.weights
-    for cid in dict.fromkeys([*map(str, wa.index), *map(str, wb.index)]):
-        x = float(wa[cid]) if cid in wa.index else None
-        y = float(wb[cid]) if cid in wb.index else None
-        # Weights that differ by less than the accepted error of their sum are the same.
-        if x is None or y is None or abs(x - y) > WEIGHT_SUM:
-            out.add("weights", cid, "global weight", _change(x is not None, y is not None), x, y)
     out.items("groups", a.get("groups") or {}, b.get("groups") or {})
     out.members(
         "exclude",
@@ -311,8 +402,10 @@ def compare(
     Returns
     -------
     Comparison
-        Ranks and their changes, pairwise Kendall's τ-b, Spearman's ρ and top-k overlap, the
-        portfolios side by side, and the differences between the criteria files.
+        Ranks and their changes, each study's method beside its scores, pairwise Kendall's
+        τ-b, Spearman's ρ and top-k overlap, the effective weights side by side, the portfolios
+        lined up by site, the differences between the criteria files, and a warning when the
+        methods differ.
 
     Raises
     ------
@@ -342,6 +435,7 @@ def compare(
         for r, lab in zip(runs[1:], names[1:], strict=True)
         for row in spec_differences(runs[0], r, label=lab)
     ]
+    methods = {label: str(r.study.method.name) for r, label in zip(runs, names, strict=True)}
     return Comparison(
         labels=names,
         ranks=ranks,
@@ -350,4 +444,7 @@ def compare(
         differences=pd.DataFrame(diffs, columns=_DIFF_COLUMNS),
         k=k,
         results=runs,
+        methods=methods,
+        weights=_weights(runs, names),
+        warnings=_warnings(methods),
     )

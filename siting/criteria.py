@@ -27,7 +27,7 @@ import stat
 import types
 import typing
 import warnings
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,9 @@ class _Located:
     path: Path
     lines: dict[Loc, int]
     shown: Path | None = None
+    #: The study was changed in code after its file was read (:meth:`siting.Study.replace`):
+    #: its keys have no line in the file, so problems name the key alone.
+    changed: bool = field(default=False, kw_only=True)
 
     @property
     def folder(self) -> Path:
@@ -88,11 +91,18 @@ class _Located:
             return Path(os.path.abspath(joined))
 
     def where(self, loc: Loc) -> str:
-        """``path:line`` of the deepest known part of ``loc``."""
+        """``path:line`` of the deepest known part of ``loc`` (line 0 for a study changed in code)."""
+        if self.changed:
+            return f"{self.shown or self.path}:0"
         return f"{self.shown or self.path}:{_line_of(self.lines, loc)}"
 
     def problem(self, loc: Loc, text: str) -> Located:
-        """A problem found after loading, in the file's usual ``path:line: key: ...`` form."""
+        """A problem found after loading, in the file's usual ``path:line: key: ...`` form.
+
+        For a study changed in code the place is ``path, as changed in code`` and the key.
+        """
+        if self.changed:
+            return Located(changed_in_code(self.shown or self.path), text, key=format_loc(loc))
         return Located(self.where(loc), text, key=format_loc(loc))
 
 
@@ -167,21 +177,77 @@ def load(path: str | Path) -> StudyFile:
     _check_expansion(data, shown)
     plain = _walk(data, (), 1, out)
     out.lines[()] = 1
+    study = _validate(plain, path.parent, out)
+    if out.found or study is None:
+        error = CriteriaError(out.messages(), language=_language(plain))
+        error.draft = Draft(path=path, lines=out.lines, shown=shown, data=plain)
+        raise error
+    return StudyFile(study=study, path=path, lines=out.lines, shown=shown)
+
+
+def from_data(
+    data: Mapping[str, Any], *, like: StudyFile, problems: Sequence[Located] = ()
+) -> StudyFile:
+    """Validate a study given as data in a criteria file's form, as :func:`load` validates a file.
+
+    The same checks run in the same order (references between parts, paths, types and ranges,
+    weights, methods); only the place of a problem differs: the data has no lines, so each
+    problem names the key (``criteria[2].weight``) after ``<file>, as changed in code``.
+
+    Parameters
+    ----------
+    data
+        The study as plain data (mappings, lists, text and numbers), keys as in a criteria file.
+    like
+        The study it was changed from: relative paths are resolved against its file's folder.
+    problems
+        Problems already found by the caller (in the arguments of a change), reported together
+        with the ones found here.
+
+    Returns
+    -------
+    StudyFile
+        The study, marked as changed in code (``changed``), with no lines.
+
+    Raises
+    ------
+    CriteriaError
+        Every problem, the caller's first.
+    """
+    shown = like.shown or like.path
+    out = _Problems(shown, changed=True)
+    out.found += [(0, problem) for problem in problems]
+    _check_expansion(dict(data), shown)
+    plain = _walk(dict(data), (), 1, out)
+    study = _validate(plain, like.folder, out)
+    if out.found or study is None:
+        language = _language(plain) or like.study.language
+        raise CriteriaError(out.messages(), language=language)
+    return StudyFile(study=study, path=like.path, lines={}, shown=like.shown, changed=True)
+
+
+def changed_in_code(path: str | Path) -> Msg:
+    """Where a problem of a study changed in code is: ``<file>, as changed in code``."""
+    return Msg(N_("{file}, as changed in code"), file=str(path))
+
+
+def _validate(plain: dict[str, Any], folder: Path, out: _Problems) -> Study | None:
+    """Every check of a study's plain data, problems into ``out``; the study when it is valid."""
     _reference_problems(plain, out)
-    _path_problems(plain, path.parent, out)
-    study: Study | None = None
+    _path_problems(plain, folder, out)
     try:
         study = Study.model_validate(plain)
     except ValidationError as exc:
         _translate(exc, plain, out)
-    else:
-        _study_problems(study, out)
-    if out.found or study is None:
-        language = plain.get("language")
-        error = CriteriaError(out.messages(), language=language if language in _LANGS else None)
-        error.draft = Draft(path=path, lines=out.lines, shown=shown, data=plain)
-        raise error
-    return StudyFile(study=study, path=path, lines=out.lines, shown=shown)
+        return None
+    _study_problems(study, out)
+    return study
+
+
+def _language(plain: dict[str, Any]) -> str | None:
+    """The study's language when the data gives a valid one (for the error's messages)."""
+    language = plain.get("language")
+    return language if language in _LANGS else None
 
 
 #: The values of ``language:`` a broken file may still give its messages in.
@@ -211,11 +277,16 @@ class _Problems:
     path: Path
     lines: dict[Loc, int] = field(default_factory=dict)
     found: list[tuple[int, Located]] = field(default_factory=list)
+    #: The data was changed in code (:func:`from_data`): problems name the key, not a line.
+    changed: bool = False
     #: Locations already explained (a tag, a set); pydantic's errors at or under them repeat it.
     explained: set[Loc] = field(default_factory=set)
 
     def add(self, loc: Loc, text: str, line: int | None = None) -> None:
         """Record ``path:line: key: text``; the line defaults to the deepest known part of ``loc``."""
+        if self.changed:
+            self.found.append((0, Located(changed_in_code(self.path), text, key=format_loc(loc))))
+            return
         at = _line_of(self.lines, loc) if line is None else line
         self.found.append((at, Located(f"{self.path}:{at}", text, key=format_loc(loc))))
 
@@ -310,7 +381,7 @@ def _parse_yaml(text: str, out: _Problems) -> dict[Any, Any]:
             warnings.simplefilter("always")
             data = yaml.load(text)
     except MarkedYAMLError as exc:
-        raise CriteriaError(_yaml_message(exc, path)) from exc
+        raise CriteriaError(_yaml_message(exc, path, text)) from exc
     except ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         char = exc.character if isinstance(exc.character, int) else 0
@@ -396,40 +467,241 @@ def _parse_yaml(text: str, out: _Problems) -> dict[Any, Any]:
     return data
 
 
-def _yaml_message(exc: MarkedYAMLError, path: Path) -> Located:
-    """A located message for a YAML syntax error, with the usual fix for its kind."""
+def _yaml_message(exc: MarkedYAMLError, path: Path, text: str = "") -> Located:
+    """A located message for a YAML syntax error: what is wrong in plain words, and the fix.
+
+    The common slips are recognised by the parser's description and the file's own lines: a tab,
+    a key without its colon, a quote that is never closed, a line indented differently from the
+    keys around it, a bracket left open, a second colon on one line.  The message quotes the
+    line it points at.  Anything else keeps the parser's own description (in siting's words).
+    """
+    lines = text.splitlines()
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else 1
     what = exc.problem or exc.context or "malformed YAML"
-    fix: Msg
+    diagnosis = None if isinstance(exc, DuplicateKeyError) else _diagnose(exc, lines)
+    if diagnosis is not None:
+        line, problem, fix = diagnosis
+    else:
+        problem = _yaml_problem(what)
+        fix = _yaml_fix(exc, what, line)
+    return Located(
+        f"{path}:{line}",
+        Msg(N_("YAML syntax: {problem}; {fix}"), problem=problem, fix=_quoted(fix, lines, line)),
+    )
+
+
+def _yaml_fix(exc: MarkedYAMLError, what: str, line: int) -> Msg:
+    """The usual fix of a syntax error the file's lines do not explain further."""
     if isinstance(exc, DuplicateKeyError):
         first = exc.context_mark.line + 1 if exc.context_mark is not None else line
-        fix = Msg(
+        return Msg(
             N_(
                 "each key appears once in a mapping (this one starts on line {first}); "
                 "delete or rename one of them"
             ),
             first=first,
         )
-    elif "\t" in what or "'\\t'" in what:
-        fix = Msg(
-            N_(
-                "YAML does not allow tabs for indentation or after a colon; replace them with spaces"
-            )
-        )
-    elif "merg" in what:
-        fix = Msg(
+    if "\t" in what or "'\\t'" in what:
+        return _TAB_FIX
+    if "merg" in what:
+        return Msg(
             N_(
                 "`<<: *name` merges a mapping anchored with &name (or a list of them); fix the alias"
             )
         )
-    elif "alias" in what:
-        fix = Msg(N_("define the anchor (&name) before its alias (*name), or fix the spelling"))
-    else:
-        fix = Msg(N_("check the indentation, colons and quotes on this line and the one before"))
-    return Located(
-        f"{path}:{line}",
-        Msg(N_("YAML syntax: {problem}; {fix}"), problem=_yaml_problem(what), fix=fix),
+    if "alias" in what:
+        return Msg(N_("define the anchor (&name) before its alias (*name), or fix the spelling"))
+    return Msg(N_("check the indentation, colons and quotes on this line and the one before"))
+
+
+_TAB_FIX = Msg(
+    N_("YAML does not allow tabs for indentation or after a colon; replace them with spaces")
+)
+
+
+def _quoted(fix: Msg, lines: list[str], line: int) -> Msg:
+    """``fix (line 20 reads '    unit km')``: the fix, then the line it is about as written."""
+    if not lines:
+        return fix
+    if 1 <= line <= len(lines):
+        return Msg(
+            N_("{fix} (line {line} reads {text})"), fix=fix, line=line, text=_show(lines[line - 1])
+        )
+    return Msg(N_("{fix} (the file ends on line {last})"), fix=fix, last=len(lines))
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def _content_above(lines: list[str], line: int) -> list[tuple[int, str]]:
+    """The lines before ``line`` (1-based) that hold YAML, nearest first, with their numbers."""
+    return [
+        (k, lines[k - 1])
+        for k in range(min(line, len(lines) + 1) - 1, 0, -1)
+        if lines[k - 1].strip() and not lines[k - 1].lstrip().startswith("#")
+    ]
+
+
+#: A value that opens a quote: after ``key: ``, ``- `` or a flow bracket.
+_OPENS_QUOTE = re.compile(r"""(?:^\s*-\s+|:\s+|[\[{,]\s*)(["'])""")
+
+
+def _unclosed_quote(lines: list[str], upto: int) -> tuple[int, int, str] | None:
+    """The first line up to ``upto`` whose value opens a quote that the line does not close."""
+    for k in range(1, min(upto, len(lines)) + 1):
+        text = lines[k - 1]
+        if text.lstrip().startswith("#"):
+            continue
+        for match in _OPENS_QUOTE.finditer(text):
+            quote, start = match.group(1), match.end(1)
+            rest = text[start:]
+            closed = (
+                re.search(r'(?<!\\)"', rest) is not None
+                if quote == '"'
+                else re.search(r"'(?!')", rest.replace("''", "")) is not None
+            )
+            if not closed:
+                return k, start, quote
+    return None
+
+
+def _diagnose(exc: MarkedYAMLError, lines: list[str]) -> tuple[int, Msg, Msg] | None:
+    """Line, problem and fix of a common slip, read from the error and the file's lines."""
+    problem = (exc.problem or "").strip()
+    context = (exc.context or "").strip()
+    where = exc.problem_mark
+    at = exc.context_mark
+    line = where.line + 1 if where is not None else 1
+    if "\t" in problem or "'\\t'" in problem:
+        column = where.column + 1 if where is not None else 1
+        return line, Msg(N_("a tab at column {column}"), column=column), _TAB_FIX
+    if context == "while scanning a quoted scalar" and at is not None:
+        return _unclosed(at.line + 1, at.column + 1, lines)
+    if problem == "could not find expected ':'" and at is not None:
+        return (
+            at.line + 1,
+            Msg(N_("the key on this line has no colon after it")),
+            Msg(
+                N_(
+                    "write `key: value`, a colon and a space after the key; if the line "
+                    "continues the text above it, put that text in quotes"
+                )
+            ),
+        )
+    # A quote left open swallows the lines after it; the parser stumbles only later.
+    unclosed = _unclosed_quote(lines, line)
+    if unclosed is not None and (unclosed[0] < line or (at is not None and unclosed[0] == line)):
+        return _unclosed(*unclosed[:2], lines)
+    if (
+        context.startswith("while parsing a flow")
+        and at is not None
+        and problem.startswith("expected ','")
+    ):
+        opened = lines[at.line][at.column] if at.line < len(lines) else "["
+        close = {"[": "]", "{": "}"}.get(opened, "]")
+        return (
+            at.line + 1,
+            Msg(
+                N_("the {bracket} at column {column} is not closed where it should be"),
+                bracket=opened,
+                column=at.column + 1,
+            ),
+            Msg(
+                N_(
+                    "close it with {close} on this line and separate its items with commas; "
+                    "quote a value that holds a comma, a colon or a bracket"
+                ),
+                close=close,
+            ),
+        )
+    if (
+        problem.startswith("expected <block end>")
+        or problem == "mapping values are not allowed here"
+    ):
+        return _layout(problem, line, where.column if where is not None else 0, lines)
+    return None
+
+
+def _unclosed(line: int, column: int, lines: list[str]) -> tuple[int, Msg, Msg]:
+    quote = lines[line - 1][column - 1] if line <= len(lines) else '"'
+    return (
+        line,
+        Msg(
+            N_("the quote {quote} at column {column} is never closed"),
+            quote=quote,
+            column=column,
+        ),
+        Msg(
+            N_(
+                "end the text with {quote} on the same line (inside '...' an apostrophe is "
+                'written \'\', inside "..." a quote is written \\")'
+            ),
+            quote=quote,
+        ),
+    )
+
+
+def _layout(problem: str, line: int, column: int, lines: list[str]) -> tuple[int, Msg, Msg] | None:
+    """A line indented unlike its neighbours, a dash without a space, or two colons on a line."""
+    if not 1 <= line <= len(lines):
+        return None
+    text = lines[line - 1]
+    above = _content_above(lines, line)
+    if not above:
+        return None
+    prev_line, prev = above[0]
+    dash = next(
+        ((k, t) for k, t in [(line, text), above[0]] if re.match(r"^\s*-[^\s\-.\d]", t)), None
+    )
+    if dash is not None:
+        return (
+            dash[0],
+            Msg(N_("a dash without a space after it is text, not a list item")),
+            Msg(N_("write a dash and a space, `- `, before each item of a list")),
+        )
+    indent, prev_indent = _indent(text), _indent(prev)
+    levels = sorted({_indent(t) for _, t in above})
+    first_colon = text.find(": ")
+    if problem == "mapping values are not allowed here" and 0 <= first_colon < column:
+        return (
+            line,
+            Msg(N_("a second colon on one line")),
+            Msg(
+                N_("a text that holds a colon and a space must be quoted, for example {example}"),
+                example='label: "Science: institutes and campuses"',
+            ),
+        )
+    opens_block = prev.rstrip().endswith(":") or re.match(r"^\s*-\s*$", prev) is not None
+    if indent == prev_indent or (opens_block and indent > prev_indent):
+        return None
+    more = indent > prev_indent
+    return (
+        line,
+        Msg(
+            N_("this line is indented by {spaces} spaces, line {above} above it by {prev}"),
+            spaces=indent,
+            above=prev_line,
+            prev=prev_indent,
+        )
+        if not more or problem != "mapping values are not allowed here"
+        else Msg(
+            N_(
+                "this line is indented by {spaces} spaces, more than line {above} above it "
+                "({prev}), so YAML reads it as more of that line's text and then finds its colon"
+            ),
+            spaces=indent,
+            above=prev_line,
+            prev=prev_indent,
+        ),
+        Msg(
+            N_(
+                "keys of one mapping, and items of one list, start in the same column: indent "
+                "it like the key it belongs with (the lines above use {levels} spaces)"
+            ),
+            levels=", ".join(str(n) for n in levels),
+        ),
     )
 
 
@@ -1219,7 +1491,7 @@ def _criterion_references(
         ids.append(cid)
     measure = crit.get("measure")
     measure = measure if isinstance(measure, dict) else {}
-    for kind in ("nearest", "count", "sum", "access"):
+    for kind in ("nearest", "count", "sum", "access", "gravity"):
         layer = measure.get(kind)
         if isinstance(layer, str) and layer not in layers:
             out.add(
@@ -1233,6 +1505,23 @@ def _criterion_references(
                 ),
             )
     group = crit.get("group")
+    if groups is None and group is not None:
+        # Without `groups:` every criterion is weighted on its own: a group named here would be
+        # silently ignored, and the weights would not be what the planner meant.
+        out.add(
+            ("criteria", i, "group"),
+            Msg(
+                N_(
+                    "group {name} is not defined: the file has no `groups:` section, so the "
+                    "group would be ignored; add `groups:` with each group's weight (for example "
+                    "{example}), or remove `group:`"
+                ),
+                name=_show(group),
+                example=f"groups: {{{group}: {{weight: 1}}}}"
+                if isinstance(group, str)
+                else "groups: {science: {weight: 1}}",
+            ),
+        )
     if groups is not None and isinstance(group, str) and group not in groups:
         out.add(
             ("criteria", i, "group"),

@@ -7,6 +7,12 @@ function of the great-circle distance, ``chord = 2 sin(d / 2R)``, so nearest
 neighbours and radius queries in 3-D are exact on the sphere.  This gives
 a spatial index valid across all of Kazakhstan's seven UTM zones without
 projecting and without a Python loop over candidates × facilities.
+
+Counts, sums and accessibility share one vocabulary of distance decay (:func:`kernel`): a
+feature at distance d counts with weight k(d), 1 at the site, falling to 0.  A hard radius is
+the step kernel (1 within the radius, 0 beyond); the linear, Gaussian and exponential kernels
+have no cliff.  Only the pairs within the kernel's reach are ever formed (a sparse distance
+query on the tree), so the work grows with the pairs that matter, not candidates × facilities.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from scipy.spatial import cKDTree
 
 from siting.errors import DataError
 from siting.i18n import N_, Msg
-from siting.spec import Bounds, Measure
+from siting.spec import Bounds, Decay, Measure
 from siting.tolerances import RADIUS_SLACK
 
 if TYPE_CHECKING:
@@ -32,6 +38,11 @@ EARTH_RADIUS_KM = 6371.0088  # WGS84 mean radius (IUGG R1)
 # exp(-30) ≈ 1e-13: beyond 30 decay lengths a facility adds nothing measurable to access,
 # so the sparse distance query stops there instead of building the full matrix.
 ACCESS_CUTOFF = 30.0
+#: Weight below which a decaying kernel is cut off: exp(-30) ≈ 9.4e-14, the exponential's
+#: weight at ACCESS_CUTOFF scale lengths, so that `access` gives the same numbers as before
+#: the kernels were unified.  Summed over every feature of a layer this is far below any
+#: digit a table shows.
+KERNEL_FLOOR = float(np.exp(-ACCESS_CUTOFF))
 
 
 def lonlat(frame: gpd.GeoDataFrame) -> np.ndarray:
@@ -107,13 +118,81 @@ def sum_within(
     return np.bincount(rows, weights=np.asarray(values, float)[cols], minlength=len(sites))
 
 
+def kernel(km: np.ndarray, decay: Decay) -> np.ndarray:
+    """Weight of a feature at each distance ``km``: 1 at the site, falling to 0.
+
+    - linear ``{full_km: a, zero_km: b}``: 1 for d ≤ a, (b − d) / (b − a) between, 0 for d ≥ b;
+    - gaussian ``{sigma_km: σ}``: exp(−d² / 2σ²);
+    - exponential ``{scale_km: d0}``: exp(−d / d0).
+    """
+    d = np.asarray(km, dtype=float)
+    if decay.linear is not None:
+        full, zero = decay.linear.full_km, decay.linear.zero_km
+        return np.clip((zero - d) / (zero - full), 0.0, 1.0)
+    if decay.gaussian is not None:
+        sigma = decay.gaussian.sigma_km
+        return np.exp(-0.5 * (d / sigma) ** 2)
+    if decay.exponential is not None:
+        return np.exp(-d / decay.exponential.scale_km)
+    raise AssertionError("validated Decay without a kernel")  # pragma: no cover
+
+
+def reach_km(decay: Decay) -> float:
+    """Distance beyond which ``decay``'s weight is 0, or below :data:`KERNEL_FLOOR`.
+
+    Linear: ``zero_km`` (exactly 0 beyond).  Gaussian: σ √(2 · 30) ≈ 7.75 σ.  Exponential:
+    30 d0.  Features farther than this are never paired with the site.
+    """
+    if decay.linear is not None:
+        return decay.linear.zero_km
+    if decay.gaussian is not None:
+        return decay.gaussian.sigma_km * float(np.sqrt(2.0 * ACCESS_CUTOFF))
+    if decay.exponential is not None:
+        return decay.exponential.scale_km * ACCESS_CUTOFF
+    raise AssertionError("validated Decay without a kernel")  # pragma: no cover
+
+
+def gravity(
+    sites: np.ndarray, facilities: np.ndarray, weights: np.ndarray, decay: Decay
+) -> np.ndarray:
+    """Gravity accessibility (Hansen 1959): ``Σ_j w_j · k(d_ij)`` for each site.
+
+    ``k`` is the :func:`kernel` of ``decay``; with unit weights this is a count in which each
+    feature counts by how near it is, with ``w_j`` a field it is a sum.  Pairs beyond
+    :func:`reach_km` are left out (their weight is 0, or below :data:`KERNEL_FLOOR`).
+
+    Examples
+    --------
+    >>> from siting.spec import Decay
+    >>> site, two = np.array([[76.9, 43.25]]), np.array([[76.9, 43.25], [76.9, 43.7]])
+    >>> ramp = Decay.model_validate({"linear": {"full_km": 30, "zero_km": 80}})
+    >>> round(float(gravity(site, two, np.ones(2), ramp)[0]), 3)  # 0 km (1) and 50.04 km away
+    1.599
+    """
+    rows, cols, km = _pairs_within(sites, facilities, reach_km(decay))
+    terms = np.asarray(weights, float)[cols] * kernel(km, decay)
+    return np.bincount(rows, weights=terms, minlength=len(sites))
+
+
 def access(
     sites: np.ndarray, facilities: np.ndarray, weights: np.ndarray, decay_km: float
 ) -> np.ndarray:
-    """Distance-decay accessibility: ``Σ_j w_j · exp(−d_ij / decay_km)`` for each site."""
-    rows, cols, km = _pairs_within(sites, facilities, ACCESS_CUTOFF * decay_km)
-    terms = np.asarray(weights, float)[cols] * np.exp(-km / decay_km)
-    return np.bincount(rows, weights=terms, minlength=len(sites))
+    """Distance-decay accessibility: ``Σ_j w_j · exp(−d_ij / decay_km)`` for each site.
+
+    The exponential case of :func:`gravity`.
+    """
+    decay = Decay.model_validate({"exponential": {"scale_km": decay_km}})
+    return gravity(sites, facilities, weights, decay)
+
+
+def coordinate(sites: np.ndarray, axis: str) -> np.ndarray:
+    """The sites' longitude (``axis="lon"``) or latitude (``"lat"``) in degrees."""
+    return np.asarray(sites, dtype=float)[:, 0 if axis == "lon" else 1].copy()
+
+
+def membership(values: pd.Series, wanted: list[str | float]) -> np.ndarray:
+    """1.0 where a value is one of ``wanted``, else 0.0 (a missing value is not in the list)."""
+    return values.isin(wanted).to_numpy(dtype=float)
 
 
 def where_mask(frame: pd.DataFrame, where: Mapping[str, Bounds]) -> np.ndarray:
@@ -175,18 +254,24 @@ def measure(
     """
     kind = spec.kind
     if kind == "attribute":
-        return pd.to_numeric(candidates[spec.attribute], errors="coerce").to_numpy(dtype=float)
+        if spec.coordinate is not None:
+            return coordinate(sites, spec.coordinate)
+        values = candidates[spec.attribute]
+        if spec.in_ is not None:
+            return membership(values, spec.in_)
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     if facilities is None or facility_lonlat is None:
         raise AssertionError(f"measure {kind!r} needs a facility layer")  # pragma: no cover
     if kind == "nearest":
         return nearest_km(sites, facility_lonlat)
-    if kind == "count":
+    decay = spec.kernel
+    if kind == "count" and decay is None:
         return count_within(sites, facility_lonlat, spec.within_km)  # type: ignore[arg-type]
     weights = (
         pd.to_numeric(facilities[spec.field], errors="coerce").fillna(0.0).to_numpy(dtype=float)
         if spec.field
         else np.ones(len(facilities))
     )
-    if kind == "sum":
+    if decay is None:  # sum within a hard radius
         return sum_within(sites, facility_lonlat, weights, spec.within_km)  # type: ignore[arg-type]
-    return access(sites, facility_lonlat, weights, spec.decay_km)  # type: ignore[arg-type]
+    return gravity(sites, facility_lonlat, weights, decay)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -20,14 +21,17 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from scipy.spatial import ConvexHull, QhullError
 
 from siting import features
+from siting import value as value_functions
 from siting.criteria import Draft, Loc, StudyFile
 from siting.errors import DataError
 from siting.i18n import N_, Msg
 from siting.layers import SHOWN, and_more, json_kind, read_layer, shown_path, unreadable
-from siting.messages import Joined, Located, did_you_mean, either, plural
-from siting.spec import Study, Where
+from siting.messages import Integer, Joined, Located, did_you_mean, either, plural
+from siting.spec import COORDINATES, Criterion, Study, Where
 
 #: Fields that data/README.md documents as counts of people or things; whatever a study does
 #: with them, a negative value is a mistake in the data.
@@ -36,8 +40,13 @@ COUNTS = frozenset({"population", "students", "staff", "employees", "residents"}
 CANDIDATES = "candidates"
 
 
-def read_layers(source: StudyFile) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame]]:
+def read_layers(
+    source: StudyFile, *, read: Callable[..., gpd.GeoDataFrame] = read_layer
+) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame]]:
     """Read the candidates and every facility layer, then check the fields the criteria use.
+
+    ``read`` reads one file (:func:`siting.layers.read_layer` or a cache in front of it,
+    :class:`siting.study.Study`'s).
 
     Raises
     ------
@@ -58,7 +67,7 @@ def read_layers(source: StudyFile) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoD
         if resolved is None:
             continue
         try:
-            frames[str(loc[-1])] = read_layer(
+            frames[str(loc[-1])] = read(
                 resolved, name=str(loc[-1]), required=("name",), problems=problems
             )
         except DataError as exc:
@@ -66,6 +75,11 @@ def read_layers(source: StudyFile) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoD
     # The fields of the layers that could be read are checked even when another layer failed,
     # so that a planner sees every problem in one run.
     problems += _field_problems(source, frames, _labels(source))
+    if not problems:
+        # Where the points lie is judged only on layers that read cleanly: a swapped file would
+        # otherwise be reported as far from everything, at the exclusions.
+        problems += swapped_problems(source, frames, _study_area(source, read=read))
+        problems += distance_problems(source, frames)
     if problems:
         raise DataError(problems)
     candidates = frames.pop(CANDIDATES)
@@ -120,8 +134,9 @@ class _Use:
     field
         The field's name.
     kind
-        ``number`` (must hold numbers), ``group`` (labels that group features) or ``filter``
-        (compared with ``in`` / ``equals``; only its presence is checked).
+        ``number`` (must hold numbers), ``group`` (labels that group features), ``filter``
+        (compared with ``in`` / ``equals``; only its presence is checked) or ``category``
+        (text labels a categorical value function gives values).
     count
         The values cannot be negative (a count, a population, a cost).
     yes_no
@@ -131,18 +146,29 @@ class _Use:
     where
         Only the features passing this filter are checked (the ones a measure reads).
     wanted
-        The values an ``in`` / ``equals`` filter looks for, and where they are written.
+        The values an ``in`` / ``equals`` filter (or the categories of a value function) looks
+        for, and where they are written.
+    attribute
+        The field is a candidate attribute a criterion measures (its fix for text differs).
+    blank_ok
+        A group field may leave a feature's label empty (``""``): that feature is in no group.
+    categories
+        For ``category``: where the categories are written, their values and the default
+        (None: every category present must be listed).
     """
 
     loc: Loc
     frame: str
     field: str
-    kind: Literal["number", "group", "filter"]
+    kind: Literal["number", "group", "filter", "category"]
     count: bool = False
     yes_no: bool = False
     missing: Msg | None = None
     where: Where | None = None
     wanted: tuple[Loc, list[Any]] | None = None
+    attribute: bool = False
+    blank_ok: bool = False
+    categories: tuple[Loc, dict[str, float], float | None] | None = None
 
 
 def _uses(study: Study, *, criteria_only: bool = False) -> list[_Use]:
@@ -152,20 +178,7 @@ def _uses(study: Study, *, criteria_only: bool = False) -> list[_Use]:
         m = crit.measure
         base: Loc = ("criteria", i, "measure")
         if m.kind == "attribute":
-            name = str(m.attribute)
-            uses.append(
-                _Use(
-                    (*base, "attribute"),
-                    CANDIDATES,
-                    name,
-                    "number",
-                    count=name.lower() in COUNTS,
-                    yes_no=True,
-                    missing=Msg(
-                        N_("{id} cannot be measured for them; fill in the values"), id=repr(crit.id)
-                    ),
-                )
-            )
+            uses += _attribute_uses(i, crit)
             continue
         layer = str(m.layer)
         if m.field is not None:
@@ -257,7 +270,11 @@ def _uses(study: Study, *, criteria_only: bool = False) -> list[_Use]:
     for key in ("at_most_per", "at_least_per"):
         part = getattr(rules, key)
         if part is not None:
-            uses.append(_Use(("portfolio", key, "field"), CANDIDATES, part.field, "group"))
+            # A candidate whose label is "" is in no group (free of the cap): data/README.md
+            # writes "" for "no agglomeration", never a group of its own.
+            uses.append(
+                _Use(("portfolio", key, "field"), CANDIDATES, part.field, "group", blank_ok=True)
+            )
     if rules.budget is not None:
         uses.append(
             _Use(
@@ -293,6 +310,47 @@ def _uses(study: Study, *, criteria_only: bool = False) -> list[_Use]:
         if rules.equity is not None and key == "equity":
             uses.append(_Use(("portfolio", key, "field"), demand, rules.equity.field, "group"))
     return uses
+
+
+def _attribute_uses(i: int, crit: Criterion) -> list[_Use]:
+    """How a criterion's ``attribute`` reads the candidates: a number, a category or a label."""
+    m = crit.measure
+    base: Loc = ("criteria", i, "measure")
+    if m.coordinate is not None:
+        return []  # read from the geometry, which the layer checks cover
+    name = str(m.attribute)
+    if m.in_ is not None:
+        # 1 when listed, else 0: text or numbers, a missing value is simply not listed
+        return [
+            _Use((*base, "attribute"), CANDIDATES, name, "filter", wanted=((*base, "in"), m.in_))
+        ]
+    value = crit.value
+    if value.categories is not None:
+        at: Loc = ("criteria", i, "value", "categories")
+        return [
+            _Use(
+                (*base, "attribute"),
+                CANDIDATES,
+                name,
+                "category",
+                wanted=(at, list(value.categories)),
+                categories=(at, dict(value.categories), value.default),
+            )
+        ]
+    return [
+        _Use(
+            (*base, "attribute"),
+            CANDIDATES,
+            name,
+            "number",
+            count=name.lower() in COUNTS,
+            yes_no=True,
+            missing=Msg(
+                N_("{id} cannot be measured for them; fill in the values"), id=repr(crit.id)
+            ),
+            attribute=True,
+        )
+    ]
 
 
 # --- checking the uses against the layers ---------------------------------------------------
@@ -434,6 +492,10 @@ def _check_use(found: _Found, use: _Use, frame: pd.DataFrame, label: _Label) -> 
     elif use.kind == "group":
         for bad in _group_problems(use, values, label):
             _add_values(found, use, frame, label, bad)
+    elif use.kind == "category" and use.categories is not None:
+        at = use.categories[0]
+        for bad in _category_problems(use, values, label):
+            _add_values(found, replace(use, loc=at), frame, label, bad)
     if use.wanted is not None:
         loc, wanted = use.wanted
         absent = _absent_values(use.field, wanted, values, label.what)
@@ -510,7 +572,17 @@ def _number_problems(use: _Use, values: pd.Series, rows: np.ndarray, label: _Lab
             N_(
                 "field {field} of {layer} must hold numbers but has text ({values}); write plain "
                 "numbers in {file}, or use `in` / `equals` to filter text"
+            )
+            if not use.attribute
+            else N_(
+                "field {field} of {layer} must hold numbers but has text ({values}); to value "
+                "text labels give the criterion `value: {example}` (a value 0..1 per label), "
+                "or score 1 for listed labels with `in: [...]` beside `attribute`; else write "
+                "plain numbers in {file}"
             ),
+            extra={"example": "{categories: {south: 1, north: 0.3}, default: 0}"}
+            if use.attribute
+            else {},
         ),
         _Bad(
             "bool",
@@ -574,7 +646,8 @@ _KINDS = {
 def _group_problems(use: _Use, values: pd.Series, label: _Label) -> list[_Bad]:
     """Every way the values of a field that groups features fail."""
     kinds = _value_kinds(values)
-    blank = (kinds == "null") | (values.astype(str).str.strip() == "").to_numpy()
+    empty = (kinds != "null") & (values.astype(str).str.strip() == "").to_numpy()
+    blank = (kinds == "null") | empty
     out = [
         _Bad(
             "missing",
@@ -582,6 +655,16 @@ def _group_problems(use: _Use, values: pd.Series, label: _Label) -> list[_Bad]:
             N_(
                 "field {field} of {layer} has no value for {features} in {file}; the portfolio "
                 "groups the sites by {field}, so give every feature a value"
+            ),
+            values=False,
+        )
+        if not use.blank_ok
+        else _Bad(
+            "missing",
+            kinds == "null",
+            N_(
+                "field {field} of {layer} has no value for {features} in {file} (null); write "
+                'the group, or "" for a feature in no group (it is then free of the rule)'
             ),
             values=False,
         )
@@ -600,6 +683,39 @@ def _group_problems(use: _Use, values: pd.Series, label: _Label) -> list[_Bad]:
                     "write every {name} the same way in {file}"
                 ),
                 extra={"kind": _KINDS.get(str(common), str(common)), "name": use.field},
+            )
+        )
+    return [bad for bad in out if bad.rows.any()]
+
+
+def _category_problems(use: _Use, values: pd.Series, label: _Label) -> list[_Bad]:
+    """Every way a field fails a categorical value function: labels that are not text, or not listed."""
+    _, listed, default = use.categories or ((), {}, None)
+    kinds = _value_kinds(values)
+    out = [
+        _Bad(
+            "not text",
+            np.isin(kinds, ["number", "bool", "other"]),
+            N_(
+                "field {field} of {layer} holds numbers or other values that are not labels "
+                "({values}); `categories` gives text labels their values: value numbers with "
+                "linear, piecewise or threshold, or write the labels as text in {file}"
+            ),
+        )
+    ]
+    if default is None:
+        text = values.where(values.notna(), "").astype(str)
+        text = text.where(text.str.strip() != "", "")
+        unlisted = ((kinds == "text") | (kinds == "null")) & ~text.isin(list(listed)).to_numpy()
+        out.append(
+            _Bad(
+                "unlisted",
+                unlisted,
+                N_(
+                    "field {field} of {layer} has labels that `categories` does not list "
+                    "({values}); list them, or give `default:` the value of every label not "
+                    "listed (an empty one too)"
+                ),
             )
         )
     return [bad for bad in out if bad.rows.any()]
@@ -677,11 +793,322 @@ def _absent_values(field: str, wanted: list[Any], values: pd.Series, what: str) 
     )
 
 
+# --- where the points lie: swapped coordinates, distances beyond the study --------------------
+
+
+@dataclass(frozen=True)
+class _Area:
+    """Where a study's points belong: its boundaries, or the box of its other layers.
+
+    Attributes
+    ----------
+    shape
+        The boundaries' union (None: judge each layer by the box of the others).
+    near
+        The same, widened by :data:`NEAR_DEG`, for "outside" (a coastal point just off a coarse
+        border is not misplaced).
+    label
+        How messages name it.
+    """
+
+    shape: Any
+    near: Any
+    label: Msg
+
+
+#: How far outside a study's area (degrees) a point must lie before its coordinates are doubted.
+NEAR_DEG = 0.5
+#: Without boundaries, the box of the other layers is widened by this share of its span on each
+#: side (at least 1°): a facility across a border is plausible, one a continent away is not.
+BOX_MARGIN = 0.25
+
+
+def _study_area(
+    source: StudyFile, *, read: Callable[..., gpd.GeoDataFrame] = read_layer
+) -> _Area | None:
+    """The union of the study's boundaries, when it names boundaries that can be read."""
+    rel = source.study.boundaries
+    if rel is None:
+        return None
+    try:
+        path = source.resolve(rel)
+        if unreadable(path) is not None:
+            return None  # reported where the boundaries are read
+        frame = read(path, name="boundaries", points=False)
+        shape = shapely.union_all(frame.geometry.to_numpy())
+    except (DataError, OSError, ValueError, shapely.errors.ShapelyError):
+        return None  # the boundaries' own problems are reported when they are read
+    if shape.is_empty:
+        return None
+    return _Area(
+        shape=shape,
+        near=shape.buffer(NEAR_DEG),
+        label=Msg(N_("the study's boundaries ({file})"), file=shown_path(rel)),
+    )
+
+
+def _box_area(others: np.ndarray) -> _Area | None:
+    """The box around the other layers' points, widened by :data:`BOX_MARGIN`."""
+    if len(others) == 0:
+        return None
+    lo, hi = others.min(axis=0), others.max(axis=0)
+    pad = np.maximum((hi - lo) * BOX_MARGIN, 1.0)
+    west, south = lo - pad
+    east, north = hi + pad
+    box = shapely.box(west, south, east, north)
+    return _Area(
+        shape=box,
+        near=box,
+        label=Msg(
+            N_(
+                "the area of the study's other layers (longitude {lon}, latitude {lat}, widened "
+                "by a quarter on each side)"
+            ),
+            lon=f"{lo[0]:.1f}..{hi[0]:.1f}",
+            lat=f"{lo[1]:.1f}..{hi[1]:.1f}",
+        ),
+    )
+
+
+def swapped_problems(
+    source: StudyFile, frames: dict[str, gpd.GeoDataFrame], area: _Area | None
+) -> list[str]:
+    """Layers whose points lie outside the study and would lie inside with lon and lat swapped.
+
+    A CSV whose ``lat`` and ``lon`` columns are exchanged puts Kazakhstan at 46–87° N, 40–56° E:
+    still valid degrees, so no single file betrays it.  Against the study's boundaries (or,
+    without them, the box of the study's other layers) it does: such points are reported at the
+    line of the criteria file that names the file, with the features and the fix.
+
+    Parameters
+    ----------
+    source
+        The criteria file.
+    frames
+        The candidates and the facility layers, read and checked.
+    area
+        The study's boundaries (:func:`_study_area`); None to judge each layer by the others.
+    """
+    study = source.study
+    where: dict[str, tuple[Loc, Path]] = {CANDIDATES: ((CANDIDATES,), study.candidates)}
+    where |= {name: (("layers", name), rel) for name, rel in study.layers.items()}
+    xy = {name: features.lonlat(frame) for name, frame in frames.items()}
+    problems: list[str] = []
+    for name, frame in frames.items():
+        if name not in where or len(frame) == 0:
+            continue
+        judge = area
+        if judge is None:
+            others = [pts for other, pts in xy.items() if other != name]
+            judge = _box_area(np.concatenate(others)) if others else None
+        if judge is None:
+            continue
+        x, y = xy[name][:, 0], xy[name][:, 1]
+        wrong = ~shapely.contains_xy(judge.near, x, y) & shapely.contains_xy(judge.shape, y, x)
+        if not wrong.any():
+            continue
+        loc, rel = where[name]
+        problems.append(source.problem(loc, _swapped_message(frame, wrong, rel, judge)))
+    return problems
+
+
+def _swapped_message(frame: gpd.GeoDataFrame, wrong: np.ndarray, rel: Path, area: _Area) -> Msg:
+    xy = features.lonlat(frame)
+    rows = np.flatnonzero(wrong)
+    shown: list[str] = [
+        Msg(
+            N_("{id} at longitude {lon}, latitude {lat}"),
+            id=repr(str(frame.index[k])),
+            lon=f"{xy[k, 0]:g}",
+            lat=f"{xy[k, 1]:g}",
+        )
+        for k in rows[:SHOWN]
+    ]
+    fix = (
+        Msg(
+            N_(
+                "the columns are exchanged: latitude (north-south, 40 to 56 in Kazakhstan) "
+                "belongs in `lat`, longitude (west-east, 46 to 88) in `lon`; swap the two column "
+                "names in the file's first line"
+            )
+        )
+        if Path(rel).suffix.lower() == ".csv"
+        else Msg(
+            N_(
+                "GeoJSON and GeoPackage points are written [longitude, latitude], east first; "
+                "swap the two numbers of each point, or export the layer again with x = longitude"
+            )
+        )
+    )
+    return plural(
+        "{n} point of {file} (of {total}) lies outside {area} but would lie inside with "
+        "longitude and latitude swapped ({points}); {fix}",
+        "{n} points of {file} (of {total}) lie outside {area} but would lie inside with "
+        "longitude and latitude swapped ({points}); {fix}",
+        len(rows),
+        total=Integer(len(frame)),
+        file=shown_path(rel),
+        area=area.label,
+        points=and_more(shown, len(rows)),
+        fix=fix,
+    )
+
+
+#: Points whose pairwise distances are all computed for the study's extent; beyond this the
+#: extent is measured between the points on the convex hull of their longitudes and latitudes.
+EXACT_EXTENT = 2_500
+
+
+def extent_km(points: np.ndarray) -> float:
+    """The largest great-circle distance between two of ``points`` (lon/lat degrees), in km.
+
+    Exact up to :data:`EXACT_EXTENT` distinct points (in blocks, so memory stays small); for
+    more, taken between the vertices of their convex hull in longitude and latitude, which for
+    a country-sized study holds the two farthest points.
+    """
+    pts = np.unique(np.asarray(points, dtype=float), axis=0)
+    if len(pts) < 2:
+        return 0.0
+    if len(pts) > EXACT_EXTENT:
+        try:
+            pts = pts[ConvexHull(pts).vertices]
+        except QhullError:  # all on one line: the ends of the line are in the set anyway
+            pts = pts[[int(np.argmin(pts[:, 0])), int(np.argmax(pts[:, 0]))]]
+    best = 0.0
+    for start in range(0, len(pts), 512):
+        block = features.haversine_km(pts[start : start + 512], pts)
+        best = max(best, float(block.max()))
+    return best
+
+
+#: A distance is refused when it exceeds the study's extent by more than this factor: room for
+#: a round number a little beyond the extent (1,200 km in a study 1,008 km across), none for a
+#: distance written in metres (a thousand times too large) or with a zero too many.
+EXTENT_SLACK = 1.5
+
+
+def distance_problems(source: StudyFile, frames: dict[str, gpd.GeoDataFrame]) -> list[str]:
+    """Distances in the criteria file far larger than any distance in the study (metres for km?).
+
+    A radius, a decay distance, a spacing, a coverage or equity distance, an exclusion bound
+    on a distance, or a value function all of whose distances exceed the largest distance
+    between two points of the study (candidates and facilities) by more than
+    :data:`EXTENT_SLACK` cannot mean what it says: it reaches everything, excludes nothing (or
+    everything), or gives every candidate the same value.  The usual cause is metres written
+    as kilometres.
+    """
+    if not frames:
+        return []
+    extent = extent_km(np.concatenate([features.lonlat(f) for f in frames.values()]))
+    if extent <= 0:
+        return []
+    problems: list[str] = []
+    for loc, km, effect in _distances(source.study):
+        if km > EXTENT_SLACK * extent:
+            problems.append(source.problem(loc, _too_far(km, extent, effect)))
+    return problems
+
+
+def _distances(study: Study) -> list[tuple[Loc, float, str]]:
+    """Every distance the criteria file writes: where, how many km, what it does if too large."""
+    out: list[tuple[Loc, float, str]] = []
+    reach = N_("it reaches every point of the study")
+    flat = N_("the decay is flat over the whole study")
+    nearest: set[str] = set()
+    for i, crit in enumerate(study.criteria):
+        m = crit.measure
+        base: Loc = ("criteria", i, "measure")
+        if m.within_km is not None:
+            out.append(((*base, "within_km"), m.within_km, reach))
+        if m.decay_km is not None:
+            out.append(((*base, "decay_km"), m.decay_km, flat))
+        if m.decay is not None:
+            for key, km in m.decay.distances.items():
+                if key != "full_km":  # full_km < zero_km: zero_km says it first
+                    out.append(((*base, "decay", m.decay.kind, key), km, flat))
+        points = _value_points(crit) if m.kind == "nearest" else None
+        if m.kind == "nearest":
+            nearest.add(crit.id)
+        if points is not None:
+            same = N_("every candidate gets the same value")
+            out.append((("criteria", i, "value", points[0]), min(points[1]), same))
+    for i, rule in enumerate(study.exclude):
+        if rule.criterion in nearest:
+            if rule.above is not None:
+                out.append((("exclude", i, "above"), rule.above, N_("the rule excludes nobody")))
+            if rule.below is not None:
+                out.append(
+                    (("exclude", i, "below"), rule.below, N_("the rule excludes every candidate"))
+                )
+    return out + _portfolio_distances(study)
+
+
+def _portfolio_distances(study: Study) -> list[tuple[Loc, float, str]]:
+    """The portfolio's distances: spacing, coverage radius, equity distance."""
+    rules = study.portfolio
+    if rules is None:
+        return []
+    reach = N_("it reaches every point of the study")
+    out: list[tuple[Loc, float, str]] = []
+    if rules.min_spacing_km:
+        spacing = N_("no two sites can be that far apart")
+        out.append((("portfolio", "min_spacing_km"), rules.min_spacing_km, spacing))
+    if rules.coverage is not None:
+        out.append((("portfolio", "coverage", "radius_km"), rules.coverage.radius_km, reach))
+    if rules.equity is not None:
+        out.append((("portfolio", "equity", "within_km"), rules.equity.within_km, reach))
+    return out
+
+
+def _value_points(crit: Criterion) -> tuple[str, list[float]] | None:
+    """The distances a value function of a distance names (all must be too large to refuse)."""
+    v = crit.value
+    if v.linear is not None:
+        return "linear", [v.linear.best, v.linear.worst]
+    if v.threshold is not None:
+        return "threshold", [v.threshold.at]
+    if v.piecewise is not None:
+        return "piecewise", [p[0] for p in v.piecewise.points]
+    return None
+
+
+def _too_far(km: float, extent: float, effect: str) -> Msg:
+    metres = km / 1000
+    fix = (
+        Msg(
+            N_(
+                "was it written in metres? {value} m would be {km} km: distances in criteria "
+                "files are in kilometres"
+            ),
+            value=f"{km:g}",
+            km=f"{metres:g}",
+        )
+        if km >= 1000 and metres <= extent
+        else Msg(
+            N_("write a distance within the study, in kilometres (at most {extent} km)"),
+            extent=Integer(round(extent)),
+        )
+    )
+    return Msg(
+        N_(
+            "{value} km is more than the largest distance between two points of the study "
+            "({extent} km), so {effect}; {fix}"
+        ),
+        value=f"{km:g}",
+        extent=Integer(round(extent)),
+        effect=Msg(effect),
+        fix=fix,
+    )
+
+
 # --- reference and boundaries -------------------------------------------------------------------
 
 
 def read_reference(
-    source: StudyFile, layers: dict[str, gpd.GeoDataFrame]
+    source: StudyFile,
+    layers: dict[str, gpd.GeoDataFrame],
+    *,
+    read: Callable[..., gpd.GeoDataFrame] = read_layer,
 ) -> tuple[gpd.GeoDataFrame | None, dict[str, gpd.GeoDataFrame]]:
     """Read the reference layer and split it into sites and facilities per study layer.
 
@@ -698,7 +1125,7 @@ def read_reference(
     if path is None:
         raise DataError(problems)
     try:
-        ref = read_layer(path, name="reference", required=("name", "layer"))
+        ref = read(path, name="reference", required=("name", "layer"))
     except DataError as exc:
         # The reference's `layer` field says which study layer each feature joins.
         raise DataError([source.problem(("reference",), p) for p in exc.problems]) from exc
@@ -730,7 +1157,9 @@ def read_reference(
     return sites, facilities
 
 
-def read_boundaries(source: StudyFile) -> gpd.GeoDataFrame | None:
+def read_boundaries(
+    source: StudyFile, *, read: Callable[..., gpd.GeoDataFrame] = read_layer
+) -> gpd.GeoDataFrame | None:
     """Read the polygons drawn under maps, when the study names them."""
     rel = source.study.boundaries
     if rel is None:
@@ -739,7 +1168,7 @@ def read_boundaries(source: StudyFile) -> gpd.GeoDataFrame | None:
     path = layer_file(source, ("boundaries",), rel, problems)
     if path is None:
         raise DataError(problems)
-    return read_layer(path, name="boundaries", points=False)
+    return read(path, name="boundaries", points=False)
 
 
 def with_reference(
@@ -788,9 +1217,17 @@ def measure_all(
                 )
                 continue
             fac_xy = features.lonlat(facilities)
-        raw = features.measure(
-            m, sites=sites, candidates=candidates, facilities=facilities, facility_lonlat=fac_xy
-        )
+        if crit.value.categories is not None and m.kind == "attribute":
+            # Text travels no further than here: the raw value is the category's value.
+            raw = value_functions.categories(
+                candidates[str(m.attribute)],
+                values=crit.value.categories,
+                default=crit.value.default,
+            )
+        else:
+            raw = features.measure(
+                m, sites=sites, candidates=candidates, facilities=facilities, facility_lonlat=fac_xy
+            )
         missing = candidates.index[np.isnan(raw)]
         if len(missing):
             problems.append(
@@ -919,10 +1356,11 @@ def _draft_fields(data: dict[str, Any]) -> list[tuple[Loc, str, str]]:
             continue
         base: Loc = ("criteria", i, "measure")
         attribute = measure.get("attribute")
-        if isinstance(attribute, str):
+        if isinstance(attribute, str) and attribute not in COORDINATES:
             out.append(((*base, "attribute"), CANDIDATES, attribute))
         layer = next(
-            (measure[k] for k in ("nearest", "count", "sum", "access") if k in measure), None
+            (measure[k] for k in ("nearest", "count", "sum", "access", "gravity") if k in measure),
+            None,
         )
         if not isinstance(layer, str):
             continue

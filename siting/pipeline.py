@@ -20,18 +20,9 @@ import pandas as pd
 
 from siting import mcda
 from siting.choice import choose_portfolio
-from siting.criteria import StudyFile, load
 from siting.errors import CriteriaError, DataError, SitingError
 from siting.i18n import N_, Msg
-from siting.inputs import (
-    draft_problems,
-    input_hashes,
-    measure_all,
-    read_boundaries,
-    read_layers,
-    read_reference,
-    with_reference,
-)
+from siting.inputs import draft_problems
 from siting.messages import Joined
 from siting.recommendation import recommend
 from siting.results import PortfolioChoice, Results
@@ -47,6 +38,7 @@ from siting.scoring import (
 )
 from siting.sensitivity import Sensitivity, Uncertainty, analyse
 from siting.spec import SensitivitySpec
+from siting.study import Study
 
 Progress = Callable[[str], None]
 
@@ -55,14 +47,22 @@ TOP_K = 10
 
 
 def run(
-    path: str | Path, *, progress: Progress | None = None, sensitivity: bool | None = None
+    study: str | Path | Study,
+    *,
+    progress: Progress | None = None,
+    sensitivity: bool | None = None,
 ) -> Results:
-    """Run a study from its criteria file.
+    """Run a study: from its criteria file, or from a :class:`~siting.study.Study` in memory.
+
+    Nothing is written; :meth:`siting.results.Results.write` writes every output.
 
     Parameters
     ----------
-    path
-        The criteria file (YAML).
+    study
+        The criteria file (YAML), or a study loaded with :meth:`siting.Study.load` and perhaps
+        changed with :meth:`~siting.Study.replace`.  A study in memory keeps the layers it
+        read and the values it measured, so a second run of it (or of a changed copy) reads
+        and measures only what changed (:mod:`siting.study`).
     progress
         Called with the name of each stage as it starts (for a progress display).
     sensitivity
@@ -95,35 +95,45 @@ def run(
         timings[name] = time.perf_counter() - start
 
     with stage("criteria"):
-        source = load(path)
-    study = source.study
+        if not isinstance(study, Study):
+            if not isinstance(study, str | Path):
+                raise TypeError(_not_a_study(study))
+            study = Study.load(study)
     try:
-        return _run(source, stage, timings, sensitivity=sensitivity)
+        return _run(study, stage, timings, sensitivity=sensitivity)
     except SitingError as exc:
         if exc.language is None:
-            exc.language = study.language
+            exc.language = study.spec.language
         raise
 
 
+def _not_a_study(value: object) -> str:
+    """Why ``run`` cannot take ``value`` (a programming mistake, so a TypeError)."""
+    return Msg(
+        N_(
+            "run() takes a criteria file's path or a siting.Study, not {kind}; load a study "
+            "with siting.Study.load(path)"
+        ),
+        kind=type(value).__name__,
+    )
+
+
 def _run(
-    source: StudyFile,
+    loaded: Study,
     stage: Callable[[str], AbstractContextManager[None]],
     timings: dict[str, float],
     *,
     sensitivity: bool | None,
 ) -> Results:
     """The stages of :func:`run` after loading the criteria file."""
+    source = loaded.source
     study = source.study
     with stage("layers"):
-        candidates, layers = read_layers(source)
-        ref_sites, ref_facilities = read_reference(source, layers)
-        boundaries = read_boundaries(source)
-        hashes = input_hashes(source)
+        inputs = loaded.read_inputs()
+        candidates, layers = inputs.candidates, inputs.layers
+        ref_sites, ref_facilities = inputs.reference_sites, inputs.reference_facilities
     with stage("features"):
-        raw = measure_all(source, candidates, layers)
-        ref_raw = None
-        if ref_sites is not None:
-            ref_raw = measure_all(source, ref_sites, with_reference(layers, ref_facilities))
+        raw, ref_raw = loaded.measure(inputs)
     with stage("values"):
         reasons = exclusion_reasons(study, candidates, raw)
         kept = reasons == ""
@@ -157,7 +167,7 @@ def _run(
     results = Results(
         study=study,
         source=source.path,
-        inputs=hashes,
+        inputs=inputs.hashes,
         candidates=candidates,
         layers=layers,
         raw=raw,
@@ -171,9 +181,10 @@ def _run(
         method_ranks=ranks,
         agreement=agreement,
         reference=reference,
-        boundaries=boundaries,
+        boundaries=inputs.boundaries,
         alternatives=alternatives,
         pareto=pareto,
+        changed_in_code=source.changed,
     )
     if sensitivity or (sensitivity is None and study.sensitivity is not None):
         with stage("sensitivity"):
@@ -228,8 +239,8 @@ CHECKS: dict[str, str] = {
 }
 
 
-def validate(path: str | Path) -> Results:
-    """Check a criteria file, its layers and its rules in one pass; write nothing.
+def validate(path: str | Path | Study) -> Results:
+    """Check a criteria file (or a study in memory), its layers and its rules; write nothing.
 
     Runs every stage that can find a mistake (as :func:`run`, without the robustness analysis).
     When the file itself is not a valid study, the layer files it names and the fields it uses

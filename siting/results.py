@@ -162,6 +162,10 @@ class Results:
         The answer first (:class:`siting.recommendation.Recommendation`): the chosen sites,
         why, how sure, the contender and the nearest alternative; every output that opens with
         the answer shows this one computation.
+    changed_in_code
+        True when the study was changed in code after its criteria file was read
+        (:meth:`siting.Study.replace`): ``source`` then no longer describes it, so the
+        manifest records the study itself.
     """
 
     study: Study
@@ -185,6 +189,7 @@ class Results:
     alternatives: list[PortfolioChoice] = field(default_factory=list)
     pareto: pd.DataFrame = field(default_factory=pd.DataFrame)
     recommendation: Recommendation | None = None
+    changed_in_code: bool = False
 
     @property
     def weights(self) -> pd.Series:
@@ -209,6 +214,37 @@ class Results:
     def top(self, n: int = 10) -> pd.DataFrame:
         """The ``n`` best-ranked candidates."""
         return self.ranking[self.ranking["rank"].notna()].head(n)
+
+    def write(self, out_dir: str | Path, *, lang: str | None = None) -> dict[str, Path]:
+        """Write every output of the run into ``out_dir``, as ``siting run`` does.
+
+        The same function as the command (:func:`siting.outputs.write_all`): the files are
+        published as one set, the folder holding the complete previous set or the complete
+        new one, and an output never replaces an input.
+
+        Parameters
+        ----------
+        out_dir
+            The output folder (created if needed).
+        lang
+            ``kk``, ``ru`` or ``en`` (default: the study's ``language``).
+
+        Returns
+        -------
+        dict
+            Output name → its path, ``manifest.json`` last.
+
+        Raises
+        ------
+        siting.errors.OutputError
+            The folder cannot take the set (see :func:`siting.outputs.write_all`); it is then
+            as it was.
+        """
+        # One of the conveniences that call up into the writers (the import contract names
+        # them in pyproject.toml): the writers read Results, never the other way round.
+        from siting.outputs import write_all
+
+        return write_all(self, out_dir, lang=lang)
 
     def map(self, lang: str | None = None, **options: Any) -> folium.Map:
         """The interactive map of this run, as a ``folium.Map``.

@@ -26,6 +26,7 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -35,7 +36,7 @@ from siting.i18n import N_, Msg
 from siting.messages import Integer, Joined, did_you_mean
 
 Direction = Literal["benefit", "cost"]
-VALUE_FUNCTIONS = ("minmax", "linear", "threshold", "piecewise")
+VALUE_FUNCTIONS = ("minmax", "linear", "threshold", "piecewise", "categories")
 
 #: The languages a study's texts and every output can be in.
 Language = Literal["kk", "ru", "en"]
@@ -287,41 +288,164 @@ class Bounds(_Strict):
 
 Where = dict[str, Bounds]
 
+#: Names of the candidates' coordinates that ``attribute`` reads from the geometry (degrees).
+COORDINATES: dict[str, Literal["lon", "lat"]] = {
+    "longitude": "lon",
+    "lon": "lon",
+    "latitude": "lat",
+    "lat": "lat",
+}
+
+#: The measure kinds, in the order the documentation lists them.
+MEASURES = ("nearest", "count", "sum", "access", "gravity", "attribute")
+
+
+class LinearDecay(_Strict):
+    """Full weight up to ``full_km``, none from ``zero_km``, a straight line between."""
+
+    full_km: NonNegative = Field(description="Distance in km up to which a feature counts fully.")
+    zero_km: Positive = Field(description="Distance in km from which a feature no longer counts.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LinearDecay:
+        if self.full_km >= self.zero_km:
+            msg = Msg(
+                N_(
+                    "full_km {full} must be less than zero_km {zero} (full weight up to full_km, "
+                    "none from zero_km); for a hard radius write `within_km: {zero}` instead"
+                ),
+                full=f"{self.full_km:g}",
+                zero=f"{self.zero_km:g}",
+            )
+            raise ValueError(msg)
+        return self
+
+
+class GaussianDecay(_Strict):
+    """Weight ``exp(-d² / 2σ²)``: flat near the site, falling fastest at ``sigma_km``."""
+
+    sigma_km: Positive = Field(description="Standard deviation σ of the Gaussian kernel, in km.")
+
+
+class ExponentialDecay(_Strict):
+    """Weight ``exp(-d / scale_km)``: the negative exponential of Hansen-type accessibility."""
+
+    scale_km: Positive = Field(
+        description="Distance d0 in km over which the weight falls by a factor e (2.718)."
+    )
+
+
+#: Decay kernels by name, with their parameters.
+DECAYS = ("linear", "gaussian", "exponential")
+
+
+class Decay(_Strict):
+    """How a feature's weight falls with its distance from the site. Exactly one kernel."""
+
+    linear: LinearDecay | None = Field(
+        None, description="Full weight to full_km, none from zero_km, linear between."
+    )
+    gaussian: GaussianDecay | None = Field(None, description="exp(-d² / 2 sigma_km²).")
+    exponential: ExponentialDecay | None = Field(None, description="exp(-d / scale_km).")
+
+    @property
+    def kind(self) -> str:
+        """The kernel's name: linear, gaussian or exponential."""
+        for kind in DECAYS:
+            if getattr(self, kind) is not None:
+                return kind
+        raise AssertionError("validated Decay without a kernel")  # pragma: no cover
+
+    @property
+    def distances(self) -> dict[str, float]:
+        """The kernel's distances by key (``{"full_km": 30, "zero_km": 80}``), in km."""
+        part = getattr(self, self.kind)
+        return {k: float(v) for k, v in part.model_dump().items()}
+
+    @model_validator(mode="after")
+    def _one(self) -> Decay:
+        given = [k for k in DECAYS if getattr(self, k) is not None]
+        if len(given) != 1:
+            msg = Msg(
+                N_(
+                    "give exactly one decay kernel: linear, gaussian or exponential (got {given}); "
+                    "for example {example}"
+                ),
+                given=given or Msg(N_("none")),
+                example="{linear: {full_km: 30, zero_km: 80}}",
+            )
+            raise ValueError(msg)
+        return self
+
 
 class Measure(_Strict):
     """How a criterion's raw value is measured for each candidate.
 
-    Exactly one of ``nearest``, ``count``, ``sum``, ``access``, ``attribute`` is given.
+    Exactly one of ``nearest``, ``count``, ``sum``, ``access``, ``gravity``, ``attribute`` is
+    given.  ``count`` and ``sum`` take a hard radius (``within_km``) or a distance decay
+    (``decay``); ``gravity`` (and ``access``, its older name) always decays.
     """
 
     nearest: str | None = Field(
         None, description="Great-circle distance in km to the nearest feature of this layer."
     )
     count: str | None = Field(
-        None, description="Number of features of this layer within `within_km`."
+        None,
+        description="Number of features of this layer within `within_km`, or weighted by `decay`.",
     )
     sum: str | None = Field(
-        None, description="Sum of `field` over the features of this layer within `within_km`."
+        None,
+        description="Sum of `field` over the features of this layer within `within_km`, or "
+        "weighted by `decay`.",
     )
     access: str | None = Field(
         None,
-        description="Distance-decay accessibility to this layer: sum of field * exp(-d / decay_km).",
+        description="Distance-decay accessibility to this layer: sum of field * exp(-d / "
+        "decay_km) (or * the `decay` kernel); the older name of `gravity`.",
     )
-    attribute: str | None = Field(None, description="The candidate's own attribute of this name.")
-    within_km: Positive | None = Field(None, description="Radius in km for `count` and `sum`.")
+    gravity: str | None = Field(
+        None,
+        description="Gravity accessibility to this layer (Hansen 1959): sum of field * decay(d).",
+    )
+    attribute: str | None = Field(
+        None,
+        description="The candidate's own attribute of this name; `latitude` / `lat` and "
+        "`longitude` / `lon` are its coordinates in degrees.",
+    )
+    within_km: Positive | None = Field(
+        None, description="Hard radius in km for `count` and `sum` (or give `decay`)."
+    )
+    decay: Decay | None = Field(
+        None,
+        description="Distance decay of `count`, `sum`, `gravity` and `access`: one of "
+        "{linear: {full_km, zero_km}}, {gaussian: {sigma_km}}, {exponential: {scale_km}}.",
+    )
     field: str | None = Field(
         None,
-        description="Attribute summed by `sum`, or weighting `access` (default 1 per feature).",
+        description="Attribute summed by `sum`, or weighting `gravity` / `access` (default 1 "
+        "per feature).",
     )
-    decay_km: Positive | None = Field(None, description="Distance scale d0 of `access`, in km.")
+    decay_km: Positive | None = Field(
+        None,
+        description="Distance scale d0 of `access` / `gravity`, in km: short for "
+        "`decay: {exponential: {scale_km: d0}}`.",
+    )
     where: Where | None = Field(
         None, description="Keep only the layer's features whose attributes pass these filters."
     )
+    in_: list[str | FiniteFloat] | None = Field(
+        None,
+        alias="in",
+        min_length=1,
+        description="`attribute` only: 1 when the candidate's value is one of these, else 0.",
+    )
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @property
     def kind(self) -> str:
-        """The measure's kind: nearest, count, sum, access or attribute."""
-        for kind in ("nearest", "count", "sum", "access", "attribute"):
+        """The measure's kind: nearest, count, sum, access, gravity or attribute."""
+        for kind in MEASURES:
             if getattr(self, kind) is not None:
                 return kind
         raise AssertionError("validated Measure without a kind")  # pragma: no cover
@@ -331,22 +455,71 @@ class Measure(_Strict):
         """The layer the measure reads, or None for a candidate attribute."""
         return None if self.kind == "attribute" else getattr(self, self.kind)
 
+    @property
+    def coordinate(self) -> Literal["lon", "lat"] | None:
+        """``lon`` or ``lat`` when the measure is the candidate's longitude or latitude."""
+        return COORDINATES.get(str(self.attribute)) if self.kind == "attribute" else None
+
+    @property
+    def kernel(self) -> Decay | None:
+        """The distance decay, ``decay_km`` read as an exponential kernel; None for a hard radius."""
+        if self.decay is not None:
+            return self.decay
+        if self.decay_km is not None:
+            return Decay(exponential=ExponentialDecay(scale_km=self.decay_km))
+        return None
+
     @model_validator(mode="after")
     def _exactly_one(self) -> Measure:
-        given = [k for k in ("nearest", "count", "sum", "access", "attribute") if getattr(self, k)]
+        given = [k for k in MEASURES if getattr(self, k)]
         if len(given) != 1:
             msg = Msg(
-                N_("give exactly one of nearest, count, sum, access, attribute (got {given})"),
+                N_(
+                    "give exactly one of nearest, count, sum, access, gravity, attribute (got "
+                    "{given})"
+                ),
                 given=given or Msg(N_("none")),
             )
             raise ValueError(msg)
         kind = given[0]
-        if kind in ("count", "sum") and self.within_km is None:
+        self._needs(kind)
+        self._unused(kind)
+        if kind == "attribute" and self.where is not None:
+            msg = Msg(N_("`where` filters a layer's features; it cannot be used with `attribute`"))
+            raise ValueError(msg)
+        if self.in_ is not None and self.coordinate is not None:
             msg = Msg(
-                N_("`{kind}` needs `within_km`, the radius in km; add for example `within_km: 50`"),
-                kind=kind,
+                N_(
+                    "{name} is a coordinate in degrees, not a label: `in` cannot test it; "
+                    "remove `in` and give a value function (for example `direction: cost` for "
+                    "the south)"
+                ),
+                name=repr(self.attribute),
             )
             raise ValueError(msg)
+        return self
+
+    def _needs(self, kind: str) -> None:
+        """Refuse a measure without the option its kind needs, or with two that exclude each other."""
+        if kind in ("count", "sum"):
+            if self.within_km is None and self.decay is None:
+                msg = Msg(
+                    N_(
+                        "`{kind}` needs `within_km` (a hard radius in km) or `decay` (a distance "
+                        "decay); add for example `within_km: 50` or `decay: {example}`"
+                    ),
+                    kind=kind,
+                    example="{linear: {full_km: 30, zero_km: 80}}",
+                )
+                raise ValueError(msg)
+            if self.within_km is not None and self.decay is not None:
+                msg = Msg(
+                    N_(
+                        "give `within_km` (a hard radius) or `decay` (a distance decay), not "
+                        "both; a linear decay with full_km equal to the radius is a hard radius"
+                    )
+                )
+                raise ValueError(msg)
         if kind == "sum" and self.field is None:
             msg = Msg(
                 N_(
@@ -354,52 +527,78 @@ class Measure(_Strict):
                 )
             )
             raise ValueError(msg)
-        if kind == "access" and self.decay_km is None:
-            msg = Msg(
-                N_(
-                    "`access` needs `decay_km`, the distance scale in km; add for example "
-                    "`decay_km: 50`"
+        if kind in ("access", "gravity"):
+            if self.decay_km is None and self.decay is None:
+                msg = (
+                    Msg(
+                        N_(
+                            "`access` needs `decay_km`, the distance scale in km; add for example "
+                            "`decay_km: 50`"
+                        )
+                    )
+                    if kind == "access"
+                    else Msg(
+                        N_(
+                            "`gravity` needs `decay`, how a feature's weight falls with distance; "
+                            "add for example `decay: {example}`"
+                        ),
+                        example="{exponential: {scale_km: 50}}",
+                    )
                 )
-            )
-            raise ValueError(msg)
+                raise ValueError(msg)
+            if self.decay_km is not None and self.decay is not None:
+                msg = Msg(
+                    N_(
+                        "give `decay_km` or `decay`, not both (`decay_km: d` is short for "
+                        "`decay: {example}`)"
+                    ),
+                    example="{exponential: {scale_km: d}}",
+                )
+                raise ValueError(msg)
+
+    def _unused(self, kind: str) -> None:
+        """Refuse options the measure's kind does not read (a slip, silently ignored otherwise)."""
         used = {
             "nearest": set(),
-            "count": {"within_km"},
-            "sum": {"within_km", "field"},
-            "access": {"decay_km", "field"},
-            "attribute": set(),
+            "count": {"within_km", "decay"},
+            "sum": {"within_km", "decay", "field"},
+            "access": {"decay_km", "decay", "field"},
+            "gravity": {"decay_km", "decay", "field"},
+            "attribute": {"in"},
         }[kind]
-        extra = [k for k in ("within_km", "field", "decay_km") if getattr(self, k) is not None]
+        names = {"in_": "in"}
+        extra = [
+            names.get(k, k)
+            for k in ("within_km", "decay", "field", "decay_km", "in_")
+            if getattr(self, k) is not None
+        ]
         unused = [k for k in extra if k not in used]
-        if unused:
-            takes = ", ".join(sorted(used))
-            if kind == "attribute":
-                # `attribute` takes nothing besides its name, not even `where`
-                options: str = Msg(N_("no option"))
-            elif not takes:
-                options = Msg(N_("only where"))
-            else:
-                options = Msg(N_("{options} and where"), options=takes)
-            msg = (
-                Msg(
-                    N_("{option} is not used by `{kind}`; remove it (`{kind}` takes {options})"),
-                    option=unused[0],
-                    kind=kind,
-                    options=options,
-                )
-                if len(unused) == 1
-                else Msg(
-                    N_("{option} are not used by `{kind}`; remove them (`{kind}` takes {options})"),
-                    option=", ".join(unused),
-                    kind=kind,
-                    options=options,
-                )
+        if not unused:
+            return
+        takes = ", ".join(sorted(used))
+        if kind == "attribute":
+            # `attribute` takes nothing but `in`, not even `where`
+            options: str = Msg(N_("only {option}"), option="in")
+        elif not takes:
+            options = Msg(N_("only where"))
+        else:
+            options = Msg(N_("{options} and where"), options=takes)
+        msg = (
+            Msg(
+                N_("{option} is not used by `{kind}`; remove it (`{kind}` takes {options})"),
+                option=unused[0],
+                kind=kind,
+                options=options,
             )
-            raise ValueError(msg)
-        if kind == "attribute" and self.where is not None:
-            msg = Msg(N_("`where` filters a layer's features; it cannot be used with `attribute`"))
-            raise ValueError(msg)
-        return self
+            if len(unused) == 1
+            else Msg(
+                N_("{option} are not used by `{kind}`; remove them (`{kind}` takes {options})"),
+                option=", ".join(unused),
+                kind=kind,
+                options=options,
+            )
+        )
+        raise ValueError(msg)
 
 
 class Linear(_Strict):
@@ -471,11 +670,20 @@ class ValueFunction(_Strict):
     linear: Linear | None = None
     threshold: Threshold | None = None
     piecewise: Piecewise | None = None
+    categories: Annotated[dict[str, Fraction], Field(min_length=1)] | None = Field(
+        None,
+        description="Value 0..1 of each category of a text attribute: {south: 1, north: 0.3}.",
+    )
+    default: Fraction | None = Field(
+        None,
+        description="With `categories`: the value of a category not listed (and of an empty "
+        "one); without it every category the candidates have must be listed.",
+    )
 
     @property
     def kind(self) -> str:
         """The value function's name."""
-        for kind in ("linear", "threshold", "piecewise"):
+        for kind in ("linear", "threshold", "piecewise", "categories"):
             if getattr(self, kind) is not None:
                 return kind
         return "minmax"
@@ -513,9 +721,18 @@ class ValueFunction(_Strict):
 
     @model_validator(mode="after")
     def _one(self) -> ValueFunction:
-        given = [k for k in ("minmax", "linear", "threshold", "piecewise") if getattr(self, k)]
+        given = [k for k in VALUE_FUNCTIONS if getattr(self, k)]
         if len(given) > 1:
             msg = Msg(N_("give one value function, not {given}; keep one of them"), given=given)
+            raise ValueError(msg)
+        if self.default is not None and self.categories is None:
+            msg = Msg(
+                N_(
+                    "`default` is the value of the categories `categories` does not list; it "
+                    "goes with `categories`, for example {example}"
+                ),
+                example="{categories: {south: 1, north: 0.3}, default: 0}",
+            )
             raise ValueError(msg)
         return self
 
@@ -545,6 +762,50 @@ class Criterion(_Strict):
         "the criteria's weights are given directly (the default).",
     )
     note: Text | None = Field(None, description="Why this criterion and weight, for the report.")
+
+    @field_validator("value")
+    @classmethod
+    def _categories_read_text(cls, value: ValueFunction, info: ValidationInfo) -> ValueFunction:
+        """``categories`` values a text attribute of the candidates, best category 1."""
+        measure = info.data.get("measure")
+        if value.categories is None or not isinstance(measure, Measure):
+            return value  # a broken measure is reported on its own
+        problem: Msg | None = None
+        if measure.kind != "attribute":
+            problem = Msg(
+                N_(
+                    "`categories` values a text attribute of the candidates, not a `{kind}` "
+                    "measure; use it with `measure: {example}`, or choose linear, piecewise or "
+                    "threshold"
+                ),
+                kind=measure.kind,
+                example="{attribute: macro_region}",
+            )
+        elif measure.coordinate is not None:
+            problem = Msg(
+                N_(
+                    "{name} is a coordinate in degrees, not a category; value it with linear or "
+                    "piecewise (latitude with `direction: cost` prefers the south)"
+                ),
+                name=repr(measure.attribute),
+            )
+        elif measure.in_ is not None:
+            problem = Msg(
+                N_(
+                    "`in` already turns the attribute into 1 (listed) or 0; remove `in` to value "
+                    "each category with `categories`, or remove `categories`"
+                )
+            )
+        elif info.data.get("direction") == "cost":
+            problem = Msg(
+                N_(
+                    "`categories` gives each category its value, 1 for the best, so the "
+                    "direction is benefit; write `direction: benefit`"
+                )
+            )
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _direction_agrees(self) -> Criterion:

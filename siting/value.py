@@ -1,11 +1,19 @@
 """Value functions: turn a criterion's raw values into 0 (worst) … 1 (best).
 
 Each function is small and pure; :func:`apply` picks the one a criterion names.
+
+A categorical value function (:func:`categories`) reads text: the study measures it when the
+attribute is read (:func:`siting.inputs.measure_all`), because raw values travel as numbers
+through tables, maps and reports; a categorical criterion's raw value is therefore the value of
+its category, and :func:`apply` passes it on unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
+import pandas as pd
 
 from siting.spec import Criterion, Linear, Piecewise, Threshold
 
@@ -56,6 +64,27 @@ def minmax(x: np.ndarray, *, benefit: bool, among: np.ndarray | None = None) -> 
     return np.clip(v if benefit else 1.0 - v, 0.0, 1.0)
 
 
+def categories(
+    labels: object, *, values: Mapping[str, float], default: float | None = None
+) -> np.ndarray:
+    """The value of each label: ``values[label]``, else ``default`` (NaN when there is none).
+
+    A missing label (None, NaN) and one that is empty or only spaces take ``default`` as well,
+    unless the mapping lists ``""``.  Labels are compared as text, as the file writes them.
+
+    Examples
+    --------
+    >>> categories(["south", "north", ""], values={"south": 1, "north": 0.3}, default=0)
+    array([1. , 0.3, 0. ])
+    """
+    series = pd.Series(np.asarray(labels, dtype=object))
+    text = series.where(series.notna(), "").astype(str)
+    text = text.where(text.str.strip() != "", "")
+    fallback = np.nan if default is None else float(default)
+    mapped = text.map({str(k): float(v) for k, v in values.items()})
+    return mapped.fillna(fallback).to_numpy(dtype=float)
+
+
 def apply(criterion: Criterion, x: np.ndarray, *, among: np.ndarray | None = None) -> np.ndarray:
     """Apply ``criterion``'s value function to raw values ``x``.
 
@@ -80,4 +109,10 @@ def apply(criterion: Criterion, x: np.ndarray, *, among: np.ndarray | None = Non
     if kind == "piecewise":
         pw: Piecewise = spec.piecewise  # type: ignore[assignment]
         return piecewise(x, points=pw.points)
+    if kind == "categories":
+        arr = np.asarray(x)
+        if arr.dtype.kind in "OUS":  # the labels themselves (a caller outside the pipeline)
+            arr = categories(arr, values=spec.categories or {}, default=spec.default)
+        # Raw values measured by the pipeline are already the categories' values.
+        return np.clip(arr.astype(float), 0.0, 1.0)
     return minmax(x, benefit=benefit, among=among)

@@ -473,7 +473,9 @@ def test_membership_layer_shows_the_probabilities(
     # the boundaries' own caveat sits in the legend
     note = page.locator("#boundary-note")
     # (folded on this screen: read as text)
-    assert note.locator("summary").text_content().startswith("Boundaries: Regional layout before 2018")
+    assert (
+        note.locator("summary").text_content().startswith("Boundaries: Regional layout before 2018")
+    )
     assert "Later changes are not drawn" in note.text_content()
     assert watched.errors == []
 

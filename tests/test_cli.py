@@ -35,6 +35,8 @@ def test_run_writes_every_output(tiny, tmp_path):
     assert set(manifest["outputs"]) == {
         "ranking.csv",
         "results.gpkg",
+        "ranking.parquet",
+        "ranking.xlsx",
         "map.html",
         "map.png",
         "report.html",

@@ -97,7 +97,10 @@ def test_identical_studies_agree_completely(tiny):
     assert row["top_k_overlap"] == 1.0
     assert cmp.differences.empty
     assert (cmp.ranks["change_right"].dropna() == 0).all()
-    assert cmp.portfolios["left"].tolist() == cmp.portfolios["right"].tolist()
+    assert set(cmp.portfolios["status"]) == {"shared"}
+    assert cmp.portfolios["in_left"].tolist() == cmp.portfolios["in_right"].tolist()
+    assert (cmp.weights["change_right"] == 0).all()
+    assert cmp.warnings == []
 
 
 def test_differences_name_what_changed(pair):
@@ -118,9 +121,8 @@ def test_differences_name_what_changed(pair):
     spacing = pick("portfolio", "portfolio", "min_spacing_km")
     assert (spacing["baseline"], spacing["value"]) == ("300.0", "500.0")
     assert set(diff[diff.section == "exclude"]["change"]) == {"added", "removed"}
-    gw = pick("weights", "population", "global weight")
-    assert float(gw["baseline"]) == pytest.approx(0.5)
-    assert float(gw["value"]) == pytest.approx(b.weights["population"])
+    # The weights the runs used are compared in their own table, not here.
+    assert "global weight" not in set(diff["field"])
     # Nothing else: the measures, directions and value functions did not change.
     assert not diff["field"].isin(["measure", "direction", "value"]).any()
 
@@ -176,8 +178,9 @@ def test_write_comparison_is_offline_escaped_and_reproducible(tiny, edit, tmp_pa
     first = write_comparison(compare([a, b]), tmp_path / "one")
     second = write_comparison(compare([a, b]), tmp_path / "two")
     assert set(first) == {
-        "comparison.csv", "comparison_pairs.csv", "comparison_portfolios.csv",
-        "comparison_differences.csv", "comparison.png", "comparison_map.html", "manifest.json",
+        "comparison.csv", "comparison_weights.csv", "comparison_pairs.csv",
+        "comparison_portfolios.csv", "comparison_differences.csv", "comparison.png",
+        "comparison_map.html", "manifest.json",
     }  # fmt: skip
     manifest = json.loads(first["manifest.json"].read_text(encoding="utf-8"))
     assert set(manifest["outputs"]) == set(first) - {"manifest.json"}
@@ -204,6 +207,124 @@ def test_write_comparison_is_offline_escaped_and_reproducible(tiny, edit, tmp_pa
     south, west, north, east = payload["bounds"]
     assert (south, west, north, east) == (43.2567, 71.446, 52.2873, 82.6017)  # its towns
     assert first["comparison.png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- like with like: methods, effective weights, portfolios by site ------------------------------
+
+
+@pytest.fixture
+def methods(tiny) -> tuple[siting.Results, siting.Results]:
+    """The tiny study under the weighted sum, and the same study under TOPSIS (in memory)."""
+    study = siting.Study.load(tiny / "study.yaml")
+    return siting.run(study), siting.run(study.replace(method="topsis"))
+
+
+def test_each_score_names_its_method_and_different_methods_are_a_warning(methods):
+    a, b = methods
+    cmp = compare([a, b], labels=["ws", "topsis"])
+    assert cmp.methods == {"ws": "weighted_sum", "topsis": "topsis"}
+    columns = list(cmp.ranks.columns)
+    # the method sits beside the scores it made
+    assert columns.index("method_ws") == columns.index("score_ws") + 1
+    assert set(cmp.ranks["method_ws"]) == {"weighted_sum"}
+    assert set(cmp.ranks["method_topsis"]) == {"topsis"}
+    (warning,) = cmp.warnings
+    assert "different methods" in warning and "ws: weighted sum" in warning
+    assert "topsis: TOPSIS" in warning and "compare their ranks" in warning
+    # the same method twice: nothing to warn about
+    assert compare([a, a]).warnings == []
+
+
+def test_the_warning_reaches_every_comparison_output(methods, tmp_path):
+    a, b = methods
+    written = write_comparison(compare([a, b], labels=["ws", "topsis"]), tmp_path, lang="ru")
+    manifest = json.loads(written["manifest.json"].read_text(encoding="utf-8"))
+    assert manifest["methods"] == {"ws": "weighted_sum", "topsis": "topsis"}
+    assert "different methods" in manifest["warnings"][0]
+    page = written["comparison_map.html"].read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="comparison-data">(.*?)</script>', page, re.S).group(1))
+    assert set(data["warnings"][0]) == {"kk", "ru", "en"}
+    assert "different methods" in data["warnings"][0]["en"]
+    assert [s["method"]["en"] for s in data["studies"]] == ["weighted sum", "TOPSIS"]
+    assert 'id="warning"' in page
+    table = pd.read_csv(written["comparison.csv"])
+    assert set(table["method_topsis"]) == {"topsis"}
+
+
+def test_effective_weights_side_by_side(pair):
+    a, b = pair
+    cmp = compare([a, b])
+    weights = cmp.weights.set_index("criterion")
+    # every criterion of either study, the baseline's first
+    assert list(weights.index) == [*a.weights.index, "institutes_300km"]
+    for cid in a.weights.index:
+        assert weights.at[cid, "weight_study"] == pytest.approx(a.weights[cid])
+        assert weights.at[cid, "weight_other"] == pytest.approx(b.weights[cid])
+    assert weights["weight_study"].sum() == pytest.approx(1.0)
+    assert weights["weight_other"].sum() == pytest.approx(1.0)
+    # the file says institutes_100km went from 1 to 3; what the run used is what counts
+    change = weights["weight_other"].fillna(0) - weights["weight_study"].fillna(0)
+    assert weights["change_other"].tolist() == pytest.approx(change.tolist())
+    # a criterion the baseline lacks weighs 0 there
+    assert pd.isna(weights.at["institutes_300km", "weight_study"])
+    assert weights.at["institutes_300km", "change_other"] == pytest.approx(
+        b.weights["institutes_300km"]
+    )
+
+
+def test_portfolios_are_lined_up_by_site(tiny):
+    study = siting.Study.load(tiny / "study.yaml")
+    a = siting.run(study)
+    # 1,000 km apart at least: Almaty and Astana (about 970 km) cannot both be chosen
+    b = siting.run(study.replace(portfolio={"min_spacing_km": 1000}))
+    cmp = compare([a, b], labels=["near", "far"])
+    table = cmp.portfolios.set_index("id")
+    shared = set(a.portfolio.ids) & set(b.portfolio.ids)
+    assert shared and set(a.portfolio.ids) != set(b.portfolio.ids)
+    assert list(table.index[: len(shared)]) == [c for c in a.portfolio.ids if c in shared]
+    for cid in table.index:
+        inside = (cid in a.portfolio.ids, cid in b.portfolio.ids)
+        assert (table.at[cid, "in_near"], table.at[cid, "in_far"]) == inside
+        expected = {(True, True): "shared", (True, False): "only in near"}.get(
+            inside, "only in far"
+        )
+        assert table.at[cid, "status"] == expected
+    # the same site in both is one row, whatever its place in each portfolio
+    assert len(table) == len(set(a.portfolio.ids) | set(b.portfolio.ids))
+
+
+def test_compare_in_the_terminal(tiny):
+    from typer.testing import CliRunner
+
+    from siting.cli import app
+
+    other = tiny / "topsis.yaml"
+    other.write_text(
+        (tiny / "study.yaml")
+        .read_text(encoding="utf-8")
+        .replace("portfolio:", "method: {name: topsis}\nportfolio:"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app,
+        ["compare", str(tiny / "study.yaml"), str(other), "--out", str(tiny / "out")],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "The studies score by different methods (study: weighted sum, topsis: TOPSIS)" in text
+    # the method in the header of each study's column
+    header = next(
+        line
+        for line in text.splitlines()
+        if "weighted sum" in line and "TOPSIS" in line and "┃" in line
+    )
+    assert header.index("weighted sum") < header.index("TOPSIS")
+    assert "Weights each study uses" in text
+    assert "Chosen sites, lined up by site" in text
+    assert "shared" in text
+    assert text.index("Weights each study uses") < text.index("Rank agreement")
+    assert (tiny / "out" / "comparison_weights.csv").exists()
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -494,3 +494,142 @@ def test_texts_in_three_languages(tiny, edit) -> None:
     assert any(": language: 'de' is not allowed" in p for p in problems)
     assert any("label: 'fr' is not a language here; use kk, ru or en" in p for p in problems)
     assert not any("expected text" in p for p in problems)
+
+
+# --- distance decay, gravity, categories, coordinates and membership: each bad input located ------
+
+COUNT = "{count: institutes, within_km: 100}"
+
+
+@pytest.mark.parametrize(
+    ("new", "said"),
+    [
+        ("{count: institutes}", "`count` needs `within_km` (a hard radius in km) or `decay`"),
+        (
+            "{count: institutes, within_km: 100, decay: {gaussian: {sigma_km: 40}}}",
+            "give `within_km` (a hard radius) or `decay` (a distance decay), not both",
+        ),
+        (
+            "{count: institutes, decay: {linear: {full_km: 80, zero_km: 30}}}",
+            "full_km 80 must be less than zero_km 30",
+        ),
+        ("{count: institutes, decay: {}}", "give exactly one decay kernel"),
+        (
+            "{count: institutes, decay: {gausian: {sigma_km: 40}}}",
+            "unknown key 'gausian'; did you mean 'gaussian'?",
+        ),
+        (
+            "{count: institutes, decay: {exponential: {scale_km: -3}}}",
+            "-3 is out of range: input should be greater than 0",
+        ),
+        ("{gravity: institutes}", "`gravity` needs `decay`"),
+        (
+            "{gravity: institutes, decay_km: 30, decay: {exponential: {scale_km: 30}}}",
+            "give `decay_km` or `decay`, not both",
+        ),
+        ("{nearest: institutes, decay: {exponential: {scale_km: 30}}}", "decay is not used by"),
+        ("{count: institutes, within_km: 100, in: [a]}", "in is not used by `count`"),
+        ("{attribute: latitude, in: [50]}", "'latitude' is a coordinate in degrees"),
+        ("{attribute: population, in: []}", "list should have at least 1 item"),
+        ("{gravity: institutz, decay_km: 30}", "layer 'institutz' is not defined"),
+    ],
+    ids=lambda v: v if len(v) < 30 else None,
+)
+def test_a_bad_measure_is_reported_at_its_line(tiny, edit, new, said):
+    path = edit(tiny / "study.yaml", COUNT, new)
+    found = problems_of(path)
+    assert any(said in p for p in found), found
+    assert set(located(path, found)) == {line_of(path, new)}
+
+
+def test_a_decay_kernel_error_points_at_the_kernel_line(tiny, edit):
+    path = edit(
+        tiny / "study.yaml",
+        COUNT,
+        "\n      count: institutes\n      decay:\n        linear: {full_km: 80, zero_km: 30}",
+    )
+    (problem,) = problems_of(path)
+    assert located(path, [problem]) == [line_of(path, "linear: {full_km: 80")]
+    assert "criteria[1].measure.decay.linear" in problem
+
+
+@pytest.mark.parametrize(
+    ("value", "said", "key"),
+    [
+        (
+            "{categories: {south: 1, north: 0.3}, default: 0}",
+            "`categories` values a text attribute of the candidates, not a `count` measure",
+            "criteria[1].value",
+        ),
+        (
+            "{linear: {best: 5, worst: 0}, default: 0}",
+            "it goes with `categories`",
+            "criteria[1].value",
+        ),
+        ("categories", "only minmax may be written as a bare name", "criteria[1].value"),
+        ("{categories: {south: 1.5}}", "1.5 is out of range", "criteria[1].value.categories.south"),
+    ],
+)
+def test_a_bad_categorical_value_function_is_reported_at_its_line(tiny, edit, value, said, key):
+    path = edit(
+        tiny / "study.yaml", "    unit: institutes", f"    value: {value}\n    unit: institutes"
+    )
+    (problem,) = problems_of(path)
+    assert said in problem and f": {key}: " in problem
+    assert located(path, [problem]) == [line_of(path, f"value: {value}")]
+
+
+def test_a_group_without_a_groups_section_is_refused_at_its_line(tiny, edit):
+    path = tiny / "study.yaml"
+    text = path.read_text()
+    start, end = text.index("groups:"), text.index("criteria:")
+    path.write_text(text[:start] + text[end:])
+    found = problems_of(path)
+    assert located(path, found) == [
+        line_of(path, f"group: {g}") for g in ("education", "science", "enablers")
+    ]
+    assert "group 'education' is not defined: the file has no `groups:` section" in found[0]
+    assert "groups: {education: {weight: 1}}" in found[0]
+
+
+# --- YAML syntax errors: what is wrong, on which line, the line quoted, the fix ------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "at", "said"),
+    [
+        ("    weight: 1\n  - id: institutes", "\tweight: 1\n  - id: institutes", "\tweight: 1",
+         "a tab at column 1; YAML does not allow tabs"),
+        ("    unit: km", "    unit km", "    unit km",
+         "the key on this line has no colon after it; write `key: value`"),
+        ('reason: "fewer than 50,000 inhabitants"', 'reason: "fewer than 50,000 inhabitants',
+         'reason: "fewer', 'the quote " at column 47 is never closed'),
+        ("study: Tiny fixture", "study: 'Tiny fixture", "study: 'Tiny",
+         "the quote ' at column 8 is never closed"),
+        ("    direction: cost", "     direction: cost", "     direction: cost",
+         "this line is indented by 5 spaces, line 17 above it by 4; keys of one mapping"),
+        ("    direction: cost", "   direction: cost", "   direction: cost",
+         "this line is indented by 3 spaces, line 17 above it by 4"),
+        ("    group: education", "     group: education", "     group: education",
+         "so YAML reads it as more of that line's text"),
+        ("value: {linear: {best: 0, worst: 500}}", "value: {linear: {best: 0, worst: 500}",
+         "value: {linear: {best: 0, worst: 500}", "the { at column 12 is not closed"),
+        ("  universities: universities.geojson", "  universities: [universities.geojson",
+         "  universities: [", "the [ at column 17 is not closed"),
+        ("label: Population", "label: Population: people", "label: Population: people",
+         "a second colon on one line; a text that holds a colon and a space must be quoted"),
+        ("  - {field: population", "  -{field: population", "  -{field",
+         "a dash without a space after it is text, not a list item"),
+    ],
+    ids=["tab", "no-colon", "open-double-quote", "open-single-quote", "indent-more", "indent-less",
+         "indent-after-text", "open-brace", "open-bracket", "second-colon", "dash"],
+)  # fmt: skip
+def test_a_yaml_slip_is_explained_in_plain_words_with_the_line_quoted(
+    tiny, edit, old, new, at, said
+):
+    path = edit(tiny / "study.yaml", old, new)
+    (problem,) = problems_of(path)
+    line = line_of(path, at)
+    assert problem.startswith(f"{path}:{line}: YAML syntax: "), problem
+    assert said in problem, problem
+    assert f"(line {line} reads {path.read_text().splitlines()[line - 1]!r})" in problem

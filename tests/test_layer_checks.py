@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,6 +23,7 @@ from siting import cli
 from siting.cli import app
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
 
 POINT_NU = '"geometry": {"type": "Point", "coordinates": [71.3983, 51.0906]}'
 
@@ -352,3 +354,163 @@ def test_degrees_under_a_projected_crs_are_refused(tiny):
     problem = one_problem(tiny / "study.yaml")
     assert "universities.geojson: the layer declares WGS 84 / UTM zone 43N (EPSG:32643)" in problem
     assert "look like longitude and latitude in degrees; save it with EPSG:4326" in problem
+
+
+# --- text labels: categories and membership --------------------------------------------------------
+
+POPULATION = "measure: {attribute: population}"
+PIECEWISE = "value: {piecewise: {points: [[0, 0], [1000000, 1]]}}"
+
+
+def value_by_region(tiny: Path, edit, value: str) -> Path:
+    study = edit(tiny / "study.yaml", POPULATION, "measure: {attribute: macro_region}")
+    return edit(study, PIECEWISE, f"value: {value}")
+
+
+def test_a_text_attribute_without_categories_says_how_to_value_it(tiny, edit):
+    study = edit(tiny / "study.yaml", POPULATION, "measure: {attribute: macro_region}")
+    problem = one_problem(edit(study, PIECEWISE, "value: minmax"))
+    assert problem.startswith(line_of(study, "attribute: macro_region"))
+    assert "field 'macro_region' of candidates must hold numbers but has text" in problem
+    assert "give the criterion `value: {categories: {south: 1, north: 0.3}, default: 0}`" in problem
+    assert "`in: [...]`" in problem
+
+
+def test_categories_value_the_labels_of_a_text_field(tiny, edit):
+    study = value_by_region(tiny, edit, "{categories: {south: 1, north: 0.5}, default: 0.2}")
+    results = siting.run(study)
+    assert results.raw["population"].to_dict() == {
+        "astana": 0.5, "almaty": 1.0, "karaganda": 0.2, "pavlodar": 0.5, "oskemen": 0.2,
+        "kurchatov": 0.2,
+    }  # fmt: skip
+    assert results.values["population"].equals(results.raw["population"])
+
+
+def test_a_category_no_candidate_has_is_refused_with_the_likely_one(tiny, edit):
+    study = value_by_region(tiny, edit, "{categories: {South: 1, north: 0.5}, default: 0}")
+    problem = one_problem(study)
+    assert problem.startswith(line_of(study, "categories:"))
+    assert "'South' (did you mean 'south'?) matches no value of field 'macro_region'" in problem
+
+
+def test_labels_the_categories_do_not_list_need_a_default(tiny, edit):
+    study = value_by_region(tiny, edit, "{categories: {south: 1, north: 0.5}}")
+    problem = one_problem(study)
+    assert problem.startswith(line_of(study, "categories:"))
+    assert "has labels that `categories` does not list ('karaganda': 'central'" in problem
+    assert "give `default:`" in problem
+
+
+def test_a_number_field_with_categories_is_refused(tiny, edit):
+    study = edit(tiny / "study.yaml", PIECEWISE, "value: {categories: {big: 1}, default: 0}")
+    problems = refused(study)
+    at = line_of(study, "categories:")
+    assert (
+        f"{at} criteria[2].value.categories: field 'population' of candidates holds numbers"
+        in problems
+    )
+    assert "value numbers with linear, piecewise or threshold" in problems
+
+
+def test_membership_scores_listed_labels_one(tiny, edit):
+    study = edit(
+        tiny / "study.yaml", POPULATION, "measure: {attribute: macro_region, in: [south, east]}"
+    )
+    edit(study, PIECEWISE, "value: minmax")
+    raw = siting.run(study).raw["population"]
+    assert raw[raw == 1].index.tolist() == ["almaty", "oskemen", "kurchatov"]
+
+
+def test_a_membership_label_no_candidate_has_is_refused(tiny, edit):
+    study = edit(tiny / "study.yaml", POPULATION, "measure: {attribute: macro_region, in: [sout]}")
+    problem = one_problem(edit(study, PIECEWISE, "value: minmax"))
+    assert problem.startswith(line_of(study, "in: [sout]"))
+    assert "'sout' (did you mean 'south'?) matches no value" in problem
+
+
+def test_latitude_is_measured_from_the_geometry(tiny, edit):
+    study = edit(tiny / "study.yaml", POPULATION, "measure: {attribute: latitude}")
+    edit(
+        study,
+        "    direction: benefit\n    value: {piecewise",
+        "    direction: cost\n    value: {piecewise",
+    )
+    raw = siting.run(edit(study, PIECEWISE, "value: minmax")).raw["population"]
+    assert raw["almaty"] == pytest.approx(43.2567) and raw["astana"] == pytest.approx(51.1801)
+
+
+# --- grouping fields: "" is in no group ------------------------------------------------------------
+
+
+def test_an_empty_group_label_is_free_of_the_cap(tiny, edit):
+    study = tiny / "study.yaml"
+    baseline = siting.run(study).portfolio.ids
+    # Astana and Pavlodar are both north: one of them only, while they share the label
+    assert not {"astana", "pavlodar"} <= set(baseline)
+    edit(tiny / "candidates.geojson", '"macro_region": "north", "population": 1350000',
+         '"macro_region": "", "population": 1350000')  # fmt: skip
+    edit(study, "  sites: 2", "  sites: 4")
+    chosen = siting.run(study).portfolio.ids
+    assert "astana" in chosen and "pavlodar" in chosen
+
+
+# --- where the points lie: swapped coordinates, distances beyond the study ---------------------------
+
+
+def swapped_csv(tiny: Path, edit) -> Path:
+    frame = gpd.read_file(tiny / "candidates.geojson")
+    table = frame.drop(columns="geometry").assign(lat=frame.geometry.x, lon=frame.geometry.y)
+    table.to_csv(tiny / "candidates.csv", index=False)
+    return edit(tiny / "study.yaml", "candidates: candidates.geojson", "candidates: candidates.csv")
+
+
+def test_a_csv_with_latitude_and_longitude_swapped(tiny, edit):
+    study = swapped_csv(tiny, edit)
+    problem = one_problem(study)
+    assert problem.startswith(line_of(study, "candidates: candidates.csv"))
+    assert (
+        "5 points of candidates.csv (of 6) lie outside the area of the study's other layers"
+        in problem
+    )
+    assert "would lie inside with longitude and latitude swapped" in problem
+    assert "'astana' at longitude 51.1801, latitude 71.446" in problem
+    assert "swap the two column names" in problem
+    assert "exclu" not in problem.splitlines()[0]  # not blamed on the exclusions
+
+
+def test_a_layer_swapped_against_the_boundaries(tiny, edit):
+    shutil.copy(ROOT / "data" / "boundaries.geojson", tiny / "boundaries.geojson")
+    study = edit(tiny / "study.yaml", "layers:", "boundaries: boundaries.geojson\nlayers:")
+    edit(tiny / "universities.geojson", "[71.3983, 51.0906]", "[51.0906, 71.3983]")
+    problem = one_problem(study)
+    assert problem.startswith(line_of(study, "universities: universities.geojson"))
+    assert "1 point of universities.geojson (of 4) lies outside the study's boundaries" in problem
+    assert "'nu' at longitude 51.0906, latitude 71.3983" in problem
+    assert "swap the two numbers of each point" in problem
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "at", "said"),
+    [
+        ("within_km: 100", "within_km: 30000", "within_km: 30000",
+         "30000 km is more than the largest distance between two points of the study (1,008 km), "
+         "so it reaches every point of the study; was it written in metres? 30000 m would be 30 km"),
+        ("within_km: 100", "decay: {gaussian: {sigma_km: 5000}}", "sigma_km: 5000",
+         "5000 km is more than the largest distance between two points of the study (1,008 km), "
+         "so the decay is flat over the whole study; was it written in metres?"),
+        ("min_spacing_km: 300", "min_spacing_km: 300000", "min_spacing_km: 300000",
+         "so no two sites can be that far apart"),
+        ("{linear: {best: 0, worst: 500}}", "{linear: {best: 5000, worst: 150000}}",
+         "best: 5000", "so every candidate gets the same value"),
+        ("exclude:\n", "exclude:\n  - {criterion: university_km, above: 2000}\n", "above: 2000",
+         "so the rule excludes nobody; was it written in metres? 2000 m would be 2 km"),
+        ("exclude:\n", "exclude:\n  - {criterion: university_km, below: 2000000}\n",
+         "below: 2000000", "so the rule excludes every candidate; write a distance within the "
+         "study, in kilometres (at most 1,008 km)"),
+    ],
+    ids=["radius", "decay", "spacing", "value-function", "exclusion-above", "exclusion-below"],
+)  # fmt: skip
+def test_a_distance_larger_than_the_study_is_refused(tiny, edit, old, new, at, said):
+    study = edit(tiny / "study.yaml", old, new)
+    problem = one_problem(study)
+    assert problem.startswith(line_of(study, at)) and said in problem

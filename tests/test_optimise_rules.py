@@ -347,3 +347,42 @@ def test_docstring_examples(module: str) -> None:
     result = doctest.testmod(mod, extraglobs={"np": np})
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# --------------------------------------------------------------------------- an empty group label
+
+
+# "" is "in no agglomeration" (data/README.md): no group of its own, free of every cap
+AGGLOMERATION = np.array(["Almaty", "Almaty", "", "", "Astana", " "], dtype=object)
+SIX = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+
+
+def test_a_candidate_with_an_empty_label_is_in_no_group() -> None:
+    rules = prepare(SIX, n=2, groups=AGGLOMERATION, at_most_per_group=1)
+    g = rules.groups
+    assert g is not None
+    assert g.labels == ("Almaty", "Astana")
+    assert g.codes.tolist() == [0, 0, -1, -1, 1, -1]
+    assert [m.tolist() for m in g.members()] == [[0, 1], [4]]
+    assert g.counts(np.array([0, 2, 3, 5])).tolist() == [1, 0]
+    assert g.free().tolist() == [2, 3, 5]
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_at_most_one_per_group_leaves_the_ungrouped_free(solver: str) -> None:
+    # at most one per agglomeration: three ungrouped candidates may all be chosen
+    result = select_portfolio(
+        SIX, n=5, groups=AGGLOMERATION, at_most_per_group=1, group_name="agglomeration",
+        solver=solver,
+    )  # fmt: skip
+    assert result.selected.tolist() == [0, 2, 3, 4, 5]
+    # five is the most: one per agglomeration and the three free ones (not "2 groups × 1")
+    with pytest.raises(InfeasibleError, match="allows at most 5 sites but 6 were asked"):
+        select_portfolio(SIX, n=6, groups=AGGLOMERATION, at_most_per_group=1)
+
+
+def test_at_least_one_per_group_asks_nothing_of_the_ungrouped() -> None:
+    result = select_portfolio(SIX, n=2, groups=AGGLOMERATION, at_least_per_group=1)
+    assert result.selected.tolist() == [0, 4]
+    with pytest.raises(InfeasibleError, match=r"needs 2 sites \(2 group values\)"):
+        select_portfolio(SIX, n=1, groups=AGGLOMERATION, at_least_per_group=1)

@@ -34,7 +34,15 @@ from siting.results import Results
 from tests.conftest import TINY
 
 CLI = [sys.executable, "-c", "from siting.cli import app; app()"]
-RUN_NAMES = {"ranking.csv", "results.gpkg", "map.html", "map.png", "report.html"}
+RUN_NAMES = {
+    "ranking.csv",
+    "results.gpkg",
+    "ranking.parquet",
+    "ranking.xlsx",
+    "map.html",
+    "map.png",
+    "report.html",
+}
 
 
 # -- helpers --------------------------------------------------------------------------------

@@ -50,3 +50,21 @@ def test_profiles_give_different_shortlists(runs):
     assert len(set(portfolios.values())) == len(portfolios), portfolios
     tops = {stem: tuple(r.top(5).index) for stem, r in runs.items() if stem in EXPECTED}
     assert len(set(tops.values())) == len(tops), tops
+
+
+@pytest.mark.parametrize("path", PROFILES, ids=lambda p: p.stem)
+def test_counts_and_sums_decay_instead_of_stopping_at_a_radius(path):
+    # "no cliffs unless asked for": a hard radius is kept only where the rule is a cut-off
+    # (exclusions, the coverage radius, the spacing), never in what a criterion counts
+    for c in criteria.load(path).study.criteria:
+        if c.measure.kind in ("count", "sum"):
+            assert c.measure.within_km is None and c.measure.decay is not None, c.id
+
+
+def test_the_alatau_cliff_is_gone(runs):
+    # Alatau lies 50.16 km from Almaty's point, where 30 institutes stand: a hard 50 km counted
+    # only the 2 at 48.9 km; the linear decay (full to 30 km, none from 80 km) counts those 30
+    # at 0.597 each, and the 6 others between 48.9 and 66.4 km by their distance
+    raw = runs["novosibirsk"].raw
+    assert raw.at["alatau", "institutes_nearby"] == pytest.approx(20.87, abs=0.01)
+    assert raw.at["almaty", "institutes_nearby"] > raw.at["alatau", "institutes_nearby"]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -53,3 +55,44 @@ def test_a_constant_column_does_not_discriminate():
 def test_direction_must_agree_with_linear_bounds():
     with pytest.raises(ValueError, match="describe a cost"):
         crit("benefit", {"linear": {"best": 10, "worst": 150}})
+
+
+SOUTH = {"categories": {"south": 1, "west": 0.6, "east": 0.6, "north": 0.3}, "default": 0}
+
+
+def category(fn: object, direction: str = "benefit", measure: object = None) -> Criterion:
+    return Criterion.model_validate(
+        {"id": "c", "label": "c", "measure": measure or {"attribute": "macro_region"},
+         "direction": direction, "value": fn, "weight": 1}
+    )  # fmt: skip
+
+
+def test_categories_give_each_label_its_value_and_the_rest_the_default():
+    labels = np.array(["south", "north", "central", "", None], dtype=object)
+    np.testing.assert_allclose(value.apply(category(SOUTH), labels), [1, 0.3, 0, 0, 0])
+    # the pipeline measures the labels into their values; applying again changes nothing
+    measured = value.categories(labels, values=SOUTH["categories"], default=0)
+    np.testing.assert_allclose(value.apply(category(SOUTH), measured), measured)
+
+
+def test_without_a_default_an_unlisted_label_has_no_value():
+    got = value.categories(["south", "central"], values={"south": 1.0})
+    assert got[0] == 1 and np.isnan(got[1])
+
+
+@pytest.mark.parametrize(
+    ("fn", "direction", "measure", "said"),
+    [
+        ({"linear": {"best": 1, "worst": 0}, "default": 0}, "benefit", None, "goes with"),
+        (SOUTH, "cost", None, "write `direction: benefit`"),
+        (SOUTH, "benefit", {"nearest": "x"}, "not a `nearest` measure"),
+        (SOUTH, "benefit", {"attribute": "latitude"}, "is a coordinate in degrees"),
+        (SOUTH, "benefit", {"attribute": "macro_region", "in": ["south"]}, "remove `in`"),
+        ({"categories": {"south": 2}}, "benefit", None, "less than or equal to 1"),
+        ({"categories": {}}, "benefit", None, "at least 1 item"),
+    ],
+    ids=["default-alone", "cost", "not-attribute", "coordinate", "with-in", "above-1", "empty"],
+)
+def test_a_categorical_value_function_used_wrongly_is_refused(fn, direction, measure, said):
+    with pytest.raises(ValueError, match=re.escape(said)):
+        category(fn, direction, measure)

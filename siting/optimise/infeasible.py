@@ -119,7 +119,8 @@ def _group_checks(rules: PortfolioRules, allowed: np.ndarray) -> list[str]:
             )
         )
     if g.at_most is not None and rules.count.exact:
-        room = int(np.minimum(counts_all, g.at_most).sum())
+        # candidates in no group (an empty label) are free of the cap
+        room = int(np.minimum(counts_all, g.at_most).sum()) + g.free(allowed).size
         if room < n:
             out.append(
                 Msg(

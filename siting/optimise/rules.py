@@ -111,20 +111,34 @@ class Spacing:
         return i, j
 
 
+#: The code of a candidate in no group (its label is empty).
+NO_GROUP = -1
+
+
 @dataclass(frozen=True, eq=False)
 class GroupCaps:
     """At most / at least so many chosen sites per value of a grouping field.
+
+    A candidate whose label is empty (``""``, say "in no agglomeration") is in no group: no
+    cap counts it, and ``at_least`` asks nothing of it.
 
     Attributes
     ----------
     field
         Name of the grouping field (e.g. ``"macro_region"``), used in sentences.
     codes
-        Group of each candidate: an index into ``labels``, read-only.
+        Group of each candidate: an index into ``labels``, or :data:`NO_GROUP` (-1) for a
+        candidate in no group; read-only.
     labels
-        The distinct group values, sorted.
+        The distinct group values, sorted (never ``""``).
     at_most, at_least
         The caps; at least one is set.
+
+    Examples
+    --------
+    >>> g = GroupCaps("agglomeration", np.array([0, -1, 0, -1]), ("Almaty",), at_most=1)
+    >>> g.members(), g.counts(np.array([0, 1, 3])).tolist(), g.free().tolist()
+    ([array([0, 2])], [1], [1, 3])
     """
 
     field: str
@@ -138,12 +152,20 @@ class GroupCaps:
         object.__setattr__(self, "labels", tuple(self.labels))
 
     def members(self) -> list[np.ndarray]:
-        """Candidate indices of each group, in the order of ``labels``."""
+        """Candidate indices of each group, in the order of ``labels`` (free ones in none)."""
         return [np.flatnonzero(self.codes == g) for g in range(len(self.labels))]
 
     def counts(self, selected: np.ndarray) -> np.ndarray:
         """Number of the candidates ``selected`` (indices or a mask) in each group."""
-        return np.bincount(self.codes[selected], minlength=len(self.labels))
+        codes = self.codes[selected]
+        return np.bincount(codes[codes != NO_GROUP], minlength=len(self.labels))
+
+    def free(self, selected: np.ndarray | None = None) -> np.ndarray:
+        """Indices of the candidates in no group (among ``selected``, indices or a mask)."""
+        index = np.arange(len(self.codes))
+        if selected is not None:
+            index = index[selected]
+        return index[self.codes[index] == NO_GROUP]
 
 
 @dataclass(frozen=True, eq=False)
@@ -690,7 +712,11 @@ def _groups(
                     )
                 )
             else:
-                uniq, codes = np.unique(g.astype(str), return_inverse=True)
+                text = np.array([str(v).strip() for v in g], dtype=object)
+                grouped = text != ""
+                uniq, inverse = np.unique(text[grouped].astype(str), return_inverse=True)
+                codes = np.full(size, NO_GROUP, dtype=np.intp)
+                codes[grouped] = inverse
                 labels = [str(u) for u in uniq]
     if (at_most is not None or at_least is not None) and groups is None:
         problems.append(

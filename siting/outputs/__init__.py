@@ -12,8 +12,10 @@ from siting.outputs.tables import (
     write_alternatives_csv,
     write_geopackage,
     write_pareto_csv,
+    write_parquet,
     write_ranking_csv,
 )
+from siting.outputs.workbook import write_workbook
 from siting.results import Results
 
 
@@ -36,6 +38,11 @@ def write_all(results: Results, out_dir: str | Path, *, lang: str | None = None)
     lang
         Language of the pages, the static map and the report: ``kk``, ``ru`` or ``en``
         (default: the study's ``language``).
+
+    The set: ranking.csv, results.gpkg, ranking.parquet (GeoParquet), map.html, map.png, the
+    robustness tables and chart (when the run has them), alternatives.csv, pareto.csv,
+    method_agreement.csv (when there is something to put in them), ranking.xlsx,
+    report.html and manifest.json.  :meth:`siting.results.Results.write` calls this function.
 
     Returns
     -------
@@ -65,6 +72,7 @@ def write_all(results: Results, out_dir: str | Path, *, lang: str | None = None)
         written: dict[str, Path] = {
             "ranking.csv": write_ranking_csv(results, stage / "ranking.csv"),
             "results.gpkg": write_geopackage(results, stage / "results.gpkg"),
+            "ranking.parquet": write_parquet(results, stage / "ranking.parquet"),
             "map.html": write_map(results, stage / "map.html", lang=lang),
             "map.png": write_static_map(results, stage / "map.png", lang=lang),
         }
@@ -82,6 +90,8 @@ def write_all(results: Results, out_dir: str | Path, *, lang: str | None = None)
             written["method_agreement.csv"] = write_agreement_csv(
                 results, stage / "method_agreement.csv"
             )
+        # the workbook has a robustness sheet, so it is written after the robustness tables
+        written["ranking.xlsx"] = write_workbook(results, stage / "ranking.xlsx", lang=lang)
         # the report embeds the figures of every analysis, so it is written after them
         written["report.html"] = write_report(results, stage / "report.html", lang=lang)
         written[MANIFEST] = write_manifest(results, stage / MANIFEST, written)
@@ -91,7 +101,16 @@ def write_all(results: Results, out_dir: str | Path, *, lang: str | None = None)
 
 def _planned(results: Results) -> list[str]:
     """The names :func:`write_all` will write, but for the robustness tables (known later)."""
-    names = ["ranking.csv", "results.gpkg", "map.html", "map.png", "report.html", MANIFEST]
+    names = [
+        "ranking.csv",
+        "results.gpkg",
+        "ranking.parquet",
+        "map.html",
+        "map.png",
+        "ranking.xlsx",
+        "report.html",
+        MANIFEST,
+    ]
     if results.alternatives:
         names.append("alternatives.csv")
     if not results.pareto.empty:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ import pandas as pd
 
 from siting.compare import Comparison
 from siting.i18n import LANGUAGES, NATIVE_NAMES, Translator, script_messages, translator
+from siting.messages import render_text
 from siting.outputs import offline
 from siting.outputs.files import (
     file_size_limit_as_error,
@@ -42,21 +44,28 @@ def write_comparison(
     Files (the same inputs give byte-identical CSVs):
 
     ``comparison.csv``
-        :attr:`Comparison.ranks`: every candidate's rank, score, exclusion and portfolio
-        membership in each study, and its rank change against the baseline.
+        :attr:`Comparison.ranks`: every candidate's rank, score (with the method that made
+        it, ``method_<label>``), exclusion and portfolio membership in each study, and its
+        rank change against the baseline.
+    ``comparison_weights.csv``
+        :attr:`Comparison.weights`: every criterion's effective (global) weight in each study
+        and its change against the baseline.
     ``comparison_pairs.csv``
         :attr:`Comparison.pairs`: rank correlations and overlaps for every pair of studies.
     ``comparison_portfolios.csv``
-        :attr:`Comparison.portfolios`: the portfolios side by side.
+        :attr:`Comparison.portfolios`: the portfolios lined up by site (shared, only in one).
     ``comparison_differences.csv``
         :attr:`Comparison.differences`: what differs in the criteria files.
     ``comparison.png``
-        Slope chart: the rank of every candidate in any study's top k, study by study.
+        Slope chart: the rank of every candidate in any study's top k, study by study, each
+        study's method under its name, and the warning when the methods differ.
     ``comparison_map.html``
         One synchronised map per study, side by side, offline (Leaflet inlined), opening on
-        the whole country, in three languages.
+        the whole country, in three languages; each map names its study's method, and the
+        header carries the warning when the methods differ.
     ``manifest.json``
-        Every study's input files with their hashes, versions, and the hash of each output.
+        Every study's input files with their hashes, each study's method, the warnings,
+        versions, and the hash of each output.
 
     The files are published as one set (:class:`siting.outputs.publish.Publication`): the
     folder holds the whole previous comparison or the whole new one, a file this tool did not
@@ -79,6 +88,7 @@ def write_comparison(
     t = translator(lang or cmp.results[0].study.language)
     tables = {
         "comparison.csv": cmp.ranks,
+        "comparison_weights.csv": cmp.weights,
         "comparison_pairs.csv": cmp.pairs,
         "comparison_portfolios.csv": cmp.portfolios,
         "comparison_differences.csv": cmp.differences,
@@ -113,6 +123,8 @@ def _manifest(cmp: Comparison, outputs: dict[str, Path]) -> dict[str, Any]:
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": {str(p): d for r in cmp.results for p, d in r.inputs.items()},
         "k": cmp.k,
+        "methods": cmp.methods,
+        "warnings": [render_text(w, translator("en")) for w in cmp.warnings],
         "versions": versions(),
         "outputs": {name: sha256(path) for name, path in outputs.items()},
     }
@@ -165,7 +177,12 @@ def _slope_chart(cmp: Comparison, path: Path, t: Translator) -> None:
                     color=colour,
                     parse_math=False,
                 )
-    ax.set_xticks(x, cmp.labels, fontsize=8)
+    # each study's method under its label: scores of different methods are not comparable
+    ticks = [
+        f"{label}\n{Words(r, t).method(r.study.method.name)}"
+        for label, r in zip(cmp.labels, cmp.results, strict=True)
+    ]
+    ax.set_xticks(x, ticks, fontsize=8)
     for label in ax.get_xticklabels():
         label.set_parse_math(False)
     ax.set_xlim(-0.9, len(cols) - 0.1)
@@ -176,6 +193,13 @@ def _slope_chart(cmp: Comparison, path: Path, t: Translator) -> None:
         fontsize=10,
         parse_math=False,
     )
+    if cmp.warnings:
+        fig.suptitle(
+            textwrap.fill(render_text(cmp.warnings[0], t), 60 + 12 * len(cols)),
+            fontsize=8,
+            color="#b3261e",
+            parse_math=False,
+        )
     ax.yaxis.set_major_formatter(lambda v, _: t.integer(v))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -275,10 +299,14 @@ def map_data(cmp: Comparison) -> dict[str, Any]:
                 }
             )
         title = {lang: local(r.study.study, lang) for lang in LANGUAGES}
-        studies.append({"label": label, "title": title, "sites": sites})
+        method = {lang: words[lang][n].method(r.study.method.name) for lang in LANGUAGES}
+        studies.append({"label": label, "title": title, "method": method, "sites": sites})
     outline = _outline(cmp.results)
     return {
         "k": cmp.k,
+        "warnings": [
+            {lang: render_text(w, translator(lang)) for lang in LANGUAGES} for w in cmp.warnings
+        ],
         "studies": studies,
         "outline": outline,
         "bounds": _bounds(cmp, outline, every),
@@ -308,7 +336,8 @@ def render_map(cmp: Comparison, *, lang: str | None = None) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{css}</style>\n<style>{app_css}</style>\n"
         "</head>\n<body>\n"
-        '<header><div id="switch"></div><strong id="title"></strong><p id="legend"></p></header>\n'
+        '<header><div id="switch"></div><strong id="title"></strong><p id="legend"></p>'
+        '<p id="warning" role="alert"></p></header>\n'
         '<div id="maps"></div>\n'
         f'<script type="application/json" id="comparison-data">{data}</script>\n'
         f"<script>{js}</script>\n<script>{app_js}</script>\n</body>\n</html>\n"

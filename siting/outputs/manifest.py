@@ -59,6 +59,10 @@ def manifest(results: Results, outputs: dict[str, Path]) -> dict[str, Any]:
         "timings_s": {k: round(v, 4) for k, v in results.timings.items()},
         "outputs": {name: sha256(p) for name, p in outputs.items()},
     }
+    if results.changed_in_code:
+        # the criteria file no longer describes the study (Study.replace): record the study
+        data["changed_in_code"] = True
+        data["study_spec"] = results.study.model_dump(mode="json", by_alias=True)
     if results.portfolio is not None:
         p = results.portfolio
         data["solver"] = {"name": p.solver, "version": p.solver_version, "status": p.status}

@@ -105,59 +105,141 @@ def write_ranking_csv(results: Results, path: Path) -> Path:
     return write_csv(path, ranking_frame(results))
 
 
-def write_geopackage(results: Results, path: Path) -> Path:
-    """Write results.gpkg: layers ``ranking``, ``portfolio`` and ``alternatives`` (EPSG:4326 points).
+def _rank_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of a ranking table that hold ranks (whole numbers, missing where excluded)."""
+    return [c for c in frame.columns if c == "rank" or c.startswith("rank_")]
 
-    With a robustness analysis the ranking layer also carries ``p_rank1``, ``p_top3`` and
-    ``p_portfolio``; the ``alternatives`` layer has one point per site of each option.
 
-    Two identical runs give byte-identical files: GeoPackage's own timestamps are pinned to
-    :data:`GPKG_DATE` (GDAL's ``OGR_CURRENT_DATE``).  A failure (a full disk, a file-size
-    limit) or a warning from GDAL becomes an :class:`~siting.errors.OutputError` saying
-    what happened: a GeoPackage GDAL complained about is not handed on.
+def own_fields(results: Results, sites: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """The sites' own fields (region, population, ...), indexed by id.
+
+    Every field of the layer (default: the candidates) but its id, name, geometry and the
+    reference's ``layer``, in the layer's order.  A field whose name the ranking already uses
+    (``score``, say) is prefixed with ``attr_``.  A field of text that also holds numbers or
+    true/false is written as text, so that every format (GeoPackage, GeoParquet, xlsx) can
+    carry it.
+    """
+    sites = results.candidates if sites is None else sites
+    taken = set(ranking_frame_columns(results))
+    out = pd.DataFrame(index=sites.index)
+    for col in sites.columns:
+        if col in ("id", "name", "geometry", "layer"):
+            continue
+        series = sites[col]
+        if series.dtype == object and len({type(v) for v in series.dropna()}) > 1:
+            series = series.map(lambda v: v if v is None or pd.isna(v) else str(v))
+        out[f"attr_{col}" if col in taken else str(col)] = series
+    return out
+
+
+def ranking_frame_columns(results: Results) -> list[str]:
+    """The columns of :func:`ranking_frame` (without computing it)."""
+    base = ["rank", "id", "name", "role", "score", "excluded_reason", "in_portfolio"]
+    if results.reference is not None:
+        base.append("pct_of_reference")
+    if results.method_scores.shape[1] > 1:
+        for m in results.method_scores.columns:
+            base += [f"score_{m}", f"rank_{m}"]
+    for c in results.study.criteria:
+        base += [f"raw_{c.id}", f"value_{c.id}", f"contrib_{c.id}"]
+    return base
+
+
+def layers_frame(results: Results) -> gpd.GeoDataFrame:
+    """The ranking as a point layer: :func:`ranking_frame` with the candidates' own fields.
+
+    One row per candidate and per reference site (``role``), ranks as whole numbers (missing
+    where excluded), the candidates' fields after the ranking's columns, the robustness
+    probabilities ``p_rank1``, ``p_top3`` and ``p_portfolio`` when the run has them; points in
+    EPSG:4326.  What results.gpkg's layers and ranking.parquet hold.
     """
     table = ranking_frame(results)
+    for col in _rank_columns(table):
+        table[col] = table[col].astype("Int64")
+    fields = own_fields(results)
+    table = table.join(fields, on="id")
+    for col in fields.columns:
+        # whole numbers and true/false stay so on the reference rows, where they are missing
+        if pd.api.types.is_integer_dtype(fields[col].dtype):
+            table[col] = table[col].astype("Int64")
+        elif pd.api.types.is_bool_dtype(fields[col].dtype):
+            table[col] = table[col].astype("boolean")
     points = results.candidates.geometry
     if results.reference is not None:
         points = pd.concat([points, results.reference.sites.geometry])
-    geometry = points.loc[table["id"]].to_numpy()
-    ranking = gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
-    ranking["rank"] = ranking["rank"].astype("float64")  # GeoPackage has no nullable integer
-    portfolio = ranking[ranking["in_portfolio"]].copy()
-    portfolio.insert(
-        0,
-        "order",
-        [results.portfolio.ids.index(i) + 1 for i in portfolio["id"]]
-        if results.portfolio is not None
-        else [],
-    )
-    portfolio = portfolio.sort_values("order")
+    frame = gpd.GeoDataFrame(table, geometry=points.loc[table["id"]].to_numpy(), crs="EPSG:4326")
     sens = results.sensitivity
     if sens is not None:
         # robustness as attributes, so that QGIS can style the candidates by them
         probs = sens.acceptability.acceptability
-        ranking["p_rank1"] = ranking["id"].map(probs.iloc[:, 0]).round(DECIMALS)
-        ranking["p_top3"] = ranking["id"].map(probs.iloc[:, :3].sum(axis=1)).round(DECIMALS)
+        frame["p_rank1"] = frame["id"].map(probs.iloc[:, 0]).round(DECIMALS)
+        frame["p_top3"] = frame["id"].map(probs.iloc[:, :3].sum(axis=1)).round(DECIMALS)
         if sens.membership is not None:
             member = sens.membership.probability
-            ranking["p_portfolio"] = ranking["id"].map(member).round(DECIMALS)
+            frame["p_portfolio"] = frame["id"].map(member).round(DECIMALS)
+    return frame
+
+
+def geopackage_layers(results: Results) -> dict[str, gpd.GeoDataFrame]:
+    """The layers of results.gpkg, by name (see :func:`write_geopackage`)."""
+    frame = layers_frame(results)
+    is_reference = frame["role"] == "reference"
+    ranking = frame[~is_reference].reset_index(drop=True)
+    chosen = results.portfolio.ids if results.portfolio is not None else []
+    portfolio = ranking[ranking["in_portfolio"]].copy()
+    portfolio.insert(0, "order", pd.array([chosen.index(i) + 1 for i in portfolio["id"]], "Int64"))
+    portfolio = portfolio.sort_values("order").reset_index(drop=True)
+    layers = {"ranking": ranking, "portfolio": portfolio}
     options = alternatives_frame(results) if results.alternatives else pd.DataFrame()
-    alternatives = None
     if not options.empty:
         rows = [
             {"option": row.option, "total_score": row.total_score, "id": cid}
             for row in options.itertuples()
             for cid in str(row.ids).split(";")
         ]
-        frame = pd.DataFrame(rows)
-        frame["name"] = frame["id"].map(results.ranking["name"])
-        alternatives = gpd.GeoDataFrame(
-            frame, geometry=points.loc[frame["id"]].to_numpy(), crs="EPSG:4326"
-        )
+        sites = pd.DataFrame(rows)
+        sites["name"] = sites["id"].map(results.ranking["name"])
+        geometry = results.candidates.geometry.loc[sites["id"]].to_numpy()
+        layers["alternatives"] = gpd.GeoDataFrame(sites, geometry=geometry, crs="EPSG:4326")
+    ref = results.reference
+    if ref is not None:
+        reference = frame[is_reference].reset_index(drop=True)
+        # the reference is scored by the weighted sum only (``score``) and never ranked
+        candidates_only = [
+            *own_fields(results).columns,
+            *(c for c in reference.columns if c.startswith(("score_", "rank_"))),
+            "rank",
+            "role",
+            "in_portfolio",
+            "excluded_reason",
+        ]
+        reference = reference.drop(columns=[c for c in candidates_only if c in reference])
+        reference.insert(2, "place", pd.array(list(reference["id"].map(ref.places)), "Int64"))
+        # the reference file mixes sites and facilities: the fields no site fills are left out
+        fields = own_fields(results, ref.sites).dropna(axis=1, how="all")
+        reference = reference.join(fields, on="id")
+        layers["reference"] = gpd.GeoDataFrame(reference, geometry="geometry", crs="EPSG:4326")
+    return layers
 
-    layers = {"ranking": ranking, "portfolio": portfolio}
-    if alternatives is not None:
-        layers["alternatives"] = alternatives
+
+def write_geopackage(results: Results, path: Path) -> Path:
+    """Write results.gpkg: layers ``ranking``, ``portfolio``, ``alternatives`` and ``reference``.
+
+    ``ranking``: every candidate with its rank (a whole number; empty where excluded), score,
+    exclusion reason, portfolio membership, the ranks under the compared methods, each
+    criterion's raw value, value and contribution, then the candidate's own fields (region,
+    population, ...) and, with a robustness analysis, ``p_rank1``, ``p_top3`` and
+    ``p_portfolio``.  ``portfolio``: the chosen sites with their ``order``.  ``alternatives``:
+    one point per site of each option.  ``reference``: the reference sites (Novosibirsk) with
+    their weighted-sum score and ``place``, the rank each would take among the candidates.
+    EPSG:4326 points.
+
+    Two identical runs give byte-identical files: GeoPackage's own timestamps are pinned to
+    :data:`GPKG_DATE` (GDAL's ``OGR_CURRENT_DATE``).  A failure (a full disk, a file-size
+    limit) or a warning from GDAL becomes an :class:`~siting.errors.OutputError` saying
+    what happened: a GeoPackage GDAL complained about is not handed on.
+    """
+    layers = geopackage_layers(results)
 
     def write(tmp: Path) -> None:
         from pyogrio.errors import DataLayerError, DataSourceError
@@ -181,15 +263,20 @@ def write_geopackage(results: Results, path: Path) -> Path:
     return write_with(path, write)
 
 
+def pinned_date() -> str:
+    """The date outputs record as their own (:data:`GPKG_DATE`, or ``SOURCE_DATE_EPOCH``)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return GPKG_DATE
+
+
 @contextlib.contextmanager
 def _pinned_gpkg_date() -> Iterator[None]:
     """Within the block GDAL stamps GeoPackage tables with :data:`GPKG_DATE` (or SOURCE_DATE_EPOCH)."""
     import pyogrio
 
-    date = GPKG_DATE
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        date = datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    date = pinned_date()
     before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": date})
     try:
@@ -291,3 +378,16 @@ def write_pareto_csv(results: Results, path: Path) -> Path:
     front = results.pareto.copy()
     front["ids"] = [";".join(ids) for ids in front["ids"]]
     return write_csv(path, front)
+
+
+def write_parquet(results: Results, path: Path) -> Path:
+    """Write ranking.parquet: :func:`layers_frame` as GeoParquet (geopandas, pyarrow).
+
+    The rows of ranking.csv (candidates, then reference sites) with their points, whole-number
+    ranks, the candidates' own fields and the robustness probabilities when computed; the
+    ``geo`` metadata of GeoParquet names the geometry column and its CRS (EPSG:4326), so that
+    ``geopandas.read_parquet``, QGIS and DuckDB read it as a layer.  Two identical runs give
+    identical bytes (the file holds no time).
+    """
+    frame = layers_frame(results)
+    return write_with(path, lambda tmp: frame.to_parquet(tmp, index=False))

@@ -119,8 +119,13 @@
       t("Blue: top {k}; pale blue: ranked lower; grey: excluded; red ring: a chosen site. The maps move together.",
         {k: number(data.k, 0)});
     data.studies.forEach(function (study, i) {
-      heads[i].textContent = study.label + " \u2014 " + local(study.title);
+      // the method beside the study: its scores are on that method's scale
+      heads[i].textContent = study.label + " \u2014 " + local(study.title) +
+        (study.method ? " (" + local(study.method) + ")" : "");
     });
+    var warning = document.getElementById("warning");
+    warning.textContent = (data.warnings || []).map(local).join(" ");
+    warning.hidden = !warning.textContent;
     Array.prototype.forEach.call(switcher.children, function (button) {
       button.setAttribute("aria-pressed", String(button.getAttribute("data-lang") === lang));
     });

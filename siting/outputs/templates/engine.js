@@ -591,7 +591,8 @@
 
   function groupMembers(g) {
     const members = g.labels.map(function () { return []; });
-    g.codes.forEach(function (code, j) { members[code].push(j); });
+    // code -1: an empty label, in no group (siting.optimise.rules.NO_GROUP)
+    g.codes.forEach(function (code, j) { if (code >= 0) members[code].push(j); });
     return members;
   }
 
@@ -662,7 +663,7 @@
       case "at_most_per_group":
       case "at_least_per_group": {
         const counts = g.labels.map(function () { return 0; });
-        sel.forEach(function (j) { counts[g.codes[j]] += 1; });
+        sel.forEach(function (j) { if (g.codes[j] >= 0) counts[g.codes[j]] += 1; });
         const over = family === "at_most_per_group";
         const cap = over ? g.at_most || 0 : g.at_least || 0;
         return { groups: g.labels.filter(function (_, k) { return over ? counts[k] > cap : counts[k] < cap; }) };
