@@ -35,7 +35,9 @@ def main() -> int:
     template = extract_messages()
     if args.command == "extract":
         with (LOCALE / "siting.pot").open("wb") as fh:
-            write_po(fh, template, width=100, sort_output=False, omit_header=False)
+            write_po(
+                fh, template, width=100, sort_output=False, omit_header=False, include_lineno=False
+            )
         print(f"{len(template)} messages → {LOCALE / 'siting.pot'}")
         return 0
     if args.command == "update":
@@ -49,7 +51,7 @@ def main() -> int:
                 catalog = Catalog(locale=lang, domain="siting", project="siting")
             catalog.update(template, no_fuzzy_matching=True)
             with path.open("wb") as fh:
-                write_po(fh, catalog, width=100, ignore_obsolete=True)
+                write_po(fh, catalog, width=100, ignore_obsolete=True, include_lineno=False)
             print(f"{lang}: {len(catalog)} messages")
         return 0
     gaps = {lang: missing_translations(lang) for lang in LANGUAGES if lang != SOURCE}
