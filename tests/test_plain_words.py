@@ -164,3 +164,18 @@ def test_the_solvers_status_is_said_in_words(lang: str) -> None:
         text = render(solver_status(status), t)
         assert status not in text and not re.search(r"[A-Za-z]", text), text
     assert solver_status("Something new") == "Something new"
+
+
+def test_the_workbook_names_regions_in_the_readers_language() -> None:
+    """ranking.xlsx is a display table: its region column reads as officials write it."""
+    from siting.outputs.workbook import _place_columns
+
+    results = shipped()
+    ids = list(results.ranking.index[:5])
+    for lang in ("ru", "kk"):
+        t = translator(lang)
+        columns = {c.header: c for c in _place_columns(results, Words(results, t), ids)}
+        region = columns[t("Region")]
+        raw = results.candidates["region"].reindex(ids)
+        assert list(region.values) == [t.region(r) for r in raw]
+        assert not any(latin_words(str(v)) for v in region.values)

@@ -197,9 +197,9 @@ GLOSSARY: tuple[Term, ...] = (
         "smaa",
         N_("Weight draws (SMAA)"),
         N_(
-            "The ranking recomputed for many random weightings, and the best portfolio for "
-            "some of them, to see how often each town comes first or is chosen (stochastic "
-            "multicriteria acceptability analysis)."
+            "The ranking and the portfolio recomputed for many random weightings, to see how "
+            "often each town comes first or is chosen (stochastic multicriteria acceptability "
+            "analysis)."
         ),
     ),
     Term(
