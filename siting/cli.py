@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -142,50 +143,89 @@ def _summary(results: Results, n: int = 10, *, lang: str | None = None) -> None:
     method = results.study.method.name
     others = [m for m in results.method_ranks.columns if m != method]
     sens = results.sensitivity
+    membership = sens.membership if sens is not None else None
+    chosen = set(results.portfolio.ids) if results.portfolio else set()
+    top = results.top(n)
+    # Each column: header, cells, right-aligned, priority (the lowest goes first when the
+    # terminal is too narrow: the other methods' ranks, then P(top3), then P(1st)).
+    columns: list[tuple[str, list[str], bool, int]] = [
+        (t("rank"), [t.integer(int(r)) for r in top["rank"]], True, 9),
+        (t("candidate"), [w.name(c) + (" ★" if c in chosen else "") for c in top.index], False, 9),
+        (t("score"), [t.number(float(x), 3) for x in top["score"]], True, 8),
+    ]
+    for m in others:
+        ranks = [t.integer(_num(results.method_ranks.at[c, m])) for c in top.index]
+        columns.append((w.method(m), ranks, True, 1))
+    if sens is not None:
+        accept = sens.acceptability.acceptability
+        probs = accept.reindex([str(c) for c in top.index]).to_numpy(dtype=float)
+        columns.append((t("P(1st)"), [t.number(float(p), 2) for p in probs[:, 0]], True, 6))
+        columns.append(
+            (t("P(top3)"), [t.number(float(p), 2) for p in probs[:, :3].sum(axis=1)], True, 4)
+        )
+        if membership is not None:
+            member = [float(membership.probability.get(c, 0.0)) for c in top.index]
+            columns.append((t("P(port.)"), [t.number(p, 2) for p in member], True, 7))
+    shown = _fit(columns, out_console.width)
     notes = [t("score: {method}", method=w.method(method))]
-    if others:
-        notes.append(t("rank under {methods}", methods=", ".join(w.method(m) for m in others)))
+    kept_methods = [m for m in others if w.method(m) in {c[0] for c in shown}]
+    if kept_methods:
+        notes.append(
+            t("rank under {methods}", methods=", ".join(w.method(m) for m in kept_methods))
+        )
+    if len(kept_methods) < len(others):
+        notes.append(t("the ranks under every method are in methods_all.csv"))
     if sens is not None:
         notes.append(
             t(
-                "P(1st), P(top3), P(port.): share of weight draws in which it ranks first, in "
-                "the top 3, in the best portfolio"
+                "P(1st), P(top3): share of the {n} weight draws in which it ranks first, in the "
+                "top 3",
+                n=t.integer(int(sens.acceptability.draws)),
             )
         )
+    if membership is not None:
+        notes.append(
+            t(
+                "P(port.): share of the {n} weight draws in which it is in the best portfolio",
+                n=t.integer(int(membership.draws)),
+            )
+        )
+    # No vertical rules and no padding at the edges: ten rows fit an 80-column terminal.
     table = Table(
         title=t("Top {n}", n=t.integer(n)),
         title_justify="left",
         caption="; ".join(notes),
         caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
-    table.add_column(t("rank"), justify="right")
-    table.add_column(t("candidate"))
-    table.add_column(t("score"), justify="right")
-    for m in others:
-        table.add_column(w.method(m), justify="right")
-    if sens is not None:
-        table.add_column(t("P(1st)"), justify="right")
-        table.add_column(t("P(top3)"), justify="right")
-        if sens.membership is not None:
-            table.add_column(t("P(port.)"), justify="right")
-    chosen = set(results.portfolio.ids) if results.portfolio else set()
-    for cid, row in results.top(n).iterrows():
-        mark = " ★" if cid in chosen else ""
-        cells: list[str | Text] = [
-            t.integer(int(row["rank"])),
-            Text(f"{w.name(cid)}{mark}"),
-            t.number(float(row["score"]), 3),
-        ]
-        cells += [t.integer(_num(results.method_ranks.at[cid, m])) for m in others]
-        if sens is not None:
-            accept = sens.acceptability.acceptability
-            probs = accept.to_numpy(dtype=float)[accept.index.get_loc(str(cid))]
-            cells += [t.number(float(probs[0]), 2), t.number(float(probs[:3].sum()), 2)]
-            if sens.membership is not None:
-                cells.append(t.number(float(sens.membership.probability.get(cid, 0.0)), 2))
-        table.add_row(*cells)
+    for head, _cells, right, _priority in shown:
+        table.add_column(head, justify="right" if right else "left", no_wrap=head == t("candidate"))
+    for i in range(len(top)):
+        table.add_row(*(Text(cells[i]) for _head, cells, _right, _p in shown))
     out_console.print(table)
     _summary_notes(results, w)
+
+
+def _fit(
+    columns: list[tuple[str, list[str], bool, int]], width: int
+) -> list[tuple[str, list[str], bool, int]]:
+    """The columns that fit ``width`` characters, dropping the lowest priority first.
+
+    A column needs its widest cell or its header on one line, plus three characters: its
+    padding and the space that divides it from the next; the table's outer edges take none.
+    (Left to itself, rich would squeeze every column alike and cut headers and names short.)
+    """
+
+    def need(col: tuple[str, list[str], bool, int]) -> int:
+        head, cells, _right, _priority = col
+        return max([len(head), *(len(c) for c in cells)]) + 3
+
+    shown = list(columns)
+    while sum(need(c) for c in shown) - 3 > width and len(shown) > 3:
+        lowest = min(shown[3:], key=lambda c: c[3])
+        shown.remove(lowest)
+    return shown
 
 
 def _num(x: object) -> float | None:
@@ -367,7 +407,8 @@ def _comparison_summary(cmp: Comparison, lang: str) -> None:
         for label in cmp.labels:
             rank, score = row[f"rank_{label}"], row[f"score_{label}"]
             cells.append(
-                t("excluded")
+                # TRANSLATORS: a candidate set aside by a study's hard constraints (a table cell)
+                t.context("candidate", "excluded")
                 if pd.isna(rank)
                 else f"{t.integer(int(rank))} · {t.number(float(score), 3)}"
             )

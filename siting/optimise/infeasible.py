@@ -266,6 +266,21 @@ def _equity_checks(rules: PortfolioRules, allowed: np.ndarray) -> list[str]:
     return out
 
 
+#: PuLP's status names (``pulp.LpStatus``) in words, for messages a reader sees.
+_STATUS = {
+    "Optimal": N_("the solver proved the answer optimal"),
+    "Not Solved": N_("the solver stopped before it found an answer"),
+    "Infeasible": N_("the solver proved that none exists"),
+    "Unbounded": N_("the solver found the problem unbounded"),
+    "Undefined": N_("the solver could not decide"),
+}
+
+
+def solver_status(status: str) -> Msg | str:
+    """PuLP's status name (``Infeasible``) as a message in words; an unknown one as it is."""
+    return Msg(_STATUS[status]) if status in _STATUS else status
+
+
 def diagnose(rules: PortfolioRules) -> list[str]:
     """Find a smallest set of rules that cannot hold together and the nearest relaxations.
 
@@ -298,8 +313,13 @@ def diagnose(rules: PortfolioRules) -> list[str]:
         else plural("up to {n} was asked", "up to {n} were asked", n)
     )
     if not kept:
-        # the solver's status (Infeasible, Not solved) is PuLP's name for it, quoted as is
-        return [Msg(N_("no portfolio of {n} sites exists ({status})"), n=n, status=most.status)]
+        return [
+            Msg(
+                N_("no portfolio of {n} sites exists ({status})"),
+                n=n,
+                status=solver_status(most.status),
+            )
+        ]
     fixes: list[str] = []
     head: Msg
     if most.feasible:

@@ -42,7 +42,7 @@ from siting.outputs.static_map import render_static_map
 from siting.outputs.svg import LineChart, Series
 from siting.outputs.words import GLOSSARY, Words, data_fingerprint, local
 from siting.results import Results
-from siting.spec import Criterion
+from siting.spec import Criterion, Decay, Measure
 
 __all__ = ["render_report", "value_function_svg", "write_report"]
 
@@ -451,7 +451,7 @@ class _Page:
     def why(self, cid: str) -> str:
         """A chosen site: its rank and score, what makes it strong, what holds it back."""
         t, w = self.t, self.words
-        strong, weak = w.strengths(cid), w.weaknesses(cid)
+        strong, weak = w.strengths(cid, inline=True), w.weaknesses(cid, inline=True)
         text = f"<strong>{self.name(cid)}</strong> ({_e(w.standing(cid))})"
         if strong:
             text += "<br>" + _e(t("Strong on: {items}.", items="; ".join(strong)))
@@ -1010,7 +1010,7 @@ class _Page:
                 vlines=[float(current.iloc[0])] if len(current) else [],
                 title=t(
                     "Rank of the best towns as the weight of {criterion} varies",
-                    criterion=w.criterion(str(crit)),
+                    criterion=w.criterion(str(crit), inline=True),
                 ),
                 margin=(6, 8, 32, 34),
             )
@@ -1233,7 +1233,7 @@ class _Page:
         if ex.reason:
             get = getattr(ex.reason, "get", None)
             return str(get(t.lang)) if callable(get) else str(ex.reason)
-        subject = w.criterion(ex.criterion) if ex.criterion else str(ex.field)
+        subject = w.criterion(ex.criterion, inline=True) if ex.criterion else w.field_word(ex.field)
         parts = []
         if ex.above is not None:
             parts.append(t("{what} above {value}", what=subject, value=w.quantity(ex.above)))
@@ -1244,51 +1244,105 @@ class _Page:
         return w.either(parts)
 
     def _describe(self, c: Criterion) -> str:
-        """What a criterion measures and how its value function reads it, in words."""
+        """What a criterion measures and how its value function reads it, in words.
+
+        Layers, fields and categories are named in the reader's language
+        (:meth:`~siting.outputs.words.Words.layer`, ``field_word``, ``value_word``); a distance
+        decay is said in words from its kernel; a yes/no criterion says "yes" and "no".
+        """
+        text = self._measure_text(c)
+        if c.measure.where:
+            text = self.t(
+                "{text}, counting only entries with {tests}",
+                text=text,
+                tests=self._where_text(c.measure),
+            )
+        return self.t("{measure}; {value}.", measure=text, value=self._value_text(c))
+
+    def _measure_text(self, c: Criterion) -> str:
+        """What a criterion measures, in words (without its filters)."""
         t, w = self.t, self.words
         m = c.measure
         kind = m.kind
+        layer = w.layer(m.layer) if m.layer is not None else ""
+        field = w.field_word(m.field) if m.field else ""
+        kernel = m.kernel
         if kind == "nearest":
-            text = t("Distance to the nearest entry of “{layer}”", layer=m.nearest)
+            text = t("Distance to the nearest entry of “{layer}”", layer=layer)
+        elif kernel is not None and kind in ("count", "sum", "access", "gravity"):
+            decay = self._decay(kernel)
+            if field:
+                text = t(
+                    "Sum of “{field}” over “{layer}”, {decay}",
+                    field=field,
+                    layer=layer,
+                    decay=decay,
+                )
+            else:
+                text = t("Number of entries of “{layer}”, {decay}", layer=layer, decay=decay)
         elif kind == "count":
             text = t(
                 "Number of entries of “{layer}” within {km} km",
-                layer=m.count,
+                layer=layer,
                 km=w.quantity(m.within_km),
             )
         elif kind == "sum":
             text = t(
                 "Sum of “{field}” over “{layer}” within {km} km",
-                field=m.field,
-                layer=m.sum,
+                field=field,
+                layer=layer,
                 km=w.quantity(m.within_km),
             )
-        elif kind == "access":
-            text = t(
-                "Access to “{layer}”, each entry counted less the farther it is (halving about "
-                "every {km} km)",
-                layer=m.access,
-                km=w.quantity((m.decay_km or 0) * math.log(2)),
-            )
+        elif w.binary(c.id):
+            subject = w.field_word(m.attribute)
+            if m.in_ is not None:
+                subject = t(
+                    "{field} one of {values}",
+                    field=subject,
+                    values=", ".join(w.value_word(m.attribute, v) for v in m.in_),
+                )
+            text = t("{fact} (yes or no)", fact=subject)
+            text = text[:1].upper() + text[1:]
         else:
-            text = t("The town's own “{field}”", field=m.attribute)
+            text = t("The town's own “{field}”", field=w.field_word(m.attribute))
+        return text
+
+    def _where_text(self, m: Measure) -> str:
+        """A measure's filters on its layer's features, in words."""
+        t, w = self.t, self.words
+        tests = []
         if m.where:
-            tests = []
             for name, b in m.where.items():
                 bits = []
+                word = w.field_word(name)
                 if b.min is not None:
-                    bits.append(t("{field} at least {value}", field=name, value=w.quantity(b.min)))
+                    bits.append(t("{field} at least {value}", field=word, value=w.quantity(b.min)))
                 if b.max is not None:
-                    bits.append(t("{field} at most {value}", field=name, value=w.quantity(b.max)))
+                    bits.append(t("{field} at most {value}", field=word, value=w.quantity(b.max)))
                 if b.in_ is not None:
                     bits.append(
-                        t("{field} one of {values}", field=name, values=", ".join(map(str, b.in_)))
+                        t(
+                            "{field} one of {values}",
+                            field=word,
+                            values=", ".join(w.value_word(name, v) for v in b.in_),
+                        )
                     )
                 if b.equals is not None:
-                    bits.append(t("{field} is {value}", field=name, value=str(b.equals)))
+                    bits.append(
+                        t("{field} is {value}", field=word, value=w.value_word(name, b.equals))
+                    )
                 tests.append(w.both(bits))
-            text = t(
-                "{text}, counting only entries with {tests}", text=text, tests="; ".join(tests)
+        return "; ".join(tests)
+
+    def _value_text(self, c: Criterion) -> str:
+        """How a criterion's value function reads the raw value, in words."""
+        t, w = self.t, self.words
+        if w.binary(c.id):
+            yes, no = value_functions.apply(c, np.array([1.0, 0.0]), among=np.array([0.0, 1.0]))
+            return t(
+                "value {yes} for yes, {no} for no",
+                yes=w.quantity(float(yes)),
+                no=w.quantity(float(no)),
             )
         spec = c.value
         if spec.linear is not None:
@@ -1318,13 +1372,47 @@ class _Page:
                     f"{w.quantity(x)} → {t.number(y, 2)}" for x, y in spec.piecewise.points
                 ),
             )
+        elif spec.categories is not None:
+            pairs = [
+                f"{w.group_value(str(c.measure.attribute), str(k))} → {t.number(v, 2)}"
+                for k, v in spec.categories.items()
+            ]
+            if spec.default is not None:
+                pairs.append(t("any other → {value}", value=t.number(spec.default, 2)))
+            value = t("value by category: {pairs}", pairs=", ".join(pairs))
         else:
             value = (
                 t("value 1 for the largest among the kept towns, 0 for the smallest")
                 if c.direction == "benefit"
                 else t("value 1 for the smallest among the kept towns, 0 for the largest")
             )
-        return t("{measure}; {value}.", measure=text, value=value)
+        return value
+
+    def _decay(self, kernel: Decay) -> str:
+        """How a distance decay counts an entry, in words, from its kernel's distances."""
+        t, w = self.t, self.words
+        d = kernel.distances
+        if kernel.kind == "linear":
+            return t(
+                "each counted fully up to {full} km, less and less farther out and not at all "
+                "from {zero} km",
+                full=w.quantity(d["full_km"]),
+                zero=w.quantity(d["zero_km"]),
+            )
+        if kernel.kind == "gaussian":
+            sigma = d["sigma_km"]
+            # exp(-d²/2σ²) is one half at σ·√(2 ln 2) and about 1 % at 3σ.
+            return t(
+                "each counted less the farther it is: fully close by, half at {half} km, "
+                "hardly at all beyond {far} km",
+                half=w.quantity(round(sigma * math.sqrt(2 * math.log(2)))),
+                far=w.quantity(round(3 * sigma)),
+            )
+        # exp(-d/d0) halves every d0·ln 2.
+        return t(
+            "each counted less the farther it is, half as much every {km} km",
+            km=w.quantity(round(d["scale_km"] * math.log(2))),
+        )
 
     def weights_section(self) -> str:
         t, w, results = self.t, self.words, self.results
@@ -1452,10 +1540,12 @@ class _Page:
             places.append(_e(t.integer(1)))
         rows += [scores, places]
         for c in crit_ids:
-            row = [_e(w.criterion(c)) + (f" ({_e(w.unit(c))})" if w.unit(c) else "")]
-            row += [_e(w.quantity(raw.at[sid, c])) for sid in sites.index]
+            # A yes/no criterion reads "yes" / "no" and needs no unit.
+            unit = "" if w.binary(c) else w.unit(c)
+            row = [_e(w.criterion(c)) + (f" ({_e(unit)})" if unit else "")]
+            row += [_e(w.raw_text(c, raw.at[sid, c])) for sid in sites.index]
             if len(best):
-                row.append(_e(w.quantity(results.raw.at[best[0], c])))
+                row.append(_e(w.raw_text(c, results.raw.at[best[0], c])))
             rows.append(row)
         intro = t(
             "The Novosibirsk science cities measured with the same criteria, value functions "

@@ -337,7 +337,7 @@ def _value_spec(criterion: Any) -> dict[str, Any]:
 
 
 def _criteria(
-    results: Results, crit_ids: list[str]
+    results: Results, crit_ids: list[str], words: Mapping[str, Words]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     by_id = {c.id: c for c in results.study.criteria}
     groups, local_share = _groups(results, crit_ids)
@@ -346,7 +346,11 @@ def _criteria(
         {
             "id": cid,
             "label": local(by_id[cid].label, cid),
+            # the label inside a sentence ("strong on …"), as Words.criterion(inline=True)
+            "inline": {lang: w.criterion(cid, inline=True) for lang, w in words.items()},
             "unit": local(by_id[cid].unit),
+            # a yes/no fact: the page writes its raw value "yes" / "no", as Words.measured
+            "binary": words[LANGUAGES[0]].binary(cid),
             "direction": by_id[cid].direction,
             "value": _value_spec(by_id[cid]),
             "group": group_of[cid],
@@ -735,8 +739,8 @@ def map_data(
     lang = lang or study.language
     translator(lang)  # refuses a language siting does not speak
     crit_ids = [c.id for c in study.criteria if c.id in results.values.columns]
-    criteria, groups = _criteria(results, crit_ids)
     words: dict[str, Words] = {code: Words(results, translator(code)) for code in LANGUAGES}
+    criteria, groups = _criteria(results, crit_ids, words)
     candidates = _candidates(results, crit_ids, words)
     tile = None
     if tiles is not None:

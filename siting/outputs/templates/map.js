@@ -539,6 +539,11 @@ function sitingPage(env) {
   function valueText(c) {
     var v = c.value;
     if (v.kind === "linear") return fill(t("linear: {worst} → 0, {best} → 1"), { worst: fmt(v.worst), best: fmt(v.best) });
+    if (c.binary && v.kind === "threshold") {
+      var yes = c.direction === "benefit" ? (1 >= v.at ? 1 : v.below) : (1 <= v.at ? 1 : v.below);
+      var no = c.direction === "benefit" ? (0 >= v.at ? 1 : v.below) : (0 <= v.at ? 1 : v.below);
+      return fill(t("value {yes} for yes, {no} for no"), { yes: fmt(yes), no: fmt(no) });
+    }
     if (v.kind === "threshold") {
       return fill(c.direction === "benefit" ? t("threshold: 1 from {at} up, else {below}") : t("threshold: 1 up to {at}, else {below}"),
         { at: fmt(v.at), below: fmt(v.below) });
@@ -547,6 +552,12 @@ function sitingPage(env) {
       return fill(t("piecewise: {points}"), { points: v.points.map(function (p) { return fmt(p[0]) + " → " + fmt(p[1]); }).join(", ") });
     }
     return t("min-max over the candidates");
+  }
+
+  // A yes/no fact in words (Words.yes_no).
+  function yesNo(x) {
+    if (x === null || x === undefined || !isFinite(x)) return "–";
+    return x >= 0.5 ? t("yes") : t("no");
   }
 
   function criteriaTable(rawRow, vRow, weights) {
@@ -561,7 +572,7 @@ function sitingPage(env) {
       var u = unit(k);
       return h("tr", { className: "crit-row", "data-criterion": c.id }, [
         h("td", { text: label(k), title: valueText(c) }),
-        h("td", { className: "num", text: fmt(rawRow[k]) + (u ? " " + u : "") }),
+        h("td", { className: "num", text: c.binary ? yesNo(rawRow[k]) : fmt(rawRow[k]) + (u ? " " + u : "") }),
         h("td", { className: "num", text: fmt(v) }),
         h("td", { className: "num", text: pct(w) }),
         h("td", { className: "num contribution", text: fmt(contrib) }),
@@ -1245,8 +1256,9 @@ function sitingPage(env) {
     for (var k = 0; k < REC.sites.length; k++) if (REC.sites[k].id === id) return REC.sites[k];
     return null;
   }
+  // A criterion's label inside a sentence ("strong on …"): Words.criterion(inline=True).
   function criterionLabel(id) {
-    for (var k = 0; k < K; k++) if (DATA.criteria[k].id === id) return label(k);
+    for (var k = 0; k < K; k++) if (DATA.criteria[k].id === id) return DATA.criteria[k].inline[lang];
     return id;
   }
 
@@ -1487,8 +1499,9 @@ function sitingPage(env) {
       var j = indexOf[id];
       return h("li", { text: fill(t("{name} (rank {rank})"), { name: placeOf(id), rank: j === undefined ? "–" : integer(state.ranks[j]) }) });
     }));
+    // The rules that decide, named; what each costs is said once, under the answer.
     var binding = byId("portfolio-binding");
-    var lines = bindingSentences();
+    var lines = bindingRules().map(ruleText);
     if (!lines.length) lines = [t("None: the best-scoring sites already satisfy every rule.")];
     binding.replaceChildren.apply(binding, lines.map(function (s) { return h("li", { text: s }); }));
     var coverage = "";
