@@ -26,14 +26,20 @@ import shapely
 from scipy.spatial import cKDTree
 
 from siting.errors import DataError
+
+# The sphere's geometry lives in siting.geodesy (the portfolio's spacing and coverage measure
+# with it too); its names stay importable from here.
+from siting.geodesy import EARTH_RADIUS_KM as EARTH_RADIUS_KM
+from siting.geodesy import chord_to_km as chord_to_km
+from siting.geodesy import haversine_km as haversine_km
+from siting.geodesy import km_to_chord as km_to_chord
+from siting.geodesy import unit_vectors as unit_vectors
 from siting.i18n import N_, Msg
 from siting.spec import Bounds, Decay, Measure
 from siting.tolerances import RADIUS_SLACK
 
 if TYPE_CHECKING:
     import geopandas as gpd
-
-EARTH_RADIUS_KM = 6371.0088  # WGS84 mean radius (IUGG R1)
 
 # exp(-30) ≈ 1e-13: beyond 30 decay lengths a facility adds nothing measurable to access,
 # so the sparse distance query stops there instead of building the full matrix.
@@ -48,39 +54,6 @@ KERNEL_FLOOR = float(np.exp(-ACCESS_CUTOFF))
 def lonlat(frame: gpd.GeoDataFrame) -> np.ndarray:
     """Longitude and latitude of a point layer (EPSG:4326) as an ``(n, 2)`` array of degrees."""
     return shapely.get_coordinates(frame.geometry.to_numpy())
-
-
-def unit_vectors(lonlat: np.ndarray) -> np.ndarray:
-    """Longitude/latitude in degrees, shape ``(n, 2)`` → unit vectors, shape ``(n, 3)``."""
-    lon, lat = np.radians(np.asarray(lonlat, dtype=float)).T
-    cos_lat = np.cos(lat)
-    return np.column_stack([cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)])
-
-
-def chord_to_km(chord: np.ndarray) -> np.ndarray:
-    """Chord length on the unit sphere → great-circle distance in km."""
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(chord) / 2.0, 0.0, 1.0))
-
-
-def km_to_chord(km: float) -> float:
-    """Great-circle distance in km → chord length on the unit sphere."""
-    return float(2.0 * np.sin(min(km / EARTH_RADIUS_KM, np.pi) / 2.0))
-
-
-def haversine_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Great-circle distances in km between every point of ``a`` and of ``b`` (lon/lat degrees).
-
-    Returns an ``(len(a), len(b))`` matrix, computed with the haversine formula.
-    """
-    lon1, lat1 = np.radians(np.asarray(a, dtype=float)).T
-    lon2, lat2 = np.radians(np.asarray(b, dtype=float)).T
-    dlat = lat2[None, :] - lat1[:, None]
-    dlon = lon2[None, :] - lon1[:, None]
-    h = (
-        np.sin(dlat / 2) ** 2
-        + np.cos(lat1)[:, None] * np.cos(lat2)[None, :] * np.sin(dlon / 2) ** 2
-    )
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 def nearest_km(sites: np.ndarray, facilities: np.ndarray) -> np.ndarray:

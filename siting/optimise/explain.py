@@ -112,7 +112,7 @@ def _why_spacing(rules: PortfolioRules, sel: np.ndarray) -> tuple[str, dict[str,
     sp = rules.spacing
     if sp is None:  # pragma: no cover - only called for present families
         return "", {}
-    sub = sp.distances_km[np.ix_(sel, sel)]
+    sub = sp.among(sel)
     a, b = np.nonzero(np.triu(sub < sp.min_km, k=1))
     pairs = [(int(sel[p]), int(sel[q]), float(sub[p, q])) for p, q in zip(a, b, strict=True)]
     pairs.sort(key=lambda t: t[2])

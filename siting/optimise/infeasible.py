@@ -186,7 +186,7 @@ def _spacing_checks(rules: PortfolioRules) -> list[str]:
     sp, inc = rules.spacing, rules.lock.include
     if sp is None or inc.size <= 1:
         return []
-    sub = sp.distances_km[np.ix_(inc, inc)]
+    sub = sp.among(inc)
     a, b = np.nonzero(np.triu(sub < sp.min_km, k=1))
     out: list[str] = []
     for p, q in zip(a, b, strict=True):
@@ -374,13 +374,23 @@ def relax(rules: PortfolioRules, family: str, omit: frozenset[str]) -> str:
 
 
 def _relax_spacing(rules: PortfolioRules, omit: frozenset[str]) -> str:
+    """The largest whole number of km the spacing can be lowered to, the conflict kept.
+
+    Feasibility only changes where the spacing passes a pair's distance, and it falls as the
+    spacing grows; the fix is said in whole km, rounded down.  The largest feasible pair
+    distance ``T`` below the rule's spacing, rounded down, is the largest whole ``k`` that is
+    feasible (``floor(T) <= T`` is; ``floor(T) + 1 > T`` is not), so a search over whole km
+    finds it without listing every pair's distance (which grow with the square of the
+    candidates).
+    """
     sp = rules.spacing
     if sp is None:  # pragma: no cover - only called for present families
         return ""
-    values = np.unique(sp.distances_km[np.triu_indices(rules.size, k=1)])
-    values = values[values < sp.min_km]
+    if sp.count_pairs() == 0:
+        return ""
+    whole = np.arange(math.ceil(sp.min_km), dtype=float)
     best = _largest_feasible(
-        values, lambda v: run(rules, Variant(omit=omit, objective="none", spacing=v)).feasible
+        whole, lambda v: run(rules, Variant(omit=omit, objective="none", spacing=v)).feasible
     )
     return "" if best is None else Msg(N_("lower min_spacing_km to {km}"), km=math.floor(best))
 

@@ -36,6 +36,7 @@ def select_portfolio(
     n: int,
     exact: bool = True,
     distances_km: np.ndarray | None = None,
+    lonlat: np.ndarray | None = None,
     min_spacing_km: float | None = None,
     groups: np.ndarray | None = None,
     at_most_per_group: int | None = None,
@@ -50,6 +51,7 @@ def select_portfolio(
     centre_names: Sequence[str] | None = None,
     population: np.ndarray | None = None,
     demand_distances_km: np.ndarray | None = None,
+    demand_lonlat: np.ndarray | None = None,
     cover_radius_km: float | None = None,
     population_weight: float = 0.0,
     names: Sequence[str] | None = None,
@@ -71,7 +73,11 @@ def select_portfolio(
     exact
         ``True``: exactly ``n`` sites; ``False``: at most ``n``.
     distances_km
-        Candidate × candidate great-circle distances in km (needed for ``min_spacing_km``).
+        Candidate × candidate distances in km, for ``min_spacing_km`` (any metric: roads, say).
+    lonlat
+        Or the candidates' longitudes and latitudes in degrees, ``(n, 2)``: spacing then uses
+        great-circle distances, and its conflicting pairs come from a KD-tree, so no
+        candidate × candidate matrix is built (thousands of candidates and more).
     min_spacing_km
         No two chosen sites closer than this (pairs strictly closer are forbidden).
     groups
@@ -94,6 +100,9 @@ def select_portfolio(
         Demand weights (e.g. town populations) for the population term.
     demand_distances_km
         Demand × candidate distances in km.
+    demand_lonlat
+        Or the demand points' longitudes and latitudes in degrees, with ``lonlat``: the cover
+        sets come from a KD-tree (great-circle distances), without a demand × candidate matrix.
     cover_radius_km
         A demand point is covered when a chosen site lies within this distance.
     population_weight
@@ -126,6 +135,7 @@ def select_portfolio(
         n=n,
         exact=exact,
         distances_km=distances_km,
+        lonlat=lonlat,
         min_spacing_km=min_spacing_km,
         groups=groups,
         at_most_per_group=at_most_per_group,
@@ -140,6 +150,7 @@ def select_portfolio(
         centre_names=centre_names,
         population=population,
         demand_distances_km=demand_distances_km,
+        demand_lonlat=demand_lonlat,
         cover_radius_km=cover_radius_km,
         population_weight=population_weight,
         names=names,
