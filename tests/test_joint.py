@@ -114,11 +114,15 @@ def _shared_ok(joint, alloc) -> bool:
             return False
     if joint.spacing is not None:
         placed = [(k, joint.programmes[k].sites[r]) for k, rows in enumerate(alloc) for r in rows]
-        for (k, s), (l, t) in itertools.combinations(placed, 2):
-            if k != l and s != t and joint.spacing.distances_km[s, t] < joint.spacing.min_km:
+        for (k, s), (q, t) in itertools.combinations(placed, 2):
+            if k != q and s != t and joint.spacing.distances_km[s, t] < joint.spacing.min_km:
                 return False
     if joint.groups is not None:
-        codes = [joint.groups.codes[s] for k, rows in enumerate(alloc) for s in joint.programmes[k].sites[list(rows)]]
+        codes = [
+            joint.groups.codes[s]
+            for k, rows in enumerate(alloc)
+            for s in joint.programmes[k].sites[list(rows)]
+        ]
         codes = np.array(codes, dtype=int)
         if any(np.sum(codes == g) > joint.groups.at_most for g in set(codes.tolist()) if g >= 0):
             return False
@@ -158,7 +162,9 @@ def test_joint_optimum_equals_brute_force(seed):
     assert same(got.objective, want), (got.objective, want)
     # the allocation it returns satisfies every rule and has the value it claims
     assert _shared_ok(joint, [tuple(s.tolist()) for s in got.selected])
-    assert all(_own_ok(p, tuple(s.tolist())) for p, s in zip(joint.programmes, got.selected, strict=True))
+    assert all(
+        _own_ok(p, tuple(s.tolist())) for p, s in zip(joint.programmes, got.selected, strict=True)
+    )
     # choosing programme after programme is never better than choosing them together
     seq = sequential(joint)
     if seq.failed_at is None:
@@ -246,9 +252,18 @@ def test_bad_shared_rules_are_reported(kwargs, expected):
         (Programme("a", prepare([1.0, 0.5], n=1), np.array([0])), "one town per row (2)"),
         (Programme("a", prepare([1.0, 0.5], n=1), np.array([0, 9])), "town indices from 0 to 2"),
         (Programme("a", prepare([1.0, 0.5], n=1), np.array([1, 1])), "a town appears on two rows"),
-        (Programme("a", prepare([1.0, 0.5], n=1), np.arange(2), weight=0), "weight must be a number > 0"),
-        (Programme("a", prepare([1.0, 0.5], n=1, exact=False), np.arange(2), at_least=3), "at_least 3"),
-        (Programme("a", prepare([1.0, 0.5], n=1), np.arange(2), costs=[1.0]), "costs must be one finite"),
+        (
+            Programme("a", prepare([1.0, 0.5], n=1), np.arange(2), weight=0),
+            "weight must be a number > 0",
+        ),
+        (
+            Programme("a", prepare([1.0, 0.5], n=1, exact=False), np.arange(2), at_least=3),
+            "at_least 3",
+        ),
+        (
+            Programme("a", prepare([1.0, 0.5], n=1), np.arange(2), costs=[1.0]),
+            "costs must be one finite",
+        ),
     ],
 )
 def test_bad_programmes_are_reported(programme, expected):

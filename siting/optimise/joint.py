@@ -178,9 +178,9 @@ class JointRules:
                     Msg(
                         N_("{first} with {second}"),
                         first=self.programmes[k].name,
-                        second=self.programmes[l].name,
+                        second=self.programmes[q].name,
                     )
-                    for k, l in sorted(self.compatible or ())
+                    for k, q in sorted(self.compatible or ())
                 ]
                 return Msg(
                     N_("only these programmes may share a town: {pairs}"),
@@ -551,14 +551,14 @@ def _build(  # noqa: C901 - one rule family per branch, in the order the docstri
         for s, here in enumerate(at):
             for a in range(len(here)):
                 for b in range(a + 1, len(here)):
-                    (k, u), (l, v) = here[a], here[b]
-                    if (min(k, l), max(k, l)) not in joint.compatible:
+                    (k, u), (q, v) = here[a], here[b]
+                    if (min(k, q), max(k, q)) not in joint.compatible:
                         add(
                             prob,
                             affine([(u, 1.0), (v, 1.0)]),
                             pulp.LpConstraintLE,
                             1.0,
-                            f"pair{s}_{k}_{l}",
+                            f"pair{s}_{k}_{q}",
                         )
     if "shared_budget" in families and joint.budget is not None:
         terms = []
@@ -570,23 +570,24 @@ def _build(  # noqa: C901 - one rule family per branch, in the order the docstri
     if "spacing_across" in families and joint.spacing is not None:
         close = joint.spacing.distances_km < joint.spacing.min_km
         for i, k in enumerate(active):
-            for l in active[i + 1 :]:
-                sk, sl = joint.programmes[k].sites, joint.programmes[l].sites
-                sub = close[np.ix_(sk, sl)] & (sk[:, None] != sl[None, :])
+            for q in active[i + 1 :]:
+                sk, sq = joint.programmes[k].sites, joint.programmes[q].sites
+                sub = close[np.ix_(sk, sq)] & (sk[:, None] != sq[None, :])
                 for a, b in np.argwhere(sub).tolist():
                     add(
                         prob,
-                        affine([(xs[k][a], 1.0), (xs[l][b], 1.0)]),
+                        affine([(xs[k][a], 1.0), (xs[q][b], 1.0)]),
                         pulp.LpConstraintLE,
                         1.0,
-                        f"across{k}_{a}_{l}_{b}",
+                        f"across{k}_{a}_{q}_{b}",
                     )
     if "at_most_per_group_all" in families and joint.groups is not None:
         g = joint.groups
         for gi in range(len(g.labels)):
             terms = [(v, 1.0) for s, here in enumerate(at) if g.codes[s] == gi for _, v in here]
-            if len(terms) > (g.at_most or 0):
-                add(prob, affine(terms), pulp.LpConstraintLE, g.at_most, f"group{gi}")
+            cap = float(g.at_most or 0)
+            if len(terms) > cap:
+                add(prob, affine(terms), pulp.LpConstraintLE, cap, f"group{gi}")
     return _Built(prob=prob, x=xs)
 
 
@@ -681,7 +682,7 @@ def solve_joint(
     built = _build(joint, active=order, omit=omit, fixed=fixed)
     status, found, proved, _ = _solve(built, joint)
     selected = []
-    for k, p in enumerate(joint.programmes):
+    for k in range(len(joint.programmes)):
         if k in built.x and found:
             x = np.array([v.varValue or 0.0 for v in built.x[k]])
             selected.append(np.flatnonzero(x > 0.5))
