@@ -382,3 +382,40 @@ def test_a_programme_that_cannot_be_chosen_even_alone(folder):
 
 def test_the_api_is_exported():
     assert siting.pipeline.programmes is pipeline.programmes
+
+
+@pytest.mark.browser
+def test_the_map_draws_offline_with_one_colour_per_programme(folder, tmp_path):
+    """The map in headless chromium: no request, no error, one ring per allocated site."""
+    from tests.test_browser import ARGS, CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip("headless chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    a = _allocate(folder / "programmes.yaml")
+    written = write_programmes(a, tmp_path / "out")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page()
+        errors: list[str] = []
+        fetched: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on(
+            "request",
+            lambda r: None if r.url.startswith(("file:", "data:")) else fetched.append(r.url),
+        )
+        page.goto(written["map.html"].as_uri())
+        page.wait_for_selector(".leaflet-interactive")
+        strokes = page.eval_on_selector_all(
+            "path.leaflet-interactive", "els => els.map(e => e.getAttribute('stroke'))"
+        )
+        legend = page.inner_text(".legend")
+        browser.close()
+    assert errors == [] and fetched == []
+    from siting.outputs.programmes import COLOURS
+
+    # three allocated sites: two of the first programme's colour, one of the second's
+    assert strokes.count(COLOURS[0]) == 2 and strokes.count(COLOURS[1]) == 1
+    assert "Two programmes" in legend and "People first" in legend

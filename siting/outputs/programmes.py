@@ -28,11 +28,12 @@ from typing import Any
 import folium
 import pandas as pd
 from folium.features import GeoJson
+from folium.template import Template
 
 from siting.i18n import LANGUAGES, N_, NATIVE_NAMES, Translator, translator
 from siting.outputs.files import file_size_limit_as_error, write_csv, write_text
 from siting.outputs.manifest import MANIFEST, sha256, versions
-from siting.outputs.map.elements import SitingMap
+from siting.outputs.map.elements import SitingMap, _TextMacro
 from siting.outputs.map.payload import base_map, boundary_features
 from siting.outputs.publish import Publication
 from siting.programmes import Allocation
@@ -58,6 +59,15 @@ _RULE_WORDS = {
 
 def _e(text: object) -> str:
     return html.escape(str(text))
+
+
+def _m(text: object) -> str:
+    """Text for the map's HTML: escaped, and braces as entities.
+
+    folium renders its elements' scripts as templates a second time, so a ``{{`` in a place
+    name would be read as template code.
+    """
+    return _e(text).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _colour(k: int) -> str:
@@ -138,7 +148,7 @@ def allocation_map(allocation: Allocation, *, lang: str | None = None) -> folium
     if features:
         GeoJson(
             {"type": "FeatureCollection", "features": features},
-            name=t("Border and regions"),
+            name=_m(t("Border and regions")),
             style_function=lambda f: {
                 "color": "#777",
                 "weight": 0.8,
@@ -146,7 +156,7 @@ def allocation_map(allocation: Allocation, *, lang: str | None = None) -> folium
                 "fillOpacity": 0.4,
             },
         ).add_to(m)
-    others = folium.FeatureGroup(name=t("Other candidates"), show=True)
+    others = folium.FeatureGroup(name=_m(t("Other candidates")), show=True)
     taken = set(allocation.table["site"])
     for cid, y, x in zip(candidates.index, lat, lon, strict=True):
         if str(cid) not in taken:
@@ -162,16 +172,17 @@ def allocation_map(allocation: Allocation, *, lang: str | None = None) -> folium
     others.add_to(m)
     seen: dict[str, int] = {}
     for k, p in enumerate(allocation.spec.programmes):
-        group = folium.FeatureGroup(name=f"{allocation.label(k, t.lang)}", show=True)
+        # Leaflet writes layer names as HTML: the label is escaped
+        group = folium.FeatureGroup(name=_m(allocation.label(k, t.lang)), show=True)
         for _, row in allocation.table[allocation.table["programme"] == p.id].iterrows():
             site = str(row["site"])
             ring = seen.get(site, 0)
             seen[site] = ring + 1
             point = candidates.loc[site].geometry
             lines = [
-                _e(_place(allocation, site, t)),
-                _e(allocation.label(k, t.lang)),
-                _e(
+                _m(_place(allocation, site, t)),
+                _m(allocation.label(k, t.lang)),
+                _m(
                     t(
                         "score {score}, rank {rank} in this programme",
                         score=t.number(row["score"]),
@@ -187,10 +198,10 @@ def allocation_map(allocation: Allocation, *, lang: str | None = None) -> folium
                     )
                     for a in alone
                 )
-                lines.append(_e(t("alone, chosen by: {names}", names=names)))
+                lines.append(_m(t("alone, chosen by: {names}", names=names)))
             if row["share"] is not None and not pd.isna(row["share"]):
                 lines.append(
-                    _e(t("kept in {share} of weight draws", share=t.percent(float(row["share"]))))
+                    _m(t("kept in {share} of weight draws", share=t.percent(float(row["share"]))))
                 )
             folium.CircleMarker(
                 [point.y, point.x],
@@ -199,13 +210,49 @@ def allocation_map(allocation: Allocation, *, lang: str | None = None) -> folium
                 weight=4,
                 fill=ring == 0,
                 fill_color=_colour(k),
-                fill_opacity=0.8,
-                popup=folium.Popup("<br>".join(lines), max_width=280),
-                tooltip=_place(allocation, site, t),
+                fill_opacity=0.8 if ring == 0 else 0.0,
+                # a tooltip, not a popup: folium's popups need jQuery, which the offline page
+                # does not carry; Leaflet opens a tooltip on tap on a phone
+                tooltip=folium.Tooltip("<br>".join(lines)),
             ).add_to(group)
         group.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
+    m.fit_bounds([[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]])
+    legend = "".join(
+        f'<li><span class="dot" style="background:{_colour(k)}"></span>'
+        f"{_m(allocation.label(k, t.lang))}</li>"
+        for k in range(len(allocation.spec.programmes))
+    )
+    m.add_child(_Legend(f'<div class="legend"><b>{_m(title)}</b><ul>{legend}</ul></div>'))
     return m
+
+
+class _Legend(_TextMacro):
+    """The title and the programmes' colours; the page's style sheet (the map fills the page)."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}{{ this.css }}{% endmacro %}
+        {% macro html(this, kwargs) %}{{ this.markup }}{% endmacro %}
+        """
+    )
+
+    def __init__(self, markup: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.css = _MAP_CSS
+        self.markup = markup
+
+
+_MAP_CSS = (
+    "<style>html,body{height:100%;margin:0}"
+    ".legend{position:absolute;z-index:1000;bottom:1rem;left:1rem;background:#fff;"
+    "padding:.5rem .8rem;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
+    "font:13px system-ui,sans-serif;max-width:22rem}"
+    ".legend ul{list-style:none;margin:.3rem 0 0;padding:0}"
+    ".legend .dot{display:inline-block;width:.8rem;height:.8rem;border-radius:50%;"
+    "margin-right:.4rem;vertical-align:middle}</style>"
+)
 
 
 def _by_id(allocation: Allocation, pid: str) -> Any:
