@@ -325,14 +325,19 @@ def _shared_problems(spec: ProgrammesSpec, ids: list[str], at: Any, problems: li
             continue
         for j, name in enumerate(pair):
             if name not in ids:
-                close = [c for c in ids if c.startswith(name[:3])] or ids
+                close = _closest(name, ids)
+                hint = (
+                    did_you_mean(close)
+                    if close
+                    else Msg(N_("the programmes are {names}"), names=", ".join(ids))
+                )
                 problems.append(
                     at(
                         (*loc, j),
                         Msg(
                             N_("{name} is not a programme of this file; {hint}"),
                             name=repr(name),
-                            hint=did_you_mean(_closest(name, ids) or close[0]),
+                            hint=hint,
                         ),
                     )
                 )
