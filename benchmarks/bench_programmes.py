@@ -52,9 +52,7 @@ def synthetic(m: int, p: int, seed: int, solver: str) -> JointRules:
     rng = np.random.default_rng(seed)
     xy = rng.uniform([0, 0], [2000, 1500], (m, 2))
     d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
-    region = np.array(["r0", "r1", "r2", "r3", "r4"])[
-        np.minimum((xy[:, 0] // 400).astype(int), 4)
-    ]
+    region = np.array(["r0", "r1", "r2", "r3", "r4"])[np.minimum((xy[:, 0] // 400).astype(int), 4)]
     quality = rng.beta(2, 5, m)
     progs = []
     for k in range(p):
@@ -83,7 +81,7 @@ def compare(joint: JointRules, repeat: int, orders: int, seed: int) -> dict:
     seq, t_seq = timed(lambda: sequential(joint), repeat)
     row = {
         "joint": best.objective,
-        "sequential": seq.outcome.objective if seq.failed_at is None else float("nan"),
+        "sequential": seq.objective,
         "failed": seq.failed_at is not None,
         "t_joint": t_joint,
         "t_seq": t_seq,
@@ -98,7 +96,7 @@ def compare(joint: JointRules, repeat: int, orders: int, seed: int) -> dict:
             order = rng.permutation(len(joint.programmes)).tolist()
             s = sequential(joint, order)
             if s.failed_at is None:
-                values.append(s.outcome.objective)
+                values.append(s.objective)
             else:
                 fails += 1
         row["orders_best"] = max(values) if values else float("nan")

@@ -413,7 +413,7 @@ def _programmes_summary(allocation: Allocation, lang: str) -> None:
         line = t(
             "together {joint}; programme after programme {sequential}",
             joint=t.number(a.best.objective),
-            sequential=t.number(seq.outcome.objective),
+            sequential=t.number(seq.objective),
         )
     else:
         line = t(

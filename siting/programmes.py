@@ -613,10 +613,11 @@ def allocate(
     best = solve_joint(joint)
     timings["joint"] = time.perf_counter() - tick
     if not best.feasible:
-        if best.status not in ("Infeasible", "Not solved", "Undefined"):
+        if best.status != "Infeasible":
             msg = Msg(
                 N_(
-                    "the solver stopped with status {status} before it found an allocation; raise time_limit_s"
+                    "the solver stopped with status {status} before it found an allocation; "
+                    "raise time_limit_s"
                 ),
                 status=repr(best.status),
             )
@@ -723,11 +724,7 @@ def _summary(
             lost.append(f"{ids[s]}→{'+'.join(holders) if holders else 'rules'}")
         value, value_alone = float(best.values[k]), float(own[k].values[k])
         given = value_alone - value
-        seq_value = (
-            float(seq.outcome.values[k])
-            if seq.failed_at is None or k in seq.order[: seq.order.index(seq.failed_at)]
-            else float("nan")
-        )
+        seq_value = seq.value(k)
         rows.append(
             {
                 "programme": p.name,

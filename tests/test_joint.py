@@ -168,7 +168,7 @@ def test_joint_optimum_equals_brute_force(seed):
     # choosing programme after programme is never better than choosing them together
     seq = sequential(joint)
     if seq.failed_at is None:
-        assert seq.outcome.objective <= got.objective + 1e-9
+        assert seq.objective <= got.objective + 1e-9
 
 
 def test_independent_optimum_when_shared_rules_do_not_bind():
@@ -198,7 +198,7 @@ def test_a_town_goes_to_the_programme_that_values_it_most():
     # sequential in the order a, b gives x to a and leaves b with z: worse by 0.8
     seq = sequential(joint)
     assert seq.outcome.selected[0].tolist() == [0] and seq.outcome.selected[1].tolist() == [1]
-    assert same(best.objective - seq.outcome.objective, (1.0 + 0.9) - (1.0 + 0.2))
+    assert same(best.objective - seq.objective, (1.0 + 0.9) - (1.0 + 0.2))
     [rule] = binding(joint, best)
     assert rule.family == "per_town" and rule.binds
 
@@ -288,3 +288,17 @@ def test_families_list_only_rules_that_can_constrain():
     # no town is open to both programmes: "one programme per town" cannot bind
     assert joint.families == ()
     assert set(JOINT_FAMILIES) >= set(joint.families)
+
+
+def test_sequential_can_fail_where_the_joint_program_cannot():
+    # a takes both its sites when it goes first and leaves no budget for b
+    a = Programme("a", prepare([1.0, 0.9, 0.1], n=2, exact=False), np.arange(3), costs=[5.0] * 3)
+    b = Programme("b", prepare([0.5, 0.4, 0.3], n=1), np.arange(3), costs=[5.0] * 3)
+    joint = prepare_joint([a, b], names=list("xyz"), budget=12.0)
+    seq = sequential(joint)
+    assert seq.failed_at == 1 and seq.placed == (0,)
+    assert np.isnan(seq.objective) and np.isnan(seq.value(1)) and same(seq.value(0), 1.9)
+    best = solve_joint(joint)
+    assert best.feasible and [s.size for s in best.selected] == [1, 1]
+    # in the other order both are placed
+    assert sequential(joint, [1, 0]).failed_at is None

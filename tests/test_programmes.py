@@ -88,7 +88,7 @@ def test_one_town_one_programme_and_what_the_other_gives_up(folder):
     assert any("almaty→" in lost[p] for p in ("science", "people"))
     # the joint optimum is never worse than programme after programme, and at most the sum
     # of the optima alone (a relaxation of it)
-    assert a.best.objective >= a.sequential.outcome.objective - 1e-9
+    assert a.best.objective >= a.sequential.objective - 1e-9
     total_alone = sum(o.values[k] for k, o in enumerate(a.alone))
     assert a.best.objective <= total_alone + 1e-9
     given = a.summary.set_index("programme")
@@ -419,3 +419,35 @@ def test_the_map_draws_offline_with_one_colour_per_programme(folder, tmp_path):
     # three allocated sites: two of the first programme's colour, one of the second's
     assert strokes.count(COLOURS[0]) == 2 and strokes.count(COLOURS[1]) == 1
     assert "Two programmes" in legend and "People first" in legend
+
+
+def test_the_shipped_schema_is_current_and_the_national_file_loads():
+    root = Path(__file__).resolve().parent.parent
+    shipped = (root / "schema" / "programmes.schema.json").read_text(encoding="utf-8")
+    assert programmes.json_schema_text() == shipped
+    national = root / "programmes" / "national.yaml"
+    assert national.read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=../schema/programmes.schema.json"
+    )
+    file = programmes.load(national)
+    assert [p.id for p in file.spec.programmes] == [
+        "science_city",
+        "academic_campus",
+        "biotech_city",
+        "nuclear_town",
+        "technopark",
+    ]
+    assert all(p.is_file() for p in file.profiles)
+
+
+def test_the_report_says_when_programme_after_programme_fails(folder):
+    text = PROGRAMMES.replace(
+        "    weight: 1\n  - id: people",
+        "    weight: 1\n    cost: 3\n    sites: {min: 1, max: 2}\n  - id: people",
+    )
+    text = text.replace("    sites: 1\n", "    sites: 1\n    cost: 3\n") + "  budget: 7\n"
+    a = _allocate(_write(folder, text))
+    assert a.sequential.failed_at == 1
+    assert pd.isna(a.summary.set_index("programme").loc["people", "value_sequential"])
+    page = render_programmes_report(a, lang="en")
+    assert "fails: no sites are left for People first under the shared rules" in page

@@ -717,15 +717,31 @@ class Sequential:
     order
         Programme indices in the order they were chosen.
     outcome
-        The last step's solve: every programme placed so far (all of them when ``failed_at``
-        is None).
+        The last step that found sites: every programme placed so far (all of them when
+        ``failed_at`` is None); None when the first step failed.
     failed_at
         The programme that could not be placed under the shared rules, or None.
+    placed
+        The programmes placed, in order (all of ``order`` when ``failed_at`` is None).
     """
 
     order: tuple[int, ...]
-    outcome: JointOutcome
+    outcome: JointOutcome | None
     failed_at: int | None
+    placed: tuple[int, ...] = ()
+
+    @property
+    def objective(self) -> float:
+        """The weighted total of the programmes placed (nan when one could not be placed)."""
+        if self.failed_at is not None or self.outcome is None:
+            return float("nan")
+        return self.outcome.objective
+
+    def value(self, k: int) -> float:
+        """Programme ``k``'s own objective as placed (nan when it was not placed)."""
+        if self.outcome is None or k not in self.placed:
+            return float("nan")
+        return float(self.outcome.values[k])
 
 
 def sequential(joint: JointRules, order: Sequence[int] | None = None) -> Sequential:
@@ -736,14 +752,14 @@ def sequential(joint: JointRules, order: Sequence[int] | None = None) -> Sequent
     """
     steps = list(range(len(joint.programmes))) if order is None else list(order)
     fixed: dict[int, np.ndarray] = {}
-    outcome = None
+    last: JointOutcome | None = None
     for i, k in enumerate(steps):
         outcome = solve_joint(joint, active=steps[: i + 1], fixed=fixed)
         if not outcome.feasible:
-            return Sequential(order=tuple(steps), outcome=outcome, failed_at=k)
+            return Sequential(tuple(steps), last, failed_at=k, placed=tuple(steps[:i]))
         fixed[k] = outcome.selected[k]
-    assert outcome is not None  # at least one programme (prepare_joint)
-    return Sequential(order=tuple(steps), outcome=outcome, failed_at=None)
+        last = outcome
+    return Sequential(tuple(steps), last, failed_at=None, placed=tuple(steps))
 
 
 @dataclass(frozen=True)

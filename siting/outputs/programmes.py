@@ -429,8 +429,8 @@ def _page(allocation: Allocation, t: Translator, day: dt.date) -> str:
                 t(
                     "Choosing programme after programme ({order}) gives {sequential}, {gap} less than choosing them together.",
                     order=order,
-                    sequential=t.number(seq.outcome.objective),
-                    gap=t.number(a.best.objective - seq.outcome.objective),
+                    sequential=t.number(seq.objective),
+                    gap=t.number(a.best.objective - seq.objective),
                 )
             )
         )
