@@ -405,8 +405,9 @@ class Allocation:
     summary
         One row per programme: ``programme``, ``label``, ``sites``, ``value``, ``value_alone``,
         ``given_up`` (alone − joint), ``given_up_percent``, ``value_sequential``, ``lost``
-        (``site→programme`` or ``site→rules``, ``;``-joined), ``gained`` (sites it gets that it
-        would not choose alone).
+        (``site→programme``: another programme holds it; ``site→shared_budget``: dropping that
+        shared rule would give it back; ``site→rules``: the shared rules together; ``;``-joined),
+        ``gained`` (sites it gets that it would not choose alone), ``weight``.
     draws
         Weight draws solved; ``same_share``: share of them giving the same allocation.
     seconds
@@ -641,7 +642,7 @@ def allocate(
     shares, same = _draws(joint, runs, ids, best, n, file.spec.seed)
     timings["draws"] = time.perf_counter() - tick
     table = _table(joint, runs, ids, best, own, shares)
-    summary = _summary(file, joint, runs, ids, best, own, seq)
+    summary = _summary(joint, ids, best, own, seq, bound)
     return Allocation(
         file=file,
         runs=tuple(runs),
@@ -705,14 +706,18 @@ def _table(
 
 
 def _summary(
-    file: ProgrammeFile,
     joint: JointRules,
-    runs: Sequence[Results],
     ids: pd.Index,
     best: JointOutcome,
     own: Sequence[JointOutcome],
     seq: Sequential,
+    bound: Sequence[Binding],
 ) -> pd.DataFrame:
+    """One row per programme: its sites, values, what it gives up and to whom.
+
+    A site lost to no other programme names the shared rules that, dropped, give it back (the
+    binding re-solves already made), else ``rules``.
+    """
     placed = _placed(joint, best)
     rows = []
     for k, p in enumerate(joint.programmes):
@@ -720,8 +725,22 @@ def _summary(
         wanted = set(p.sites[own[k].selected[k]].tolist())
         lost = []
         for s in sorted(wanted - mine):
-            holders = [joint.programmes[q].name for q in placed.get(s, []) if q != k]
-            lost.append(f"{ids[s]}→{'+'.join(holders) if holders else 'rules'}")
+            here = [q for q in placed.get(s, []) if q != k]
+            # another programme holds the town only if it keeps this one out of it
+            full = len(here) >= joint.per_site
+            holders = [
+                joint.programmes[q].name
+                for q in here
+                if full
+                or (joint.compatible is not None and (min(k, q), max(k, q)) not in joint.compatible)
+            ]
+            if not holders:
+                holders = [
+                    b.family
+                    for b in bound
+                    if b.binds and s in set(p.sites[b.without.selected[k]].tolist())
+                ] or ["rules"]
+            lost.append(f"{ids[s]}→{'+'.join(holders)}")
         value, value_alone = float(best.values[k]), float(own[k].values[k])
         given = value_alone - value
         seq_value = seq.value(k)

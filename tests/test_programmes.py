@@ -451,3 +451,17 @@ def test_the_report_says_when_programme_after_programme_fails(folder):
     assert pd.isna(a.summary.set_index("programme").loc["people", "value_sequential"])
     page = render_programmes_report(a, lang="en")
     assert "fails: no sites are left for People first under the shared rules" in page
+
+
+def test_a_site_lost_to_a_shared_rule_names_the_rule(folder):
+    text = PROGRAMMES.replace("    sites: 1\n", "    sites: {min: 1, max: 2}\n    cost: 2\n")
+    text = text.replace(
+        "    weight: 1\n  - id: people", "    weight: 1\n    cost: 3\n  - id: people"
+    )
+    text = text.replace("  at_most_per_town: 1\n", "  at_most_per_town: 2\n  budget: 8\n")
+    a = _allocate(_write(folder, text))
+    lost = a.summary.set_index("programme").loc["people", "lost"]
+    # people alone takes two sites; the budget leaves it one, and nobody else holds the other
+    assert lost.count("→") == 1 and lost.endswith("→shared_budget"), lost
+    page = render_programmes_report(a, lang="en")
+    assert "is left out by the shared budget of 8" in page

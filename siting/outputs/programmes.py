@@ -476,6 +476,9 @@ def _lost_words(a: Allocation, lost: str, t: Translator) -> str:
         site, _, who = item.partition("→")
         if who == "rules":
             parts.append(t("{site} is left out by the shared rules", site=_place(a, site, t)))
+        elif who.split("+")[0] in _RULE_WORDS:
+            rules = ", ".join(_rule(a, f, t) for f in who.split("+"))
+            parts.append(t("{site} is left out by {rules}", site=_place(a, site, t), rules=rules))
         else:
             names = ", ".join(a.label(ids.index(w), t.lang) for w in who.split("+"))
             parts.append(
