@@ -302,3 +302,27 @@ def test_sequential_can_fail_where_the_joint_program_cannot():
     assert best.feasible and [s.size for s in best.selected] == [1, 1]
     # in the other order both are placed
     assert sequential(joint, [1, 0]).failed_at is None
+
+
+def test_a_solve_stopped_by_the_time_limit_says_so():
+    """300 towns × 5 programmes cannot be solved in 0.05 s: no allocation, not proved."""
+    rng = np.random.default_rng(0)
+    m = 300
+    xy = rng.uniform(0, 1500, (m, 2))
+    d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    quality = rng.random(m)
+    progs = [
+        Programme(
+            f"p{k}",
+            prepare(0.6 * quality + 0.4 * rng.random(m), n=3, distances_km=d, min_spacing_km=300),
+            np.arange(m),
+        )
+        for k in range(5)
+    ]
+    joint = prepare_joint(progs, names=[str(i) for i in range(m)], time_limit_s=0.05)
+    stopped = solve_joint(joint)
+    assert not stopped.proved
+    if stopped.feasible:  # an incumbent found in time: marked, not called optimal
+        assert stopped.status == "Time limit"
+    else:
+        assert stopped.status == "Not Solved" and np.isnan(stopped.objective)

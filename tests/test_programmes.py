@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -465,3 +466,28 @@ def test_a_site_lost_to_a_shared_rule_names_the_rule(folder):
     assert lost.count("→") == 1 and lost.endswith("→shared_budget"), lost
     page = render_programmes_report(a, lang="en")
     assert "is left out by the shared budget of 8" in page
+
+
+def test_a_joint_solve_stopped_before_any_allocation_asks_for_more_time(folder, monkeypatch):
+    from siting.optimise.joint import JointOutcome
+
+    real = programmes.solve_joint
+
+    def stopped(joint, **kwargs):
+        if kwargs:  # the other questions (alone, sequential, binding) solve as usual
+            return real(joint, **kwargs)
+        empty = tuple(np.empty(0, dtype=np.intp) for _ in joint.programmes)
+        return JointOutcome(
+            False, False, "Not Solved", float("nan"), empty, np.zeros(len(empty)), 0.1
+        )
+
+    monkeypatch.setattr(programmes, "solve_joint", stopped)
+    path = _write(folder, PROGRAMMES.replace("draws: 0", "draws: 0\ntime_limit_s: 1"))
+    with pytest.raises(InfeasibleError) as info:
+        _allocate(path)
+    [message] = info.value.problems
+    assert message.startswith(f"{path}:{_line(path, 'time_limit_s')}: time_limit_s: ")
+    assert (
+        "stopped with status 'Not Solved' before it found an allocation; raise time_limit_s"
+        in message
+    )
