@@ -19,12 +19,14 @@ from rich.text import Text
 
 from siting import criteria, pipeline
 from siting.errors import SitingError
+from siting.programmes import json_schema_text as programmes_schema_text
 from siting.results import Results
 from siting.spec import Language
 
 if TYPE_CHECKING:
     from siting.compare import Comparison
     from siting.outputs.words import Words
+    from siting.programmes import Allocation
 
 app = typer.Typer(
     add_completion=False,
@@ -380,6 +382,89 @@ def compare(
     )
 
 
+@app.command()
+def programmes(
+    path: Annotated[
+        Path, typer.Argument(help="Programme file (YAML): several profiles allocated together.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: out/<programme file name>/)."),
+    ] = None,
+    draws: Annotated[
+        int | None,
+        typer.Option(
+            "--draws", help="Weight draws for how sure the allocation is (default: the file's)."
+        ),
+    ] = None,
+    quiet: QuietOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Allocate sites to several programmes at once: one exact integer program over them all."""
+    from siting.i18n import translator
+    from siting.outputs.programmes import write_programmes
+
+    target = out or default_out(path)
+    t = translator(lang or "en")
+    try:
+        with err_console.status(t("starting"), spinner="dots") as status:
+
+            def progress(step: str) -> None:
+                if not quiet:
+                    status.update(f"[bold]{t('running {file}', file=step)}[/bold]")
+
+            allocation = pipeline.programmes(path, draws=draws, progress=progress)
+            t = translator(lang or allocation.spec.language)
+            status.update(f"[bold]{t('writing outputs')}[/bold]")
+            written = write_programmes(allocation, target, lang=t.lang)
+    except SitingError as exc:
+        _fail(exc, lang)
+        return
+    if quiet:
+        return
+    _programmes_summary(allocation, t.lang)
+    out_console.print(
+        Text(t("outputs in {folder}: {files}", folder=f"{target}/", files=", ".join(written)))
+    )
+
+
+def _programmes_summary(allocation: Allocation, lang: str) -> None:
+    """The allocation in the terminal: who gets which town, what each gives up, the rules."""
+    from siting.i18n import translator
+
+    t = translator(lang)
+    a = allocation
+    out_console.print(Text(a.spec.title.get(t.lang), style="bold"))
+    table = Table(title=t("The allocation"), title_justify="left")
+    for head in (t("Programme"), t("Sites"), t("Score together"), t("Score alone"), t("Given up")):
+        table.add_column(head)
+    for k, (_, row) in enumerate(a.summary.iterrows()):
+        sites = a.table[a.table["programme"] == row["programme"]]["name"]
+        table.add_row(
+            a.label(k, t.lang),
+            ", ".join(map(str, sites)),
+            t.number(row["value"]),
+            t.number(row["value_alone"]),
+            f"{t.number(row['given_up'])} ({t.percent(row['given_up_percent'] / 100, 1)})",
+        )
+    out_console.print(table)
+    seq = a.sequential
+    if seq.failed_at is None:
+        line = t(
+            "together {joint}; programme after programme {sequential}",
+            joint=t.number(a.best.objective),
+            sequential=t.number(seq.objective),
+        )
+    else:
+        line = t(
+            "together {joint}; programme after programme fails at {programme}",
+            joint=t.number(a.best.objective),
+            programme=a.label(seq.failed_at, t.lang),
+        )
+    out_console.print(Text(line))
+    out_console.print(Text(t("solver status: {status}", status=a.best.status)))
+
+
 def _comparison_summary(cmp: Comparison, lang: str) -> None:
     """The comparison in the terminal: warning, ranks by method, weights, portfolios, agreement."""
     from siting.i18n import translator
@@ -543,9 +628,12 @@ def schema(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
     ] = None,
+    programme_file: Annotated[
+        bool, typer.Option("--programmes", help="The schema of programme files instead.")
+    ] = False,
 ) -> None:
     """Print the JSON Schema of criteria files (for editors' completion and checking)."""
-    text = criteria.json_schema_text()
+    text = criteria.json_schema_text() if not programme_file else programmes_schema_text()
     if out is None:
         sys.stdout.write(text)
         return

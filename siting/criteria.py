@@ -28,6 +28,7 @@ import types
 import typing
 import warnings
 from collections.abc import Mapping, Sequence, Set
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1095,9 +1096,13 @@ _TYPE_TAGS = {"str", "float", "int", "bool", "list", "dict", "none", "tuple"}
 _TAG = re.compile(r"^[a-z]+(-[a-z]+)+(\[.*\])?$|.*\[.*\]$")
 
 
+#: The model a file is validated against: a study, or another file kind (:func:`read_model`).
+_ROOT: ContextVar[type[BaseModel]] = ContextVar("_ROOT", default=Study)
+
+
 def _model_at(loc: Loc) -> type[BaseModel] | None:
     """The pydantic model class that validates the mapping at ``loc``, if there is one."""
-    annotation: Any = Study
+    annotation: Any = _ROOT.get()
     for part in loc:
         model = _unwrap_model(annotation, part)
         if model is None:
@@ -1864,3 +1869,83 @@ def _unusable(folder: Path, relative: Path) -> Msg | None:
             fix=fix,
         )
     return None
+
+
+# --- other files in the criteria files' form -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A YAML file read with the line of every key, validated against a pydantic model.
+
+    What :func:`read_model` returns: ``value`` is the validated model, or None when the file
+    has problems (``problems``, in line order, each ``path:line: key: text``).
+    """
+
+    path: Path
+    shown: Path
+    lines: dict[Loc, int]
+    data: dict[str, Any]
+    value: BaseModel | None
+    problems: list[str]
+
+    def problem(self, loc: Loc, text: str) -> Located:
+        """A problem found after reading, at the line of ``loc`` (``path:line: key: text``)."""
+        return Located(f"{self.shown}:{_line_of(self.lines, loc)}", text, key=format_loc(loc))
+
+
+def read_model(path: str | Path, model: type[BaseModel]) -> ModelFile:
+    """Read a YAML file other than a criteria file (a programme file) as :func:`load` reads one.
+
+    The same reading (size and encoding limits, YAML slips in plain words, alias expansion
+    bounded, keys with lines) and the same explanations of type and range errors, against
+    ``model`` instead of a study.
+
+    Parameters
+    ----------
+    path
+        The YAML file.
+    model
+        The pydantic model of the file (``extra="forbid"``, so that misspelt keys are found).
+
+    Returns
+    -------
+    ModelFile
+        Its data, the line of every key, the model when valid and every problem found.
+
+    Raises
+    ------
+    CriteriaError
+        The file cannot be read or is not YAML at all (nothing else can be checked).
+    """
+    shown = Path(path)
+    try:
+        resolved = shown.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        msg = Located(
+            shown,
+            Msg(N_("cannot use this path ({reason}); check the path"), reason=str(exc)),
+        )
+        raise CriteriaError(msg) from exc
+    text = _read(resolved, shown)
+    out = _Problems(shown)
+    data = _parse_yaml(text, out)
+    _check_expansion(data, shown)
+    plain = _walk(data, (), 1, out)
+    out.lines[()] = 1
+    value: BaseModel | None = None
+    token = _ROOT.set(model)
+    try:
+        value = model.model_validate(plain)
+    except ValidationError as exc:
+        _translate(exc, plain, out)
+    finally:
+        _ROOT.reset(token)
+    return ModelFile(
+        path=resolved,
+        shown=shown,
+        lines=out.lines,
+        data=plain,
+        value=value if not out.found else None,
+        problems=out.messages(),
+    )

@@ -24,6 +24,8 @@ from siting.errors import CriteriaError, DataError, SitingError
 from siting.i18n import N_, Msg
 from siting.inputs import draft_problems
 from siting.messages import Joined
+from siting.programmes import Allocation, allocate
+from siting.programmes import load as load_programmes
 from siting.recommendation import recommend
 from siting.results import PortfolioChoice, Results
 from siting.scoring import (
@@ -291,3 +293,43 @@ def _by_line(problems: list[str]) -> list[str]:
         return (match.group(1), int(match.group(2)), pos) if match else ("", 0, pos)
 
     return list(dict.fromkeys(text for _, text in sorted(enumerate(problems), key=key)))
+
+
+def programmes(
+    path: str | Path, *, draws: int | None = None, progress: Progress | None = None
+) -> Allocation:
+    """Allocate sites to several programmes at once (a programme file, ``siting programmes``).
+
+    Reads and checks the programme file, runs each programme's profile as :func:`run` does
+    (without the robustness analysis) and allocates the sites with one integer program
+    (:func:`siting.programmes.allocate`).  Nothing is written;
+    :func:`siting.outputs.programmes.write_programmes` writes the outputs.
+
+    Parameters
+    ----------
+    path
+        The programme file (YAML).
+    draws
+        Weight draws for how sure the allocation is (default: the file's ``draws``).
+    progress
+        Called with the id of each profile as its run starts, then with ``"allocation"``.
+
+    Raises
+    ------
+    siting.errors.SitingError
+        Every problem of the programme file, of a profile or of the allocation, located.
+    """
+    file = load_programmes(path)
+    runs = []
+    for p, profile in zip(file.spec.programmes, file.profiles, strict=True):
+        if progress is not None:
+            progress(p.id)
+        runs.append(run(profile, sensitivity=False))
+    if progress is not None:
+        progress("allocation")
+    try:
+        return allocate(file, runs, draws=draws)
+    except SitingError as exc:
+        if exc.language is None:
+            exc.language = file.spec.language
+        raise
