@@ -255,6 +255,7 @@ def choose_portfolio(
                 k=rules.alternatives.count + 1,
                 min_difference=rules.alternatives.differ_by,
                 explain_binding=False,
+                best=best,
             )
             alternatives = [_choice(r, model, ranking) for r in found[1:]]
         pareto = pd.DataFrame()
