@@ -206,6 +206,8 @@ def _summary(results: Results, n: int = 10, *, lang: str | None = None) -> None:
     out_console.print(Text(w.headline(), style="bold"))
     for sentence in w.close_calls():
         out_console.print(Text(sentence, style="bold red"), soft_wrap=True)
+    if w.limit_note():
+        out_console.print(Text(w.limit_note(), style="bold red"), soft_wrap=True)
     for sentence in w.binding_sentences():
         out_console.print(Text("  " + sentence), soft_wrap=True)
     alternative = w.alternative()

@@ -66,8 +66,9 @@ def explain(rules: PortfolioRules, best: Outcome) -> tuple[list[str], list[dict[
             "objective_without": without.objective if without.feasible else None,
             "selected_without": without.selected.tolist(),
         }
-        if not without.feasible:
-            # Dropping a rule cannot make a feasible model infeasible; guard anyway.
+        if not without.feasible or not without.proven:
+            # Dropping a rule cannot make a feasible model infeasible; guard anyway.  A
+            # re-solve stopped at the time limit proves nothing either way.
             info["binds"] = False
             info["sentence"] = f"{rule}: could not re-solve without it ({without.status})"
             details.append(info)

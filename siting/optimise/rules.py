@@ -26,7 +26,7 @@ import numpy as np
 from siting.errors import DataError
 from siting.i18n import N_, Msg
 from siting.messages import all_of, plural
-from siting.optimise._core import check_solver, fmt
+from siting.optimise._core import check_solver, check_time_limit, fmt
 
 __all__ = [
     "FAMILIES",
@@ -297,6 +297,9 @@ class PortfolioRules:
         The optional rule families.
     lock
         Candidates locked in or out (empty by default).
+    time_limit_s
+        Seconds each integer program of the model may take (None: until proved optimal);
+        a solve stopped at the limit returns its best portfolio, marked as not proved.
 
     Examples
     --------
@@ -319,6 +322,7 @@ class PortfolioRules:
     coverage: Coverage | None = None
     equity: Equity | None = None
     lock: LockIn = field(default_factory=LockIn.empty)
+    time_limit_s: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scores", _frozen(self.scores))
@@ -461,6 +465,7 @@ def prepare(
     population_weight: float = 0.0,
     names: Sequence[str] | None = None,
     solver: str = "cbc",
+    time_limit_s: float | None = None,
 ) -> PortfolioRules:
     """Check every input of a portfolio model once and report every problem together.
 
@@ -491,6 +496,11 @@ def prepare(
     coverage = _coverage(
         population, demand_distances_km, cover_radius_km, population_weight, size, problems
     )
+    seconds = None
+    try:
+        seconds = check_time_limit(time_limit_s)
+    except DataError as exc:
+        problems += exc.problems
     if problems or count is None:
         raise DataError(problems)
     return PortfolioRules(
@@ -504,6 +514,7 @@ def prepare(
         coverage=coverage,
         equity=equity,
         lock=lock,
+        time_limit_s=seconds,
     )
 
 
