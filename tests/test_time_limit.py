@@ -152,3 +152,41 @@ def test_the_default_study_is_unchanged_by_its_limit(tiny: Path) -> None:
     results = siting.run(tiny / "study.yaml", sensitivity=False)
     assert results.portfolio is not None
     assert results.portfolio.proven and results.portfolio.time_limit_s == 60.0
+
+
+class _PoorCbc(_StoppedCbc):
+    """Stopped at its limit holding a poor solution: the first sites, nothing covered."""
+
+    def actualSolve(self, lp: pulp.LpProblem, **kwargs: object) -> int:  # noqa: N802
+        super().actualSolve(lp, **kwargs)
+        chosen = 0
+        for var in lp.variables():
+            if var.name.startswith("x"):
+                var.varValue = 1.0 if chosen < 3 and var.name in {"x0", "x1", "x2"} else 0.0
+                chosen += var.varValue > 0.5
+            else:
+                var.varValue = 0.0
+        return lp.status
+
+
+def test_a_stopped_mclp_keeps_the_greedy_cover_when_the_solver_holds_less(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from siting.optimise.location import _greedy_cover
+
+    original = _core.make_solver
+
+    def make(name: str, **kwargs: object) -> pulp.LpSolver:
+        solver = original(name, **kwargs)  # type: ignore[arg-type]
+        solver.__class__ = _PoorCbc
+        return solver
+
+    monkeypatch.setattr(_core, "make_solver", make)
+    rng = np.random.default_rng(11)
+    costs = rng.uniform(0, 100, (60, 15))
+    weights = rng.integers(1, 50, 60).astype(float)
+    result = mclp(costs, 25, 3, weights=weights, time_limit_s=5)
+    cover = costs <= 25
+    greedy = _greedy_cover(cover, weights, 3)
+    assert not result.proven
+    assert result.objective >= weights[cover[:, greedy].any(axis=1)].sum()

@@ -453,6 +453,12 @@ def mclp(
             )
         raise InfeasibleError(msg)
     picked = keep[chosen(x)]
+    if not solved.proven and float(merged[hit].sum()) > float(
+        merged[rows[:, chosen(x)].any(axis=1)].sum()
+    ):
+        # Stopped at its limit below the greedy start (HiGHS through PuLP takes no MIP
+        # start): the greedy cover is the best solution found.
+        picked = keep[greedy]
     if picked.size < p:
         # Every demand point a candidate can reach is already covered: any extra site will do.
         spare = np.setdiff1d(np.arange(c.shape[1]), picked)[: p - picked.size]
