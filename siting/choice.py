@@ -107,6 +107,7 @@ def build_rules(
         exact=spec.exactly,
         names=list(pool["name"].astype(str)),
         solver=solver or spec.solver,
+        time_limit_s=spec.time_limit_s,
         must_include=[position[c] for c in spec.must_include if c in position],
         must_exclude=[position[c] for c in spec.must_exclude if c in position],
         # Coordinates, not matrices: spacing and coverage pairs come from a KD-tree, so memory
@@ -182,6 +183,10 @@ def _choice(
         binding=list(result.binding),
         binding_details=[_with_ids(d, model) for d in result.binding_details],
         population_covered=covered,
+        proven=result.proven,
+        bound=result.bound,
+        gap=result.gap,
+        time_limit_s=result.time_limit_s,
     )
 
 
@@ -255,6 +260,7 @@ def choose_portfolio(
                 k=rules.alternatives.count + 1,
                 min_difference=rules.alternatives.differ_by,
                 explain_binding=False,
+                best=best,
             )
             alternatives = [_choice(r, model, ranking) for r in found[1:]]
         pareto = pd.DataFrame()

@@ -5,8 +5,10 @@ Exit codes: 0 success, 2 a mistake in the input (message, no traceback), 1 a bug
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -85,25 +87,39 @@ LangOpt = Annotated[
 
 
 def _run_and_write(
-    path: Path, out: Path | None, *, quiet: bool, sensitivity: bool | None, lang: str | None
+    path: Path,
+    out: Path | None,
+    *,
+    quiet: bool,
+    sensitivity: bool | None,
+    lang: str | None,
+    profile: bool = False,
 ) -> None:
     """Run the study with a progress display, write every output, print the summary."""
     from siting.i18n import translator
     from siting.outputs import write_all
 
+    started = time.perf_counter()
     target = out or default_out(path)
     t = translator(lang or "en")
+    writing: dict[str, float] = {}
     try:
+        # The spinner names the stage (and, while writing, the file) under way; it is drawn
+        # on a terminal only, so piped output and the tests see none of it.
         with err_console.status(t("starting"), spinner="dots") as status:
 
             def progress(stage: str) -> None:
                 if not quiet:
                     status.update(f"[bold]{t(pipeline.STAGES.get(stage, stage))}[/bold]")
 
+            def output(name: str) -> None:
+                if not quiet:
+                    status.update(f"[bold]{t('writing {file}', file=name)}[/bold]")
+
             results = pipeline.run(path, progress=progress, sensitivity=sensitivity)
             t = translator(lang or results.study.language)
             status.update(f"[bold]{t('writing outputs')}[/bold]")
-            written = write_all(results, target, lang=t.lang)
+            written = write_all(results, target, lang=t.lang, progress=output, timings=writing)
     except SitingError as exc:
         _fail(exc, lang)
         return
@@ -113,12 +129,68 @@ def _run_and_write(
         out_console.print(
             Text(t("outputs in {folder}: {files}", folder=folder, files=", ".join(written)))
         )
+    if profile:
+        _profile(results, writing, started, t.lang)
+
+
+def _profile(results: Results, writing: dict[str, float], started: float, lang: str) -> None:
+    """Print the time of each stage of the run and of each output it wrote (``--profile``).
+
+    The start-up is the time from the start of the interpreter to the command (Python and the
+    imports); a figure drawn by the second process while this one wrote the others is listed
+    with its own time, which overlaps the others' (so the rows add up to more than the total).
+    """
+    from siting.i18n import translator
+
+    t = translator(lang)
+    now = time.perf_counter()
+    table = Table(title=t("Where the time went"), title_justify="left")
+    table.add_column(t("stage"))
+    table.add_column(t("seconds"), justify="right")
+    boot = started - _process_start()
+    if boot > 0:
+        table.add_row(t("start-up (Python and the imports)"), t.number(boot, 2))
+    for stage, seconds in results.timings.items():
+        table.add_row(t(pipeline.STAGES.get(stage, stage)), t.number(seconds, 2))
+    for name, seconds in writing.items():
+        table.add_row(t("writing {file}", file=name), t.number(seconds, 2))
+    table.add_row(
+        Text(t("total"), style="bold"),
+        Text(t.number(now - min(started, started - boot), 2), style="bold"),
+    )
+    out_console.print(table)
+
+
+def _process_start() -> float:
+    """``time.perf_counter()`` when this process started (its age, from /proc; else now)."""
+    try:
+        stat = Path(f"/proc/{os.getpid()}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        age = uptime - int(stat[19]) / ticks
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter()
+    return time.perf_counter() - max(age, 0.0)
+
+
+ProfileOpt = Annotated[
+    bool,
+    typer.Option(
+        "--profile", help="Print the time each stage and each output took (also in manifest.json)."
+    ),
+]
 
 
 @app.command()
-def run(path: FileArg, out: OutOpt = None, quiet: QuietOpt = False, lang: LangOpt = None) -> None:
+def run(
+    path: FileArg,
+    out: OutOpt = None,
+    quiet: QuietOpt = False,
+    lang: LangOpt = None,
+    profile: ProfileOpt = False,
+) -> None:
     """Run a study: rank the candidates, choose the portfolio, write tables, map and manifest."""
-    _run_and_write(path, out, quiet=quiet, sensitivity=None, lang=lang)
+    _run_and_write(path, out, quiet=quiet, sensitivity=None, lang=lang, profile=profile)
 
 
 def _summary(results: Results, n: int = 10, *, lang: str | None = None) -> None:
@@ -137,6 +209,8 @@ def _summary(results: Results, n: int = 10, *, lang: str | None = None) -> None:
     out_console.print(Text(w.headline(), style="bold"))
     for sentence in w.close_calls():
         out_console.print(Text(sentence, style="bold red"), soft_wrap=True)
+    if w.limit_note():
+        out_console.print(Text(w.limit_note(), style="bold red"), soft_wrap=True)
     for sentence in w.binding_sentences():
         out_console.print(Text("  " + sentence), soft_wrap=True)
     alternative = w.alternative()
@@ -320,10 +394,14 @@ def _summary_notes(results: Results, w: Words) -> None:
 
 @app.command()
 def sensitivity(
-    path: FileArg, out: OutOpt = None, quiet: QuietOpt = False, lang: LangOpt = None
+    path: FileArg,
+    out: OutOpt = None,
+    quiet: QuietOpt = False,
+    lang: LangOpt = None,
+    profile: ProfileOpt = False,
 ) -> None:
     """Run a study with its robustness analysis (settings from its `sensitivity:` section)."""
-    _run_and_write(path, out, quiet=quiet, sensitivity=True, lang=lang)
+    _run_and_write(path, out, quiet=quiet, sensitivity=True, lang=lang, profile=profile)
 
 
 @app.command()

@@ -44,6 +44,18 @@ class PortfolioChoice:
         ``groups``; ``cost_without``; ``dropped`` / ``added``: ids; ``centres``: names).
     population_covered
         Demand within the coverage radius of a chosen site, when the study defines coverage.
+    proven
+        Whether the portfolio is proved optimal.  False when the solve stopped at the
+        portfolio's ``time_limit_s`` with the best portfolio it had found (``status``
+        ``"Stopped at the time limit"``); the rules are then not explained.
+    bound
+        When not proven: the best objective any portfolio could reach, as the solver proved
+        it by the limit (None when proven or not known).
+    gap
+        When not proven: ``|bound - objective| / |objective|``, the most the portfolio may
+        fall short of the optimum, relative to it.
+    time_limit_s
+        The time limit each integer program had (None: none).
     """
 
     ids: list[str]
@@ -55,6 +67,10 @@ class PortfolioChoice:
     binding: list[str] = field(default_factory=list)
     binding_details: list[dict[str, Any]] = field(default_factory=list)
     population_covered: float | None = None
+    proven: bool = True
+    bound: float | None = None
+    gap: float | None = None
+    time_limit_s: float | None = None
 
 
 @dataclass(frozen=True)

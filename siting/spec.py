@@ -155,6 +155,13 @@ class Why:
 # --- limits ------------------------------------------------------------------------------------
 # Generous for real studies, small enough that a typo (an extra 000) cannot exhaust the machine.
 
+#: Seconds each integer program of a portfolio may take unless the file says otherwise: far
+#: beyond what the shipped studies need (well under a second each), short enough that a
+#: model too large to prove stops with its best portfolio and its gap instead of hanging.
+DEFAULT_TIME_LIMIT_S = 60.0
+#: The longest time limit a criteria file may set (a day).
+MAX_TIME_LIMIT_S = 86_400.0
+
 #: Largest magnitude of any number in a criteria file.  Raw values (km, people, students, tenge)
 #: stay far below it; beyond it differences such as ``best - worst`` lose their digits or
 #: overflow, and one huge weight makes every other weight round to zero.
@@ -1168,6 +1175,20 @@ class Portfolio(_Strict):
     pareto: Pareto | None = None
     alternatives: Alternatives | None = None
     solver: Literal["cbc", "highs"] = Field("cbc", description="MILP solver.")
+    time_limit_s: Annotated[
+        float,
+        AllowInfNan(False),
+        Field(gt=0, le=MAX_TIME_LIMIT_S),
+        AfterValidator(_ordinary),
+        BeforeValidator(_not_bool),
+        Why(Msg(N_("a solve that has not finished in a day will not finish in a week either"))),
+    ] = Field(
+        DEFAULT_TIME_LIMIT_S,
+        description=(
+            "Seconds each integer program may take; a solve stopped at the limit keeps its "
+            "best portfolio, marked as not proved optimal, with the gap to the solver's bound."
+        ),
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Portfolio:

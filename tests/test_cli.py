@@ -45,6 +45,25 @@ def test_run_writes_every_output(tiny, tmp_path):
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
+def test_profile_reports_every_stage_and_output(tiny, tmp_path):
+    out = tmp_path / "out"
+    args = ["run", str(tiny / "study.yaml"), "--out", str(out), "--quiet", "--profile"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "Where the time went" in text
+    for stage in ("reading the layers", "scoring the candidates", "choosing the portfolio"):
+        assert stage in text
+    manifest = json.loads((out / "manifest.json").read_text())
+    for name in ("map.html", "map.png", "report.html", "ranking.csv"):
+        assert f"writing {name}" in text
+        assert manifest["output_timings_s"][name] >= 0
+    assert "total" in text
+    # without --profile (and with --quiet) nothing is printed
+    quiet = runner.invoke(app, ["run", str(tiny / "study.yaml"), "--out", str(out), "-q"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
 def test_validate_ok_and_bad(tiny, edit):
     ok = runner.invoke(app, ["validate", str(tiny / "study.yaml")])
     assert ok.exit_code == 0

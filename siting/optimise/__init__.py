@@ -17,7 +17,7 @@ rules in words), ``infeasible`` (diagnosis and relaxation), ``portfolio`` (the e
 ``location`` (p-median, MCLP, LSCP, p-center), ``orlib`` (OR-Library instances).
 """
 
-from siting.optimise._core import SOLVERS, OptimisationResult, solver_version
+from siting.optimise._core import AT_LIMIT, SOLVERS, OptimisationResult, solver_version
 from siting.optimise.frontier import alternatives, alternatives_for, pareto_for, pareto_front
 from siting.optimise.location import lscp, mclp, p_center, p_median
 from siting.optimise.portfolio import select_portfolio, solve_rules
@@ -35,6 +35,7 @@ from siting.optimise.rules import (
 )
 
 __all__ = [
+    "AT_LIMIT",
     "SOLVERS",
     "Budget",
     "Count",

@@ -21,16 +21,20 @@ import pulp
 
 from siting.errors import DataError, InfeasibleError
 from siting.optimise._core import (
+    AT_LIMIT,
     OptimisationResult,
+    Solved,
     add,
     affine,
     binaries,
     check_cost_matrix,
     check_count,
     check_solver,
+    check_time_limit,
     chosen,
     fmt,
     fractions,
+    relative_gap,
     solve,
     solver_version,
 )
@@ -72,6 +76,16 @@ def _result(
         seconds=time.perf_counter() - start,
         **extra,
     )
+
+
+def _limit(solved: Solved, objective: float) -> dict[str, Any]:
+    """The time-limit fields of a result: proved or not, the bound, the gap, the limit."""
+    return {
+        "proven": solved.proven,
+        "bound": solved.bound,
+        "gap": None if solved.proven else relative_gap(objective, solved.bound),
+        "time_limit_s": solved.time_limit_s,
+    }
 
 
 def _unique_rows(cover: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -363,6 +377,7 @@ def mclp(
     *,
     weights: np.ndarray | None = None,
     solver: str = "cbc",
+    time_limit_s: float | None = None,
 ) -> OptimisationResult:
     """Maximal covering location (Church and ReVelle 1974): ``p`` sites covering most demand.
 
@@ -386,6 +401,10 @@ def mclp(
         Demand weights (default 1 each).
     solver
         ``"cbc"`` (default) or ``"highs"``.
+    time_limit_s
+        Seconds the solver may take (default: until proved optimal).  Stopped at the limit,
+        the result is the best set found (at least the greedy start with CBC), with
+        ``proven=False``, the solver's ``bound`` on the covered weight and the ``gap``.
 
     Returns
     -------
@@ -395,6 +414,7 @@ def mclp(
     """
     start = time.perf_counter()
     check_solver(solver)
+    limit = check_time_limit(time_limit_s)
     c = check_cost_matrix(costs)
     w = check_weights_for(c, weights)
     r = _radius(radius)
@@ -423,11 +443,22 @@ def mclp(
         v.setInitialValue(1.0 if j in greedy_set else 0.0)
     for k, v in enumerate(u):
         v.setInitialValue(1.0 if hit[k] else 0.0)
-    solved = solve(prob, solver, warm_start=True)
+    solved = solve(prob, solver, warm_start=True, time_limit_s=limit)
     if not solved.feasible:
         msg = f"the MCLP model was not solved to optimality (status {solved.status})"
+        if solved.stopped:
+            msg = (
+                f"the MCLP solver found no solution within its time limit of "
+                f"{fmt(limit or 0.0)} s; raise time_limit_s"
+            )
         raise InfeasibleError(msg)
     picked = keep[chosen(x)]
+    if not solved.proven and float(merged[hit].sum()) > float(
+        merged[rows[:, chosen(x)].any(axis=1)].sum()
+    ):
+        # Stopped at its limit below the greedy start (HiGHS through PuLP takes no MIP
+        # start): the greedy cover is the best solution found.
+        picked = keep[greedy]
     if picked.size < p:
         # Every demand point a candidate can reach is already covered: any extra site will do.
         spare = np.setdiff1d(np.arange(c.shape[1]), picked)[: p - picked.size]
@@ -451,6 +482,7 @@ def mclp(
             "constraints": prob.numConstraints(),
             "solve_seconds": solved.seconds,
         },
+        **_limit(solved, objective),
     )
 
 
@@ -495,8 +527,8 @@ def _greedy_cover(rows: np.ndarray, weights: np.ndarray, p: int) -> np.ndarray:
 
 
 def _set_cover(
-    cover: np.ndarray, solver: str, *, limit: int | None = None
-) -> tuple[bool, np.ndarray, str, pulp.LpProblem]:
+    cover: np.ndarray, solver: str, *, limit: int | None = None, time_limit_s: float | None = None
+) -> tuple[Solved, np.ndarray, pulp.LpProblem]:
     """Fewest candidates covering every row of ``cover`` (at most ``limit`` if given)."""
     rows = np.unique(cover, axis=0)
     prob = pulp.LpProblem("lscp", pulp.LpMinimize)
@@ -513,16 +545,13 @@ def _set_cover(
             1,
             f"c{k}",
         )
-    solved = solve(prob, solver)
-    return (
-        solved.feasible,
-        chosen(x) if solved.feasible else np.empty(0, np.intp),
-        solved.status,
-        prob,
-    )
+    solved = solve(prob, solver, time_limit_s=time_limit_s)
+    return solved, chosen(x) if solved.feasible else np.empty(0, np.intp), prob
 
 
-def lscp(costs: np.ndarray, radius: float, *, solver: str = "cbc") -> OptimisationResult:
+def lscp(
+    costs: np.ndarray, radius: float, *, solver: str = "cbc", time_limit_s: float | None = None
+) -> OptimisationResult:
     """Location set covering (Toregas et al. 1971): fewest sites covering every demand point.
 
     Minimises ``Σ x_j`` subject to ``Σ_{j: c_ij <= radius} x_j >= 1`` for every demand point.
@@ -536,6 +565,9 @@ def lscp(costs: np.ndarray, radius: float, *, solver: str = "cbc") -> Optimisati
         Coverage radius, same unit as ``costs``.
     solver
         ``"cbc"`` (default) or ``"highs"``.
+    time_limit_s
+        Seconds the solver may take (default: until proved optimal); stopped at the limit,
+        the best cover found, with ``proven=False``, the ``bound`` and the ``gap``.
 
     Returns
     -------
@@ -551,6 +583,7 @@ def lscp(costs: np.ndarray, radius: float, *, solver: str = "cbc") -> Optimisati
     """
     start = time.perf_counter()
     check_solver(solver)
+    seconds = check_time_limit(time_limit_s)
     c = check_cost_matrix(costs)
     r = _radius(radius)
     cover = c <= r
@@ -563,23 +596,26 @@ def lscp(costs: np.ndarray, radius: float, *, solver: str = "cbc") -> Optimisati
             f"(rows {shown}); raise the radius to {fmt(need)} or add candidates near them"
         )
         raise InfeasibleError(msg)
-    ok, selected, status, prob = _set_cover(cover, solver)
-    if not ok:
-        msg = f"the LSCP model was not solved to optimality (status {status})"
+    solved, selected, prob = _set_cover(cover, solver, time_limit_s=seconds)
+    if not solved.feasible:
+        msg = f"the LSCP model was not solved to optimality (status {solved.status})"
         raise InfeasibleError(msg)
     return _result(
         selected,
         float(selected.size),
-        status,
+        solved.status,
         solver,
         start,
         assignment=_assign(c, selected),
         covered=np.ones(c.shape[0], dtype=bool),
         details={"variables": len(prob.variables()), "constraints": prob.numConstraints()},
+        **_limit(solved, float(selected.size)),
     )
 
 
-def p_center(costs: np.ndarray, p: int, *, solver: str = "cbc") -> OptimisationResult:
+def p_center(
+    costs: np.ndarray, p: int, *, solver: str = "cbc", time_limit_s: float | None = None
+) -> OptimisationResult:
     """p-center: ``p`` sites minimising the largest distance from a demand point to its site.
 
     The optimal radius is one of the entries of ``costs``.  It lies between the largest
@@ -598,6 +634,11 @@ def p_center(costs: np.ndarray, p: int, *, solver: str = "cbc") -> OptimisationR
         Number of sites.
     solver
         ``"cbc"`` (default) or ``"highs"``.
+    time_limit_s
+        Seconds each covering program may take (default: until it is decided).  A covering
+        program that finds a cover within the limit decides its radius; one stopped without
+        a cover decides nothing, so the search stops there with the best radius proved so far
+        (``proven=False``, ``bound``: the smallest radius not ruled out).
 
     Returns
     -------
@@ -606,6 +647,7 @@ def p_center(costs: np.ndarray, p: int, *, solver: str = "cbc") -> OptimisationR
     """
     start = time.perf_counter()
     check_solver(solver)
+    seconds = check_time_limit(time_limit_s)
     c = check_cost_matrix(costs)
     p = check_count(p, c.shape[1])
     low = float(c.min(axis=1).max())
@@ -617,16 +659,21 @@ def p_center(costs: np.ndarray, p: int, *, solver: str = "cbc") -> OptimisationR
     lo, hi = 0, values.size - 1
     solves = 0
     status = "Optimal"
+    undecided: float | None = None
     while lo <= hi:
         mid = (lo + hi) // 2
-        ok, sel, status_mid, _ = _set_cover(c <= values[mid], solver, limit=p)
+        solved, sel, _ = _set_cover(c <= values[mid], solver, limit=p, time_limit_s=seconds)
         solves += 1
-        if ok:
+        if solved.feasible:
             best, hi = sel, mid - 1
-        elif status_mid in ("Infeasible", "Not solved", "Undefined"):
+        elif solved.stopped:
+            # no cover found in time: this radius is not ruled out, so the search ends here
+            undecided, status = float(values[lo]), AT_LIMIT
+            break
+        elif solved.status in ("Infeasible", "Not solved", "Undefined"):
             lo = mid + 1
         else:
-            msg = f"the p-center covering model stopped with status {status_mid}"
+            msg = f"the p-center covering model stopped with status {solved.status}"
             raise InfeasibleError(msg)
     best = _pad(c, best, p)
     objective = float(c[:, best].min(axis=1).max())
@@ -638,6 +685,10 @@ def p_center(costs: np.ndarray, p: int, *, solver: str = "cbc") -> OptimisationR
         start,
         assignment=_assign(c, best),
         details={"covering_solves": solves, "lower_bound": low, "greedy_radius": high},
+        proven=undecided is None,
+        bound=undecided,
+        gap=None if undecided is None else relative_gap(objective, undecided),
+        time_limit_s=seconds,
     )
 
 

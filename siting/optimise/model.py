@@ -276,6 +276,7 @@ class Outcome:
     selected: np.ndarray
     covered_population: float
     seconds: float
+    proven: bool = True
 
 
 def optimise(rules: PortfolioRules, variant: Variant = PLAIN) -> tuple[Built, Solved]:
@@ -303,15 +304,15 @@ def optimise(rules: PortfolioRules, variant: Variant = PLAIN) -> tuple[Built, So
     sp = rules.spacing
     if sp is None or "min_spacing_km" in variant.omit:
         built = build(rules, variant)
-        return built, solve(built.prob, rules.solver)
+        return built, solve(built.prob, rules.solver, time_limit_s=rules.time_limit_s)
     spacing = sp.min_km if variant.spacing is None else variant.spacing
     if sp.count_pairs(spacing) <= LAZY_PAIRS:
         built = build(rules, variant)
-        return built, solve(built.prob, rules.solver)
+        return built, solve(built.prob, rules.solver, time_limit_s=rules.time_limit_s)
     around = np.union1d(rules.lock.include, np.argsort(-rules.scores)[: rules.count.n])
     while True:
         built = build(rules, variant, spacing_around=around)
-        solved = solve(built.prob, rules.solver)
+        solved = solve(built.prob, rules.solver, time_limit_s=rules.time_limit_s)
         if not solved.feasible:
             return built, solved
         sel = chosen(built.x)
@@ -336,4 +337,5 @@ def run(rules: PortfolioRules, variant: Variant = PLAIN) -> Outcome:
         selected=sel,
         covered_population=cov,
         seconds=time.perf_counter() - start,
+        proven=solved.proven,
     )

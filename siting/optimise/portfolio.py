@@ -21,7 +21,7 @@ import numpy as np
 
 from siting.errors import InfeasibleError
 from siting.i18n import N_, Msg
-from siting.optimise._core import OptimisationResult, chosen, solver_version
+from siting.optimise._core import OptimisationResult, chosen, fmt, solver_version
 from siting.optimise.explain import explain
 from siting.optimise.infeasible import diagnose, quick_checks
 from siting.optimise.model import Extra, Outcome, Variant, optimise
@@ -57,6 +57,7 @@ def select_portfolio(
     names: Sequence[str] | None = None,
     explain_binding: bool = True,
     solver: str = "cbc",
+    time_limit_s: float | None = None,
 ) -> OptimisationResult:
     """Choose the set of sites with the highest total score under the planners' rules.
 
@@ -113,6 +114,10 @@ def select_portfolio(
         Re-solve without each rule to say which ones bind (default ``True``).
     solver
         ``"cbc"`` (default) or ``"highs"``.
+    time_limit_s
+        Seconds each integer program may take (default: no limit).  A solve stopped at the
+        limit returns the best portfolio found with ``proven=False``, ``status``
+        ``"Stopped at the time limit"``, the solver's ``bound`` and the ``gap``.
 
     Returns
     -------
@@ -155,6 +160,7 @@ def select_portfolio(
         population_weight=population_weight,
         names=names,
         solver=solver,
+        time_limit_s=time_limit_s,
     )
     return solve_rules(rules, explain_binding=explain_binding, start=start)
 
@@ -196,6 +202,15 @@ def solve_rules(
         raise InfeasibleError(problems)
     built, solved = optimise(rules, Variant(extra=extra))
     if not solved.feasible:
+        if solved.stopped:
+            msg = Msg(
+                N_(
+                    "the solver found no portfolio within its time limit of {seconds} s; "
+                    "raise time_limit_s"
+                ),
+                seconds=fmt(solved.time_limit_s or 0.0),
+            )
+            raise InfeasibleError(msg)
         if solved.status not in ("Infeasible", "Not solved", "Undefined"):
             msg = Msg(
                 N_("the solver stopped with status {status}; no portfolio was proved optimal"),
@@ -217,7 +232,9 @@ def solve_rules(
     )
     sentences: list[str] = []
     details: list[dict[str, Any]] = []
-    if explain_binding:
+    # A rule binds when dropping it changes the optimum; without a proved optimum that
+    # cannot be said, so a portfolio stopped at the time limit is not explained.
+    if explain_binding and solved.proven:
         sentences, details, _ = explain(rules, best)
     return OptimisationResult(
         selected=selected,
@@ -235,4 +252,8 @@ def solve_rules(
             "variables": len(built.prob.variables()),
             "constraints": built.prob.numConstraints(),
         },
+        proven=solved.proven,
+        bound=solved.bound,
+        gap=solved.gap,
+        time_limit_s=rules.time_limit_s,
     )

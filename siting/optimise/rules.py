@@ -28,7 +28,7 @@ from siting import geodesy
 from siting.errors import DataError
 from siting.i18n import N_, Msg
 from siting.messages import all_of, plural
-from siting.optimise._core import check_solver, fmt
+from siting.optimise._core import check_solver, check_time_limit, fmt
 
 __all__ = [
     "FAMILIES",
@@ -395,6 +395,9 @@ class PortfolioRules:
         The optional rule families.
     lock
         Candidates locked in or out (empty by default).
+    time_limit_s
+        Seconds each integer program of the model may take (None: until proved optimal);
+        a solve stopped at the limit returns its best portfolio, marked as not proved.
 
     Examples
     --------
@@ -417,6 +420,7 @@ class PortfolioRules:
     coverage: Coverage | None = None
     equity: Equity | None = None
     lock: LockIn = field(default_factory=LockIn.empty)
+    time_limit_s: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scores", _frozen(self.scores))
@@ -561,6 +565,7 @@ def prepare(
     population_weight: float = 0.0,
     names: Sequence[str] | None = None,
     solver: str = "cbc",
+    time_limit_s: float | None = None,
 ) -> PortfolioRules:
     """Check every input of a portfolio model once and report every problem together.
 
@@ -600,6 +605,11 @@ def prepare(
         size,
         problems,
     )
+    seconds = None
+    try:
+        seconds = check_time_limit(time_limit_s)
+    except DataError as exc:
+        problems += exc.problems
     if problems or count is None:
         raise DataError(problems)
     return PortfolioRules(
@@ -613,6 +623,7 @@ def prepare(
         coverage=coverage,
         equity=equity,
         lock=lock,
+        time_limit_s=seconds,
     )
 
 

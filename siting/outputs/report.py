@@ -413,6 +413,8 @@ class _Page:
             f'<p class="headline">{_e(w.headline())}</p>',
         ]
         answer += [f'<p class="close">{_e(s)}</p>' for s in w.close_calls()]
+        if w.limit_note():
+            answer.append(f'<p class="close">{_e(w.limit_note())}</p>')
         rec = results.recommendation
         if rec is not None:
             why = "".join(f"<li>{self.why(v.id)}</li>" for v in rec.sites)
@@ -687,20 +689,28 @@ class _Page:
         if rules:
             rules_text += "; " + "; ".join(rules)
         solver = f"{p.solver} {p.solver_version}"
+        solved = (
+            t(
+                "Solved exactly by {solver} ({status}); total score {total}.",
+                solver=solver,
+                status=w.status(p.status),
+                total=self.t.number(p.objective, 3),
+            )
+            if p.proven
+            else t(
+                "Found by {solver} ({status}); total score {total}.",
+                solver=solver,
+                status=w.status(p.status),
+                total=self.t.number(p.objective, 3),
+            )
+        )
         parts = [
             self.gloss("portfolio", "integer_program", "total_score", "binding_rule"),
-            f"<p>{_e(t('Rules: {rules}.', rules=rules_text))} "
-            + _e(
-                t(
-                    "Solved exactly by {solver} ({status}); total score {total}.",
-                    solver=solver,
-                    status=w.status(p.status),
-                    total=self.t.number(p.objective, 3),
-                )
-            )
-            + "</p>",
+            f"<p>{_e(t('Rules: {rules}.', rules=rules_text))} " + _e(solved) + "</p>",
             f"<ol>{sites}</ol>",
         ]
+        if not p.proven:
+            parts.append(f'<p class="close">{_e(w.limit_note())}</p>')
         if (
             spec is not None
             and spec.at_most_per is not None
@@ -709,9 +719,15 @@ class _Page:
             parts.append(self.gloss("macro_region"))
         binding = [w.binding(d) for d in self._details() if d.get("binds")]
         loose = [w.binding(d) for d in self._details() if not d.get("binds")]
-        items = "".join(f"<li>{_e(s)}</li>" for s in binding) or (
-            f"<li>{_e(t('None: the best-scoring sites already obey every rule.'))}</li>"
+        none = (
+            t("None: the best-scoring sites already obey every rule.")
+            if p.proven
+            else t(
+                "Not known: a rule binds when dropping it changes the optimum, and this "
+                "portfolio is not proved optimal."
+            )
         )
+        items = "".join(f"<li>{_e(s)}</li>" for s in binding) or f"<li>{_e(none)}</li>"
         parts.append(f"<h3>{_e(t('Rules that bind'))}</h3><ul>{items}</ul>")
         if loose:
             parts.append(

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from siting.i18n import N_, NC_, Translator, region_names
+from siting.optimise import AT_LIMIT
 from siting.results import Results
 from siting.spec import AtLeastPer, AtMostPer, Criterion
 
@@ -595,6 +596,7 @@ class Words:
         t = self.t
         known = {
             "Optimal": t.context("solver status", "optimal, proved"),
+            AT_LIMIT: t.context("solver status", "stopped at the time limit, not proved optimal"),
             "Not Solved": t.context("solver status", "not solved"),
             "Infeasible": t.context("solver status", "no set of sites obeys every rule"),
             "Unbounded": t.context("solver status", "unbounded"),
@@ -1068,6 +1070,41 @@ class Words:
             if centres:
                 return t("{centres} would be farther", centres=self.both(centres))
         return ""
+
+    def limit_note(self) -> str:
+        """What a portfolio stopped at its time limit is, in words (empty when proved optimal).
+
+        The status, the best portfolio's objective, the solver's bound and the gap: how far
+        from the optimum the portfolio may be, and what to change to prove it.
+        """
+        p = self.results.portfolio
+        if p is None or p.proven:
+            return ""
+        t = self.t
+        limit = p.time_limit_s
+        if limit is None:
+            seconds = "?"
+        else:
+            seconds = t.integer(limit) if float(limit).is_integer() else t.number(limit, 1)
+        if p.bound is None or p.gap is None:
+            return t(
+                "The solver stopped at its time limit of {seconds} s before proving this "
+                "portfolio optimal: it is the best one found (objective {objective}), and the "
+                "solver gave no bound on how much better another could be. Raise "
+                "portfolio.time_limit_s to prove it.",
+                seconds=seconds,
+                objective=t.number(p.objective, 3),
+            )
+        return t(
+            "The solver stopped at its time limit of {seconds} s before proving this portfolio "
+            "optimal: it is the best one found (objective {objective}); no portfolio can reach "
+            "more than {bound}, so it is at most {gap} short of the optimum. Raise "
+            "portfolio.time_limit_s to prove it.",
+            seconds=seconds,
+            objective=t.number(p.objective, 3),
+            bound=t.number(p.bound, 3),
+            gap=t.percent(p.gap, 1),
+        )
 
     def binding_sentences(self) -> list[str]:
         """The binding rules in words (empty when none binds)."""

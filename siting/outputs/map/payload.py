@@ -414,7 +414,11 @@ def _portfolio(
         "binding": _binding(results.portfolio.binding_details),
         # The study's own binding rules in the words of the report and the CLI, word for word;
         # the page writes a re-solved portfolio's with the same messages and `words`.
-        "sentences": {lang: w.binding_sentences() for lang, w in words.items()},
+        # A portfolio stopped at its time limit says so first (not proved, its gap).
+        "sentences": {
+            lang: [n for n in [w.limit_note()] if n] + w.binding_sentences()
+            for lang, w in words.items()
+        },
         "words": _vocabulary(words, ids),
         "status": str(results.portfolio.status),
         "objective": _num(results.portfolio.objective),
