@@ -253,7 +253,7 @@ def aggregate(source: Locates) -> Panel:
         except DataError as exc:
             problems += [source.problem(("stakeholders", "members", k), p) for p in exc.problems]
             continue
-        name = str(spec.name) if spec.name is not None else spec.id
+        name = spec.name if spec.name is not None else spec.id  # LocalText: every language
         members.append(Member(spec.id, name, spec.kind, float(voices[k]), w, ahp, matrix))
     if problems:
         raise DataError(problems)
@@ -280,7 +280,7 @@ def aggregate(source: Locates) -> Panel:
     )
 
 
-_METHOD_WORDS = {
+METHOD_WORDS = {
     "aij": N_("aggregation of individual judgements (AIJ)"),
     "aip": N_("aggregation of individual priorities (AIP)"),
     "geometric": N_("weighted geometric mean of their weights"),
@@ -295,7 +295,7 @@ def _note(method: str, count: int, agreement: float) -> Msg:
             "(Goepel's relative homogeneity, 0 to 1)"
         ),
         count=count,
-        how=Msg(_METHOD_WORDS[method]),
+        how=Msg(METHOD_WORDS[method]),
         consensus=f"{agreement:.0%}",
     )
 

@@ -40,7 +40,7 @@ def write_all(results: Results, out_dir: str | Path, *, lang: str | None = None)
         (default: the study's ``language``).
 
     The set: ranking.csv, results.gpkg, ranking.parquet (GeoParquet), map.html, map.png, the
-    robustness tables and chart (when the run has them), alternatives.csv, pareto.csv,
+    robustness tables and chart (when the run has them), the stakeholder tables (when the study has stakeholders), alternatives.csv, pareto.csv,
     method_agreement.csv (when there is something to put in them), ranking.xlsx,
     report.html and manifest.json.  :meth:`siting.results.Results.write` calls this function.
 
@@ -80,6 +80,10 @@ def write_all(results: Results, out_dir: str | Path, *, lang: str | None = None)
             from siting.outputs.sensitivity import write_sensitivity
 
             written |= {p.name: p for p in write_sensitivity(results.sensitivity, stage).values()}
+        if results.stakeholders is not None:
+            from siting.outputs.stakeholders import write_stakeholders
+
+            written |= write_stakeholders(results, stage)
         if results.alternatives:
             written["alternatives.csv"] = write_alternatives_csv(
                 results, stage / "alternatives.csv"
@@ -111,6 +115,10 @@ def _planned(results: Results) -> list[str]:
         "report.html",
         MANIFEST,
     ]
+    if results.stakeholders is not None:
+        from siting.outputs.stakeholders import FILES
+
+        names += list(FILES)
     if results.alternatives:
         names.append("alternatives.csv")
     if not results.pareto.empty:
