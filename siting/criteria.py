@@ -1464,6 +1464,7 @@ def _reference_problems(data: dict[str, Any], out: _Problems) -> None:
                     group=repr(g),
                 ),
             )
+    _stakeholder_references(data, ids, out)
     for i, rule in enumerate(_section(data, "exclude", list) or []):
         name = rule.get("criterion") if isinstance(rule, dict) else None
         if isinstance(name, str) and name not in ids:
@@ -1475,6 +1476,35 @@ def _reference_problems(data: dict[str, Any], out: _Problems) -> None:
                     hint=_hint(name, ids, N_("criteria: {names}"), shown=ids),
                 ),
             )
+
+
+def _stakeholder_references(data: dict[str, Any], ids: list[str], out: _Problems) -> None:
+    """Criteria named by each stakeholder's ``weights``, ``order`` and ``judgements`` exist."""
+    panel = _section(data, "stakeholders", dict) or {}
+    members = panel.get("members")
+    for k, member in enumerate(members if isinstance(members, list) else []):
+        if not isinstance(member, dict):
+            continue
+        loc: Loc = ("stakeholders", "members", k)
+        named: list[tuple[Loc, object]] = []
+        if isinstance(member.get("weights"), dict):
+            named += [((*loc, "weights", n), n) for n in member["weights"]]
+        if isinstance(member.get("order"), list):
+            named += [((*loc, "order", j), n) for j, n in enumerate(member["order"])]
+        if isinstance(member.get("judgements"), list):
+            for j, item in enumerate(member["judgements"]):
+                if isinstance(item, list):
+                    named += [((*loc, "judgements", j), n) for n in item[:2]]
+        for at, name in named:
+            if isinstance(name, str) and name not in ids:
+                out.add(
+                    at,
+                    Msg(
+                        N_("{name} is not a criterion; {hint}"),
+                        name=_show(name),
+                        hint=_hint(name, ids, N_("criteria: {names}"), shown=ids),
+                    ),
+                )
 
 
 def _hint(name: str, names: list[str], fallback: str, *, shown: object) -> Msg:
@@ -1903,18 +1933,8 @@ def _kind_problems(panel: Stakeholders, out: _Problems) -> None:
 
 def _member_problems(member: Stakeholder, ids: list[str], loc: Loc, out: _Problems) -> None:
     """One stakeholder's weights name every criterion once and can be turned into weights."""
-
-    def unknown(name: str) -> Msg:
-        return Msg(
-            N_("{name} is not a criterion; {hint}"),
-            name=repr(name),
-            hint=_hint(name, ids, N_("criteria: {names}"), shown=ids),
-        )
-
+    # Names that are not criteria were reported from the plain data (_stakeholder_references).
     if member.weights is not None:
-        for name in member.weights:
-            if name not in ids:
-                out.add((*loc, "weights", name), unknown(name))
         missing = [c for c in ids if c not in member.weights]
         if missing:
             out.add(
@@ -1929,19 +1949,15 @@ def _member_problems(member: Stakeholder, ids: list[str], loc: Loc, out: _Proble
                 (*loc, "weights"),
                 Msg(N_("every weight is 0; weights are relative, so give one a weight > 0")),
             )
-    if member.order is not None:
-        for j, name in enumerate(member.order):
-            if name not in ids:
-                out.add((*loc, "order", j), unknown(name))
-        if sorted(member.order) != sorted(ids):
-            out.add(
-                (*loc, "order"),
-                Msg(
-                    N_("`order` must list each of {names} once, got {order}"),
-                    names=ids,
-                    order=member.order,
-                ),
-            )
+    if member.order is not None and sorted(member.order) != sorted(ids):
+        out.add(
+            (*loc, "order"),
+            Msg(
+                N_("`order` must list each of {names} once, got {order}"),
+                names=ids,
+                order=member.order,
+            ),
+        )
     if member.judgements is not None:
         _judgement_list_problems(member.judgements, ids, (*loc, "judgements"), out)
     if member.matrix is not None:
@@ -1954,18 +1970,8 @@ def _judgement_list_problems(
     """Judgements on known, distinct criteria, each pair once, every pair judged."""
     seen: set[frozenset[str]] = set()
     for j, (a, b, _) in enumerate(judgements):
-        bad = [n for n in (a, b) if n not in ids]
-        for name in bad:
-            out.add(
-                (*loc, j),
-                Msg(
-                    N_("{name} is not compared here; {hint}"),
-                    name=repr(name),
-                    hint=_hint(name, ids, N_("use one of {names}"), shown=ids),
-                ),
-            )
-        if bad:
-            continue
+        if a not in ids or b not in ids:
+            continue  # reported from the plain data (_stakeholder_references)
         pair = frozenset((a, b))
         if a == b:
             out.add(
