@@ -500,3 +500,43 @@ def test_the_outputs_show_the_one_computation(example, tmp_path):
     assert 'id="en-stakeholders"' in report
     for sentence in stakeholder_sentences(r, translator("en")):
         assert html.escape(sentence, quote=True) in report
+
+
+@pytest.mark.browser
+def test_the_map_shows_whose_weights_choose_each_site(example, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    from tests.test_browser import ARGS, CHROMIUM, open_map, watch
+
+    if not CHROMIUM.exists():
+        pytest.skip("headless chromium is not installed")
+    from siting.outputs.maps import write_map
+
+    _, r = example
+    a = r.stakeholders
+    path = write_map(r, tmp_path / "map.html", lang="en")
+    chosen = a.sites[a.sites["chosen_by"] != ""]
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context, w = watch(browser, (1280, 860))
+        page = open_map(w, path)
+        assert page.locator("path.stakeholder-marker").count() == 0  # off at start
+        page.locator(".leaflet-control-layers").hover()  # the list is collapsed until hovered
+        label = page.locator(
+            ".leaflet-control-layers-overlays label", has_text="Whose weights put the site"
+        )
+        label.locator("input").check()
+        assert page.locator("path.stakeholder-marker").count() == len(chosen)
+        texts = page.evaluate(
+            "window.siting.layers.stakeholders.getLayers()"
+            ".map(l => { const c = l.getPopup().getContent(); return (c.call ? c(l) : c).textContent; })"
+        )
+        names = {m.id: str(m.name.get("en")) for m in a.panel.members}
+        for text in texts:
+            cid = next(c for c in chosen.index if text.startswith(str(chosen.at[c, "name"])))
+            for sid in str(chosen.at[cid, "chosen_by"]).split(";"):
+                assert names[sid] in text
+            assert f"of {a.hull_draws:,} mixtures of their weights" in text
+        assert len(texts) == len(chosen)
+        assert w.errors == [] and w.blocked == []
+        context.close()
+        browser.close()
