@@ -66,7 +66,7 @@ class Member:
         Their AHP result (consistency ratio, the judgements that cause the inconsistency) when
         they gave pairwise judgements.
     matrix
-        Their pairwise matrix (AHP members), criteria as index and columns.
+        Their pairwise matrix (AHP members), rows and columns in the criteria's order.
     """
 
     id: str
@@ -75,7 +75,7 @@ class Member:
     voice: float
     weights: pd.Series
     ahp: weighting.AhpResult | None = None
-    matrix: pd.DataFrame | None = field(default=None, repr=False)
+    matrix: np.ndarray | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def _member_weights(member: Stakeholder, ids: list[str]) -> tuple[pd.Series, Any
         judged = {(a, b): float(x) for a, b, x in member.judgements or []}
         matrix = weighting.pairwise_matrix(judged, ids)
     result = weighting.ahp(matrix, criteria=ids)
-    return pd.Series(result.weights, index=ids, dtype=float), result, matrix
+    return pd.Series(result.weights, index=ids, dtype=float), result, matrix.to_numpy(float)
 
 
 def group_weights(
@@ -173,7 +173,10 @@ def group_weights(
     priorities = np.array([m.weights.to_numpy(dtype=float) for m in members])
     if method == "aij" or method == "aip":
         matrices = [m.matrix for m in members]
-        result = weighting.group_ahp(matrices, method=method, voice=list(v), criteria=ids)
+        judged = [m.ahp for m in members if m.ahp is not None]
+        result = weighting.group_ahp(
+            matrices, method=method, voice=list(v), criteria=ids, judges=judged
+        )
         return (
             pd.Series(np.asarray(result.weights, float), index=ids),
             result.consensus,
@@ -394,6 +397,47 @@ def _worst(member: Member) -> dict[str, Any]:
     }
 
 
+def _hull(
+    panel: Panel,
+    values: pd.DataFrame,
+    draws: int,
+    seed: int,
+    resolver: PortfolioResolver | None,
+) -> tuple[pd.Series, pd.Series]:
+    """Share of the hull draws in which each candidate is first, and in the portfolio."""
+    nothing = pd.Series(np.nan, index=values.index)
+    if draws <= 0:
+        return nothing, nothing
+    rng_w, rng_a, rng_p = (
+        np.random.default_rng(s) for s in np.random.SeedSequence([seed, 15]).spawn(3)
+    )
+    priorities = np.array([m.weights.to_numpy(dtype=float) for m in panel.members])
+    samples = hull_weights(priorities, draws, rng=rng_w)
+    first = rank_acceptability(values, weight_samples=samples, rng=rng_a).acceptability
+    membership = (
+        portfolio_membership(values, weight_samples=samples, solve=resolver, rng=rng_p).probability
+        if resolver is not None
+        else nothing
+    )
+    return first.iloc[:, 0], membership
+
+
+def _without(panel: Panel, sid: str) -> pd.Series | None:
+    """The group's weights without one member: the others, same rule, voices renormalised.
+
+    None when no group is left: every other voice is 0, or their geometric mean is 0 for every
+    criterion.
+    """
+    others = [o for o in panel.members if o.id != sid]
+    voice = np.array([o.voice for o in others], dtype=float)
+    if voice.sum() <= 0:
+        return None
+    try:
+        return group_weights(others, panel.method, voice=voice / voice.sum())[0]
+    except DataError:
+        return None
+
+
 def _correlation(a: pd.Series, b: pd.Series) -> float:
     """Spearman's rank correlation of two rankings of the same candidates (NaN if one is flat)."""
     x = a.to_numpy(dtype=float)
@@ -408,7 +452,9 @@ def _distance(a: pd.Series, b: pd.Series) -> float:
     return 0.5 * float(np.abs(a.to_numpy() - b.reindex(a.index).to_numpy()).sum())
 
 
-def analyse(results: Results, panel: Panel, *, solver: str = "highs") -> StakeholderAnalysis:
+def analyse(
+    results: Results, panel: Panel, *, solver: str = "highs", draws: int | None = None
+) -> StakeholderAnalysis:
     """What each stakeholder's weights decide, the leave-one-out groups and the hull draws.
 
     Each stakeholder's candidates are scored by the study's main method with their weights
@@ -426,6 +472,9 @@ def analyse(results: Results, panel: Panel, *, solver: str = "highs") -> Stakeho
         The stakeholders (:func:`aggregate`).
     solver
         The solver of the re-solves (``highs`` in process, or ``cbc``).
+    draws
+        Weightings drawn from the convex hull (default: the study's ``stakeholders.draws``);
+        0 skips them (``hull_first`` and ``hull_membership`` are then NaN).
 
     Returns
     -------
@@ -441,14 +490,24 @@ def analyse(results: Results, panel: Panel, *, solver: str = "highs") -> Stakeho
     resolver = PortfolioResolver(rules, solver=solver) if rules is not None else None  # type: ignore[arg-type]
     order = list(kept)  # the resolver's rows: the kept candidates in the group's ranking order
 
-    def decide(w: pd.Series) -> tuple[pd.Series, list[str]]:
-        scores = mcda.score_study(values, w, study.method, methods=[main], kept=kept)[main]
-        ranks = mcda.rank(scores.loc[order])
+    # Every weighting asked about: each member's, then the group's without each member.
+    loo_weights = {m.id: _without(panel, m.id) for m in panel.members}
+    asked = [m.weights for m in panel.members]
+    asked += [w for w in loo_weights.values() if w is not None]
+    scores = pd.DataFrame(
+        {
+            k: mcda.score_study(values, w, study.method, methods=[main], kept=kept)[main]
+            for k, w in enumerate(asked)
+        }
+    ).loc[order]
+    # one product over the listed feasible portfolios answers them all (else one solve each)
+    picks = resolver.many(scores.to_numpy(dtype=float).T) if resolver is not None else []
+
+    def chosen(k: int) -> list[str]:
         if resolver is None:
-            return ranks, []
-        picked = resolver(scores.loc[order].to_numpy(dtype=float))
-        chosen = sorted((order[i] for i in picked), key=lambda c: -float(scores[c]))
-        return ranks, chosen
+            return []
+        col = scores[k]
+        return sorted((order[i] for i in picks[k]), key=lambda c: -float(col[c]))
 
     group_portfolio = list(results.portfolio.ids) if results.portfolio is not None else []
     group_set = set(group_portfolio)
@@ -456,17 +515,16 @@ def analyse(results: Results, panel: Panel, *, solver: str = "highs") -> Stakeho
     portfolios: dict[str, list[str]] = {}
     loo: dict[str, tuple[pd.Series | None, list[str]]] = {}
     rows = []
-    for m in panel.members:
-        ranks[m.id], portfolios[m.id] = decide(m.weights)
-        others = [o for o in panel.members if o.id != m.id]
-        voice = np.array([o.voice for o in others], dtype=float)
-        w_loo: pd.Series | None = None
-        if voice.sum() > 0:
-            try:
-                w_loo = group_weights(others, panel.method, voice=voice / voice.sum())[0]
-            except DataError:
-                w_loo = None  # the others' geometric mean is 0 everywhere: no group without them
-        loo[m.id] = (w_loo, decide(w_loo)[1] if w_loo is not None else [])
+    next_loo = len(panel.members)
+    for k, m in enumerate(panel.members):
+        ranks[m.id] = mcda.rank(scores[k])
+        portfolios[m.id] = chosen(k)
+        w_loo = loo_weights[m.id]
+        if w_loo is not None:
+            loo[m.id] = (w_loo, chosen(next_loo))
+            next_loo += 1
+        else:
+            loo[m.id] = (None, [])
         rows.append(
             {
                 "id": m.id,
@@ -504,19 +562,10 @@ def analyse(results: Results, panel: Panel, *, solver: str = "highs") -> Stakeho
     voices = pd.Series({m.id: m.voice for m in panel.members})
     chosen_by = {c: [m for m in panel.ids if c in portfolios[m]] for c in order}
     spec = study.stakeholders
-    draws = spec.draws if spec is not None else 1000
+    if draws is None:
+        draws = spec.draws if spec is not None else 1000
     seed = study.seed
-    rng_w, rng_a, rng_p = (
-        np.random.default_rng(s) for s in np.random.SeedSequence([seed, 15]).spawn(3)
-    )
-    priorities = np.array([m.weights.to_numpy(dtype=float) for m in panel.members])
-    samples = hull_weights(priorities, draws, rng=rng_w)
-    first = rank_acceptability(values, weight_samples=samples, rng=rng_a).acceptability
-    membership = (
-        portfolio_membership(values, weight_samples=samples, solve=resolver, rng=rng_p).probability
-        if resolver is not None
-        else pd.Series(np.nan, index=pd.Index(order))
-    )
+    first, membership = _hull(panel, values, draws, seed, resolver)
     sites = pd.DataFrame(
         {
             "name": group_ranking["name"].astype(str),
@@ -537,7 +586,7 @@ def analyse(results: Results, panel: Panel, *, solver: str = "highs") -> Stakeho
                 },
                 dtype=float,
             ),
-            "hull_first": first.iloc[:, 0].reindex(order).to_numpy(),
+            "hull_first": first.reindex(order).to_numpy(),
             "hull_membership": membership.reindex(order).to_numpy(),
             "in_portfolio": [c in group_set for c in order],
         },
