@@ -1187,6 +1187,14 @@ class _Page:
             rows,
             num={1, 2, 4},
         )
+        spec = results.study.stakeholders
+        notes = [
+            f"<li>{_e(member_name(results, m.id, lang))}: {_e(local(m.note, lang))}</li>"
+            for m in (spec.members if spec is not None else [])
+            if m.note
+        ]
+        if notes:
+            members += f'<ul class="muted">{"".join(notes)}</ul>'
         ids = a.panel.ids
         table = a.panel.table
         weights = _table(
