@@ -27,6 +27,7 @@ from siting.spec import Language
 
 if TYPE_CHECKING:
     from siting.compare import Comparison
+    from siting.i18n import Translator
     from siting.outputs.words import Words
     from siting.programmes import Allocation
 
@@ -302,6 +303,12 @@ def _fit(
         lowest = min(shown[3:], key=lambda c: c[3])
         shown.remove(lowest)
     return shown
+def _stakeholder_lines(results: Results, t: Translator) -> None:
+    """The stakeholders' sentences (the report's), under the weights' notes."""
+    from siting.outputs.stakeholders import stakeholder_sentences
+
+    for sentence in stakeholder_sentences(results, t)[1:]:  # the first repeats the weights' note
+        out_console.print(Text(t("stakeholders: {note}", note=sentence)), soft_wrap=True)
 
 
 def _num(x: object) -> float | None:
@@ -348,6 +355,7 @@ def _summary_notes(results: Results, w: Words) -> None:
         )
     for note in results.weight_notes:
         out_console.print(Text(t("weights: {note}", note=render(note, t))))
+    _stakeholder_lines(results, t)
     excluded = int((results.ranking["excluded_reason"] != "").sum())
     if excluded:
         out_console.print(

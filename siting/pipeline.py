@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from siting import mcda
+from siting import mcda, stakeholders
 from siting.choice import choose_portfolio
 from siting.errors import CriteriaError, DataError, SitingError
 from siting.i18n import N_, Msg
@@ -143,7 +143,9 @@ def _run(
             raise DataError(nothing_left(source, candidates, raw))
         values = value_table(study, raw, among=raw[kept])
     with stage("weights"):
-        weighting = derive_weights(source, values[kept])
+        # Stakeholders: the group's weights are computed once, here, and analysed below.
+        panel = stakeholders.aggregate(source) if study.stakeholders is not None else None
+        weighting = panel.weighting if panel is not None else derive_weights(source, values[kept])
         w = weighting.weights
     with stage("score"):
         scores = score_candidates(source, values, w, kept=candidates.index[kept])
@@ -188,6 +190,9 @@ def _run(
         pareto=pareto,
         changed_in_code=source.changed,
     )
+    if panel is not None:
+        with stage("stakeholders"):
+            results = replace(results, stakeholders=stakeholders.analyse(results, panel))
     if sensitivity or (sensitivity is None and study.sensitivity is not None):
         with stage("sensitivity"):
             results = replace(results, sensitivity=analyse_sensitivity(results))
@@ -227,6 +232,7 @@ STAGES: dict[str, str] = {
     "weights": N_("deriving the weights"),
     "score": N_("scoring the candidates"),
     "portfolio": N_("choosing the portfolio"),
+    "stakeholders": N_("deciding by each stakeholder's weights"),
     "sensitivity": N_("testing how robust the answer is"),
 }
 

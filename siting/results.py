@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from siting.recommendation import Recommendation
     from siting.sensitivity import Sensitivity
+    from siting.stakeholders import StakeholderAnalysis
     from siting.weights import AhpResult, Weighting
 
 
@@ -178,6 +179,12 @@ class Results:
         The answer first (:class:`siting.recommendation.Recommendation`): the chosen sites,
         why, how sure, the contender and the nearest alternative; every output that opens with
         the answer shows this one computation.
+    stakeholders
+        Several stakeholders' weights, when the study has a ``stakeholders`` section
+        (:class:`siting.stakeholders.StakeholderAnalysis`): each one's ranking and portfolio,
+        the leave-one-out groups and the sites' robustness over them.  ``weighting`` then holds
+        the group's weights, the ones :attr:`stakeholders.panel <StakeholderAnalysis.panel>`
+        computed.
     changed_in_code
         True when the study was changed in code after its criteria file was read
         (:meth:`siting.Study.replace`): ``source`` then no longer describes it, so the
@@ -205,6 +212,7 @@ class Results:
     alternatives: list[PortfolioChoice] = field(default_factory=list)
     pareto: pd.DataFrame = field(default_factory=pd.DataFrame)
     recommendation: Recommendation | None = None
+    stakeholders: StakeholderAnalysis | None = None
     changed_in_code: bool = False
 
     @property

@@ -980,6 +980,41 @@ def _judgement(value: object) -> object:
     return value
 
 
+def _judgement_fractions(value: object) -> object:
+    """``[a, b, "1/3"]`` items with their fraction divided (the rest left to the type checks)."""
+    if isinstance(value, list):
+        return [
+            [*item[:2], _judgement(item[2])] if isinstance(item, list) and len(item) == 3 else item
+            for item in value
+        ]
+    return value
+
+
+def _on_saaty_scale(
+    value: list[tuple[str, str, float | str]] | None,
+) -> list[tuple[str, str, float | str]] | None:
+    """Refuse judgements that are not numbers, or outside Saaty's 1/9 .. 9."""
+    for a, b, x in value or []:
+        if not isinstance(x, float):  # a fraction the before-validator could not divide
+            msg = Msg(
+                N_("judgement {value} for {pair} is not a number or a fraction such as 1/3"),
+                value=repr(x),
+                pair=f"[{a}, {b}]",
+            )
+            raise ValueError(msg)
+        if not 1 / 9 - 1e-9 <= x <= 9 + 1e-9:
+            msg = Msg(
+                N_(
+                    "judgement {value} for {pair} is outside Saaty's scale 1/9 .. 9; use 1 "
+                    "(equal) to 9 (extreme), or 1/3, 1/5 ... for the reverse"
+                ),
+                value=f"{x:g}",
+                pair=f"[{a}, {b}]",
+            )
+            raise ValueError(msg)
+    return value
+
+
 class WeightScheme(_Strict):
     """How a set of weights is derived: given directly, equal, by AHP, objective or from an order."""
 
@@ -1008,39 +1043,14 @@ class WeightScheme(_Strict):
     @field_validator("judgements", mode="before")
     @classmethod
     def _fractions(cls, value: object) -> object:
-        if isinstance(value, list):
-            return [
-                [*item[:2], _judgement(item[2])]
-                if isinstance(item, list) and len(item) == 3
-                else item
-                for item in value
-            ]
-        return value
+        return _judgement_fractions(value)
 
     @field_validator("judgements", mode="after")
     @classmethod
     def _saaty_scale(
         cls, value: list[tuple[str, str, float | str]] | None
     ) -> list[tuple[str, str, float | str]] | None:
-        for a, b, x in value or []:
-            if not isinstance(x, float):  # a fraction the before-validator could not divide
-                msg = Msg(
-                    N_("judgement {value} for {pair} is not a number or a fraction such as 1/3"),
-                    value=repr(x),
-                    pair=f"[{a}, {b}]",
-                )
-                raise ValueError(msg)
-            if not 1 / 9 - 1e-9 <= x <= 9 + 1e-9:
-                msg = Msg(
-                    N_(
-                        "judgement {value} for {pair} is outside Saaty's scale 1/9 .. 9; use 1 "
-                        "(equal) to 9 (extreme), or 1/3, 1/5 ... for the reverse"
-                    ),
-                    value=f"{x:g}",
-                    pair=f"[{a}, {b}]",
-                )
-                raise ValueError(msg)
-        return value
+        return _on_saaty_scale(value)
 
     @model_validator(mode="after")
     def _needs(self) -> WeightScheme:
@@ -1075,6 +1085,152 @@ class Weights(_Strict):
     within: dict[str, WeightScheme] = Field(
         default_factory=dict, description="Per-group override of `criteria`, by group id."
     )
+
+
+# --------------------------------------------------------------------------- stakeholders
+
+#: How the stakeholders' weights become the group's: ``aij`` and ``aip`` are the two AHP routes
+#: (Forman & Peniwati 1998), ``geometric`` and ``arithmetic`` the weighted means of direct or
+#: rank-based weights.
+StakeholderAggregate = Literal["aij", "aip", "geometric", "arithmetic"]
+#: The ways a stakeholder gives weights, by their key in the file.
+STAKEHOLDER_KINDS = ("weights", "order", "judgements", "matrix")
+
+# A row of a pairwise matrix: numbers or fractions written as text ("1/3").
+MatrixRow = list[Judgement]
+
+
+class Stakeholder(_Strict):
+    """One person or body and their own weights: direct, by rank, or AHP pairwise judgements."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable id: lower case, digits, _.")
+    name: Text | None = Field(
+        None, description="Who they are, as outputs name them (one text or per language)."
+    )
+    voice: NonNegative = Field(
+        1.0,
+        description="Their weight in the group, relative to the others' (default 1 each; 0 "
+        "keeps their view in the outputs without counting it).",
+    )
+    weights: dict[str, NonNegative] | None = Field(
+        None,
+        description="Direct weights by criterion id, any positive scale (every criterion once; "
+        "0 leaves it out).",
+    )
+    order: list[str] | None = Field(
+        None,
+        description="Rank-based weights: the criteria, most important first (every one once).",
+    )
+    rank_weights: Literal["rank_order_centroid", "rank_sum"] = Field(
+        "rank_order_centroid", description="How `order` becomes weights."
+    )
+    judgements: list[tuple[str, str, Judgement]] | None = Field(
+        None,
+        description="AHP: [a, b, x] means a is x times as important as b (Saaty 1..9, or 1/3 "
+        "...); every pair of criteria once.",
+    )
+    matrix: list[MatrixRow] | None = Field(
+        None,
+        description="AHP: the full pairwise matrix, one row per criterion in the file's order "
+        "(as AHP-OS or a spreadsheet shows it); reciprocal, 1 on the diagonal.",
+    )
+    note: Text | None = Field(None, description="Where their judgements come from, for the report.")
+
+    @field_validator("judgements", mode="before")
+    @classmethod
+    def _fractions(cls, value: object) -> object:
+        return _judgement_fractions(value)
+
+    @field_validator("judgements", mode="after")
+    @classmethod
+    def _saaty_scale(
+        cls, value: list[tuple[str, str, float | str]] | None
+    ) -> list[tuple[str, str, float | str]] | None:
+        return _on_saaty_scale(value)
+
+    @field_validator("matrix", mode="before")
+    @classmethod
+    def _matrix_fractions(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [[_judgement(x) for x in row] if isinstance(row, list) else row for row in value]
+        return value
+
+    @field_validator("matrix", mode="after")
+    @classmethod
+    def _matrix_numbers(
+        cls, value: list[list[float | str]] | None
+    ) -> list[list[float | str]] | None:
+        for i, row in enumerate(value or []):
+            for j, x in enumerate(row):
+                if not isinstance(x, float):
+                    msg = Msg(
+                        N_(
+                            "row {row}, column {column}: {value} is not a number or a fraction such as 1/3"
+                        ),
+                        row=i + 1,
+                        column=j + 1,
+                        value=repr(x),
+                    )
+                    raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Stakeholder:
+        given = [k for k in STAKEHOLDER_KINDS if getattr(self, k) is not None]
+        if len(given) > 1:
+            msg = Msg(
+                N_(
+                    "give one kind of weights, not {kinds}: `weights` (direct), `order` (by rank), "
+                    "or AHP `judgements` or `matrix`"
+                ),
+                kinds=Joined([f"`{k}`" for k in given], ", "),
+            )
+            raise ValueError(msg)
+        if not given:
+            msg = Msg(
+                N_(
+                    "gives no weights; add `weights: {{criterion: number, ...}}`, `order: [most "
+                    "important, ...]`, or AHP `judgements: [[a, b, x], ...]`"
+                )
+            )
+            raise ValueError(msg)
+        return self
+
+    @property
+    def kind(self) -> Literal["direct", "rank", "ahp"]:
+        """``direct`` (weights), ``rank`` (order) or ``ahp`` (judgements or matrix)."""
+        if self.weights is not None:
+            return "direct"
+        if self.order is not None:
+            return "rank"
+        return "ahp"
+
+
+class Stakeholders(_Strict):
+    """Several people or bodies, each with their own weights, and how the group's are formed."""
+
+    aggregate: StakeholderAggregate | None = Field(
+        None,
+        description="aij: the element-wise weighted geometric mean of the AHP judgements, then "
+        "its priorities; aip: the weighted geometric mean of each one's AHP priorities; "
+        "geometric / arithmetic: the weighted mean of direct or rank-based weights. Default: aij "
+        "when every member gives AHP judgements, geometric otherwise.",
+    )
+    members: Annotated[list[Stakeholder], Field(min_length=2)] = Field(
+        description="The stakeholders (at least two), each with an `id` and one kind of weights."
+    )
+    draws: Annotated[int, Field(ge=10, le=100_000), BeforeValidator(_not_bool)] = Field(
+        1000,
+        description="Weightings drawn from the convex hull of the stakeholders' weights for the "
+        "rank acceptability and portfolio membership over the stakeholders.",
+    )
+
+    @property
+    def method(self) -> StakeholderAggregate:
+        """The aggregation used: the one given, or the default for the members' kinds."""
+        if self.aggregate is not None:
+            return self.aggregate
+        return "aij" if all(m.kind == "ahp" for m in self.members) else "geometric"
 
 
 class AtMostPer(_Strict):
@@ -1358,6 +1514,11 @@ class Study(_Strict):
     exclude: list[Exclusion] = Field(default_factory=list, description="Hard constraints.")
     method: Method = Field(default_factory=Method)
     weights: Weights = Field(default_factory=Weights, description="How weights are derived.")
+    stakeholders: Stakeholders | None = Field(
+        None,
+        description="Several stakeholders' weights, aggregated into the group's; they replace "
+        "the criteria's `weight:` and the `weights:` section.",
+    )
     portfolio: Portfolio | None = None
     map: MapSpec = Field(default_factory=MapSpec, description="Options of the interactive map.")
     sensitivity: SensitivitySpec | None = Field(

@@ -63,7 +63,7 @@ def write_all(
         manifest records the same figures (``output_timings_s``).
 
     The set: ranking.csv, results.gpkg, ranking.parquet (GeoParquet), map.html, map.png, the
-    robustness tables and chart (when the run has them), alternatives.csv, pareto.csv,
+    robustness tables and chart (when the run has them), the stakeholder tables (when the study has stakeholders), alternatives.csv, pareto.csv,
     method_agreement.csv (when there is something to put in them), ranking.xlsx,
     report.html and manifest.json.  :meth:`siting.results.Results.write` calls this function.
 
@@ -156,6 +156,10 @@ def _write_set(
             return {p.name: p for p in tables.values()}
 
         written |= put(ROBUSTNESS, robustness)
+    if results.stakeholders is not None:
+        from siting.outputs.stakeholders import write_stakeholders
+
+        written |= put("stakeholders", lambda: write_stakeholders(results, stage))
     if results.alternatives:
         written |= put(
             "alternatives.csv",
@@ -216,6 +220,10 @@ def _planned(results: Results) -> list[str]:
         "report.html",
         MANIFEST,
     ]
+    if results.stakeholders is not None:
+        from siting.outputs.stakeholders import FILES
+
+        names += list(FILES)
     if results.alternatives:
         names.append("alternatives.csv")
     if not results.pareto.empty:

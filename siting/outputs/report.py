@@ -379,6 +379,7 @@ class _Page:
             ("ranking", t("Ranking"), self.ranking_section()),
             ("portfolio", t("The chosen sites and their rules"), self.portfolio_section()),
             ("robustness", t("How sure is the answer?"), self.robustness_section()),
+            ("stakeholders", t("The stakeholders"), self.stakeholders_section()),
             ("methods", t("Do the methods agree?"), self.methods_section()),
             ("criteria", t("Criteria and value functions"), self.criteria_section()),
             ("weights", t("Weights"), self.weights_section()),
@@ -1148,6 +1149,114 @@ class _Page:
             + f"<h3>{_e(t('Best portfolios across the draws'))}</h3>"
             + _table([_e(t("Sites")), _e(t("Share of draws"))], prow, num={1})
             + tail
+        )
+
+    # ---------------------------------------------------------------- stakeholders
+
+    def stakeholders_section(self) -> str:
+        """Each stakeholder's weights, consistency and choice; leave-one-out; the sites' support."""
+        from siting.outputs.stakeholders import member_name, stakeholder_sentences
+
+        t, w, results = self.t, self.words, self.results
+        a = results.stakeholders
+        if a is None:
+            return ""
+        lang = t.lang
+        sentences = "".join(f"<p>{_e(s)}</p>" for s in stakeholder_sentences(results, t))
+        chosen = set(results.portfolio.ids) if results.portfolio is not None else set()
+        rows = []
+        for sid, m in a.members.iterrows():
+            worst = (
+                t(
+                    "{a} vs {b}: {judgement} (the others imply {consistent})",
+                    a=w.criterion(str(m["worst_a"])),
+                    b=w.criterion(str(m["worst_b"])),
+                    judgement=t.number(float(m["worst_judgement"]), 3),
+                    consistent=t.number(float(m["worst_consistent"]), 3),
+                )
+                if m["kind"] == "ahp" and m["worst_a"]
+                else "–"
+            )
+            rows.append(
+                [
+                    _e(member_name(results, str(sid), lang)),
+                    _e(t.percent(float(m["voice"]))),
+                    self.num(m["cr"], 3) if m["kind"] == "ahp" else "–",
+                    _e(worst),
+                    _e(t.percent(float(m["distance"]))),
+                    self.names(m["portfolio"]) or "–",
+                    self.names(m["loo_dropped"]) or "–",
+                    self.names(m["loo_added"]) or "–",
+                ]
+            )
+        members = _table(
+            [
+                _e(t("Stakeholder")),
+                _e(t("Voice")),
+                "CR",
+                _e(t("Judgement that causes most inconsistency")),
+                _e(t("Weight that differs from the group's")),
+                _e(t("Their own portfolio")),
+                _e(t("Without them: leaves")),
+                _e(t("Without them: enters")),
+            ],
+            rows,
+            num={1, 2, 4},
+        )
+        spec = results.study.stakeholders
+        notes = [
+            f"<li>{_e(member_name(results, m.id, lang))}: {_e(local(m.note, lang))}</li>"
+            for m in (spec.members if spec is not None else [])
+            if m.note
+        ]
+        if notes:
+            members += f'<ul class="muted">{"".join(notes)}</ul>'
+        ids = a.panel.ids
+        table = a.panel.table
+        weights = _table(
+            [_e(t("Criterion"))]
+            + [_e(member_name(results, sid, lang)) for sid in ids]
+            + [_e(t("Group"))],
+            [
+                [_e(w.criterion(str(cid)))]
+                + [_e(t.percent(float(v), 1)) for v in table.loc[cid, [*ids, "group"]]]
+                for cid in table.index
+            ],
+            num=set(range(1, len(ids) + 2)),
+        )
+        sites = a.sites
+        shown = sites[(sites["group_rank"] <= 10) | sites.get("in_portfolio", False)]
+        has_portfolio = "chosen_by" in sites.columns
+        head = [_e(t("Candidate")), _e(t("Group's rank")), _e(t("Ranks by stakeholder"))]
+        if has_portfolio:
+            head += [_e(t("In the portfolio of")), _e(t("Mixtures of their weights"))]
+        site_rows = []
+        for cid, row in shown.iterrows():
+            cells = [
+                self.name(cid) + (" ★" if cid in chosen else ""),
+                self.rank(row["group_rank"]),
+                _e(f"{t.integer(int(row['best_rank']))}–{t.integer(int(row['worst_rank']))}"),
+            ]
+            if has_portfolio:
+                by = [member_name(results, s, lang) for s in str(row["chosen_by"]).split(";") if s]
+                cells += [_e(", ".join(by)) or "–", self.share(row["hull_membership"])]
+            site_rows.append(cells)
+        caption = t(
+            "Mixtures: share of {n} weightings drawn as random mixtures of the stakeholders' "
+            "weights (the convex hull of their set) whose best portfolio contains the town; "
+            "seed {seed}. Ranks are competition ranks under {method}.",
+            n=t.integer(a.hull_draws),
+            seed=str(a.seed),
+            method=w.method(results.study.method.name),
+        )
+        return (
+            sentences
+            + members
+            + f"<h3>{_e(t('Their weights'))}</h3>"
+            + weights
+            + f"<h3>{_e(t('Whose weights choose each town'))}</h3>"
+            + _table(head, site_rows, num={1, 4} if has_portfolio else {1})
+            + f'<p class="muted">{_e(caption)}</p>'
         )
 
     # ---------------------------------------------------------------- methods

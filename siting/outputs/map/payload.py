@@ -567,6 +567,30 @@ def _robustness(results: Results, ids: list[str]) -> dict[str, Any] | None:
     }
 
 
+def _stakeholders(results: Results, ids: list[str]) -> dict[str, Any] | None:
+    """Whose weights put each candidate in the portfolio, from ``results.stakeholders``.
+
+    ``names``: each stakeholder's name in every language; ``chosen_by``: per candidate (map
+    order) the indices of the stakeholders whose own portfolio holds it (empty for the others);
+    ``hull``: the share of the weightings drawn from their convex hull whose portfolio holds it
+    (None for excluded candidates); ``draws``: how many.
+    """
+    a = getattr(results, "stakeholders", None)
+    if a is None or "chosen_by" not in a.sites.columns:
+        return None
+    position = {sid: k for k, sid in enumerate(a.panel.ids)}
+    chosen = a.sites["chosen_by"].reindex(ids)
+    return {
+        "names": [local(m.name, m.id) for m in a.panel.members],
+        "chosen_by": [
+            [position[s] for s in str(c).split(";") if s] if isinstance(c, str) else []
+            for c in chosen
+        ],
+        "hull": [_num(x) for x in a.sites["hull_membership"].reindex(ids)],
+        "draws": int(a.hull_draws),
+    }
+
+
 # --------------------------------------------------------------------------- layers
 
 
@@ -772,6 +796,7 @@ def map_data(
         "alternatives": _alternatives(results),
         "pareto": _pareto(results),
         "robustness": _robustness(results, candidates["id"]),
+        "stakeholders": _stakeholders(results, candidates["id"]),
         "reference": _reference(results, crit_ids),
         "layers": _point_layers(results.layers),
         "boundary_note": boundary_note(base_map(results)),

@@ -35,6 +35,7 @@ function sitingPage(env) {
   var K = DATA.criteria.length;
   var ROB = DATA.robustness;
   var MEMBERSHIP = ROB ? ROB.membership : null;
+  var STAKE = DATA.stakeholders;
   var REC = DATA.recommendation;
   var PORTFOLIO = DATA.portfolio;
   var LOCALES = { kk: "kk-KZ", ru: "ru-RU", en: "en" };
@@ -789,6 +790,37 @@ function sitingPage(env) {
     }
   }
 
+  // ------------------------------------------------------------------ stakeholders
+  // Whose weights put the site in the portfolio: a violet disc per site some stakeholder's own
+  // portfolio holds, sized by how many do; its popup names them (siting.stakeholders).
+  var stakeholders = null;
+  if (STAKE) {
+    stakeholders = layer("stakeholders");
+    var STAKE_N = STAKE.names.length;
+    for (var si = 0; si < N; si++) {
+      (function (i) {
+        var by = STAKE.chosen_by[i];
+        if (!by || !by.length) return;
+        var who = by.map(function (k) { return STAKE.names[k][lang] || STAKE.names[k].en; }).join(", ");
+        var disc = L.circleMarker([C.lat[i], C.lon[i]], {
+          pane: "membership", radius: 7 + 14 * Math.sqrt(by.length / STAKE_N), weight: 2, color: "#54278f",
+          fillColor: "#9e9ac8", fillOpacity: 0.5, className: "stakeholder-marker stake-" + i
+        }).bindTooltip(function () { return h("span", { text: place(i) + ": " + integer(by.length) + "/" + integer(STAKE_N) }); });
+        bindPopup(disc, function () {
+          var lines = [h("h3", { text: place(i) }),
+            h("div", { text: fill(t("In the portfolio chosen by the weights of: {names}"), { names: who }) })];
+          if (STAKE.hull[i] !== null) {
+            lines.push(h("div", { text: fill(tn("In the portfolio in {share} of {n} mixture of their weights.",
+              "In the portfolio in {share} of {n} mixtures of their weights.", STAKE.draws),
+              { share: share(STAKE.hull[i]), n: integer(STAKE.draws) }) }));
+          }
+          return h("div", { className: "popup stakeholder-popup" }, lines);
+        });
+        disc.addTo(stakeholders);
+      })(si);
+    }
+  }
+
   // ------------------------------------------------------------------ alternatives
   DATA.alternatives.forEach(function (alt, ai) {
     var colour = ALT_COLOURS[ai % ALT_COLOURS.length];
@@ -1026,6 +1058,7 @@ function sitingPage(env) {
       return swatch("#fd8d3c") + esc(fill(tn("Portfolio membership probability ({n} draw)",
         "Portfolio membership probability ({n} draws)", MEMBERSHIP.draws), { n: integer(MEMBERSHIP.draws) }));
     }
+    if (role === "stakeholders") return swatch("#9e9ac8") + esc(t("Whose weights put the site in the portfolio"));
     if (role === "pareto") return swatch(PARETO_COLOUR) + esc(t("Pareto point chosen in the panel"));
     if (role === "reference") return swatch("#fff", true) + esc(t("Novosibirsk reference"));
     if (role.indexOf("alternative:") === 0) {
@@ -1713,7 +1746,7 @@ function sitingPage(env) {
   window.siting = {
     map: map,
     markers: markers,
-    layers: { membership: membership },
+    layers: { membership: membership, stakeholders: stakeholders },
     engine: ENGINE ? "engine" : "weighted-sum",
     live: LIVE,
     setWeights: setWeights,
