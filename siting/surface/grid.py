@@ -37,6 +37,10 @@ from siting import features
 #: children each, small enough that the parents touching the border add few cells to filter.
 PARENT_STEPS = 4
 
+#: Width of the margin around the area within which parents are looked for, in edges of a
+#: cell of the surface's resolution.
+MARGIN_EDGES = 3.0
+
 #: Degrees of latitude per km on the WGS84 mean sphere (for the boxes that bound a circle).
 _DEG_PER_KM = 180.0 / (np.pi * features.EARTH_RADIUS_KM)
 
@@ -94,20 +98,25 @@ def parent_resolution(resolution: int) -> int:
 def parents(area: Area, resolution: int) -> np.ndarray:
     """Sorted coarse cells whose children may have their centre in the area.
 
-    Every parent that intersects the area's cover is kept: a child's centre lies inside its
-    parent's hexagon or within a fraction of a cell of it, so the parents are widened by one
-    ring of neighbours to be sure no child of the area is missed.
+    H3 is not exactly nested: a child may stick out of its parent's hexagon by a fraction of
+    its own size.  So the parents are those that intersect the area's cover widened by
+    :data:`MARGIN_EDGES` edges of a child cell, which holds every child whose centre is in the
+    area; the children outside it are dropped by :func:`cells_in`.
     """
     coarse = parent_resolution(resolution)
-    cover = area.cover()
+    edge_km = float(h3.average_hexagon_edge_length(resolution, unit="km"))
+    # degrees of longitude per km grow with latitude; 1 / cos(75°) covers Kazakhstan and more
+    margin = MARGIN_EDGES * edge_km * _DEG_PER_KM / np.cos(np.radians(75.0))
+    cover = shapely.buffer(area.cover(), margin, quad_segs=2)
     found = _np(
-        h3v.geometry_to_cells(cover, coarse, containment_mode=h3ronpy.ContainmentMode.Covers)
+        h3v.geometry_to_cells(
+            cover, coarse, containment_mode=h3ronpy.ContainmentMode.IntersectsBoundary
+        )
     ).astype(np.uint64)
-    if len(found) == 0:  # an area smaller than one parent: the parent of its centre
+    if len(found) == 0:  # pragma: no cover - an area smaller than one parent
         point = shapely.point_on_surface(cover)
         found = np.array([h3.str_to_int(h3.latlng_to_cell(point.y, point.x, coarse))], np.uint64)
-    ring = _np(h3ronpy.grid_disk(pa.array(found), 1, flatten=True)).astype(np.uint64)
-    return np.unique(ring)
+    return np.unique(found)
 
 
 def partitions(area: Area, resolution: int, max_cells: int) -> list[np.ndarray]:
