@@ -1442,9 +1442,9 @@ class SurfaceSpec(_Strict):
     )
     partition_cells: Annotated[int, Field(ge=1000, le=10_000_000), BeforeValidator(_not_bool)] = (
         Field(
-            500_000,
+            100_000,
             description="Most cells measured at once (one partition): bounds the memory of a "
-            "worker.",
+            "worker, and sets how the work is shared among threads or dask workers.",
         )
     )
     robustness: SurfaceRobustness | None = Field(

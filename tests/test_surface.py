@@ -8,6 +8,7 @@ from pathlib import Path
 import h3
 import h3.api.numpy_int as h3n
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -169,6 +170,20 @@ def test_exclusions_apply_per_cell(surface_run):
 # --- engines -----------------------------------------------------------------------------------
 
 
+def test_threads_do_not_change_the_numbers(surface_run):
+    from siting.surface import engines
+
+    s = surface_run.surface
+    area = grid.Area(points=features.lonlat(surface_run.candidates), km=40.0)
+    groups = grid.partitions(area, 6, 5000)
+    assert len(groups) > 2
+    one = engines.run_numpy(s.plan, area, groups, 6, threads=1)
+    two = engines.run_numpy(s.plan, area, groups, 6, threads=2)
+    for name in ("cells", "raw", "values", "score", "excluded_by"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name))
+        np.testing.assert_array_equal(getattr(one, name), getattr(s, name))
+
+
 def test_dask_gives_the_numpy_engines_numbers(tiny):
     from siting.scoring import derive_weights, value_table
     from siting.study import Study
@@ -310,3 +325,45 @@ def test_an_unknown_region_is_located(tiny, edit):
     edit(path, "layers:", f"boundaries: {boundaries}\nlayers:")
     problem = problem_of(path, DataError)
     assert ": surface.area.region: the boundaries layer has no feature ['kz_atlantis']" in problem
+
+
+def test_siting_surface_writes_its_files_as_one_set(tiny, tmp_path):
+    import geopandas as gpd
+    import rasterio
+    from typer.testing import CliRunner
+
+    from siting.cli import app
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["surface", str(spatial_study(tiny)), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in out.iterdir()}
+    assert {"surface.parquet", "surface.tif", "best_cells.csv", "manifest.json"} <= names
+    cells = gpd.read_parquet(out / "surface.parquet")
+    assert cells.crs.to_epsg() == 4326 and (cells.geom_type == "Polygon").all()
+    assert {"h3", "raw_university_km", "value_university_km", "score", "excluded"} <= set(cells)
+    with rasterio.open(out / "surface.tif") as tif:
+        band = tif.read(1)
+        assert tif.crs.to_epsg() == 4326
+        assert np.isclose(band.max(), cells.loc[~cells["excluded"], "score"].max(), atol=1e-6)
+    best = pd.read_csv(out / "best_cells.csv").set_index("id")
+    # the best cell near a town is at least as good as the kept cell that holds the town
+    towns = gpd.read_file(tiny / "candidates.geojson").set_index("id")
+    own = grid.to_strings(grid.cell_of(features.lonlat(towns), 6))
+    held = cells.set_index("h3").reindex(own)
+    kept = held["excluded"].eq(False).to_numpy()
+    assert kept.any()
+    best_score = best.loc[towns.index, "score"].to_numpy()
+    assert (best_score[kept] >= held["score"].to_numpy()[kept] - SCORE_TIE).all()
+    assert best["km"].max() <= 40 + 1e-9
+    assert best["sentence"].str.contains(" km ").all()
+
+
+def test_a_file_without_a_surface_section_is_refused_by_siting_surface(tiny, tmp_path):
+    from typer.testing import CliRunner
+
+    from siting.cli import app
+
+    result = CliRunner().invoke(app, ["surface", str(tiny / "study.yaml"), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "has no `surface:` section" in result.output

@@ -53,7 +53,11 @@ def raster(surface: Surface, *, max_pixels: int = MAX_PIXELS) -> tuple[np.ndarra
     half a cell across), or wider when that would exceed ``max_pixels``.
     """
     import h3
-    from rasterio.transform import from_origin
+    from affine import Affine
+
+    def from_origin(west: float, north: float, xsize: float, ysize: float) -> Affine:
+        # rasterio's own from_origin multiplies affines with `*`, which affine 3 deprecates
+        return Affine(xsize, 0.0, west, 0.0, -ysize, north)
 
     centres = surface.centres()
     if len(surface) == 0:

@@ -15,7 +15,9 @@ workers need siting and its dependencies installed (docs/surface.md).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,14 +75,25 @@ def run_numpy(
     resolution: int,
     *,
     keep: bool = True,
+    threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Part:
-    """Every partition in this process, one after the other."""
-    parts = []
-    for k, group in enumerate(groups):
-        parts.append(partition(plan, area, group, resolution, keep))
-        if progress is not None:
-            progress(k + 1, len(groups))
+    """Every partition in this process, on ``threads`` threads (default: one per core).
+
+    The heavy steps (KD-tree queries, numpy's array arithmetic, h3ronpy's Rust) release the
+    GIL, so threads use the cores without copying the plan into other processes; each
+    partition is computed by itself and the results are put in the groups' order, so the
+    numbers do not depend on the number of threads.
+    """
+    workers = threads or len(os.sched_getaffinity(0))
+    parts: list[Part] = []
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(groups)))) as pool:
+        for k, part in enumerate(
+            pool.map(lambda g: partition(plan, area, g, resolution, keep), groups)
+        ):
+            parts.append(part)
+            if progress is not None:
+                progress(k + 1, len(groups))
     return concat(parts, len(plan.criteria))
 
 
@@ -109,7 +122,8 @@ def run_dask(
 
     local = None
     if scheduler is None:
-        options = {"threads_per_worker": 1, "dashboard_address": None} | (cluster or {})
+        # ":0": any free port, so that two clusters on one machine do not clash over 8787
+        options = {"threads_per_worker": 1, "dashboard_address": ":0"} | (cluster or {})
         local = LocalCluster(**options)
         client = Client(local)
     else:

@@ -101,6 +101,7 @@ def measure(plan: Plan, lonlat: np.ndarray) -> np.ndarray:
     """
     sites = np.asarray(lonlat, dtype=float)
     out = np.empty((len(sites), len(plan.criteria)))
+    vectors = features.unit_vectors(sites)  # once for every criterion
     for j, crit in enumerate(plan.criteria):
         layer = plan.layers.get(crit.id)
         out[:, j] = features.measure(
@@ -109,6 +110,7 @@ def measure(plan: Plan, lonlat: np.ndarray) -> np.ndarray:
             candidates=_NO_ATTRIBUTES,
             facilities=None if layer is None else layer.attributes,
             facility_lonlat=None if layer is None else layer.lonlat,
+            site_vectors=vectors,
         )
     return out
 
