@@ -11,9 +11,11 @@ excluded and scored over Kazakhstan:
    projected CRS (UTM 42N) for the nearest distances, buffers and ``sjoin`` for the counts and
    sums (every pair within the reach, then the kernel in pandas) — measuring only, no values
    or scores — as a ratio;
-3. robustness: 1,000 weight draws at resolution 7, the share of draws in which each cell is in
+3. the H3 bindings: filling the country and the cell centres with ``h3`` v4 (scalar API) against
+   ``h3ronpy`` (vectorised, what siting uses), at resolutions 6 and 7;
+4. robustness: 1,000 weight draws at resolution 7, the share of draws in which each cell is in
    the top 5 %, streamed;
-4. ``--res9``: resolution 9 (about 22 million cells) on the dask engine (a LocalCluster of two
+5. ``--res9``: resolution 9 (about 22 million cells) on the dask engine (a LocalCluster of two
    single-threaded worker processes, keeping H3 index, exclusions and score), peak memory of
    this process and its workers (target ≤ 4 GB), time.  Heavy: run it once, at the end.
 
@@ -41,9 +43,9 @@ import shapely
 from siting import features
 from siting.scoring import derive_weights, value_table
 from siting.study import Study
-from siting.surface import build
+from siting.surface import build, grid
 from siting.surface.measure import measure as measure_points
-from siting.surface.plan import make_plan
+from siting.surface.plan import make_area, make_plan
 from siting.surface.robustness import top_share
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,6 +158,35 @@ def baseline_measure(plan: Any, cells: gpd.GeoDataFrame, layers: dict[str, Any])
     return out
 
 
+def bindings(area: Any, res: int, repeat: int) -> dict[str, Any]:
+    """h3 v4 (C through Cython, scalar API) against h3ronpy (Rust on Arrow arrays): fill, centres."""
+    import h3
+    import h3.api.numpy_int as h3n
+
+    def fill_h3() -> np.ndarray:
+        shape = h3.geo_to_h3shape(area.polygon.__geo_interface__)
+        return np.asarray(h3n.h3shape_to_cells(shape, res), dtype=np.uint64)
+
+    def fill_ours() -> np.ndarray:
+        groups = grid.partitions(area, res, 100_000)
+        return np.concatenate([grid.cells_in(area, g, res)[0] for g in groups])
+
+    t_h3, _, cells = timed(fill_h3, repeat)
+    t_ours, _, ours = timed(fill_ours, repeat)
+    assert set(cells.tolist()) == set(ours.tolist())
+    t_loop, _, loop = timed(lambda: np.array([h3n.cell_to_latlng(c) for c in cells]), repeat)
+    t_vec, _, vec = timed(lambda: grid.centres(cells), repeat)
+    assert np.allclose(loop[:, ::-1], vec, rtol=0, atol=1e-12)
+    return {
+        "resolution": res,
+        "cells": len(cells),
+        "h3 fill s": t_h3,
+        "siting fill (h3ronpy, partitions) s": t_ours,
+        "h3 centres loop s": t_loop,
+        "h3ronpy centres s": t_vec,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -164,6 +195,9 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     ctx = setup()
+    area = make_area(ctx["source"], boundaries=ctx["boundaries"], candidates=ctx["candidates"])
+    for res in (6, 7):
+        print(bindings(area, res, args.repeat), flush=True)
     common = {k: ctx[k] for k in ("candidates", "layers", "boundaries", "weights", "kept")}
     rows = []
     surface7 = None

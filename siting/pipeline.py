@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
@@ -40,6 +41,7 @@ from siting.sensitivity import Sensitivity, Uncertainty, analyse
 from siting.spec import SensitivitySpec
 from siting.study import Study
 from siting.surface import build as build_surface
+from siting.surface import check as check_surface
 
 Progress = Callable[[str], None]
 
@@ -52,7 +54,7 @@ def run(
     *,
     progress: Progress | None = None,
     sensitivity: bool | None = None,
-    surface: bool | None = None,
+    surface: bool | Literal["check"] | None = None,
     portfolio: bool = True,
     scheduler: str | None = None,
 ) -> Results:
@@ -136,7 +138,7 @@ def _run(
     timings: dict[str, float],
     *,
     sensitivity: bool | None,
-    surface: bool | None = None,
+    surface: bool | Literal["check"] | None = None,
     portfolio: bool = True,
     scheduler: str | None = None,
 ) -> Results:
@@ -180,7 +182,17 @@ def _run(
         with stage("portfolio"):
             chosen, alternatives, pareto = choose_portfolio(source, candidates, layers, ranking)
     grid = None
-    if study.surface is not None and surface is not False:
+    if study.surface is not None and surface == "check":
+        with stage("surface"):
+            check_surface(
+                source,
+                candidates=candidates,
+                layers=layers,
+                boundaries=inputs.boundaries,
+                weights=w,
+                kept=candidates.index[kept],
+            )
+    elif study.surface is not None and surface is not False:
         with stage("surface"):
             grid = build_surface(
                 source,
@@ -285,7 +297,7 @@ def validate(path: str | Path | Study) -> Results:
     """
     started: list[str] = []
     try:
-        return run(path, progress=started.append, sensitivity=False)
+        return run(path, progress=started.append, sensitivity=False, surface="check")
     except SitingError as exc:
         problems = list(exc.problems)
         if isinstance(exc, CriteriaError) and exc.draft is not None:

@@ -367,3 +367,15 @@ def test_a_file_without_a_surface_section_is_refused_by_siting_surface(tiny, tmp
     result = CliRunner().invoke(app, ["surface", str(tiny / "study.yaml"), "-o", str(tmp_path)])
     assert result.exit_code == 2
     assert "has no `surface:` section" in result.output
+
+
+def test_validate_checks_the_surface_without_scoring_it(tiny, edit):
+    from siting.pipeline import validate
+
+    path = spatial_study(tiny)
+    assert validate(path).surface is None  # checked, not scored
+    boundaries = ROOT / "data" / "boundaries.geojson"
+    edit(path, "area: {around: candidates, km: 40}", "area: {region: kz_atlantis}")
+    edit(path, "layers:", f"boundaries: {boundaries}\nlayers:")
+    with pytest.raises(DataError, match=r"surface\.area\.region: the boundaries layer has no"):
+        validate(path)

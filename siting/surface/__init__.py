@@ -34,9 +34,9 @@ Modules: :mod:`~siting.surface.grid` (cells of the area in partitions, centres, 
 :mod:`~siting.surface.best` (the best cell near each candidate).
 """
 
-from siting.surface.builder import build
+from siting.surface.builder import build, check
 from siting.surface.grid import Area
 from siting.surface.measure import Evaluation, Plan, evaluate
 from siting.surface.result import Surface
 
-__all__ = ["Area", "Evaluation", "Plan", "Surface", "build", "evaluate"]
+__all__ = ["Area", "Evaluation", "Plan", "Surface", "build", "check", "evaluate"]
