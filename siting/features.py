@@ -109,6 +109,12 @@ def count_within(
     site_vectors: np.ndarray | None = None,
 ) -> np.ndarray:
     """Number of facilities within ``radius_km`` of each site."""
+    if len(facilities) > DENSE_FACILITIES:
+        tree = cKDTree(unit_vectors(facilities))
+        # A hair of slack so that a facility exactly on the radius counts, despite rounding.
+        r = km_to_chord(radius_km) * (1 + RADIUS_SLACK)
+        found = tree.query_ball_point(_vectors(sites, site_vectors), r, return_length=True)
+        return np.asarray(found, dtype=float)
     rows, _, _ = _pairs_within(sites, facilities, radius_km, site_vectors)
     return np.bincount(rows, minlength=len(sites)).astype(float)
 
