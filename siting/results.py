@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from siting.recommendation import Recommendation
     from siting.sensitivity import Sensitivity
     from siting.stakeholders import StakeholderAnalysis
+    from siting.surface import Surface
     from siting.weights import AhpResult, Weighting
 
 
@@ -185,6 +186,9 @@ class Results:
         the leave-one-out groups and the sites' robustness over them.  ``weighting`` then holds
         the group's weights, the ones :attr:`stakeholders.panel <StakeholderAnalysis.panel>`
         computed.
+    surface
+        The suitability surface (:class:`siting.surface.Surface`), when the study has a
+        ``surface`` section.
     changed_in_code
         True when the study was changed in code after its criteria file was read
         (:meth:`siting.Study.replace`): ``source`` then no longer describes it, so the
@@ -214,6 +218,7 @@ class Results:
     recommendation: Recommendation | None = None
     stakeholders: StakeholderAnalysis | None = None
     changed_in_code: bool = False
+    surface: Surface | None = None
 
     @property
     def weights(self) -> pd.Series:

@@ -27,6 +27,28 @@ from siting.results import Results
 #: Resolution of the static map: ``map.png`` and the report's copies are the same bytes.
 MAP_DPI = 150
 
+def write_surface_set(
+    results: Results, out_dir: str | Path, *, lang: str | None = None
+) -> dict[str, Path]:
+    """Write a run's surface files and manifest into ``out_dir``, as one set (``siting surface``).
+
+    surface.parquet, surface.tif, best_cells.csv and manifest.json, published as
+    :func:`write_all` publishes (:mod:`siting.outputs.publish`).
+    """
+    from siting.outputs.surface import SURFACE_FILES, write_surface
+
+    if results.surface is None:  # pragma: no cover - the CLI runs the surface
+        raise ValueError("the run has no surface")
+    inputs = input_files(results)
+    with file_size_limit_as_error(), Publication(out_dir) as folder:
+        folder.refuse([*SURFACE_FILES, MANIFEST], inputs)
+        stage = folder.staging
+        written = write_surface(results, stage, lang=lang or results.study.language)
+        written[MANIFEST] = write_manifest(results, stage / MANIFEST, written)
+        folder.publish(written, inputs)
+    return {name: Path(out_dir) / name for name in written}
+
+
 
 def write_all(
     results: Results,
@@ -160,6 +182,10 @@ def _write_set(
         from siting.outputs.stakeholders import write_stakeholders
 
         written |= put("stakeholders", lambda: write_stakeholders(results, stage))
+    if results.surface is not None:
+        from siting.outputs.surface import write_surface
+
+        written |= put("surface", lambda: write_surface(results, stage, lang=first))
     if results.alternatives:
         written |= put(
             "alternatives.csv",
@@ -230,4 +256,8 @@ def _planned(results: Results) -> list[str]:
         names.append("pareto.csv")
     if not results.agreement.empty:
         names.append("method_agreement.csv")
+    if results.surface is not None:
+        from siting.outputs.surface import SURFACE_FILES
+
+        names += SURFACE_FILES
     return names
