@@ -303,6 +303,8 @@ def _fit(
         lowest = min(shown[3:], key=lambda c: c[3])
         shown.remove(lowest)
     return shown
+
+
 def _stakeholder_lines(results: Results, t: Translator) -> None:
     """The stakeholders' sentences (the report's), under the weights' notes."""
     from siting.outputs.stakeholders import stakeholder_sentences

@@ -2210,6 +2210,8 @@ def read_model(path: str | Path, model: type[BaseModel]) -> ModelFile:
         value=value if not out.found else None,
         problems=out.messages(),
     )
+
+
 # --- the surface ---------------------------------------------------------------------------------
 
 

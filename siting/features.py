@@ -56,14 +56,6 @@ def lonlat(frame: gpd.GeoDataFrame) -> np.ndarray:
     return shapely.get_coordinates(frame.geometry.to_numpy())
 
 
-
-
-
-
-
-
-
-
 def _vectors(sites: np.ndarray, site_vectors: np.ndarray | None) -> np.ndarray:
     """The sites' unit vectors: given (computed once for many criteria), or computed here."""
     return unit_vectors(sites) if site_vectors is None else site_vectors

@@ -568,12 +568,16 @@ def _build(  # noqa: C901 - one rule family per branch, in the order the docstri
                 terms += [(xs[k][r], float(c)) for r, c in enumerate(costs) if c]
         add(prob, affine(terms), pulp.LpConstraintLE, joint.budget, "shared_budget")
     if "spacing_across" in families and joint.spacing is not None:
-        close = joint.spacing.distances_km < joint.spacing.min_km
+        # The close pairs from the rule's neighbour query (no town × town matrix), both ways.
+        near_i, near_j = joint.spacing.pairs()
+        close = set(zip(near_i.tolist(), near_j.tolist(), strict=True))
+        close |= {(b, a) for a, b in close}
         for i, k in enumerate(active):
             for q in active[i + 1 :]:
-                sk, sq = joint.programmes[k].sites, joint.programmes[q].sites
-                sub = close[np.ix_(sk, sq)] & (sk[:, None] != sq[None, :])
-                for a, b in np.argwhere(sub).tolist():
+                at_k = {site: a for a, site in enumerate(joint.programmes[k].sites.tolist())}
+                at_q = {site: b for b, site in enumerate(joint.programmes[q].sites.tolist())}
+                across = sorted((at_k[u], at_q[v]) for u, v in close if u in at_k and v in at_q)
+                for a, b in across:
                     add(
                         prob,
                         affine([(xs[k][a], 1.0), (xs[q][b], 1.0)]),

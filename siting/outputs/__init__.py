@@ -27,6 +27,7 @@ from siting.results import Results
 #: Resolution of the static map: ``map.png`` and the report's copies are the same bytes.
 MAP_DPI = 150
 
+
 def write_surface_set(
     results: Results, out_dir: str | Path, *, lang: str | None = None
 ) -> dict[str, Path]:
@@ -47,7 +48,6 @@ def write_surface_set(
         written[MANIFEST] = write_manifest(results, stage / MANIFEST, written)
         folder.publish(written, inputs)
     return {name: Path(out_dir) / name for name in written}
-
 
 
 def write_all(
