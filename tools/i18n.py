@@ -83,15 +83,17 @@ def absorb() -> int:
         with path.open("rb") as fh:
             catalog = read_po(fh, locale=lang, domain="siting")
         for source, entries in files.items():
-            for msgid, text in entries.get(lang, {}).items():
-                found = catalog.get(msgid)
+            for key, text in entries.get(lang, {}).items():
+                # gettext's own notation for a message with a context: "context\x04message"
+                context, _, msgid = key.rpartition("\x04")
+                found = catalog.get(msgid, context=context or None)
                 if found is None:
                     # Plural messages are keyed by (singular, plural) in Babel's catalog.
                     found = next(
                         (m for m in catalog if isinstance(m.id, tuple) and m.id[0] == msgid), None
                     )
                 if found is None:
-                    unused[source].append(f"{lang}: {msgid}")
+                    unused[source].append(f"{lang}: {key}")
                     continue
                 found.string = tuple(text) if isinstance(text, list) else text
                 found.flags.discard("fuzzy")
