@@ -197,3 +197,14 @@ def test_the_map_carries_the_same_words() -> None:
         for msgid in ("yes", "no", "value {yes} for yes, {no} for no"):
             assert messages[msgid] == translator(lang)(msgid)
     assert by_id["airport_km"]["inline"]["ru"].startswith("расстояние")
+
+
+def test_a_rule_grouping_by_region_names_the_regions() -> None:
+    """`at_most_per: {field: region}`: the rule sentences (CLI, report, map) name the regions."""
+    assert Words(shipped(), translator("ru")).group_value("region", "Akmola") == (
+        "Акмолинская область"
+    )
+    assert Words(shipped(), translator("kk")).group_value("region", "Shymkent") == (
+        "Шымкент қаласы"
+    )
+    assert Words(shipped(), translator("en")).group_value("region", "Elsewhere") == "Elsewhere"
