@@ -179,3 +179,32 @@ def test_the_workbook_names_regions_in_the_readers_language() -> None:
         raw = results.candidates["region"].reindex(ids)
         assert list(region.values) == [t.region(r) for r in raw]
         assert not any(latin_words(str(v)) for v in region.values)
+
+
+def test_the_map_carries_the_same_words() -> None:
+    """The page words yes/no criteria and labels inside sentences as Words does."""
+    from siting.outputs.map.payload import map_data
+
+    results = shipped()
+    data = map_data(results)
+    by_id = {c["id"]: c for c in data["criteria"]}
+    assert by_id["existing_zone"]["binary"] and not by_id["population"]["binary"]
+    for lang in LANGS:
+        w = Words(results, translator(lang))
+        for cid, c in by_id.items():
+            assert c["inline"][lang] == w.criterion(cid, inline=True)
+        messages = data["messages"][lang]
+        for msgid in ("yes", "no", "value {yes} for yes, {no} for no"):
+            assert messages[msgid] == translator(lang)(msgid)
+    assert by_id["airport_km"]["inline"]["ru"].startswith("расстояние")
+
+
+def test_a_rule_grouping_by_region_names_the_regions() -> None:
+    """`at_most_per: {field: region}`: the rule sentences (CLI, report, map) name the regions."""
+    assert Words(shipped(), translator("ru")).group_value("region", "Akmola") == (
+        "Акмолинская область"
+    )
+    assert Words(shipped(), translator("kk")).group_value("region", "Shymkent") == (
+        "Шымкент қаласы"
+    )
+    assert Words(shipped(), translator("en")).group_value("region", "Elsewhere") == "Elsewhere"
