@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import siting
 from siting import pipeline, programmes
 from siting.cli import app
 from siting.errors import CriteriaError, DataError, InfeasibleError
@@ -379,10 +378,6 @@ def test_a_programme_that_cannot_be_chosen_even_alone(folder):
         str(m).startswith(f"{path}:{_line(path, '- id: people')}: programmes[1]: ")
         for m in info.value.problems
     )
-
-
-def test_the_api_is_exported():
-    assert siting.pipeline.programmes is pipeline.programmes
 
 
 @pytest.mark.browser
