@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from siting.errors import DataError
+from siting.optimise import joint as joint_module
 from siting.optimise import prepare
 from siting.optimise._core import same
 from siting.optimise.joint import (
@@ -150,8 +151,12 @@ def _brute(joint):
     return best
 
 
+@pytest.mark.parametrize("lazy", [False, True], ids=["all rows", "spacing rows generated"])
 @pytest.mark.parametrize("seed", range(40))
-def test_joint_optimum_equals_brute_force(seed):
+def test_joint_optimum_equals_brute_force(seed, lazy, monkeypatch):
+    if lazy:
+        # every programme with a spacing gets its rows lazily (row generation), as a large one would
+        monkeypatch.setattr(joint_module, "LAZY_PAIRS", 0)
     joint = _instance(seed)
     got = solve_joint(joint)
     want = _brute(joint)
@@ -326,3 +331,37 @@ def test_a_solve_stopped_by_the_time_limit_says_so():
         assert stopped.status == "Time limit"
     else:
         assert stopped.status == "Not Solved" and np.isnan(stopped.objective)
+
+
+def test_spacing_rows_generated_lazily_give_the_full_models_optimum(monkeypatch):
+    """Top scorers clustered: the first relaxation breaks the spacing and rows must be added."""
+    rng = np.random.default_rng(5)
+    m = 60
+    xy = rng.uniform(0, 1000, (m, 2))
+    d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    centre = np.array([500.0, 500.0])
+    near = np.hypot(*(xy - centre).T)
+    progs = []
+    for k in range(3):
+        scores = 1.0 / (1.0 + near / 100) + 0.1 * rng.random(m)
+        rules = prepare(scores, n=3, distances_km=d, min_spacing_km=250.0)
+        progs.append(Programme(f"p{k}", rules, np.arange(m), weight=1.0 + k))
+    joint = prepare_joint(progs, names=[str(i) for i in range(m)], per_site=1)
+    full = solve_joint(joint)
+    grew = []
+    original = joint_module._grow
+
+    def counting(*args):
+        out = original(*args)
+        grew.append(out)
+        return out
+
+    monkeypatch.setattr(joint_module, "LAZY_PAIRS", 0)
+    monkeypatch.setattr(joint_module, "_grow", counting)
+    lazy = solve_joint(joint)
+    assert any(grew)  # rows were added at least once
+    assert same(lazy.objective, full.objective)
+    assert lazy.constraints < full.constraints
+    for k, p in enumerate(joint.programmes):
+        sel = lazy.selected[k]
+        assert not np.any(np.triu(p.rules.spacing.distances_km[np.ix_(sel, sel)] < 250.0, k=1))

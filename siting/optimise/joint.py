@@ -39,7 +39,7 @@ from siting.errors import DataError, InfeasibleError
 from siting.i18n import N_, Msg
 from siting.messages import all_of
 from siting.optimise._core import add, affine, check_solver, make_solver, quiet_stdout, same
-from siting.optimise.model import Variant, build
+from siting.optimise.model import LAZY_PAIRS, Variant, build
 from siting.optimise.rules import NO_GROUP, GroupCaps, PortfolioRules, Spacing
 
 __all__ = [
@@ -493,12 +493,15 @@ def _build(  # noqa: C901 - one rule family per branch, in the order the docstri
     active: Sequence[int],
     omit: frozenset[str] = frozenset(),
     fixed: Mapping[int, np.ndarray] | None = None,
+    around: Mapping[int, np.ndarray] | None = None,
 ) -> _Built:
     """The joint program over the programmes ``active`` (others absent), some shared rules off.
 
     Each programme's own rows come from :func:`siting.optimise.model.build` (so its rules are
     exactly the single-programme model's), its variables renamed ``p{k}_...``; the shared rules
-    are added on top.  ``fixed`` pins programmes to given rows (the sequential approach).
+    are added on top.  ``fixed`` pins programmes to given rows (the sequential approach);
+    ``around`` gives a programme its spacing rows only around these rows (row generation, as
+    :func:`siting.optimise.model.optimise` does for one portfolio).
     """
     prob = pulp.LpProblem("programmes", pulp.LpMaximize)
     xs: dict[int, list[pulp.LpVariable]] = {}
@@ -506,7 +509,11 @@ def _build(  # noqa: C901 - one rule family per branch, in the order the docstri
     for k in active:
         p = joint.programmes[k]
         ranged = p.at_least is not None and not p.rules.count.exact
-        own = build(p.rules, Variant(count="at_most" if ranged else None))
+        own = build(
+            p.rules,
+            Variant(count="at_most" if ranged else None),
+            spacing_around=None if around is None else around.get(k),
+        )
         names = {id(v): f"p{k}_{v.name}" for v in own.prob.variables()}
         for v in own.prob.variables():
             v.name = names[id(v)]
@@ -652,6 +659,48 @@ def _solve(built: _Built, joint: JointRules) -> tuple[str, bool, bool, float]:
     return status, found, proved, seconds
 
 
+def _lazy(
+    joint: JointRules, order: Sequence[int], fixed: Mapping[int, np.ndarray] | None
+) -> dict[int, np.ndarray]:
+    """The programmes whose spacing rows are generated lazily, and the rows to start around.
+
+    A programme with more than :data:`~siting.optimise.model.LAZY_PAIRS` conflicting pairs
+    starts with the rows touching its best ``n`` candidates, its locked-in ones and any rows it
+    is pinned to; :func:`_grow` adds the rest where an optimum breaks them.
+    """
+    out = {}
+    for k in order:
+        rules = joint.programmes[k].rules
+        if rules.spacing is None or rules.spacing_pairs()[0].size <= LAZY_PAIRS:
+            continue
+        start = np.union1d(rules.lock.include, np.argsort(-rules.scores)[: rules.count.n])
+        if fixed is not None and k in fixed:
+            start = np.union1d(start, np.asarray(fixed[k], dtype=np.intp))
+        out[k] = start
+    return out
+
+
+def _grow(joint: JointRules, built: _Built, around: dict[int, np.ndarray]) -> bool:
+    """Add the chosen rows of every programme whose optimum breaks its spacing; say if any did.
+
+    An optimum that keeps every programme's spacing is optimal for the full model (the model
+    solved is a relaxation of it); one that breaks it gets the rows touching its sites.
+    """
+    grown = False
+    for k, rows in around.items():
+        spacing = joint.programmes[k].rules.spacing
+        assert spacing is not None  # only programmes with a spacing are lazy
+        x = np.array([v.varValue or 0.0 for v in built.x[k]])
+        sel = np.flatnonzero(x > 0.5)
+        sub = spacing.distances_km[np.ix_(sel, sel)]
+        if np.any(np.triu(sub < spacing.min_km, k=1)):
+            more = np.union1d(rows, sel)
+            if more.size > rows.size:
+                around[k] = more
+                grown = True
+    return grown
+
+
 def solve_joint(
     joint: JointRules,
     *,
@@ -679,8 +728,12 @@ def solve_joint(
     """
     start = time.perf_counter()
     order = list(range(len(joint.programmes))) if active is None else list(active)
-    built = _build(joint, active=order, omit=omit, fixed=fixed)
-    status, found, proved, _ = _solve(built, joint)
+    around = _lazy(joint, order, fixed)
+    while True:
+        built = _build(joint, active=order, omit=omit, fixed=fixed, around=around)
+        status, found, proved, _ = _solve(built, joint)
+        if not found or not around or not _grow(joint, built, around):
+            break
     selected = []
     for k in range(len(joint.programmes)):
         if k in built.x and found:
