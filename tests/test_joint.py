@@ -45,6 +45,10 @@ def _instance(seed: int):
             opts |= {"groups": region[rows], "at_most_per_group": 1}
         if rng.random() < 0.3:
             opts |= {"must_exclude": [int(rng.integers(rows.size))]}
+        elif rng.random() < 0.2:
+            opts |= {"must_include": [int(rng.integers(rows.size))]}
+        if rng.random() < 0.3:
+            opts |= {"costs": costs[rows], "budget": float(rng.uniform(2, 6))}
         if rng.random() < 0.3:
             opts |= {
                 "population": pop,
@@ -85,6 +89,8 @@ def _own_ok(p: Programme, rows: tuple[int, ...]) -> bool:
     if n > r.count.n or (p.at_least is not None and n < p.at_least):
         return False
     if set(rows) & set(r.lock.exclude.tolist()) or not set(r.lock.include.tolist()) <= set(rows):
+        return False
+    if r.budget is not None and r.budget.costs[list(rows)].sum() > r.budget.limit + 1e-9:
         return False
     if r.spacing is not None:
         for a, b in itertools.combinations(rows, 2):
