@@ -266,6 +266,12 @@ BAD = [
         "'science' is paired with itself",
     ),
     (PROGRAMMES + "  compatible: [[science, people]]\n", "compatible", "set at_most_per_town: 2"),
+    (
+        PROGRAMMES.replace("at_most_per_town: 1", "at_most_per_town: 2")
+        + "  compatible: [[science]]\n",
+        "compatible",
+        "a compatible pair names two programmes",
+    ),
     (PROGRAMMES + "  budget: 10\n", "budget", "a shared budget needs the programmes' costs"),
     (
         PROGRAMMES.replace("draws: 0", "draws: 5000"),
