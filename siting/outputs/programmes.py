@@ -254,10 +254,12 @@ class _Legend(_TextMacro):
 
 _MAP_CSS = (
     "<style>html,body{height:100%;margin:0}"
-    ".legend{position:absolute;z-index:1000;bottom:1rem;left:1rem;background:#fff;"
+    # above the sites (overlay pane, 400), below the tooltips (650)
+    ".legend{position:absolute;z-index:550;bottom:1rem;left:1rem;background:#fff;"
     "padding:.5rem .8rem;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
     "font:13px system-ui,sans-serif;max-width:22rem}"
     ".legend ul{list-style:none;margin:.3rem 0 0;padding:0}"
+    ".leaflet-tooltip{white-space:normal;width:max-content;max-width:18rem}"
     ".legend .dot{display:inline-block;width:.8rem;height:.8rem;border-radius:50%;"
     "margin-right:.4rem;vertical-align:middle}</style>"
 )
