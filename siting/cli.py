@@ -354,7 +354,10 @@ def programmes(
     draws: Annotated[
         int | None,
         typer.Option(
-            "--draws", help="Weight draws for how sure the allocation is (default: the file's)."
+            "--draws",
+            min=0,
+            max=1000,
+            help="Weight draws for how sure the allocation is (default: the file's).",
         ),
     ] = None,
     quiet: QuietOpt = False,

@@ -214,6 +214,9 @@ def load(path: str | Path) -> ProgrammeFile:
     CriteriaError
         Every problem found.
     """
+    if not Path(path).exists():
+        msg = Msg(N_("programme file not found; check the path"))
+        raise CriteriaError(Located(str(path), msg))
     read = criteria_files.read_model(path, ProgrammesSpec)
     problems = list(read.problems)
     spec = read.value

@@ -492,3 +492,9 @@ def test_a_joint_solve_stopped_before_any_allocation_asks_for_more_time(folder, 
         "stopped with status 'Not Solved' before it found an allocation; raise time_limit_s"
         in message
     )
+
+
+def test_a_missing_programme_file(tmp_path):
+    result = CliRunner().invoke(app, ["programmes", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'nope.yaml'}: programme file not found; check the path" in result.output
