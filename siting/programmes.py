@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from siting.optimise.joint import (
     binding,
     conflict,
     prepare_joint,
+    relax,
     sequential,
     solve_joint,
 )
@@ -626,14 +628,7 @@ def allocate(
                 status=repr(best.status),
             )
             raise InfeasibleError(file.problem(("time_limit_s",), msg))
-        rules = conflict(joint)
-        msg = Msg(
-            N_(
-                "the programmes' own rules and the shared rules {rules} cannot hold together; relax one of these shared rules or ask for fewer sites"
-            ),
-            rules=all_of([joint.describe(f) for f in rules]),
-        )
-        raise InfeasibleError(file.problem(("shared",), msg))
+        raise InfeasibleError(_conflict_problems(file, joint))
     tick = time.perf_counter()
     seq = sequential(joint)
     timings["sequential"] = time.perf_counter() - tick
@@ -662,6 +657,63 @@ def allocate(
         seconds=time.perf_counter() - start,
         timings=timings,
     )
+
+
+#: Where each shared rule is written in a programme file.
+_SHARED_KEYS = {
+    "per_town": "at_most_per_town",
+    "compatible": "compatible",
+    "shared_budget": "budget",
+    "spacing_across": "min_spacing_km",
+    "at_most_per_group_all": "at_most_per",
+}
+
+
+def _written(family: str, value: float) -> str:
+    """A relaxed value as the planner would write it, rounded the safe way.
+
+    A budget is rounded up and a spacing down (to 0.01), so that the value written still
+    allows an allocation; counts are whole numbers.
+    """
+    if family == "shared_budget":
+        value = math.ceil(value * 100) / 100
+    elif family == "spacing_across":
+        value = math.floor(value * 100) / 100
+    else:
+        text = f"{int(value)}"
+        return "{field: ..., count: " + text + "}" if family == "at_most_per_group_all" else text
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _conflict_problems(file: ProgrammeFile, joint: JointRules) -> list[str]:
+    """The smallest set of shared rules that cannot hold, and the nearest value of each."""
+    rules = conflict(joint)
+    problems: list[str] = [
+        file.problem(
+            ("shared",),
+            Msg(
+                N_(
+                    "the programmes' own rules and the shared rules {rules} cannot hold together; relax one of these shared rules or ask for fewer sites"
+                ),
+                rules=all_of([joint.describe(f) for f in rules]),
+            ),
+        )
+    ]
+    for family in rules:
+        key = _SHARED_KEYS[family]
+        value = relax(joint, family)
+        if value is None:
+            fix = Msg(N_("no value of it alone lets the programmes be allocated; relax another"))
+        else:
+            fix = Msg(
+                N_(
+                    "the nearest value that lets the programmes be allocated, the other rules kept: {key}: {value}"
+                ),
+                key=key,
+                value=_written(family, value),
+            )
+        problems.append(file.problem(("shared", key), fix))
+    return problems
 
 
 def _placed(joint: JointRules, outcome: JointOutcome) -> dict[int, list[int]]:

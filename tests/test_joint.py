@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -18,6 +19,7 @@ from siting.optimise.joint import (
     binding,
     conflict,
     prepare_joint,
+    relax,
     sequential,
     solve_joint,
 )
@@ -371,3 +373,30 @@ def test_spacing_rows_generated_lazily_give_the_full_models_optimum(monkeypatch)
     for k, p in enumerate(joint.programmes):
         sel = lazy.selected[k]
         assert not np.any(np.triu(p.rules.spacing.distances_km[np.ix_(sel, sel)] < 250.0, k=1))
+
+
+def test_the_nearest_value_of_each_conflicting_shared_rule():
+    one = [1.0, 0.9]
+    progs = [Programme(n, prepare(one, n=1), np.arange(2), costs=[5.0, 4.0]) for n in "abc"]
+    joint = prepare_joint(progs, names=["x", "y"], per_site=1)
+    assert conflict(joint) == ["per_town"] and relax(joint, "per_town") == 2
+    # one programme per town: the cheapest allocation costs 5 + 4
+    pair = prepare_joint(progs[:2], names=["x", "y"], budget=7.0)
+    assert conflict(pair) == ["shared_budget"] and relax(pair, "shared_budget") == 9.0
+    assert not solve_joint(dataclasses.replace(pair, budget=8.99)).feasible
+    assert solve_joint(dataclasses.replace(pair, budget=9.0)).feasible
+    # both towns in one region, one site per region for all programmes together
+    capped = prepare_joint(
+        progs[:2], names=["x", "y"], groups=["n", "n"], at_most_per_group=1, group_name="region"
+    )
+    assert conflict(capped) == ["at_most_per_group_all"]
+    assert relax(capped, "at_most_per_group_all") == 2
+    # two towns 100 km apart, one programme per town, sites of different programmes 150 km
+    # apart: the two rules conflict together (one town for both would do); 100 km, or two
+    # programmes per town, is the nearest value of each
+    d = np.array([[0.0, 100.0], [100.0, 0.0]])
+    spaced = prepare_joint(progs[:2], names=["x", "y"], distances_km=d, min_spacing_km=150.0)
+    assert conflict(spaced) == ["per_town", "spacing_across"]
+    assert relax(spaced, "spacing_across") == 100.0
+    assert relax(spaced, "per_town") == 2
+    assert relax(spaced, "compatible") is None

@@ -371,9 +371,19 @@ def test_shared_rules_that_cannot_hold_are_named(folder):
     path = _write(folder, PROGRAMMES + "  min_spacing_km: 2000\n")
     with pytest.raises(InfeasibleError) as info:
         _allocate(path)
-    [message] = info.value.problems
+    message, nearest = info.value.problems
     assert message.startswith(f"{path}:{_line(path, 'shared:')}: shared: ")
     assert "sites of different programmes at least 2000 km apart" in message
+    assert nearest.startswith(f"{path}:{_line(path, 'min_spacing_km')}: shared.min_spacing_km: ")
+    km = float(nearest.rsplit("min_spacing_km: ", 1)[1])
+    # the nearest spacing allows an allocation and a little more does not
+    for value, feasible in ((km, True), (km + 0.01, False)):  # written to 0.01 km
+        _write(folder, PROGRAMMES + f"  min_spacing_km: {value!r}\n")
+        if feasible:
+            assert _allocate(path).best.feasible
+        else:
+            with pytest.raises(InfeasibleError):
+                _allocate(path)
 
 
 def test_a_programme_that_cannot_be_chosen_even_alone(folder):

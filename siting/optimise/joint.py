@@ -27,6 +27,7 @@ the shared rules).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ __all__ = [
     "binding",
     "conflict",
     "prepare_joint",
+    "relax",
     "sequential",
     "solve_joint",
 ]
@@ -494,6 +496,7 @@ def _build(  # noqa: C901 - one rule family per branch, in the order the docstri
     omit: frozenset[str] = frozenset(),
     fixed: Mapping[int, np.ndarray] | None = None,
     around: Mapping[int, np.ndarray] | None = None,
+    cheapest: bool = False,
 ) -> _Built:
     """The joint program over the programmes ``active`` (others absent), some shared rules off.
 
@@ -538,6 +541,14 @@ def _build(  # noqa: C901 - one rule family per branch, in the order the docstri
     # sees the whole model even when a programme's rows hold no constraint
     seen = {id(v) for v, _ in objective}
     objective += [(v, 0.0) for k in active for v in xs[k] if id(v) not in seen]
+    if cheapest:
+        # the least total cost instead of the best score (the nearest feasible budget)
+        by_var = {id(v): (v, 0.0) for k in active for v in xs[k]}
+        for k in active:
+            costs = joint.programmes[k].costs
+            if costs is not None:
+                by_var |= {id(v): (v, -float(c)) for v, c in zip(xs[k], costs, strict=True)}
+        objective = list(by_var.values())
     prob.setObjective(affine(objective))
     at: list[list[tuple[int, pulp.LpVariable]]] = [[] for _ in range(joint.size)]
     for k in active:
@@ -707,6 +718,7 @@ def solve_joint(
     active: Sequence[int] | None = None,
     omit: frozenset[str] = frozenset(),
     fixed: Mapping[int, np.ndarray] | None = None,
+    cheapest: bool = False,
 ) -> JointOutcome:
     """Solve the joint program (or a part of it) exactly.
 
@@ -720,6 +732,8 @@ def solve_joint(
         Shared rules (:data:`JOINT_FAMILIES`) left out.
     fixed
         Programmes pinned to given rows.
+    cheapest
+        Minimise the programmes' total cost instead (the objective reported stays the score's).
 
     Returns
     -------
@@ -730,7 +744,9 @@ def solve_joint(
     order = list(range(len(joint.programmes))) if active is None else list(active)
     around = _lazy(joint, order, fixed)
     while True:
-        built = _build(joint, active=order, omit=omit, fixed=fixed, around=around)
+        built = _build(
+            joint, active=order, omit=omit, fixed=fixed, around=around, cheapest=cheapest
+        )
         status, found, proved, _ = _solve(built, joint)
         if not found or not around or not _grow(joint, built, around):
             break
@@ -856,6 +872,59 @@ def conflict(joint: JointRules) -> list[str]:
         if not solve_joint(joint, omit=trial).feasible:
             dropped.add(family)
     return [f for f in joint.families if f not in dropped]
+
+
+def relax(joint: JointRules, family: str) -> float | None:
+    """The nearest value of one shared rule that lets the programmes be allocated, others kept.
+
+    ``per_town`` and ``at_most_per_group_all``: the smallest larger count; ``shared_budget``:
+    the least total cost of an allocation under every other rule (one program minimising cost);
+    ``spacing_across``: the largest smaller distance, by binary search over the distances
+    between towns (a smaller spacing only allows more); ``compatible``: None (drop it, or list
+    more pairs).  None too when no value helps.
+    """
+    if family == "per_town":
+        for count in range(joint.per_site + 1, len(joint.programmes) + 1):
+            if solve_joint(dataclasses.replace(joint, per_site=count)).feasible:
+                return float(count)
+        return None
+    if family == "at_most_per_group_all" and joint.groups is not None:
+        most = sum(p.rules.count.n for p in joint.programmes)
+        for count in range((joint.groups.at_most or 0) + 1, most + 1):
+            caps = dataclasses.replace(joint.groups, at_most=count)
+            if solve_joint(dataclasses.replace(joint, groups=caps)).feasible:
+                return float(count)
+        return None
+    if family == "shared_budget":
+        out = solve_joint(joint, omit=frozenset({"shared_budget"}), cheapest=True)
+        if not out.feasible:
+            return None
+        return float(
+            sum(
+                float(p.costs[rows].sum())
+                for p, rows in zip(joint.programmes, out.selected, strict=True)
+                if p.costs is not None
+            )
+        )
+    if family == "spacing_across" and joint.spacing is not None:
+        d = joint.spacing.distances_km
+        values = np.unique(d[np.triu_indices_from(d, k=1)])
+        values = values[values < joint.spacing.min_km]
+        if not solve_joint(joint, omit=frozenset({"spacing_across"})).feasible:
+            return None
+        # a spacing of v forbids pairs closer than v: the feasible values form a prefix
+        lo, hi = 0, values.size - 1  # values[lo] feasible (or nothing is), find the largest
+        best = 0.0
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            trial = Spacing(min_km=float(values[mid]), distances_km=d)
+            if solve_joint(dataclasses.replace(joint, spacing=trial)).feasible:
+                best = float(values[mid])
+                lo = mid + 1
+            else:
+                hi = mid - 1
+        return best
+    return None
 
 
 def check_alone(outcomes: Sequence[JointOutcome], joint: JointRules) -> None:
