@@ -415,6 +415,10 @@ class Allocation:
         ``gained`` (sites it gets that it would not choose alone), ``weight``.
     draws
         Weight draws solved; ``same_share``: share of them giving the same allocation.
+    clashes
+        Towns that the programmes chosen each alone would claim together against the shared
+        rules (more programmes than a town may host, or a pair that may not share one): the
+        town's id and the programmes, in file order.
     seconds
         Time of the allocation (every solve).
     """
@@ -432,6 +436,7 @@ class Allocation:
     draws: int = 0
     same_share: float | None = None
     seconds: float = 0.0
+    clashes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -641,6 +646,7 @@ def allocate(
     timings["draws"] = time.perf_counter() - tick
     table = _table(joint, runs, ids, best, own, shares)
     summary = _summary(joint, ids, best, own, seq, bound)
+    clashes = _clashes(joint, ids, own)
     return Allocation(
         file=file,
         runs=tuple(runs),
@@ -656,7 +662,27 @@ def allocate(
         same_share=same,
         seconds=time.perf_counter() - start,
         timings=timings,
+        clashes=clashes,
     )
+
+
+def _clashes(
+    joint: JointRules, ids: pd.Index, own: Sequence[JointOutcome]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Towns the programmes chosen separately would claim together against the shared rules."""
+    claims: dict[int, list[int]] = {}
+    for k, o in enumerate(own):
+        for s in joint.programmes[k].sites[o.selected[k]]:
+            claims.setdefault(int(s), []).append(k)
+    out = []
+    for s, here in sorted(claims.items()):
+        too_many = len(here) > joint.per_site
+        unpaired = joint.compatible is not None and any(
+            (a, b) not in joint.compatible for i, a in enumerate(here) for b in here[i + 1 :]
+        )
+        if len(here) > 1 and (too_many or unpaired):
+            out.append((str(ids[s]), tuple(joint.programmes[k].name for k in here)))
+    return tuple(out)
 
 
 #: Where each shared rule is written in a programme file.

@@ -508,3 +508,26 @@ def test_a_missing_programme_file(tmp_path):
     result = CliRunner().invoke(app, ["programmes", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2
     assert f"{tmp_path / 'nope.yaml'}: programme file not found; check the path" in result.output
+
+
+def test_towns_claimed_together_when_chosen_separately(folder):
+    a = _allocate(folder / "programmes.yaml")
+    # alone, both programmes take Almaty; one programme per town
+    assert ("almaty", ("science", "people")) in a.clashes
+    page = render_programmes_report(a, lang="en")
+    assert (
+        "would claim these towns together, against the shared rules: Almaty (2 programmes)" in page
+    )
+    # two per town: no clash
+    _write(folder, PROGRAMMES.replace("at_most_per_town: 1", "at_most_per_town: 2"))
+    assert _allocate(folder / "programmes.yaml").clashes == ()
+
+
+def test_lang_chooses_the_language_the_outputs_open_in(folder, tmp_path):
+    out = tmp_path / "ru"
+    result = CliRunner().invoke(
+        app, ["programmes", str(folder / "programmes.yaml"), "-o", str(out), "--lang", "ru", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert '<html lang="ru">' in (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="ru">' in (out / "map.html").read_text(encoding="utf-8")

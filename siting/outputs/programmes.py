@@ -289,12 +289,10 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}.answer{background:#f3f7
 """
 
 
-def _page(allocation: Allocation, t: Translator, day: dt.date) -> str:
-    a = allocation
+def _answer(a: Allocation, t: Translator) -> list[str]:
+    """The answer first: who gets which town, what each gives up, how sure."""
     spec = a.spec
-    title = spec.title.get(t.lang)
-    out = [f'<div class="page" id="page-{t.lang}" lang="{t.lang}"><h1>{_e(title)}</h1>']
-    out.append(f'<p class="note">{_e(t.date(day))}</p>')
+    out: list[str] = []
     # the answer first: who gets which town
     out.append(f'<div class="answer"><h2>{_e(t("The allocation"))}</h2><ul>')
     for k, p in enumerate(spec.programmes):
@@ -305,6 +303,25 @@ def _page(allocation: Allocation, t: Translator, day: dt.date) -> str:
             f"{_e(towns or t('no site'))}</li>"
         )
     out.append("</ul>")
+    if a.clashes:
+        towns = "; ".join(
+            t(
+                "{site} ({count} programmes)",
+                site=_place(a, site, t),
+                count=len(names),
+            )
+            for site, names in a.clashes
+        )
+        out.append(
+            "<p>"
+            + _e(
+                t(
+                    "Chosen each on its own, the programmes would claim these towns together, against the shared rules: {towns}.",
+                    towns=towns,
+                )
+            )
+            + "</p>"
+        )
     given = a.summary[
         [not same(v, w) for v, w in zip(a.summary["value"], a.summary["value_alone"], strict=True)]
     ]
@@ -353,6 +370,16 @@ def _page(allocation: Allocation, t: Translator, day: dt.date) -> str:
             + "</p>"
         )
     out.append("</div>")
+    return out
+
+
+def _page(allocation: Allocation, t: Translator, day: dt.date) -> str:
+    a = allocation
+    spec = a.spec
+    title = spec.title.get(t.lang)
+    out = [f'<div class="page" id="page-{t.lang}" lang="{t.lang}"><h1>{_e(title)}</h1>']
+    out.append(f'<p class="note">{_e(t.date(day))}</p>')
+    out += _answer(a, t)
     # the sites
     out.append(f"<h2>{_e(t('Sites by programme'))}</h2><table><tr>")
     heads = [
