@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from siting import pipeline
+from siting.optimise import joint as joint_module
 from siting.optimise import prepare, solver_version
 from siting.optimise.joint import JointRules, Programme, prepare_joint, sequential, solve_joint
 
@@ -124,25 +125,55 @@ def shipped(repeat: int, orders: int) -> None:
         )
 
 
-def synthetic_table(sizes: list[tuple[int, int]], seeds: int, repeat: int, solver: str) -> None:
+def all_rows(joint: JointRules, repeat: int) -> float:
+    """Seconds of the joint solve with every spacing row written (no row generation)."""
+    saved = joint_module.LAZY_PAIRS
+    joint_module.LAZY_PAIRS = 10**12
+    try:
+        _, seconds = timed(lambda: solve_joint(joint), repeat)
+    finally:
+        joint_module.LAZY_PAIRS = saved
+    return seconds
+
+
+def synthetic_table(
+    sizes: list[tuple[int, int]], seeds: int, repeat: int, solver: str, full_up_to: int
+) -> None:
     print(f"\n### Synthetic, {solver_version(solver)}, {seeds} seeds per size\n")
     print(
         "| towns × programmes | joint ≥ sequential | gap: median / max | sequential fails | "
-        "joint s (median) | sequential s (median) | variables | constraints |"
+        "joint s (median) | all spacing rows s (median) | sequential s (median) | "
+        "constraints (all rows) |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for m, p in sizes:
-        rows = [compare(synthetic(m, p, s, solver), repeat, 0, s) for s in range(seeds)]
+        rows = []
+        full = []
+        sizes_full = []
+        for s in range(seeds):
+            joint = synthetic(m, p, s, solver)
+            rows.append(compare(joint, repeat, 0, s))
+            if m <= full_up_to:
+                full.append(all_rows(joint, repeat))
+                saved = joint_module.LAZY_PAIRS
+                joint_module.LAZY_PAIRS = 10**12
+                sizes_full.append(solve_joint(joint).constraints)
+                joint_module.LAZY_PAIRS = saved
         done = [r for r in rows if not r["failed"]]
         gaps = [100 * (r["joint"] - r["sequential"]) / r["joint"] for r in done]
         never_worse = all(r["joint"] >= r["sequential"] - 1e-6 for r in done)
         gap_text = f"{statistics.median(gaps):.2f} % / {max(gaps):.2f} %" if gaps else "—"
+        t_joint = statistics.median(r["t_joint"] for r in rows)
+        full_text = (
+            f"{statistics.median(full):.2f} ({statistics.median(full) / t_joint:.1f}×)"
+            if full
+            else "—"
+        )
         print(
             f"| {m} × {p} | {'yes' if never_worse else 'NO'} ({len(done)}/{len(rows)}) | "
-            f"{gap_text} | {len(rows) - len(done)} | "
-            f"{statistics.median(r['t_joint'] for r in rows):.2f} | "
+            f"{gap_text} | {len(rows) - len(done)} | {t_joint:.2f} | {full_text} | "
             f"{statistics.median(r['t_seq'] for r in rows):.2f} | "
-            f"{rows[0]['variables']} | {rows[0]['constraints']} |"
+            f"{sizes_full[0] if sizes_full else '—'} |"
         )
 
 
@@ -151,14 +182,20 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--orders", type=int, default=20)
     parser.add_argument("--seeds", type=int, default=8)
-    parser.add_argument("--sizes", nargs="*", default=["60x3", "60x5", "200x5", "500x5"])
+    parser.add_argument("--sizes", nargs="*", default=["60x3", "60x5", "200x5", "500x5", "1000x5"])
     parser.add_argument("--solver", default="highs")
     parser.add_argument("--skip-shipped", action="store_true")
+    parser.add_argument(
+        "--full-up-to",
+        type=int,
+        default=500,
+        help="time the model with all rows up to so many towns",
+    )
     args = parser.parse_args()
     if not args.skip_shipped:
         shipped(args.repeat, args.orders)
     sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes]
-    synthetic_table(sizes, args.seeds, 1, args.solver)
+    synthetic_table(sizes, args.seeds, 1, args.solver, args.full_up_to)
 
 
 if __name__ == "__main__":

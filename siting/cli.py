@@ -555,7 +555,10 @@ def programmes(
     draws: Annotated[
         int | None,
         typer.Option(
-            "--draws", help="Weight draws for how sure the allocation is (default: the file's)."
+            "--draws",
+            min=0,
+            max=1000,
+            help="Weight draws for how sure the allocation is (default: the file's).",
         ),
     ] = None,
     quiet: QuietOpt = False,
@@ -589,6 +592,11 @@ def programmes(
     )
 
 
+def _site(allocation: Allocation, site: str, t: Translator) -> str:
+    """A town's name in the reader's language (``name_kk``, ``name_ru``, else ``name``)."""
+    return t.place(allocation.runs[0].candidates.loc[site].to_dict(), fallback=site)
+
+
 def _programmes_summary(allocation: Allocation, lang: str) -> None:
     """The allocation in the terminal: who gets which town, what each gives up, the rules."""
     from siting.i18n import translator
@@ -600,7 +608,7 @@ def _programmes_summary(allocation: Allocation, lang: str) -> None:
     for head in (t("Programme"), t("Sites"), t("Score together"), t("Score alone"), t("Given up")):
         table.add_column(head)
     for k, (_, row) in enumerate(a.summary.iterrows()):
-        sites = a.table[a.table["programme"] == row["programme"]]["name"]
+        sites = [_site(a, s, t) for s in a.table[a.table["programme"] == row["programme"]]["site"]]
         table.add_row(
             a.label(k, t.lang),
             ", ".join(map(str, sites)),
@@ -609,6 +617,21 @@ def _programmes_summary(allocation: Allocation, lang: str) -> None:
             f"{t.number(row['given_up'])} ({t.percent(row['given_up_percent'] / 100, 1)})",
         )
     out_console.print(table)
+    if a.clashes:
+        towns = "; ".join(
+            t("{site} ({count} programmes)", site=_site(a, site, t), count=len(names))
+            for site, names in a.clashes
+        )
+        out_console.print(
+            Text(
+                t(
+                    "Chosen each on its own, the programmes would claim these towns together, "
+                    "against the shared rules: {towns}.",
+                    towns=towns,
+                )
+            ),
+            soft_wrap=True,
+        )
     seq = a.sequential
     if seq.failed_at is None:
         line = t(

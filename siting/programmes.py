@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from siting.optimise.joint import (
     binding,
     conflict,
     prepare_joint,
+    relax,
     sequential,
     solve_joint,
 )
@@ -214,6 +216,9 @@ def load(path: str | Path) -> ProgrammeFile:
     CriteriaError
         Every problem found.
     """
+    if not Path(path).exists():
+        msg = Msg(N_("programme file not found; check the path"))
+        raise CriteriaError(Located(str(path), msg))
     read = criteria_files.read_model(path, ProgrammesSpec)
     problems = list(read.problems)
     spec = read.value
@@ -410,6 +415,10 @@ class Allocation:
         ``gained`` (sites it gets that it would not choose alone), ``weight``.
     draws
         Weight draws solved; ``same_share``: share of them giving the same allocation.
+    clashes
+        Towns that the programmes chosen each alone would claim together against the shared
+        rules (more programmes than a town may host, or a pair that may not share one): the
+        town's id and the programmes, in file order.
     seconds
         Time of the allocation (every solve).
     """
@@ -427,6 +436,7 @@ class Allocation:
     draws: int = 0
     same_share: float | None = None
     seconds: float = 0.0
+    clashes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -623,14 +633,7 @@ def allocate(
                 status=repr(best.status),
             )
             raise InfeasibleError(file.problem(("time_limit_s",), msg))
-        rules = conflict(joint)
-        msg = Msg(
-            N_(
-                "the programmes' own rules and the shared rules {rules} cannot hold together; relax one of these shared rules or ask for fewer sites"
-            ),
-            rules=all_of([joint.describe(f) for f in rules]),
-        )
-        raise InfeasibleError(file.problem(("shared",), msg))
+        raise InfeasibleError(_conflict_problems(file, joint))
     tick = time.perf_counter()
     seq = sequential(joint)
     timings["sequential"] = time.perf_counter() - tick
@@ -643,6 +646,7 @@ def allocate(
     timings["draws"] = time.perf_counter() - tick
     table = _table(joint, runs, ids, best, own, shares)
     summary = _summary(joint, ids, best, own, seq, bound)
+    clashes = _clashes(joint, ids, own)
     return Allocation(
         file=file,
         runs=tuple(runs),
@@ -658,7 +662,84 @@ def allocate(
         same_share=same,
         seconds=time.perf_counter() - start,
         timings=timings,
+        clashes=clashes,
     )
+
+
+def _clashes(
+    joint: JointRules, ids: pd.Index, own: Sequence[JointOutcome]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Towns the programmes chosen separately would claim together against the shared rules."""
+    claims: dict[int, list[int]] = {}
+    for k, o in enumerate(own):
+        for s in joint.programmes[k].sites[o.selected[k]]:
+            claims.setdefault(int(s), []).append(k)
+    out = []
+    for s, here in sorted(claims.items()):
+        too_many = len(here) > joint.per_site
+        unpaired = joint.compatible is not None and any(
+            (a, b) not in joint.compatible for i, a in enumerate(here) for b in here[i + 1 :]
+        )
+        if len(here) > 1 and (too_many or unpaired):
+            out.append((str(ids[s]), tuple(joint.programmes[k].name for k in here)))
+    return tuple(out)
+
+
+#: Where each shared rule is written in a programme file.
+_SHARED_KEYS = {
+    "per_town": "at_most_per_town",
+    "compatible": "compatible",
+    "shared_budget": "budget",
+    "spacing_across": "min_spacing_km",
+    "at_most_per_group_all": "at_most_per",
+}
+
+
+def _written(family: str, value: float) -> str:
+    """A relaxed value as the planner would write it, rounded the safe way.
+
+    A budget is rounded up and a spacing down (to 0.01), so that the value written still
+    allows an allocation; counts are whole numbers.
+    """
+    if family == "shared_budget":
+        value = math.ceil(value * 100) / 100
+    elif family == "spacing_across":
+        value = math.floor(value * 100) / 100
+    else:
+        text = f"{int(value)}"
+        return "{field: ..., count: " + text + "}" if family == "at_most_per_group_all" else text
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _conflict_problems(file: ProgrammeFile, joint: JointRules) -> list[str]:
+    """The smallest set of shared rules that cannot hold, and the nearest value of each."""
+    rules = conflict(joint)
+    problems: list[str] = [
+        file.problem(
+            ("shared",),
+            Msg(
+                N_(
+                    "the programmes' own rules and the shared rules {rules} cannot hold together; relax one of these shared rules or ask for fewer sites"
+                ),
+                rules=all_of([joint.describe(f) for f in rules]),
+            ),
+        )
+    ]
+    for family in rules:
+        key = _SHARED_KEYS[family]
+        value = relax(joint, family)
+        if value is None:
+            fix = Msg(N_("no value of it alone lets the programmes be allocated; relax another"))
+        else:
+            fix = Msg(
+                N_(
+                    "the nearest value that lets the programmes be allocated, the other rules kept: {key}: {value}"
+                ),
+                key=key,
+                value=_written(family, value),
+            )
+        problems.append(file.problem(("shared", key), fix))
+    return problems
 
 
 def _placed(joint: JointRules, outcome: JointOutcome) -> dict[int, list[int]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
 import pytest
 
 from siting.errors import DataError
+from siting.optimise import joint as joint_module
 from siting.optimise import prepare
 from siting.optimise._core import same
 from siting.optimise.joint import (
@@ -17,6 +19,7 @@ from siting.optimise.joint import (
     binding,
     conflict,
     prepare_joint,
+    relax,
     sequential,
     solve_joint,
 )
@@ -44,6 +47,10 @@ def _instance(seed: int):
             opts |= {"groups": region[rows], "at_most_per_group": 1}
         if rng.random() < 0.3:
             opts |= {"must_exclude": [int(rng.integers(rows.size))]}
+        elif rng.random() < 0.2:
+            opts |= {"must_include": [int(rng.integers(rows.size))]}
+        if rng.random() < 0.3:
+            opts |= {"costs": costs[rows], "budget": float(rng.uniform(2, 6))}
         if rng.random() < 0.3:
             opts |= {
                 "population": pop,
@@ -84,6 +91,8 @@ def _own_ok(p: Programme, rows: tuple[int, ...]) -> bool:
     if n > r.count.n or (p.at_least is not None and n < p.at_least):
         return False
     if set(rows) & set(r.lock.exclude.tolist()) or not set(r.lock.include.tolist()) <= set(rows):
+        return False
+    if r.budget is not None and r.budget.costs[list(rows)].sum() > r.budget.limit + 1e-9:
         return False
     if r.spacing is not None:
         for a, b in itertools.combinations(rows, 2):
@@ -150,8 +159,12 @@ def _brute(joint):
     return best
 
 
+@pytest.mark.parametrize("lazy", [False, True], ids=["all rows", "spacing rows generated"])
 @pytest.mark.parametrize("seed", range(40))
-def test_joint_optimum_equals_brute_force(seed):
+def test_joint_optimum_equals_brute_force(seed, lazy, monkeypatch):
+    if lazy:
+        # every programme with a spacing gets its rows lazily (row generation), as a large one would
+        monkeypatch.setattr(joint_module, "LAZY_PAIRS", 0)
     joint = _instance(seed)
     got = solve_joint(joint)
     want = _brute(joint)
@@ -326,3 +339,64 @@ def test_a_solve_stopped_by_the_time_limit_says_so():
         assert stopped.status == "Time limit"
     else:
         assert stopped.status == "Not Solved" and np.isnan(stopped.objective)
+
+
+def test_spacing_rows_generated_lazily_give_the_full_models_optimum(monkeypatch):
+    """Top scorers clustered: the first relaxation breaks the spacing and rows must be added."""
+    rng = np.random.default_rng(5)
+    m = 60
+    xy = rng.uniform(0, 1000, (m, 2))
+    d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    centre = np.array([500.0, 500.0])
+    near = np.hypot(*(xy - centre).T)
+    progs = []
+    for k in range(3):
+        scores = 1.0 / (1.0 + near / 100) + 0.1 * rng.random(m)
+        rules = prepare(scores, n=3, distances_km=d, min_spacing_km=250.0)
+        progs.append(Programme(f"p{k}", rules, np.arange(m), weight=1.0 + k))
+    joint = prepare_joint(progs, names=[str(i) for i in range(m)], per_site=1)
+    full = solve_joint(joint)
+    grew = []
+    original = joint_module._grow
+
+    def counting(*args):
+        out = original(*args)
+        grew.append(out)
+        return out
+
+    monkeypatch.setattr(joint_module, "LAZY_PAIRS", 0)
+    monkeypatch.setattr(joint_module, "_grow", counting)
+    lazy = solve_joint(joint)
+    assert any(grew)  # rows were added at least once
+    assert same(lazy.objective, full.objective)
+    assert lazy.constraints < full.constraints
+    for k, p in enumerate(joint.programmes):
+        sel = lazy.selected[k]
+        assert not np.any(np.triu(p.rules.spacing.distances_km[np.ix_(sel, sel)] < 250.0, k=1))
+
+
+def test_the_nearest_value_of_each_conflicting_shared_rule():
+    one = [1.0, 0.9]
+    progs = [Programme(n, prepare(one, n=1), np.arange(2), costs=[5.0, 4.0]) for n in "abc"]
+    joint = prepare_joint(progs, names=["x", "y"], per_site=1)
+    assert conflict(joint) == ["per_town"] and relax(joint, "per_town") == 2
+    # one programme per town: the cheapest allocation costs 5 + 4
+    pair = prepare_joint(progs[:2], names=["x", "y"], budget=7.0)
+    assert conflict(pair) == ["shared_budget"] and relax(pair, "shared_budget") == 9.0
+    assert not solve_joint(dataclasses.replace(pair, budget=8.99)).feasible
+    assert solve_joint(dataclasses.replace(pair, budget=9.0)).feasible
+    # both towns in one region, one site per region for all programmes together
+    capped = prepare_joint(
+        progs[:2], names=["x", "y"], groups=["n", "n"], at_most_per_group=1, group_name="region"
+    )
+    assert conflict(capped) == ["at_most_per_group_all"]
+    assert relax(capped, "at_most_per_group_all") == 2
+    # two towns 100 km apart, one programme per town, sites of different programmes 150 km
+    # apart: the two rules conflict together (one town for both would do); 100 km, or two
+    # programmes per town, is the nearest value of each
+    d = np.array([[0.0, 100.0], [100.0, 0.0]])
+    spaced = prepare_joint(progs[:2], names=["x", "y"], distances_km=d, min_spacing_km=150.0)
+    assert conflict(spaced) == ["per_town", "spacing_across"]
+    assert relax(spaced, "spacing_across") == 100.0
+    assert relax(spaced, "per_town") == 2
+    assert relax(spaced, "compatible") is None

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import siting
 from siting import pipeline, programmes
 from siting.cli import app
 from siting.errors import CriteriaError, DataError, InfeasibleError
@@ -267,6 +266,12 @@ BAD = [
         "'science' is paired with itself",
     ),
     (PROGRAMMES + "  compatible: [[science, people]]\n", "compatible", "set at_most_per_town: 2"),
+    (
+        PROGRAMMES.replace("at_most_per_town: 1", "at_most_per_town: 2")
+        + "  compatible: [[science]]\n",
+        "compatible",
+        "a compatible pair names two programmes",
+    ),
     (PROGRAMMES + "  budget: 10\n", "budget", "a shared budget needs the programmes' costs"),
     (
         PROGRAMMES.replace("draws: 0", "draws: 5000"),
@@ -366,9 +371,19 @@ def test_shared_rules_that_cannot_hold_are_named(folder):
     path = _write(folder, PROGRAMMES + "  min_spacing_km: 2000\n")
     with pytest.raises(InfeasibleError) as info:
         _allocate(path)
-    [message] = info.value.problems
+    message, nearest = info.value.problems
     assert message.startswith(f"{path}:{_line(path, 'shared:')}: shared: ")
     assert "sites of different programmes at least 2000 km apart" in message
+    assert nearest.startswith(f"{path}:{_line(path, 'min_spacing_km')}: shared.min_spacing_km: ")
+    km = float(nearest.rsplit("min_spacing_km: ", 1)[1])
+    # the nearest spacing allows an allocation and a little more does not
+    for value, feasible in ((km, True), (km + 0.01, False)):  # written to 0.01 km
+        _write(folder, PROGRAMMES + f"  min_spacing_km: {value!r}\n")
+        if feasible:
+            assert _allocate(path).best.feasible
+        else:
+            with pytest.raises(InfeasibleError):
+                _allocate(path)
 
 
 def test_a_programme_that_cannot_be_chosen_even_alone(folder):
@@ -379,10 +394,6 @@ def test_a_programme_that_cannot_be_chosen_even_alone(folder):
         str(m).startswith(f"{path}:{_line(path, '- id: people')}: programmes[1]: ")
         for m in info.value.problems
     )
-
-
-def test_the_api_is_exported():
-    assert siting.pipeline.programmes is pipeline.programmes
 
 
 @pytest.mark.browser
@@ -491,3 +502,32 @@ def test_a_joint_solve_stopped_before_any_allocation_asks_for_more_time(folder, 
         "stopped with status 'Not Solved' before it found an allocation; raise time_limit_s"
         in message
     )
+
+
+def test_a_missing_programme_file(tmp_path):
+    result = CliRunner().invoke(app, ["programmes", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'nope.yaml'}: programme file not found; check the path" in result.output
+
+
+def test_towns_claimed_together_when_chosen_separately(folder):
+    a = _allocate(folder / "programmes.yaml")
+    # alone, both programmes take Almaty; one programme per town
+    assert ("almaty", ("science", "people")) in a.clashes
+    page = render_programmes_report(a, lang="en")
+    assert (
+        "would claim these towns together, against the shared rules: Almaty (2 programmes)" in page
+    )
+    # two per town: no clash
+    _write(folder, PROGRAMMES.replace("at_most_per_town: 1", "at_most_per_town: 2"))
+    assert _allocate(folder / "programmes.yaml").clashes == ()
+
+
+def test_lang_chooses_the_language_the_outputs_open_in(folder, tmp_path):
+    out = tmp_path / "ru"
+    result = CliRunner().invoke(
+        app, ["programmes", str(folder / "programmes.yaml"), "-o", str(out), "--lang", "ru", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert '<html lang="ru">' in (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="ru">' in (out / "map.html").read_text(encoding="utf-8")

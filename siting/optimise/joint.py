@@ -27,6 +27,7 @@ the shared rules).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from siting.errors import DataError, InfeasibleError
 from siting.i18n import N_, Msg
 from siting.messages import all_of
 from siting.optimise._core import add, affine, check_solver, make_solver, quiet_stdout, same
-from siting.optimise.model import Variant, build
+from siting.optimise.model import LAZY_PAIRS, Variant, build
 from siting.optimise.rules import NO_GROUP, GroupCaps, PortfolioRules, Spacing
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "binding",
     "conflict",
     "prepare_joint",
+    "relax",
     "sequential",
     "solve_joint",
 ]
@@ -493,12 +495,16 @@ def _build(  # noqa: C901 - one rule family per branch, in the order the docstri
     active: Sequence[int],
     omit: frozenset[str] = frozenset(),
     fixed: Mapping[int, np.ndarray] | None = None,
+    around: Mapping[int, np.ndarray] | None = None,
+    cheapest: bool = False,
 ) -> _Built:
     """The joint program over the programmes ``active`` (others absent), some shared rules off.
 
     Each programme's own rows come from :func:`siting.optimise.model.build` (so its rules are
     exactly the single-programme model's), its variables renamed ``p{k}_...``; the shared rules
-    are added on top.  ``fixed`` pins programmes to given rows (the sequential approach).
+    are added on top.  ``fixed`` pins programmes to given rows (the sequential approach);
+    ``around`` gives a programme its spacing rows only around these rows (row generation, as
+    :func:`siting.optimise.model.optimise` does for one portfolio).
     """
     prob = pulp.LpProblem("programmes", pulp.LpMaximize)
     xs: dict[int, list[pulp.LpVariable]] = {}
@@ -506,7 +512,11 @@ def _build(  # noqa: C901 - one rule family per branch, in the order the docstri
     for k in active:
         p = joint.programmes[k]
         ranged = p.at_least is not None and not p.rules.count.exact
-        own = build(p.rules, Variant(count="at_most" if ranged else None))
+        own = build(
+            p.rules,
+            Variant(count="at_most" if ranged else None),
+            spacing_around=None if around is None else around.get(k),
+        )
         names = {id(v): f"p{k}_{v.name}" for v in own.prob.variables()}
         for v in own.prob.variables():
             v.name = names[id(v)]
@@ -531,6 +541,14 @@ def _build(  # noqa: C901 - one rule family per branch, in the order the docstri
     # sees the whole model even when a programme's rows hold no constraint
     seen = {id(v) for v, _ in objective}
     objective += [(v, 0.0) for k in active for v in xs[k] if id(v) not in seen]
+    if cheapest:
+        # the least total cost instead of the best score (the nearest feasible budget)
+        by_var = {id(v): (v, 0.0) for k in active for v in xs[k]}
+        for k in active:
+            costs = joint.programmes[k].costs
+            if costs is not None:
+                by_var |= {id(v): (v, -float(c)) for v, c in zip(xs[k], costs, strict=True)}
+        objective = list(by_var.values())
     prob.setObjective(affine(objective))
     at: list[list[tuple[int, pulp.LpVariable]]] = [[] for _ in range(joint.size)]
     for k in active:
@@ -656,12 +674,55 @@ def _solve(built: _Built, joint: JointRules) -> tuple[str, bool, bool, float]:
     return status, found, proved, seconds
 
 
+def _lazy(
+    joint: JointRules, order: Sequence[int], fixed: Mapping[int, np.ndarray] | None
+) -> dict[int, np.ndarray]:
+    """The programmes whose spacing rows are generated lazily, and the rows to start around.
+
+    A programme with more than :data:`~siting.optimise.model.LAZY_PAIRS` conflicting pairs
+    starts with the rows touching its best ``n`` candidates, its locked-in ones and any rows it
+    is pinned to; :func:`_grow` adds the rest where an optimum breaks them.
+    """
+    out = {}
+    for k in order:
+        rules = joint.programmes[k].rules
+        if rules.spacing is None or rules.spacing_pairs()[0].size <= LAZY_PAIRS:
+            continue
+        start = np.union1d(rules.lock.include, np.argsort(-rules.scores)[: rules.count.n])
+        if fixed is not None and k in fixed:
+            start = np.union1d(start, np.asarray(fixed[k], dtype=np.intp))
+        out[k] = start
+    return out
+
+
+def _grow(joint: JointRules, built: _Built, around: dict[int, np.ndarray]) -> bool:
+    """Add the chosen rows of every programme whose optimum breaks its spacing; say if any did.
+
+    An optimum that keeps every programme's spacing is optimal for the full model (the model
+    solved is a relaxation of it); one that breaks it gets the rows touching its sites.
+    """
+    grown = False
+    for k, rows in around.items():
+        spacing = joint.programmes[k].rules.spacing
+        assert spacing is not None  # only programmes with a spacing are lazy
+        x = np.array([v.varValue or 0.0 for v in built.x[k]])
+        sel = np.flatnonzero(x > 0.5)
+        sub = spacing.distances_km[np.ix_(sel, sel)]
+        if np.any(np.triu(sub < spacing.min_km, k=1)):
+            more = np.union1d(rows, sel)
+            if more.size > rows.size:
+                around[k] = more
+                grown = True
+    return grown
+
+
 def solve_joint(
     joint: JointRules,
     *,
     active: Sequence[int] | None = None,
     omit: frozenset[str] = frozenset(),
     fixed: Mapping[int, np.ndarray] | None = None,
+    cheapest: bool = False,
 ) -> JointOutcome:
     """Solve the joint program (or a part of it) exactly.
 
@@ -675,6 +736,8 @@ def solve_joint(
         Shared rules (:data:`JOINT_FAMILIES`) left out.
     fixed
         Programmes pinned to given rows.
+    cheapest
+        Minimise the programmes' total cost instead (the objective reported stays the score's).
 
     Returns
     -------
@@ -683,8 +746,14 @@ def solve_joint(
     """
     start = time.perf_counter()
     order = list(range(len(joint.programmes))) if active is None else list(active)
-    built = _build(joint, active=order, omit=omit, fixed=fixed)
-    status, found, proved, _ = _solve(built, joint)
+    around = _lazy(joint, order, fixed)
+    while True:
+        built = _build(
+            joint, active=order, omit=omit, fixed=fixed, around=around, cheapest=cheapest
+        )
+        status, found, proved, _ = _solve(built, joint)
+        if not found or not around or not _grow(joint, built, around):
+            break
     selected = []
     for k in range(len(joint.programmes)):
         if k in built.x and found:
@@ -807,6 +876,59 @@ def conflict(joint: JointRules) -> list[str]:
         if not solve_joint(joint, omit=trial).feasible:
             dropped.add(family)
     return [f for f in joint.families if f not in dropped]
+
+
+def relax(joint: JointRules, family: str) -> float | None:
+    """The nearest value of one shared rule that lets the programmes be allocated, others kept.
+
+    ``per_town`` and ``at_most_per_group_all``: the smallest larger count; ``shared_budget``:
+    the least total cost of an allocation under every other rule (one program minimising cost);
+    ``spacing_across``: the largest smaller distance, by binary search over the distances
+    between towns (a smaller spacing only allows more); ``compatible``: None (drop it, or list
+    more pairs).  None too when no value helps.
+    """
+    if family == "per_town":
+        for count in range(joint.per_site + 1, len(joint.programmes) + 1):
+            if solve_joint(dataclasses.replace(joint, per_site=count)).feasible:
+                return float(count)
+        return None
+    if family == "at_most_per_group_all" and joint.groups is not None:
+        most = sum(p.rules.count.n for p in joint.programmes)
+        for count in range((joint.groups.at_most or 0) + 1, most + 1):
+            caps = dataclasses.replace(joint.groups, at_most=count)
+            if solve_joint(dataclasses.replace(joint, groups=caps)).feasible:
+                return float(count)
+        return None
+    if family == "shared_budget":
+        out = solve_joint(joint, omit=frozenset({"shared_budget"}), cheapest=True)
+        if not out.feasible:
+            return None
+        return float(
+            sum(
+                float(p.costs[rows].sum())
+                for p, rows in zip(joint.programmes, out.selected, strict=True)
+                if p.costs is not None
+            )
+        )
+    if family == "spacing_across" and joint.spacing is not None:
+        d = joint.spacing.distances_km
+        values = np.unique(d[np.triu_indices_from(d, k=1)])
+        values = values[values < joint.spacing.min_km]
+        if not solve_joint(joint, omit=frozenset({"spacing_across"})).feasible:
+            return None
+        # a spacing of v forbids pairs closer than v: the feasible values form a prefix
+        lo, hi = 0, values.size - 1  # values[lo] feasible (or nothing is), find the largest
+        best = 0.0
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            trial = Spacing(min_km=float(values[mid]), distances_km=d)
+            if solve_joint(dataclasses.replace(joint, spacing=trial)).feasible:
+                best = float(values[mid])
+                lo = mid + 1
+            else:
+                hi = mid - 1
+        return best
+    return None
 
 
 def check_alone(outcomes: Sequence[JointOutcome], joint: JointRules) -> None:

@@ -31,6 +31,7 @@ from folium.features import GeoJson
 from folium.template import Template
 
 from siting.i18n import LANGUAGES, N_, NATIVE_NAMES, Translator, translator
+from siting.optimise._core import same
 from siting.outputs.files import file_size_limit_as_error, write_csv, write_text
 from siting.outputs.manifest import MANIFEST, sha256, versions
 from siting.outputs.map.elements import SitingMap, _TextMacro
@@ -79,15 +80,22 @@ def _place(allocation: Allocation, site: str, t: Translator) -> str:
     return t.place(row.to_dict(), fallback=str(site))
 
 
+def _amount(t: Translator, x: float | None) -> str:
+    """A limit as the planner wrote it: ``1 300``, not ``1 300,000``."""
+    if x is not None and float(x).is_integer():
+        return t.number(x, 0)
+    return t.number(x)
+
+
 def _rule(allocation: Allocation, family: str, t: Translator) -> str:
     joint = allocation.joint
     values: dict[str, Any] = {}
     if family == "per_town":
         values = {"count": joint.per_site}
     elif family == "shared_budget":
-        values = {"limit": t.number(joint.budget)}
+        values = {"limit": _amount(t, joint.budget)}
     elif family == "spacing_across" and joint.spacing is not None:
-        values = {"km": t.number(joint.spacing.min_km)}
+        values = {"km": _amount(t, joint.spacing.min_km)}
     elif family == "at_most_per_group_all" and joint.groups is not None:
         values = {"count": joint.groups.at_most, "field": joint.groups.field}
     return t(_RULE_WORDS[family], **values)
@@ -192,7 +200,7 @@ def allocation_map(allocation: Allocation, *, lang: str | None = None) -> folium
             ]
             alone = [a for a in str(row["alone"] or "").split(";") if a]
             if alone:
-                names = ", ".join(
+                names = "; ".join(
                     allocation.label(
                         allocation.spec.programmes.index(_by_id(allocation, a)), t.lang
                     )
@@ -246,10 +254,12 @@ class _Legend(_TextMacro):
 
 _MAP_CSS = (
     "<style>html,body{height:100%;margin:0}"
-    ".legend{position:absolute;z-index:1000;bottom:1rem;left:1rem;background:#fff;"
+    # above the sites (overlay pane, 400), below the tooltips (650)
+    ".legend{position:absolute;z-index:550;bottom:1rem;left:1rem;background:#fff;"
     "padding:.5rem .8rem;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
     "font:13px system-ui,sans-serif;max-width:22rem}"
     ".legend ul{list-style:none;margin:.3rem 0 0;padding:0}"
+    ".leaflet-tooltip{white-space:normal;width:max-content;max-width:18rem}"
     ".legend .dot{display:inline-block;width:.8rem;height:.8rem;border-radius:50%;"
     "margin-right:.4rem;vertical-align:middle}</style>"
 )
@@ -279,12 +289,10 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}.answer{background:#f3f7
 """
 
 
-def _page(allocation: Allocation, t: Translator, day: dt.date) -> str:
-    a = allocation
+def _answer(a: Allocation, t: Translator) -> list[str]:
+    """The answer first: who gets which town, what each gives up, how sure."""
     spec = a.spec
-    title = spec.title.get(t.lang)
-    out = [f'<div class="page" id="page-{t.lang}" lang="{t.lang}"><h1>{_e(title)}</h1>']
-    out.append(f'<p class="note">{_e(t.date(day))}</p>')
+    out: list[str] = []
     # the answer first: who gets which town
     out.append(f'<div class="answer"><h2>{_e(t("The allocation"))}</h2><ul>')
     for k, p in enumerate(spec.programmes):
@@ -295,7 +303,28 @@ def _page(allocation: Allocation, t: Translator, day: dt.date) -> str:
             f"{_e(towns or t('no site'))}</li>"
         )
     out.append("</ul>")
-    given = a.summary[a.summary["given_up"] > 1e-9]
+    if a.clashes:
+        towns = "; ".join(
+            t(
+                "{site} ({count} programmes)",
+                site=_place(a, site, t),
+                count=len(names),
+            )
+            for site, names in a.clashes
+        )
+        out.append(
+            "<p>"
+            + _e(
+                t(
+                    "Chosen each on its own, the programmes would claim these towns together, against the shared rules: {towns}.",
+                    towns=towns,
+                )
+            )
+            + "</p>"
+        )
+    given = a.summary[
+        [not same(v, w) for v, w in zip(a.summary["value"], a.summary["value_alone"], strict=True)]
+    ]
     if given.empty:
         out.append(
             f"<p>{_e(t('Every programme gets the sites it would choose alone: the shared rules cost nothing.'))}</p>"
@@ -341,6 +370,16 @@ def _page(allocation: Allocation, t: Translator, day: dt.date) -> str:
             + "</p>"
         )
     out.append("</div>")
+    return out
+
+
+def _page(allocation: Allocation, t: Translator, day: dt.date) -> str:
+    a = allocation
+    spec = a.spec
+    title = spec.title.get(t.lang)
+    out = [f'<div class="page" id="page-{t.lang}" lang="{t.lang}"><h1>{_e(title)}</h1>']
+    out.append(f'<p class="note">{_e(t.date(day))}</p>')
+    out += _answer(a, t)
     # the sites
     out.append(f"<h2>{_e(t('Sites by programme'))}</h2><table><tr>")
     heads = [
@@ -356,7 +395,7 @@ def _page(allocation: Allocation, t: Translator, day: dt.date) -> str:
     ids = [p.id for p in spec.programmes]
     for _, row in a.table.iterrows():
         k = ids.index(row["programme"])
-        alone = ", ".join(
+        alone = "; ".join(
             a.label(ids.index(x), t.lang) for x in str(row["alone"] or "").split(";") if x
         )
         cells = [
@@ -412,7 +451,7 @@ def _page(allocation: Allocation, t: Translator, day: dt.date) -> str:
         )
         + " "
     )
-    order = ", ".join(a.label(k, t.lang) for k in seq.order)
+    order = " → ".join(a.label(k, t.lang) for k in seq.order)
     if seq.failed_at is not None:
         out.append(
             _e(
@@ -420,6 +459,15 @@ def _page(allocation: Allocation, t: Translator, day: dt.date) -> str:
                     "Choosing programme after programme ({order}) fails: no sites are left for {programme} under the shared rules.",
                     order=order,
                     programme=a.label(seq.failed_at, t.lang),
+                )
+            )
+        )
+    elif same(a.best.objective, seq.objective):
+        out.append(
+            _e(
+                t(
+                    "Choosing programme after programme ({order}) gives the same total here.",
+                    order=order,
                 )
             )
         )
@@ -480,7 +528,8 @@ def _lost_words(a: Allocation, lost: str, t: Translator) -> str:
             rules = ", ".join(_rule(a, f, t) for f in who.split("+"))
             parts.append(t("{site} is left out by {rules}", site=_place(a, site, t), rules=rules))
         else:
-            names = ", ".join(a.label(ids.index(w), t.lang) for w in who.split("+"))
+            # labels hold commas: joined with a plus
+            names = " + ".join(a.label(ids.index(w), t.lang) for w in who.split("+"))
             parts.append(
                 t("{site} goes to {programmes}", site=_place(a, site, t), programmes=names)
             )
