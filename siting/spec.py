@@ -1165,6 +1165,14 @@ class Stakeholder(_Strict):
                         value=repr(x),
                     )
                     raise ValueError(msg)
+        # the same scale as `judgements` (row and column numbers name the pair)
+        _on_saaty_scale(
+            [
+                (str(i + 1), str(j + 1), x)
+                for i, row in enumerate(value or [])
+                for j, x in enumerate(row)
+            ]
+        )
         return value
 
     @model_validator(mode="after")

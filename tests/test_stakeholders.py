@@ -540,3 +540,40 @@ def test_the_map_shows_whose_weights_choose_each_site(example, tmp_path):
         assert w.errors == [] and w.blocked == []
         context.close()
         browser.close()
+
+
+def test_a_matrix_value_off_saaty_s_scale(tiny):
+    members = """stakeholders:
+  members:
+    - id: science
+      matrix:
+        - [1, 12, 2]
+        - [1/12, 1, 1]
+        - [1/2, 1, 1]
+    - id: industry
+      matrix: [[1, 1, 1], [1, 1, 1], [1, 1, 1]]
+"""
+    path = panel_study(tiny, members)
+    found = problems(path)
+    assert any("judgement 12 for [1, 2] is outside Saaty's scale" in p for p in found), found
+
+
+def test_the_cli_prints_the_stakeholders_lines_and_writes_their_tables(tiny, tmp_path):
+    from typer.testing import CliRunner
+
+    from siting.cli import app
+
+    path = panel_study(tiny)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "weights: weights of 3 stakeholders, combined by weighted arithmetic mean" in text
+    assert "stakeholders: 3 of 3 would choose the same sites on their own weights." in text
+    assert "stakeholders: Leaving out any one stakeholder keeps the same portfolio." in text
+    for name in ("stakeholders.csv", "stakeholder_weights.csv", "stakeholder_sites.csv"):
+        assert (out / name).is_file()
+    table = pd.read_csv(out / "stakeholders.csv").set_index("id")
+    assert list(table.index) == ["science", "industry", "akimat", "group"]
+    assert table.at["akimat", "voice"] == pytest.approx(0.5)
+    assert table.at["akimat", "kind"] == "rank"
