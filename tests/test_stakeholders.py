@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -577,3 +578,69 @@ def test_the_cli_prints_the_stakeholders_lines_and_writes_their_tables(tiny, tmp
     assert list(table.index) == ["science", "industry", "akimat", "group"]
     assert table.at["akimat", "voice"] == pytest.approx(0.5)
     assert table.at["akimat", "kind"] == "rank"
+
+
+# --------------------------------------------------------------------------- one file per stakeholder
+
+FILES = """stakeholders:
+  aggregate: arithmetic
+  members:
+    - id: science
+      weights: {university_km: 1, institutes_100km: 8, population: 1}
+  files: [panel/industry.yaml, panel/akimat.yaml]
+"""
+
+
+def _member_files(tiny: Path, akimat: str = "") -> Path:
+    (tiny / "panel").mkdir()
+    (tiny / "panel" / "industry.yaml").write_text(
+        "# the industry ministry's weights\nid: industry\n"
+        "weights: {university_km: 1, institutes_100km: 1, population: 8}\n",
+        encoding="utf-8",
+    )
+    (tiny / "panel" / "akimat.yaml").write_text(
+        akimat or "id: akimat\nvoice: 2\norder: [population, university_km, institutes_100km]\n",
+        encoding="utf-8",
+    )
+    return panel_study(tiny, FILES)
+
+
+def test_stakeholders_in_files_of_their_own_give_the_same_answer(tiny, tmp_path):
+    inline = siting.run(panel_study(tiny))
+    other = tmp_path / "again"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "tiny", other)
+    r = siting.run(_member_files(other))
+    assert r.stakeholders.panel.ids == ["science", "industry", "akimat"]
+    np.testing.assert_allclose(r.weights.to_numpy(), inline.weights.to_numpy(), rtol=1e-12)
+    # the manifest records what the run read: the stakeholders' files too
+    assert (other / "panel" / "akimat.yaml").resolve() in r.inputs
+
+
+def test_a_mistake_in_a_stakeholder_s_file_names_that_file_and_line(tiny):
+    path = _member_files(
+        tiny,
+        "id: akimat\n# its voice\nvoice: -2\norder: [population, university, institutes_100km]\n",
+    )
+    found = problems(path)
+    akimat = path.parent / "panel" / "akimat.yaml"
+    assert any(p.startswith(f"{akimat}:3: voice:") for p in found), found
+    assert any(
+        p.startswith(f"{akimat}:4: order[1]:") and "'university' is not a criterion" in p
+        for p in found
+    ), found
+
+
+def test_a_missing_stakeholder_file(tiny):
+    path = panel_study(tiny, FILES)
+    found = problems(path)
+    line = line_of(path, "files:")
+    assert any(
+        p.startswith(f"{path}:{line}:") and "no file at 'panel/industry.yaml'" in p for p in found
+    ), found
+
+
+def test_a_stakeholder_file_that_is_not_yaml(tiny):
+    path = _member_files(tiny, "id: akimat\norder: [population, university_km\n")
+    found = problems(path)
+    akimat = path.parent / "panel" / "akimat.yaml"
+    assert any(p.startswith(f"{akimat}:") for p in found), found
