@@ -477,6 +477,11 @@ def test_the_sites_table_counts_the_stakeholders(example):
         assert row["chosen_by"] == ";".join(by)
         assert row["chosen_share"] == pytest.approx(float(voice[by].sum()))
         assert row["best_rank"] == a.ranks.loc[cid, a.panel.ids].min()
+    for sid in a.panel.ids:
+        rho = a.ranks[sid].corr(a.ranks["group"], method="spearman")
+        assert a.members.at[sid, "spearman"] == pytest.approx(rho)
+        moved = 0.5 * float(np.abs(a.panel.table[sid] - a.panel.table["group"]).sum())
+        assert a.members.at[sid, "distance"] == pytest.approx(moved)
     assert sites["hull_membership"].sum() == pytest.approx(len(r.portfolio.ids))
     assert sites["hull_first"].sum() == pytest.approx(1.0)
     table = sites_frame(r)
