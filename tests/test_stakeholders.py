@@ -649,3 +649,11 @@ def test_a_stakeholder_file_that_is_not_yaml(tiny):
     found = problems(path)
     akimat = path.parent / "panel" / "akimat.yaml"
     assert any(p.startswith(f"{akimat}:") for p in found), found
+
+
+def test_the_sites_table_shows_the_uniform_draws_beside_the_hull(tiny):
+    r = siting.run(panel_study(tiny), sensitivity=True)
+    table = sites_frame(r).set_index("id")
+    uniform = r.sensitivity.membership.probability
+    assert table["uniform_membership"].to_dict() == uniform.reindex(table.index).to_dict()
+    assert table["hull_membership"].between(0, 1).all()
