@@ -657,3 +657,19 @@ def test_the_sites_table_shows_the_uniform_draws_beside_the_hull(tiny):
     uniform = r.sensitivity.membership.probability
     assert table["uniform_membership"].to_dict() == uniform.reindex(table.index).to_dict()
     assert table["hull_membership"].between(0, 1).all()
+
+
+def test_a_study_without_a_portfolio_ranks_by_each_stakeholder(tiny, tmp_path):
+    path = panel_study(tiny)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("portfolio:")], encoding="utf-8")
+    r = siting.run(path)
+    a = r.stakeholders
+    assert r.portfolio is None and a.pivotal is None
+    assert "chosen_by" not in a.sites.columns
+    assert (a.members["portfolio"].map(len) == 0).all()
+    assert a.sites["hull_first"].sum() == pytest.approx(1.0)
+    written = r.write(tmp_path / "out")
+    assert "stakeholder_sites.csv" in written and "report.html" in written
+    sentences = stakeholder_sentences(r, translator("en"))
+    assert len(sentences) == 1 and "3 stakeholders weighed the criteria" in sentences[0]
