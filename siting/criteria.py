@@ -267,11 +267,14 @@ def from_data(
     out.found += [(0, problem) for problem in problems]
     _check_expansion(dict(data), shown)
     plain = _walk(dict(data), (), 1, out)
+    parts = _stakeholder_files(plain, like.folder, Path(shown).parent, out)
     study = _validate(plain, like.folder, out)
     if out.found or study is None:
         language = _language(plain) or like.study.language
         raise CriteriaError(out.messages(), language=language)
-    return StudyFile(study=study, path=like.path, lines={}, shown=like.shown, changed=True)
+    return StudyFile(
+        study=study, path=like.path, lines={}, shown=like.shown, changed=True, parts=parts
+    )
 
 
 def changed_in_code(path: str | Path) -> Msg:

@@ -673,3 +673,17 @@ def test_a_study_without_a_portfolio_ranks_by_each_stakeholder(tiny, tmp_path):
     assert "stakeholder_sites.csv" in written and "report.html" in written
     sentences = stakeholder_sentences(r, translator("en"))
     assert len(sentences) == 1 and "3 stakeholders weighed the criteria" in sentences[0]
+
+
+def test_a_study_changed_in_code_reads_stakeholder_files_too(tiny):
+    study = siting.Study.load(_member_files(tiny))
+    changed = study.replace(
+        stakeholders={
+            "aggregate": "geometric",
+            "members": [],
+            "files": ["panel/industry.yaml", "panel/akimat.yaml"],
+        }
+    )
+    r = siting.run(changed)
+    assert r.stakeholders.panel.ids == ["industry", "akimat"]
+    assert r.stakeholders.panel.method == "geometric"
