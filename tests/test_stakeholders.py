@@ -687,3 +687,20 @@ def test_a_study_changed_in_code_reads_stakeholder_files_too(tiny):
     r = siting.run(changed)
     assert r.stakeholders.panel.ids == ["industry", "akimat"]
     assert r.stakeholders.panel.method == "geometric"
+
+
+def test_the_workbook_has_a_stakeholders_sheet(tiny, tmp_path):
+    r = siting.run(panel_study(tiny))
+    written = r.write(tmp_path / "out")
+    sheets = pd.read_excel(written["ranking.xlsx"], sheet_name=None)
+    assert list(sheets)[-1] == "Stakeholders"
+    table = sheets["Stakeholders"].set_index("Id")
+    members = pd.read_csv(written["stakeholders.csv"]).set_index("id")
+    assert list(table.index) == ["science", "industry", "akimat"]
+    for sid in table.index:
+        assert table.at[sid, "Voice"] == pytest.approx(members.at[sid, "voice"], abs=1e-6)
+        assert table.at[sid, "Weight that differs from the group's"] == pytest.approx(
+            members.at[sid, "distance"], abs=1e-6
+        )
+    guide = sheets[next(iter(sheets))].to_string()
+    assert "Share of their weight that would have to move" in guide
