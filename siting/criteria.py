@@ -72,6 +72,34 @@ _SHOWN_CHARS = 80
 
 
 @dataclass(frozen=True)
+class Part:
+    """A part of a study read from a file of its own (a stakeholder's file).
+
+    Attributes
+    ----------
+    path
+        The file, absolute (its hash goes into the manifest).
+    shown
+        The path as messages show it (the criteria file's as given, joined with the path
+        written in it).
+    lines
+        1-based line of every key and item of the file, from the file's own top.
+    """
+
+    path: Path
+    shown: Path
+    lines: dict[Loc, int]
+
+
+def _part_of(parts: Mapping[Loc, Part], loc: Loc) -> tuple[Part, Loc] | None:
+    """The part that holds ``loc`` and the place of ``loc`` inside it, if any."""
+    for prefix, part in parts.items():
+        if loc[: len(prefix)] == prefix:
+            return part, loc[len(prefix) :]
+    return None
+
+
+@dataclass(frozen=True)
 class _Located:
     """A criteria file read, with the line of every key: what locates a later problem."""
 
@@ -81,6 +109,9 @@ class _Located:
     #: The study was changed in code after its file was read (:meth:`siting.Study.replace`):
     #: its keys have no line in the file, so problems name the key alone.
     changed: bool = field(default=False, kw_only=True)
+    #: Parts of the study read from files of their own (a stakeholder's file, by its place in
+    #: the study, ``("stakeholders", "members", 4)``): problems under them name that file.
+    parts: dict[Loc, Part] = field(default_factory=dict, kw_only=True)
 
     @property
     def folder(self) -> Path:
@@ -104,16 +135,23 @@ class _Located:
         """``path:line`` of the deepest known part of ``loc`` (line 0 for a study changed in code)."""
         if self.changed:
             return f"{self.shown or self.path}:0"
+        found = _part_of(self.parts, loc)
+        if found is not None:
+            part, sub = found
+            return f"{part.shown}:{_line_of(part.lines, sub)}"
         return f"{self.shown or self.path}:{_line_of(self.lines, loc)}"
 
     def problem(self, loc: Loc, text: str) -> Located:
         """A problem found after loading, in the file's usual ``path:line: key: ...`` form.
 
-        For a study changed in code the place is ``path, as changed in code`` and the key.
+        For a study changed in code the place is ``path, as changed in code`` and the key; for
+        a part read from its own file (a stakeholder's), that file's line and key.
         """
         if self.changed:
             return Located(changed_in_code(self.shown or self.path), text, key=format_loc(loc))
-        return Located(self.where(loc), text, key=format_loc(loc))
+        found = _part_of(self.parts, loc)
+        key = format_loc(found[1]) if found is not None else format_loc(loc)
+        return Located(self.where(loc), text, key=key)
 
 
 @dataclass(frozen=True)
@@ -187,12 +225,13 @@ def load(path: str | Path) -> StudyFile:
     _check_expansion(data, shown)
     plain = _walk(data, (), 1, out)
     out.lines[()] = 1
+    out.parts = _stakeholder_files(plain, path.parent, shown.parent, out)
     study = _validate(plain, path.parent, out)
     if out.found or study is None:
         error = CriteriaError(out.messages(), language=_language(plain))
-        error.draft = Draft(path=path, lines=out.lines, shown=shown, data=plain)
+        error.draft = Draft(path=path, lines=out.lines, shown=shown, data=plain, parts=out.parts)
         raise error
-    return StudyFile(study=study, path=path, lines=out.lines, shown=shown)
+    return StudyFile(study=study, path=path, lines=out.lines, shown=shown, parts=out.parts)
 
 
 def from_data(
@@ -229,11 +268,14 @@ def from_data(
     out.found += [(0, problem) for problem in problems]
     _check_expansion(dict(data), shown)
     plain = _walk(dict(data), (), 1, out)
+    parts = _stakeholder_files(plain, like.folder, Path(shown).parent, out)
     study = _validate(plain, like.folder, out)
     if out.found or study is None:
         language = _language(plain) or like.study.language
         raise CriteriaError(out.messages(), language=language)
-    return StudyFile(study=study, path=like.path, lines={}, shown=like.shown, changed=True)
+    return StudyFile(
+        study=study, path=like.path, lines={}, shown=like.shown, changed=True, parts=parts
+    )
 
 
 def changed_in_code(path: str | Path) -> Msg:
@@ -291,11 +333,19 @@ class _Problems:
     changed: bool = False
     #: Locations already explained (a tag, a set); pydantic's errors at or under them repeat it.
     explained: set[Loc] = field(default_factory=set)
+    #: Parts read from files of their own: a problem under one names that file and its line.
+    parts: dict[Loc, Part] = field(default_factory=dict)
 
     def add(self, loc: Loc, text: str, line: int | None = None) -> None:
         """Record ``path:line: key: text``; the line defaults to the deepest known part of ``loc``."""
         if self.changed:
             self.found.append((0, Located(changed_in_code(self.path), text, key=format_loc(loc))))
+            return
+        found = _part_of(self.parts, loc)
+        if found is not None:
+            part, sub = found
+            at = _line_of(part.lines, sub)
+            self.found.append((at, Located(f"{part.shown}:{at}", text, key=format_loc(sub))))
             return
         at = _line_of(self.lines, loc) if line is None else line
         self.found.append((at, Located(f"{self.path}:{at}", text, key=format_loc(loc))))
@@ -1887,6 +1937,69 @@ def _stakeholder_problems(study: Study, out: _Problems) -> None:
             Msg(N_("every stakeholder's voice is 0; give at least one a voice > 0 (default 1)")),
         )
     _kind_problems(panel, out)
+
+
+def _stakeholder_files(
+    plain: dict[str, Any], folder: Path, shown_folder: Path, out: _Problems
+) -> dict[Loc, Part]:
+    """Read each file of ``stakeholders.files`` and append it to ``stakeholders.members``.
+
+    Each file holds one stakeholder, keys as a member of the list (``id``, ``name``, ``voice``,
+    ``weights`` ...).  Its problems name that file and its lines; ``files`` is then removed
+    from the data, so that the study holds every member itself (a study changed in code is
+    written out, and re-read, with its members inline).
+    """
+    panel = plain.get("stakeholders")
+    if not isinstance(panel, dict) or "files" not in panel:
+        return {}
+    files = panel.pop("files")
+    if not isinstance(files, list):
+        files = [files]
+    members = panel.setdefault("members", [])
+    if not isinstance(members, list):
+        return {}  # the type check names the members' mistake; the files wait for it
+    parts: dict[Loc, Part] = {}
+    for k, rel in enumerate(files):
+        loc: Loc = ("stakeholders", "files", k)
+        if not isinstance(rel, str) or not rel:
+            out.add(
+                loc,
+                Msg(
+                    N_(
+                        "expected the path of a stakeholder's file (.yaml), relative to the "
+                        "criteria file; got {value}"
+                    ),
+                    value=_show(rel),
+                ),
+            )
+            continue
+        problem = _unusable(folder, Path(rel))
+        target = folder / rel
+        if problem is None and not target.is_file():
+            problem = Msg(
+                N_("no file at {path}; the path is relative to the criteria file ({folder})"),
+                path=_show(rel),
+                folder=str(shown_folder),
+            )
+        if problem is not None:
+            out.add(loc, problem)
+            continue
+        shown = shown_folder / rel
+        sub = _Problems(shown)
+        try:
+            data = _parse_yaml(_read(target.resolve(), shown), sub)
+            _check_expansion(data, shown)
+        except CriteriaError as exc:
+            out.found += [
+                (0, p if isinstance(p, Located) else Located(shown, p)) for p in exc.problems
+            ]
+            continue
+        member = _walk(data, (), 1, sub)
+        sub.lines[()] = 1
+        out.found += sub.found
+        parts[("stakeholders", "members", len(members))] = Part(target.resolve(), shown, sub.lines)
+        members.append(member)
+    return parts
 
 
 def _kind_problems(panel: Stakeholders, out: _Problems) -> None:

@@ -1277,6 +1277,7 @@ def input_hashes(source: StudyFile) -> dict[Path, str]:
     study = source.study
     named = [study.candidates, *study.layers.values(), study.reference, study.boundaries]
     paths = [source.path.resolve(), *(source.resolve(Path(p)) for p in named if p is not None)]
+    paths += [part.path for part in source.parts.values()]  # stakeholders' own files
     return {path: _sha256(path) for path in dict.fromkeys(paths)}
 
 

@@ -1172,6 +1172,14 @@ class Stakeholder(_Strict):
                         value=repr(x),
                     )
                     raise ValueError(msg)
+        # the same scale as `judgements` (row and column numbers name the pair)
+        _on_saaty_scale(
+            [
+                (str(i + 1), str(j + 1), x)
+                for i, row in enumerate(value or [])
+                for j, x in enumerate(row)
+            ]
+        )
         return value
 
     @model_validator(mode="after")
@@ -1217,7 +1225,13 @@ class Stakeholders(_Strict):
         "when every member gives AHP judgements, geometric otherwise.",
     )
     members: Annotated[list[Stakeholder], Field(min_length=2)] = Field(
-        description="The stakeholders (at least two), each with an `id` and one kind of weights."
+        description="The stakeholders (at least two, with those of `files`), each with an `id` "
+        "and one kind of weights."
+    )
+    files: list[Path] = Field(
+        default_factory=list,
+        description="Files of one stakeholder each (keys as a member of `members`), relative to "
+        "the criteria file; read into `members` when the file is loaded.",
     )
     draws: Annotated[int, Field(ge=10, le=100_000), BeforeValidator(_not_bool)] = Field(
         1000,

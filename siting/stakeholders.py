@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from siting import mcda
 from siting import weights as weighting
@@ -443,8 +444,9 @@ def _correlation(a: pd.Series, b: pd.Series) -> float:
     x = a.to_numpy(dtype=float)
     y = b.reindex(a.index).to_numpy(dtype=float)
     if x.size < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return float("nan")
-    return float(np.corrcoef(x, y)[0, 1])
+        return float("nan")  # scipy would warn: a flat ranking correlates with nothing
+    # scipy re-ranks with average ranks for ties, as Spearman's coefficient is defined
+    return float(stats.spearmanr(x, y).statistic)
 
 
 def _distance(a: pd.Series, b: pd.Series) -> float:

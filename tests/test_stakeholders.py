@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -476,6 +477,11 @@ def test_the_sites_table_counts_the_stakeholders(example):
         assert row["chosen_by"] == ";".join(by)
         assert row["chosen_share"] == pytest.approx(float(voice[by].sum()))
         assert row["best_rank"] == a.ranks.loc[cid, a.panel.ids].min()
+    for sid in a.panel.ids:
+        rho = a.ranks[sid].corr(a.ranks["group"], method="spearman")
+        assert a.members.at[sid, "spearman"] == pytest.approx(rho)
+        moved = 0.5 * float(np.abs(a.panel.table[sid] - a.panel.table["group"]).sum())
+        assert a.members.at[sid, "distance"] == pytest.approx(moved)
     assert sites["hull_membership"].sum() == pytest.approx(len(r.portfolio.ids))
     assert sites["hull_first"].sum() == pytest.approx(1.0)
     table = sites_frame(r)
@@ -540,3 +546,161 @@ def test_the_map_shows_whose_weights_choose_each_site(example, tmp_path):
         assert w.errors == [] and w.blocked == []
         context.close()
         browser.close()
+
+
+def test_a_matrix_value_off_saaty_s_scale(tiny):
+    members = """stakeholders:
+  members:
+    - id: science
+      matrix:
+        - [1, 12, 2]
+        - [1/12, 1, 1]
+        - [1/2, 1, 1]
+    - id: industry
+      matrix: [[1, 1, 1], [1, 1, 1], [1, 1, 1]]
+"""
+    path = panel_study(tiny, members)
+    found = problems(path)
+    assert any("judgement 12 for [1, 2] is outside Saaty's scale" in p for p in found), found
+
+
+def test_the_cli_prints_the_stakeholders_lines_and_writes_their_tables(tiny, tmp_path):
+    from typer.testing import CliRunner
+
+    from siting.cli import app
+
+    path = panel_study(tiny)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "weights: weights of 3 stakeholders, combined by weighted arithmetic mean" in text
+    assert "stakeholders: 3 of 3 would choose the same sites on their own weights." in text
+    assert "stakeholders: Leaving out any one stakeholder keeps the same portfolio." in text
+    for name in ("stakeholders.csv", "stakeholder_weights.csv", "stakeholder_sites.csv"):
+        assert (out / name).is_file()
+    table = pd.read_csv(out / "stakeholders.csv").set_index("id")
+    assert list(table.index) == ["science", "industry", "akimat", "group"]
+    assert table.at["akimat", "voice"] == pytest.approx(0.5)
+    assert table.at["akimat", "kind"] == "rank"
+
+
+# --------------------------------------------------------------------------- one file per stakeholder
+
+FILES = """stakeholders:
+  aggregate: arithmetic
+  members:
+    - id: science
+      weights: {university_km: 1, institutes_100km: 8, population: 1}
+  files: [panel/industry.yaml, panel/akimat.yaml]
+"""
+
+
+def _member_files(tiny: Path, akimat: str = "") -> Path:
+    (tiny / "panel").mkdir()
+    (tiny / "panel" / "industry.yaml").write_text(
+        "# the industry ministry's weights\nid: industry\n"
+        "weights: {university_km: 1, institutes_100km: 1, population: 8}\n",
+        encoding="utf-8",
+    )
+    (tiny / "panel" / "akimat.yaml").write_text(
+        akimat or "id: akimat\nvoice: 2\norder: [population, university_km, institutes_100km]\n",
+        encoding="utf-8",
+    )
+    return panel_study(tiny, FILES)
+
+
+def test_stakeholders_in_files_of_their_own_give_the_same_answer(tiny, tmp_path):
+    inline = siting.run(panel_study(tiny))
+    other = tmp_path / "again"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "tiny", other)
+    r = siting.run(_member_files(other))
+    assert r.stakeholders.panel.ids == ["science", "industry", "akimat"]
+    np.testing.assert_allclose(r.weights.to_numpy(), inline.weights.to_numpy(), rtol=1e-12)
+    # the manifest records what the run read: the stakeholders' files too
+    assert (other / "panel" / "akimat.yaml").resolve() in r.inputs
+
+
+def test_a_mistake_in_a_stakeholder_s_file_names_that_file_and_line(tiny):
+    path = _member_files(
+        tiny,
+        "id: akimat\n# its voice\nvoice: -2\norder: [population, university, institutes_100km]\n",
+    )
+    found = problems(path)
+    akimat = path.parent / "panel" / "akimat.yaml"
+    assert any(p.startswith(f"{akimat}:3: voice:") for p in found), found
+    assert any(
+        p.startswith(f"{akimat}:4: order[1]:") and "'university' is not a criterion" in p
+        for p in found
+    ), found
+
+
+def test_a_missing_stakeholder_file(tiny):
+    path = panel_study(tiny, FILES)
+    found = problems(path)
+    line = line_of(path, "files:")
+    assert any(
+        p.startswith(f"{path}:{line}:") and "no file at 'panel/industry.yaml'" in p for p in found
+    ), found
+
+
+def test_a_stakeholder_file_that_is_not_yaml(tiny):
+    path = _member_files(tiny, "id: akimat\norder: [population, university_km\n")
+    found = problems(path)
+    akimat = path.parent / "panel" / "akimat.yaml"
+    assert any(p.startswith(f"{akimat}:") for p in found), found
+
+
+def test_the_sites_table_shows_the_uniform_draws_beside_the_hull(tiny):
+    r = siting.run(panel_study(tiny), sensitivity=True)
+    table = sites_frame(r).set_index("id")
+    uniform = r.sensitivity.membership.probability
+    assert table["uniform_membership"].to_dict() == uniform.reindex(table.index).to_dict()
+    assert table["hull_membership"].between(0, 1).all()
+
+
+def test_a_study_without_a_portfolio_ranks_by_each_stakeholder(tiny, tmp_path):
+    path = panel_study(tiny)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("portfolio:")], encoding="utf-8")
+    r = siting.run(path)
+    a = r.stakeholders
+    assert r.portfolio is None and a.pivotal is None
+    assert "chosen_by" not in a.sites.columns
+    assert (a.members["portfolio"].map(len) == 0).all()
+    assert a.sites["hull_first"].sum() == pytest.approx(1.0)
+    written = r.write(tmp_path / "out")
+    assert "stakeholder_sites.csv" in written and "report.html" in written
+    sentences = stakeholder_sentences(r, translator("en"))
+    assert len(sentences) == 1 and "3 stakeholders weighed the criteria" in sentences[0]
+
+
+def test_a_study_changed_in_code_reads_stakeholder_files_too(tiny):
+    study = siting.Study.load(_member_files(tiny))
+    changed = study.replace(
+        stakeholders={
+            "aggregate": "geometric",
+            "members": [],
+            "files": ["panel/industry.yaml", "panel/akimat.yaml"],
+        }
+    )
+    r = siting.run(changed)
+    assert r.stakeholders.panel.ids == ["industry", "akimat"]
+    assert r.stakeholders.panel.method == "geometric"
+
+
+def test_the_workbook_has_a_stakeholders_sheet(tiny, tmp_path):
+    r = siting.run(panel_study(tiny))
+    written = r.write(tmp_path / "out")
+    sheets = pd.read_excel(written["ranking.xlsx"], sheet_name=None)
+    assert list(sheets)[-1] == "Stakeholders"
+    table = sheets["Stakeholders"].set_index("Id")
+    members = pd.read_csv(written["stakeholders.csv"]).set_index("id")
+    assert list(table.index) == ["science", "industry", "akimat"]
+    for sid in table.index:
+        assert table.at[sid, "Voice"] == pytest.approx(members.at[sid, "voice"], abs=1e-6)
+        assert table.at[sid, "Weight that differs from the group's"] == pytest.approx(
+            members.at[sid, "distance"], abs=1e-6
+        )
+    guide = sheets[next(iter(sheets))].to_string()
+    assert "Share of their weight that would have to move" in guide

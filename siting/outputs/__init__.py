@@ -85,9 +85,10 @@ def write_all(
         manifest records the same figures (``output_timings_s``).
 
     The set: ranking.csv, results.gpkg, ranking.parquet (GeoParquet), map.html, map.png, the
-    robustness tables and chart (when the run has them), the stakeholder tables (when the study has stakeholders), alternatives.csv, pareto.csv,
-    method_agreement.csv (when there is something to put in them), ranking.xlsx,
-    report.html and manifest.json.  :meth:`siting.results.Results.write` calls this function.
+    robustness tables and chart (when the run has them), stakeholders.csv,
+    stakeholder_weights.csv and stakeholder_sites.csv (when the study has stakeholders),
+    alternatives.csv, pareto.csv, method_agreement.csv (when there is something to put in
+    them), ranking.xlsx, report.html and manifest.json.  :meth:`siting.results.Results.write` calls this function.
 
     Returns
     -------

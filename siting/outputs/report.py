@@ -1228,8 +1228,12 @@ class _Page:
         shown = sites[(sites["group_rank"] <= 10) | sites.get("in_portfolio", False)]
         has_portfolio = "chosen_by" in sites.columns
         head = [_e(t("Candidate")), _e(t("Group's rank")), _e(t("Ranks by stakeholder"))]
+        sens = results.sensitivity
+        uniform = sens.membership.probability if sens and sens.membership is not None else None
         if has_portfolio:
             head += [_e(t("In the portfolio of")), _e(t("Mixtures of their weights"))]
+            if uniform is not None:
+                head.append(_e(t("Any weights (uniform draws)")))
         site_rows = []
         for cid, row in shown.iterrows():
             cells = [
@@ -1240,6 +1244,8 @@ class _Page:
             if has_portfolio:
                 by = [member_name(results, s, lang) for s in str(row["chosen_by"]).split(";") if s]
                 cells += [_e(", ".join(by)) or "–", self.share(row["hull_membership"])]
+                if uniform is not None:
+                    cells.append(self.share(uniform.get(cid, 0.0)))
             site_rows.append(cells)
         caption = t(
             "Mixtures: share of {n} weightings drawn as random mixtures of the stakeholders' "
@@ -1249,13 +1255,18 @@ class _Page:
             seed=str(a.seed),
             method=w.method(results.study.method.name),
         )
+        if has_portfolio and uniform is not None:
+            caption += " " + t(
+                "Any weights: the same share among the robustness analysis's uniform weight "
+                "draws (every weighting as likely), for comparison."
+            )
         return (
             sentences
             + members
             + f"<h3>{_e(t('Their weights'))}</h3>"
             + weights
             + f"<h3>{_e(t('Whose weights choose each town'))}</h3>"
-            + _table(head, site_rows, num={1, 4} if has_portfolio else {1})
+            + _table(head, site_rows, num={1, 4, 5} if has_portfolio else {1})
             + f'<p class="muted">{_e(caption)}</p>'
         )
 

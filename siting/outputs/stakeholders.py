@@ -76,12 +76,18 @@ def sites_frame(results: Results) -> pd.DataFrame:
 
     Columns: id, name, group_rank, best_rank, worst_rank, first_share, chosen_share,
     chosen_by, loo_share, hull_first, hull_membership, in_portfolio (see
-    :class:`siting.stakeholders.StakeholderAnalysis`), then ``rank_<stakeholder>``.
+    :class:`siting.stakeholders.StakeholderAnalysis`); ``uniform_membership`` (the share of the
+    robustness analysis's uniform weight draws whose portfolio holds it, when it was run); then
+    ``rank_<stakeholder>``.
     """
     a = results.stakeholders
     if a is None:
         return pd.DataFrame()
     sites = a.sites.copy()
+    sens = results.sensitivity
+    if sens is not None and sens.membership is not None and "hull_membership" in sites:
+        # beside the hull's draws, the robustness analysis's uniform ones (its own figure)
+        sites["uniform_membership"] = sens.membership.probability.reindex(sites.index)
     for sid in a.panel.ids:
         sites[f"rank_{sid}"] = a.ranks[sid]
     return sites.reset_index()

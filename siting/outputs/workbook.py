@@ -141,13 +141,118 @@ def write_workbook(results: Results, path: Path, *, lang: str | None = None) -> 
 
 def workbook_sheets(results: Results, w: Words) -> list[Sheet]:
     """The table sheets of ranking.xlsx, in order (the guide describes them)."""
-    return [
+    sheets = [
         _ranking(results, w),
         _contributions(results, w),
         _portfolio(results, w),
         _alternatives(results, w),
         _robustness(results, w),
     ]
+    if results.stakeholders is not None:
+        sheets.append(_stakeholders(results, w))
+    return sheets
+
+
+def _stakeholders(results: Results, w: Words) -> Sheet:
+    """One row per stakeholder: their consistency, distance, choice and the group without them."""
+    from siting.outputs.stakeholders import member_name
+
+    t = w.t
+    a = results.stakeholders
+    assert a is not None
+    m = a.members
+    ids = [str(i) for i in m.index]
+
+    def joined(items: list[str]) -> str:
+        return "; ".join(w.names(items))
+
+    revisit = [
+        t(
+            "{a} vs {b}: {judgement} (the others imply {consistent})",
+            a=w.criterion(str(row["worst_a"])),
+            b=w.criterion(str(row["worst_b"])),
+            judgement=t.number(float(row["worst_judgement"]), 3),
+            consistent=t.number(float(row["worst_consistent"]), 3),
+        )
+        if row["kind"] == "ahp" and row["worst_a"]
+        else ""
+        for _, row in m.iterrows()
+    ]
+    columns = [
+        Column(
+            t("Id"),
+            "text",
+            ids,
+            t("The stakeholder's id in the study."),
+            csv="stakeholders.csv: id",
+        ),
+        Column(
+            t("Stakeholder"),
+            "text",
+            [member_name(results, i, t.lang) for i in ids],
+            t("Who they are, as the study names them."),
+            csv="stakeholders.csv: name",
+        ),
+        Column(
+            t("Voice"),
+            "share",
+            m["voice"].tolist(),
+            t("Their share of the group's voice."),
+            unit="%",
+            csv="stakeholders.csv: voice",
+        ),
+        Column(
+            "CR",
+            "number",
+            m["cr"].tolist(),
+            t("Consistency ratio of their AHP judgements (above 0.10: revisit them)."),
+            csv="stakeholders.csv: cr",
+        ),
+        Column(
+            t("Judgement that causes most inconsistency"),
+            "text",
+            revisit,
+            t("The pair to revisit first, as judged, and what their other judgements imply."),
+            csv="stakeholders.csv: worst_a, worst_b",
+        ),
+        Column(
+            t("Weight that differs from the group's"),
+            "share",
+            m["distance"].tolist(),
+            t("Share of their weight that would have to move to reach the group's weights."),
+            unit="%",
+            csv="stakeholders.csv: distance",
+        ),
+        Column(
+            t("Their own portfolio"),
+            "text",
+            [joined(list(p)) for p in m["portfolio"]],
+            t("The sites the portfolio's rules choose under their weights alone."),
+            csv="stakeholders.csv: portfolio",
+        ),
+        Column(
+            t("Without them: leaves"),
+            "text",
+            [joined(list(p)) for p in m["loo_dropped"]],
+            t("Sites of the group's portfolio that leave it when their weights are left out."),
+            csv="stakeholders.csv: loo_dropped",
+        ),
+        Column(
+            t("Without them: enters"),
+            "text",
+            [joined(list(p)) for p in m["loo_added"]],
+            t("Sites that enter the group's portfolio when their weights are left out."),
+            csv="stakeholders.csv: loo_added",
+        ),
+    ]
+    return Sheet(
+        "stakeholders",
+        _sheet_name(t("Stakeholders")),
+        t(
+            "Each stakeholder's weights: how consistent, how far from the group's, what they choose."
+        ),
+        columns,
+    )
 
 
 def _sheet_name(text: str) -> str:
