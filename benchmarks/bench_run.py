@@ -46,11 +46,56 @@ def one_run(tree: Path, study: Path, out: Path, *, profile: bool) -> tuple[float
     return wall, cpu, after.ru_maxrss
 
 
+#: Run inside a tree's own interpreter: CPU seconds (this process) of the imports, each stage
+#: of the run and each writer of ``write_all``, found by wrapping the writers where it calls
+#: them (so that it measures a tree without ``--profile`` too).
+STAGES = r"""
+import functools, json, sys, time
+clock = time.process_time
+t0 = clock()
+import siting.outputs as so
+from siting import pipeline
+from siting.outputs import maps, report, static_map, sensitivity, tables, workbook
+out = {"imports": clock() - t0}
+start = clock()
+results = pipeline.run(sys.argv[1])
+out["pipeline (all stages)"] = clock() - start
+out |= {f"  {k} (wall)": v for k, v in results.timings.items()}
+def timed(module, name):
+    f = getattr(module, name)
+    @functools.wraps(f)
+    def g(*a, **k):
+        s = clock(); r = f(*a, **k); out[f"  {name}"] = out.get(f"  {name}", 0) + clock() - s
+        return r
+    setattr(module, name, g)
+for mod, name in [(so, "write_ranking_csv"), (so, "write_geopackage"), (so, "write_parquet"),
+                  (so, "write_workbook"), (so, "write_manifest"), (maps, "write_map"),
+                  (static_map, "write_static_map"), (sensitivity, "write_sensitivity"),
+                  (report, "write_report")]:
+    timed(mod, name)
+start = clock()
+so.write_all(results, sys.argv[2])
+out["writing (this process)"] = clock() - start
+print(json.dumps(out))
+"""
+
+
+def stage_cpu(tree: Path, study: Path, out: Path) -> dict[str, float]:
+    """CPU seconds of each part of a run in ``tree`` (see :data:`STAGES`)."""
+    env = os.environ | {"PYTHONPATH": str(tree)}
+    args = [sys.executable, "-c", STAGES, str(study), str(out)]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=True, cwd=tree)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--study", type=Path, default=ROOT / "criteria" / "novosibirsk.yaml")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline", type=Path, help="another siting checkout to compare with")
+    parser.add_argument(
+        "--stages", action="store_true", help="also the CPU seconds of each stage (median)"
+    )
     args = parser.parse_args()
     trees = {"this tree": ROOT} | ({"baseline": args.baseline} if args.baseline else {})
     times: dict[str, list[tuple[float, float, int]]] = {name: [] for name in trees}
@@ -72,6 +117,23 @@ def main() -> None:
             tables = sorted(p.name for p in a.glob("*.csv"))
             differ = [n for n in tables if (a / n).read_bytes() != (b / n).read_bytes()]
             print(f"tables compared: {len(tables)}; differing: {', '.join(differ) or 'none'}")
+        if args.stages:
+            cpu = {
+                name: [
+                    stage_cpu(tree, args.study.resolve(), Path(tmp) / f"s{k}")
+                    for k in range(args.repeat)
+                ]
+                for name, tree in trees.items()
+            }
+            keys = list(dict.fromkeys(k for runs in cpu.values() for k in runs[0]))
+            print("| CPU seconds (median) | " + " | ".join(trees) + " |")
+            print("|---|" + "---|" * len(trees))
+            for key in keys:
+                cells = [
+                    f"{statistics.median(r.get(key, float('nan')) for r in runs):.2f}"
+                    for runs in cpu.values()
+                ]
+                print(f"| {key} | " + " | ".join(cells) + " |")
         # the stage times of one more run of this tree, from its own report
         one_run(ROOT, args.study.resolve(), Path(tmp) / "profile", profile=True)
         manifest = json.loads((Path(tmp) / "profile" / "manifest.json").read_text())

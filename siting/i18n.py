@@ -328,6 +328,24 @@ def missing_translations(lang: str) -> list[str]:
     return missing
 
 
+@functools.cache
+def _script_message_ids(name: str) -> tuple[str | tuple[str, ...], ...]:
+    """The messages marked in the page script ``name``, in order (read once per process).
+
+    Babel's JavaScript lexer takes a good part of a second on the map's script; the script is
+    package data, the same for every page and language a run writes.
+    """
+    from babel.messages.extract import extract_from_file
+
+    folder = Path(str(resources.files("siting"))) / "outputs" / "templates"
+    return tuple(
+        message
+        for _line, message, _comments, _context in extract_from_file(
+            "javascript", str(folder / name), keywords=SCRIPT_KEYWORDS
+        )
+    )
+
+
 def script_messages(lang: str, names: tuple[str, ...]) -> dict[str, Any]:
     """The messages of the page scripts ``names`` in ``lang``, for a page to carry inline.
 
@@ -339,16 +357,12 @@ def script_messages(lang: str, names: tuple[str, ...]) -> dict[str, Any]:
         (``["one", "few", "many"]`` in Russian), so that a page picks the form with
         ``Intl.PluralRules`` and needs no ``eval`` of the catalog's rule.
     """
-    from babel.messages.extract import extract_from_file
     from babel.messages.plurals import get_plural
 
-    folder = Path(str(resources.files("siting"))) / "outputs" / "templates"
     t = translator(lang)
     out: dict[str, Any] = {}
     for name in names:
-        for _line, message, _comments, _context in extract_from_file(
-            "javascript", str(folder / name), keywords=SCRIPT_KEYWORDS
-        ):
+        for message in _script_message_ids(name):
             if isinstance(message, tuple):
                 singular, plural = message[0], message[1]
                 count = get_plural(lang).num_plurals

@@ -138,3 +138,69 @@ def test_listed_explanations_alternatives_and_fronts_are_the_programs(
     # portfolio with the same two values, so the front is compared on its values.
     cols = ["total_score", "population_covered"]
     assert listed_front[cols].to_numpy() == pytest.approx(ip_front[cols].to_numpy())
+
+
+def _feasible_by_brute_force(rules) -> list[tuple[int, ...]]:
+    """Every subset the rules allow, tested one by one, in lexicographic order."""
+    from itertools import combinations
+
+    sizes = [rules.count.n] if rules.count.exact else range(rules.count.n + 1)
+    out = []
+    for k in sizes:
+        for sel in combinations(range(rules.size), k):
+            chosen = np.array(sel, dtype=np.intp)
+            if set(rules.lock.exclude.tolist()) & set(sel):
+                continue
+            if not set(rules.lock.include.tolist()) <= set(sel):
+                continue
+            if rules.spacing is not None and k > 1:
+                d = rules.spacing.distances_km[np.ix_(chosen, chosen)]
+                if np.any(np.triu(d < rules.spacing.min_km, k=1)):
+                    continue
+            g = rules.groups
+            if g is not None:
+                counts = g.counts(chosen)
+                if g.at_most is not None and np.any(counts > g.at_most):
+                    continue
+                if g.at_least is not None and np.any(counts < g.at_least):
+                    continue
+            if rules.budget is not None and rules.budget.costs[chosen].sum() > rules.budget.limit:
+                continue
+            if rules.equity is not None:
+                reach = rules.equity.centre_distances_km[:, chosen] <= rules.equity.within_km
+                if not reach.any(axis=1).all():
+                    continue
+            out.append(sel)
+    return sorted(out)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_listing_is_every_feasible_portfolio_in_order(seed: int) -> None:
+    keywords = _case(seed, m=11)
+    rng = np.random.default_rng(300 + seed)
+    if seed % 3 == 2:
+        keywords |= {
+            "groups": rng.choice(["a", "b", ""], size=11),
+            "at_most_per_group": 2,
+            "at_least_per_group": 1,
+            "exact": False,
+            "n": 4,
+        }
+        keywords.pop("must_include", None)
+    if seed % 4 == 1:
+        xy = rng.uniform(0, 1000, size=(11, 2))
+        centres = rng.uniform(0, 1000, size=(3, 2))
+        keywords |= {
+            "centre_distances_km": np.hypot(
+                *(centres[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)
+            ),
+            "equity_km": 700.0,
+        }
+    rules = prepare(rng.uniform(0, 1, 11), **keywords)
+    listed = feasible_set(rules)
+    expected = _feasible_by_brute_force(rules)
+    if listed is None:
+        assert expected == []
+        return
+    got = [tuple(int(j) for j in row if j >= 0) for row in listed.members]
+    assert got == expected

@@ -5,9 +5,9 @@ scores change.  When the rules leave few feasible portfolios (three sites among 
 300 km apart, one per macro-region: about 8,000), listing them once turns each draw's integer
 program into an ``argmax`` over one matrix product, ``S @ Xᵀ`` (draws × candidates times
 candidates × portfolios), which is exact: the best of every feasible portfolio is the optimum.
-A depth-first search lists the sets, pruning a branch as soon as two of its sites are too close,
-a group is over its cap or the count is out of reach; budget, lock-in, at-least-per-group and
-equity are checked on each complete set.  When the list would pass a limit, the search stops and
+The sets are grown one site at a time, every set of a size at once (array operations), pruning a
+branch as soon as two of its sites are too close or a group is over its cap; budget, lock-in,
+at-least-per-group and equity are checked on each complete set.  When the list would pass a limit, the search stops and
 the caller solves each draw with the integer program instead (:class:`~siting.optimise.resolver.
 PortfolioResolver` does both).
 
@@ -73,7 +73,13 @@ class FeasibleSet:
         s = np.atleast_2d(np.asarray(scores, dtype=float))
         # A padding column of zeros lets -1 (no site) index a score of 0.
         padded = np.concatenate([s, np.zeros((s.shape[0], 1))], axis=1)
-        return padded[:, self.members].sum(axis=2) + self.constant
+        # One gathered column per site of a portfolio, added in turn: the same sums, in the
+        # same order, as summing a (draws, portfolios, sites) gather over its short last axis,
+        # without that array (three times faster).
+        total = padded[:, self.members[:, 0]]
+        for k in range(1, self.members.shape[1]):
+            total += padded[:, self.members[:, k]]
+        return total + self.constant
 
     def best(self, scores: np.ndarray, *, chunk: int = 4_000_000) -> list[np.ndarray]:
         """The optimal portfolio (sorted candidate indices) under each row of ``scores``.
@@ -91,42 +97,57 @@ class FeasibleSet:
         return out
 
 
-def _conflicts(rules: PortfolioRules) -> list[set[int]]:
-    """For each candidate, the candidates too close to it under the spacing rule."""
-    near: list[set[int]] = [set() for _ in range(rules.size)]
+def _compatible(rules: PortfolioRules) -> np.ndarray:
+    """``ok[i, j]``: candidates ``i`` and ``j`` may both be chosen under the spacing rule."""
+    ok = np.ones((rules.size, rules.size), dtype=bool)
     if rules.spacing is not None:
         i, j = rules.spacing_pairs()
-        for a, b in zip(i.tolist(), j.tolist(), strict=True):
-            near[a].add(b)
-            near[b].add(a)
-    return near
+        ok[i, j] = False
+        ok[j, i] = False
+    return ok
 
 
-def _complete(rules: PortfolioRules, chosen: np.ndarray) -> bool:
-    """Whether a set of the right size obeys the rules the search does not prune on."""
+def _complete(rules: PortfolioRules, sets: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Which sets (rows of indices, ``-1`` padding) obey the rules the search does not prune on.
+
+    ``counts`` holds each set's number of sites per group (the groups the integer program
+    constrains: :meth:`~siting.optimise.rules.GroupCaps.members`).
+    """
+    keep = np.ones(sets.shape[0], dtype=bool)
+    if not sets.shape[0]:
+        return keep
+    pad = rules.size  # the padding column of the lookups below
+    rows = np.where(sets >= 0, sets, pad)
     lock = rules.lock
-    if lock.include.size and not np.isin(lock.include, chosen).all():
-        return False
-    if rules.budget is not None and float(rules.budget.costs[chosen].sum()) > rules.budget.limit:
-        return False
+    if lock.include.size:
+        inside = np.zeros(pad + 1, dtype=bool)
+        inside[lock.include] = True
+        keep &= inside[rows].sum(axis=1) == lock.include.size
+    if rules.budget is not None:
+        costs = np.concatenate([rules.budget.costs, [0.0]])
+        keep &= costs[rows].sum(axis=1) <= rules.budget.limit
     groups = rules.groups
-    # The groups the integer program constrains (siting.optimise.model builds its rows from
-    # members() too), so that both read the grouping the same way.
-    if (
-        groups is not None
-        and groups.at_least is not None
-        and any(np.isin(idx, chosen).sum() < groups.at_least for idx in groups.members())
-    ):
-        return False
+    if groups is not None and groups.at_least is not None and counts.shape[1]:
+        keep &= (counts >= groups.at_least).all(axis=1)
     if rules.equity is not None:
-        reach = rules.equity.centre_distances_km[:, chosen] <= rules.equity.within_km
-        if not reach.any(axis=1).all():
-            return False
-    return True
+        reach = rules.equity.centre_distances_km <= rules.equity.within_km
+        reach = np.concatenate([reach, np.zeros((reach.shape[0], 1), dtype=bool)], axis=1)
+        served = np.zeros((sets.shape[0], reach.shape[0]), dtype=bool)
+        for col in rows.T:
+            served |= reach[:, col].T
+        keep &= served.all(axis=1)
+    return keep
 
 
 def feasible_set(rules: PortfolioRules, *, limit: int = ENUMERATION_LIMIT) -> FeasibleSet | None:
     """List every feasible portfolio of ``rules``, or None when there are more than ``limit``.
+
+    The sets are grown one site at a time, all of a size at once: each set of ``k`` sites is
+    extended by every later candidate compatible with each of its sites (spacing) and its
+    group's count (cap), so a branch is pruned as soon as two of its sites are too close or a
+    group is over its cap.  Budget, lock-in, at-least-per-group and equity are checked on each
+    set of a size the count allows.  Portfolios come in lexicographic order (a smaller set
+    before the sets it starts), the order a depth-first search would list them in.
 
     Parameters
     ----------
@@ -141,71 +162,60 @@ def feasible_set(rules: PortfolioRules, *, limit: int = ENUMERATION_LIMIT) -> Fe
         The list, or None when it is too long or no portfolio is feasible (then the integer
         program says why).
     """
-    search = _Search(rules, limit)
-    if not search.visit(0) or not search.found:
+    m, n = rules.size, rules.count.n
+    sizes = {n} if rules.count.exact else set(range(n + 1))
+    allowed = np.ones(m, dtype=bool)
+    allowed[rules.lock.exclude] = False
+    ok = _compatible(rules)
+    groups = rules.groups
+    codes = np.full(m, -1, dtype=np.intp)
+    for g, idx in enumerate(groups.members() if groups is not None else []):
+        codes[idx] = g
+    width = len(groups.labels) if groups is not None else 0
+    cap = groups.at_most if groups is not None else None
+    later = np.arange(m)
+    sets = np.empty((1, 0), dtype=np.intp)  # the empty set
+    counts = np.zeros((1, width), dtype=np.intp)
+    found: list[np.ndarray] = []
+    total = 0
+    for k in range(n + 1):
+        if k in sizes:
+            done = sets[_complete(rules, sets, counts)]
+            total += done.shape[0]
+            if total > limit:
+                return None
+            found.append(np.pad(done, ((0, 0), (0, n - k)), constant_values=-1))
+        if k == n or not sets.shape[0]:
+            break
+        # Growing sets that could only pass the limit later would cost memory for nothing.
+        if sets.shape[0] > 20 * limit:
+            return None
+        grow = allowed[None, :] & (later[None, :] > (sets[:, -1:] if k else -1))
+        for col in sets.T:
+            grow &= ok[col]
+        if cap is not None and width:
+            full = counts >= cap  # (sets, groups)
+            grouped = codes >= 0
+            grow[:, grouped] &= ~full[:, codes[grouped]]
+        parent, site = np.nonzero(grow)
+        sets = np.concatenate([sets[parent], site[:, None]], axis=1)
+        counts = counts[parent]
+        inside = codes[site] >= 0
+        counts[np.flatnonzero(inside), codes[site[inside]]] += 1
+    listed = np.concatenate(found) if found else np.empty((0, n), dtype=np.intp)
+    if not listed.shape[0]:
         return None
-    n = rules.count.n
-    members = np.full((len(search.found), n), -1, dtype=np.intp)
-    for row, sites in enumerate(search.found):
-        members[row, : len(sites)] = sites
-    constant = np.zeros(len(search.found))
+    if len(found) > 1:
+        # sets of several sizes: into lexicographic order (-1, no site, sorts first)
+        listed = listed[np.lexsort(listed.T[::-1])]
+    members = np.ascontiguousarray(listed, dtype=np.intp)
+    constant = np.zeros(members.shape[0])
     if rules.coverage is not None and rules.coverage.weight:
-        total = rules.coverage.total
-        constant = rules.coverage.weight * covered_populations(rules, members) / total
+        total_population = rules.coverage.total
+        constant = rules.coverage.weight * covered_populations(rules, members) / total_population
     members.flags.writeable = False
     constant.flags.writeable = False
     return FeasibleSet(members=members, constant=constant, size=rules.size)
-
-
-class _Search:
-    """The depth-first listing of :func:`feasible_set`, with its pruning state."""
-
-    def __init__(self, rules: PortfolioRules, limit: int) -> None:
-        m, n = rules.size, rules.count.n
-        self.rules, self.limit, self.n = rules, limit, n
-        self.sizes = {n} if rules.count.exact else set(range(n + 1))
-        excluded = set(rules.lock.exclude.tolist())
-        self.allowed = [j for j in range(m) if j not in excluded]
-        self.near = _conflicts(rules)
-        groups = rules.groups
-        self.cap = groups.at_most if groups is not None else None
-        # The group each candidate counts in, as the integer program's rows see it (members()).
-        self.codes = np.full(m, -1, dtype=np.intp)
-        for g, idx in enumerate(groups.members() if groups is not None else []):
-            self.codes[idx] = g
-        self.found: list[list[int]] = []
-        self.counts: dict[int, int] = {}
-        self.chosen: list[int] = []
-        self.blocked = [0] * m  # how many chosen sites each candidate conflicts with
-
-    def visit(self, start: int) -> bool:
-        """Depth-first over the candidates after ``start``; False once the limit is passed."""
-        chosen = self.chosen
-        if len(chosen) in self.sizes and _complete(self.rules, np.array(chosen, dtype=np.intp)):
-            self.found.append(list(chosen))
-            if len(self.found) > self.limit:
-                return False
-        if len(chosen) == self.n:
-            return True
-        for pos in range(start, len(self.allowed)):
-            k = self.allowed[pos]
-            g = int(self.codes[k])
-            if self.blocked[k] or (
-                self.cap is not None and g >= 0 and self.counts.get(g, 0) >= self.cap
-            ):
-                continue
-            chosen.append(k)
-            self.counts[g] = self.counts.get(g, 0) + 1
-            for other in self.near[k]:
-                self.blocked[other] += 1
-            going = self.visit(pos + 1)
-            for other in self.near[k]:
-                self.blocked[other] -= 1
-            self.counts[g] -= 1
-            chosen.pop()
-            if not going:
-                return False
-        return True
 
 
 # --------------------------------------------------------------------------- listed solves
@@ -320,8 +330,8 @@ def listed_version(portfolios: int) -> str:
 
 
 #: Most feasible portfolios the portfolio stage lists before it solves integer programs
-#: instead: the listing is a depth-first search in Python (about 15 µs a portfolio), so this
-#: bounds a listing that turns out too long at about a second.
+#: instead: beyond it the alternatives' and the front's argmaxes, each over every portfolio,
+#: stop being cheaper than a few solves.
 LISTING_LIMIT = 50_000
 
 #: Listed only when ``C(candidates, sites)`` is at most this: a count the rules cut down to

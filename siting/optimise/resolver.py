@@ -92,9 +92,16 @@ class PortfolioResolver:
         self.seconds = 0.0
         #: Every feasible portfolio, when few enough to list (None: each call solves).
         self.feasible: FeasibleSet | None = feasible_set(rules) if enumerate == "auto" else None
-        self._built = build(rules)
-        if solver == "highs":
+        self._ready = False
+        if self.feasible is None:
+            self._build()
+
+    def _build(self) -> None:
+        """Build the integer program (only when a call must solve it: the listing needs none)."""
+        self._built = build(self.rules)
+        if self.solver == "highs":
             self._setup_highs()
+        self._ready = True
 
     def _setup_highs(self) -> None:
         import highspy  # imported here: only the robustness analysis needs it in-process
@@ -221,6 +228,8 @@ class PortfolioResolver:
             h.run()
 
     def _solve(self, s: np.ndarray) -> np.ndarray:
+        if not self._ready:  # pragma: no cover - a listed model answers every call itself
+            self._build()
         if self.solver == "highs":
             h = self._highs
             h.changeColsCost(self._x.size, self._x, s)

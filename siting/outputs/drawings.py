@@ -17,6 +17,7 @@ each figure itself when it needs it: the same function, so the same bytes either
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import pickle
 import signal
@@ -44,6 +45,24 @@ def can_fork() -> bool:
     if os.environ.get("SITING_DRAW_INLINE"):
         return False
     return sys.version_info < (3, 12) or threading.active_count() == 1
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Have the kernel end this child when its parent dies (a SIGKILL of the run).
+
+    Otherwise it would draw on for a few seconds holding the parent's open files, the output
+    folder's lock among them, and make the next run into the folder wait for nothing.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the request was made
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class Drawings:
@@ -89,6 +108,7 @@ class Drawings:
                 os.close(read)
                 # Ctrl-C stops the parent, which then ends the child: it has nothing to clean.
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
+                _die_with_parent()
                 with os.fdopen(write, "wb") as pipe:
                     # one frame per figure as soon as it is drawn: its length, then its name and
                     # bytes pickled, so that the parent can go on before the last is drawn

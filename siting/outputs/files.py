@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from siting.errors import OutputError
@@ -216,18 +217,42 @@ def write_with(path: Path, writer: Callable[[Path], object]) -> Path:
     return Path(path)
 
 
+@contextlib.contextmanager
+def _missing_glyphs_quiet() -> Iterator[None]:
+    """Silence matplotlib's notes on missing glyphs (see :func:`save_figure`)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning
+        )
+        yield
+
+
 def save_figure(fig: Figure, target: str | Path | IO[bytes], **kwargs: Any) -> None:
     """``fig.savefig(target, **kwargs)``, without matplotlib's notes on missing glyphs.
 
     A name in a script the font lacks (a CJK label, say) is drawn as boxes, and matplotlib warns
     once per glyph; the warning says nothing the reader can act on in a siting output, so it is
-    silenced here, where every chart is saved, and nowhere else.
+    silenced here and in :func:`draw_rgba`, where every chart is drawn, and nowhere else.
     """
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning
-        )
+    with _missing_glyphs_quiet():
         fig.savefig(target, **kwargs)
+
+
+def draw_rgba(fig: Figure, *, dpi: float) -> np.ndarray:
+    """The figure drawn at ``dpi`` on its Agg canvas, as ``savefig`` draws it for a PNG.
+
+    The RGBA pixels, for a writer that re-encodes them anyway (the static map's 256-colour
+    PNG): the same pixels as ``savefig`` then decoding its PNG, without the PNG in between.
+    """
+    original = fig.dpi
+    with _missing_glyphs_quiet():
+        try:
+            fig.dpi = dpi
+            canvas = fig.canvas
+            canvas.draw()
+            return np.asarray(canvas.buffer_rgba()).copy()  # type: ignore[attr-defined]
+        finally:
+            fig.dpi = original
 
 
 def _neutral(cell: object) -> object:
