@@ -237,3 +237,20 @@ def test_promethee_refuses_pairwise_work_it_cannot_hold(monkeypatch: pytest.Monk
         mcda.promethee_ii(x, [0.5, 0.5], [1, 1], return_steps=True)
     # The piecewise-linear functions are not limited.
     assert mcda.promethee_ii(x, [0.5, 0.5], [1, 1], preference="vshape", p=0.3).net.shape == (60,)
+
+
+def test_a_model_too_large_is_refused_with_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every candidate in the model (the alternatives, say) and too many pairs: said, not run."""
+    from siting.optimise import alternatives_for, model
+
+    pts = towns(6, 400)
+    rules = prepare(np.random.default_rng(6).random(400), n=3, lonlat=pts, min_spacing_km=300)
+    monkeypatch.setattr(model, "MAX_PAIR_ROWS", 1000)
+    monkeypatch.setattr(model, "LAZY_PAIRS", 10**9)  # as if every pair had to be in the model
+    with pytest.raises(DataError) as info:
+        alternatives_for(rules, k=2, min_difference=1)
+    (problem,) = info.value.problems
+    assert problem.startswith("min_spacing_km 300 makes ")
+    assert "pairs of candidates too close to be chosen together among 400 candidates" in problem
+    # The portfolio itself is reduced first and still solved.
+    assert solve_rules(rules, explain_binding=False).selected.size == 3

@@ -20,14 +20,17 @@ from typing import Literal
 import numpy as np
 import pulp
 
-from siting.optimise._core import Solved, add, affine, binaries, chosen, fractions, solve
+from siting.errors import DataError
+from siting.i18n import N_, Msg
+from siting.optimise._core import Solved, add, affine, binaries, chosen, fmt, fractions, solve
 from siting.optimise.reduce import candidates_to_keep
 from siting.optimise.rules import PortfolioRules
 
 __all__ = [
     "LAZY_PAIRS",
+    "MAX_PAIR_ROWS",
     "PLAIN",
-    "REDUCED_FULL",
+    "REDUCED_PAIRS",
     "Built",
     "CountMode",
     "Extra",
@@ -48,9 +51,14 @@ Extra = Callable[[pulp.LpProblem, list[pulp.LpVariable], list[pulp.LpVariable]],
 #: Above this many conflicting pairs the spacing rows are generated lazily.
 LAZY_PAIRS = 3000
 
-#: Up to this many candidates left by the reduction, the spacing rule goes into the model
-#: whole, as cliques (:func:`_clique_cover`); beyond it, lazily.
-REDUCED_FULL = 5000
+#: Most pair rows a model is built with at once (each a PuLP row of about 400 bytes): a model
+#: needing more (every candidate kept, say the alternatives of a study of 100,000 candidates)
+#: is refused with a message instead of exhausting the memory.
+MAX_PAIR_ROWS = 2_000_000
+
+#: Up to this many conflicting pairs among the candidates left by the reduction, the spacing
+#: rule goes into the model whole, as cliques (:func:`_clique_cover`); beyond it, lazily.
+REDUCED_PAIRS = 300_000
 
 
 @dataclass(frozen=True)
@@ -278,6 +286,7 @@ def add_spacing(
         return
     centres: list[int] = list(range(rules.size)) if keep is None else np.flatnonzero(keep).tolist()
     if around is None:
+        _check_size(rules, spacing)
         i, j = sp.pairs(spacing, among=keep)
     elif sp.metric:
         # From each site's neighbours: the pairs touching them, never the list of every pair.
@@ -308,6 +317,28 @@ def add_spacing(
         if np.all((sub < spacing) | np.eye(members.size, dtype=bool)):
             seen.add(key)
             add(prob, affine([(x[k], 1.0) for k in members]), pulp.LpConstraintLE, 1.0, f"cl{c}")
+
+
+def _check_size(rules: PortfolioRules, spacing: float) -> None:
+    """Refuse, before listing them, more pair rows than :data:`MAX_PAIR_ROWS`."""
+    sp = rules.spacing
+    pairs = sp.count_pairs(spacing) if sp is not None else 0
+    if pairs <= MAX_PAIR_ROWS:
+        return
+    msg = Msg(
+        N_(
+            "min_spacing_km {km} makes {pairs} pairs of candidates too close to be chosen "
+            "together among {size} candidates, more than one model can hold ({most}); choose "
+            "among fewer candidates (a stricter exclusion), lower the spacing, or leave out the "
+            "alternatives, the Pareto front and the portfolio draws of the robustness analysis, "
+            "which need every candidate in the model"
+        ),
+        km=fmt(spacing),
+        pairs=f"{pairs:,}",
+        size=f"{rules.size:,}",
+        most=f"{MAX_PAIR_ROWS:,}",
+    )
+    raise DataError(msg)
 
 
 def _clique_cover(
@@ -404,7 +435,7 @@ def optimise(rules: PortfolioRules, variant: Variant = PLAIN) -> tuple[Built, So
     spacing = sp.min_km if variant.spacing is None else variant.spacing
     if keep is not None:
         # Few candidates are left: their conflicts, covered by cliques, make a small model.
-        few = int(keep.sum()) <= REDUCED_FULL
+        few = sp.count_pairs(spacing, among=keep) <= REDUCED_PAIRS
     else:
         few = sp.count_pairs(spacing) <= LAZY_PAIRS
     if few:

@@ -192,20 +192,28 @@ class Spacing:
         both = np.unique(np.column_stack([np.concatenate(rows), np.concatenate(cols)]), axis=0)
         return both[:, 0].astype(np.intp), both[:, 1].astype(np.intp)
 
-    def count_pairs(self, min_km: float | None = None) -> int:
+    def count_pairs(self, min_km: float | None = None, *, among: np.ndarray | None = None) -> int:
         """Number of pairs ``i < j`` closer than ``min_km``, without listing them.
 
         With coordinates the KD-tree counts them (a hair beyond the distance: the count may
         include pairs exactly at ``min_km``, which is what it is for, a size to plan by).
+        ``among``: only pairs of these candidates (a boolean mask).
         """
         limit = self.min_km if min_km is None else min_km
         if limit <= 0:
             return 0
         if self.lonlat is not None:
-            index = self._tree()
+            if among is None:
+                index, size = self._tree(), self.size
+            else:
+                index, size = geodesy.tree(self.lonlat[among]), int(np.count_nonzero(among))
             ordered = int(index.count_neighbors(index, geodesy.query_radius(limit)))
-            return (ordered - self.size) // 2
-        return int(np.count_nonzero(np.triu(self.distances_km < limit, k=1)))  # type: ignore[operator]
+            return (ordered - size) // 2
+        d = self.distances_km
+        if among is not None:
+            idx = np.flatnonzero(among)
+            d = d[np.ix_(idx, idx)]  # type: ignore[index]
+        return int(np.count_nonzero(np.triu(d < limit, k=1)))  # type: ignore[operator]
 
     def among(self, sites: np.ndarray) -> np.ndarray:
         """Distances in km between the candidates ``sites`` (``len(sites)`` squared; keep it small)."""
