@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_scale.py [--sizes 1000 10000 100000]
-        [--portfolio-sizes 2000 10000] [--today]
+        [--portfolio-sizes 2000 10000] [--today] [--cli]
 
 Each study is :mod:`scale_study`'s: the shipped criteria and layers (``criteria/novosibirsk.yaml``)
 with ``n`` seeded synthetic candidates inside Kazakhstan.  Each size runs in a fresh process
@@ -14,7 +14,7 @@ ranking studies (``--sizes``, no portfolio)
     ``siting run`` writes, one writer at a time (ranking.csv, results.gpkg, ranking.parquet,
     map.html, map.png, ranking.xlsx, report.html), each with its wall time, the process's peak
     resident memory after it (``resource.getrusage``: a running maximum) and the file's size;
-    then the whole ``siting run`` command in a process of its own, wall time.
+    with ``--cli``, then the whole ``siting run`` command in a process of its own, wall time.
 portfolio studies (``--portfolio-sizes``)
     the same study with the shipped portfolio (3 sites, 300 km apart, at most 1 per
     macro-region, population within 150 km reported) without the Pareto front and the
@@ -47,7 +47,7 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def ranking_child(n: int) -> dict[str, object]:
+def ranking_child(n: int, cli_too: bool) -> dict[str, object]:
     """One ranking study of ``n`` candidates, stage by stage, in this process."""
     import siting.pipeline
     from siting.outputs.maps import write_map
@@ -95,7 +95,7 @@ def ranking_child(n: int) -> dict[str, object]:
                 }
             )
         kept = int((results.ranking["excluded_reason"] == "").sum())
-        cli = _cli(path, folder / "cli")
+        cli = _cli(path, folder / "cli") if cli_too else None
     return {"n": n, "kept": kept, "rows": rows, "cli_seconds": cli}
 
 
@@ -171,12 +171,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
     parser.add_argument("--portfolio-sizes", type=int, nargs="*", default=[2000, 10000])
     parser.add_argument("--today", action="store_true")
+    parser.add_argument("--cli", action="store_true")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, n = args.child[0], int(args.child[1])
         if kind == "ranking":
-            print(json.dumps(ranking_child(n)))
+            print(json.dumps(ranking_child(n, args.child[2] == "1")))
         else:
             print(json.dumps(portfolio_child(n, args.child[2] == "1")))
         return
@@ -184,8 +185,10 @@ def main() -> None:
         f"Python {platform.python_version()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}"
     )
     for n in args.sizes:
-        res = _child(["ranking", str(n)])
-        print(f"\n{n:,} candidates ({res['kept']:,} kept); siting run: {res['cli_seconds']:.1f} s")
+        res = _child(["ranking", str(n), "1" if args.cli else "0"])
+        total = sum(float(r["seconds"]) for r in res["rows"])  # type: ignore[attr-defined]
+        cli = f"; siting run: {res['cli_seconds']:.1f} s" if res["cli_seconds"] else ""
+        print(f"\n{n:,} candidates ({res['kept']:,} kept); stages + outputs: {total:.1f} s{cli}")
         print("| stage | seconds | peak MiB | size |")
         print("|---|---|---|---|")
         for row in res["rows"]:  # type: ignore[attr-defined]

@@ -329,11 +329,18 @@ def _ranking(results: Results, w: Words) -> Sheet:
     )
 
 
+#: Candidates taken apart in the contributions sheet (one row per criterion each): beyond this
+#: the best-ranked ones only, since ranking.csv holds every candidate's raw values, values and
+#: contributions (a million rows at 100,000 candidates would take minutes to write and pass
+#: Excel's 1,048,576-row limit a little further on).
+CONTRIBUTION_CANDIDATES = 5_000
+
+
 def _contributions(results: Results, w: Words) -> Sheet:
     t = w.t
     ranking = results.ranking
     criteria = results.study.criteria
-    order = ranking.index
+    order = ranking.index[:CONTRIBUTION_CANDIDATES]
     m = len(criteria)
     cids = [c.id for c in criteria]
     # Row-major candidate × criterion, built column by column (a million cells at 100,000
@@ -352,7 +359,7 @@ def _contributions(results: Results, w: Words) -> Sheet:
         Column(
             t("Rank"),
             "int",
-            np.repeat(ranking["rank"].to_numpy(dtype=object), m).tolist(),
+            np.repeat(ranking["rank"].to_numpy(dtype=object)[: len(order)], m).tolist(),
             t("The candidate's rank (empty where excluded)."),
             csv="ranking.csv: rank",
         ),
@@ -410,7 +417,14 @@ def _contributions(results: Results, w: Words) -> Sheet:
     return Sheet(
         "contributions",
         _sheet_name(t("Contributions")),
-        t("Every candidate's score taken apart: one row per candidate and criterion."),
+        t("Every candidate's score taken apart: one row per candidate and criterion.")
+        if len(order) == len(ranking)
+        else t(
+            "The score of the {shown} best-ranked candidates (of {total}) taken apart: one row "
+            "per candidate and criterion; ranking.csv takes every candidate apart.",
+            shown=t.integer(len(order)),
+            total=t.integer(len(ranking)),
+        ),
         columns,
     )
 
