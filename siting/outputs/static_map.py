@@ -60,10 +60,10 @@ _RING_PT = 8.5  # its radius plus its line, in points: names start outside it
 _PAD = 1.5  # pixels kept free around every name
 _GID = "site-label"
 _REACH = (1.0, 2.0, 3.0, 4.5)  # how far out a chosen site's name may go, in offsets
-#: Names tried, by priority: an 8 × 5 inch map holds a few hundred names at most, and each
+#: Names tried, by priority: an 8 × 5 inch map holds a hundred names or so, and each
 #: try is measured against every name placed, so with thousands of candidates only the chosen
 #: sites, their contenders and the top of the ranking are named (the rest stay dots).
-NAMES_TRIED = 400
+NAMES_TRIED = 150
 
 # Where a name may go around its point: (dx, dy) in units of the offset, then its alignment.
 _Ha = Literal["left", "center", "right"]
