@@ -254,3 +254,22 @@ def test_a_model_too_large_is_refused_with_a_message(monkeypatch: pytest.MonkeyP
     assert "pairs of candidates too close to be chosen together among 400 candidates" in problem
     # The portfolio itself is reduced first and still solved.
     assert solve_rules(rules, explain_binding=False).selected.size == 3
+
+
+def test_a_chart_of_many_dots_draws_one_per_pixel() -> None:
+    """100,000 dots in a chart 400 px wide: one circle per pixel they cover, labels kept."""
+    from siting.outputs.svg import DOTS_DRAWN, LineChart, Series
+
+    rng = np.random.default_rng(0)
+    x, y = rng.random(100_000), rng.random(100_000)
+    labels = [""] * 100_000
+    labels[7] = "Astana"
+    chart = LineChart(width=400, height=250, x_range=(0, 1), y_range=(0, 1))
+    chart.add(Series(x, y, kind="dots", labels=labels))
+    svg = chart.svg()
+    circles = svg.count("<circle")
+    assert DOTS_DRAWN < circles < 400 * 250
+    assert ">Astana<" in svg
+    few = LineChart(width=400, height=250, x_range=(0, 1), y_range=(0, 1))
+    few.add(Series(x[:50], y[:50], kind="dots"))
+    assert few.svg().count("<circle") == 50  # a small chart draws every dot where it lies
