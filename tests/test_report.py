@@ -603,3 +603,15 @@ def test_static_map_is_projected_for_kazakhstan(tiny: Results) -> None:
     assert not ax.axison  # no longitude and latitude axes
     title = ax.get_title()
     assert "Recommended sites: Almaty and Astana." in title
+
+
+def test_static_map_names_only_the_first_sites_by_priority(
+    tiny: Results, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With thousands of candidates only the first NAMES_TRIED are tried (chosen ones first)."""
+    crowded = clustered(tiny)
+    monkeypatch.setattr(static_map, "NAMES_TRIED", 5)
+    boxes = dict(label_boxes(draw_static_map(crowded, lang="en")))
+    assert len(boxes) <= 5
+    for cid in ("t00", "t05", "t20", "t30"):
+        assert crowded.ranking.at[cid, "name"] in boxes

@@ -141,37 +141,79 @@ class Spacing:
             self._index.append(geodesy.tree(self.lonlat))  # type: ignore[arg-type]
         return self._index[0]
 
-    def pairs(self, min_km: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Index pairs ``i < j`` closer than ``min_km`` (default: the rule's own spacing)."""
-        i, j, _ = self.pairs_km(min_km)
+    def pairs(
+        self, min_km: float | None = None, *, among: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Index pairs ``i < j`` closer than ``min_km`` (default: the rule's own spacing).
+
+        ``among``: only pairs of these candidates (a boolean mask over all of them).
+        """
+        i, j, _ = self.pairs_km(min_km, among=among)
         return i, j
 
-    def pairs_km(self, min_km: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def pairs_km(
+        self, min_km: float | None = None, *, among: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Pairs ``i < j`` closer than ``min_km`` (row-major order) and their distances in km."""
         limit = self.min_km if min_km is None else min_km
         if limit <= 0:
             empty = np.empty(0, dtype=np.intp)
             return empty, empty, np.empty(0)
+        if among is not None:
+            idx = np.flatnonzero(among)
+            if self.lonlat is not None:
+                a, b, km = geodesy.pairs_within(self.lonlat[idx], limit)
+                return idx[a], idx[b], km
+            sub = self.distances_km[np.ix_(idx, idx)]  # type: ignore[index]
+            a, b = np.nonzero(np.triu(sub < limit, k=1))
+            return idx[a], idx[b], sub[a, b]
         if self.lonlat is not None:
             return geodesy.pairs_within(self.lonlat, limit, index=self._tree())
         d = self.distances_km
         i, j = np.nonzero(np.triu(d < limit, k=1))  # type: ignore[operator]
         return i, j, d[i, j]  # type: ignore[index]
 
-    def count_pairs(self, min_km: float | None = None) -> int:
+    def touching(self, sites: np.ndarray, min_km: float) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs ``i < j`` closer than ``min_km`` with ``i`` or ``j`` in ``sites``, row-major.
+
+        The pairs of :meth:`pairs` that touch ``sites``, found from each site's neighbours, so
+        that their number, not the number of every pair, sets the work.
+        """
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        for c in np.unique(np.asarray(sites, dtype=np.intp)).tolist():
+            other = self.near(c, min_km)
+            other = other[other != c]
+            rows.append(np.minimum(c, other))
+            cols.append(np.maximum(c, other))
+        if not rows:
+            empty = np.empty(0, dtype=np.intp)
+            return empty, empty
+        both = np.unique(np.column_stack([np.concatenate(rows), np.concatenate(cols)]), axis=0)
+        return both[:, 0].astype(np.intp), both[:, 1].astype(np.intp)
+
+    def count_pairs(self, min_km: float | None = None, *, among: np.ndarray | None = None) -> int:
         """Number of pairs ``i < j`` closer than ``min_km``, without listing them.
 
         With coordinates the KD-tree counts them (a hair beyond the distance: the count may
         include pairs exactly at ``min_km``, which is what it is for, a size to plan by).
+        ``among``: only pairs of these candidates (a boolean mask).
         """
         limit = self.min_km if min_km is None else min_km
         if limit <= 0:
             return 0
         if self.lonlat is not None:
-            index = self._tree()
+            if among is None:
+                index, size = self._tree(), self.size
+            else:
+                index, size = geodesy.tree(self.lonlat[among]), int(np.count_nonzero(among))
             ordered = int(index.count_neighbors(index, geodesy.query_radius(limit)))
-            return (ordered - self.size) // 2
-        return int(np.count_nonzero(np.triu(self.distances_km < limit, k=1)))  # type: ignore[operator]
+            return (ordered - size) // 2
+        d = self.distances_km
+        if among is not None:
+            idx = np.flatnonzero(among)
+            d = d[np.ix_(idx, idx)]  # type: ignore[index]
+        return int(np.count_nonzero(np.triu(d < limit, k=1)))  # type: ignore[operator]
 
     def among(self, sites: np.ndarray) -> np.ndarray:
         """Distances in km between the candidates ``sites`` (``len(sites)`` squared; keep it small)."""

@@ -67,6 +67,10 @@ _RING_PT = 8.5  # its radius plus its line, in points: names start outside it
 _PAD = 1.5  # pixels kept free around every name
 _GID = "site-label"
 _REACH = (1.0, 2.0, 3.0, 4.5)  # how far out a chosen site's name may go, in offsets
+#: Names tried, by priority: an 8 × 5 inch map holds a hundred names or so, and each
+#: try is measured against every name placed, so with thousands of candidates only the chosen
+#: sites, their contenders and the top of the ranking are named (the rest stay dots).
+NAMES_TRIED = 150
 
 # Where a name may go around its point: (dx, dy) in units of the offset, then its alignment.
 _Ha = Literal["left", "center", "right"]
@@ -412,7 +416,7 @@ def _place_labels(ax: Axes, words: Words, sites: list[_Site], obstacles: list[Bb
             r = _RING_PT * scale
             taken.append(Bbox([[cx - r, cy - r], [cx + r, cy + r]]))
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
-    for s in sites:
+    for s in sites[:NAMES_TRIED]:
         ringed = s.style in ("chosen", "close", "contender")
         offset = _RING_PT + 3.0 if ringed else 4.0
         text = ax.annotate(

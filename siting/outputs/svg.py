@@ -18,6 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib import ticker
 
+#: Above this many dots in one series, dots are snapped to whole pixels and drawn once per
+#: pixel (a dot 5 px across hides any other within a pixel of it): a chart of 100,000
+#: candidates stays a few kilobytes and looks the same.  Labelled dots are always drawn.
+DOTS_DRAWN = 2_000
+
 __all__ = ["LineChart", "Series", "nice_ticks"]
 
 Format = Callable[[float], str]
@@ -201,8 +206,18 @@ class LineChart:
         stroke = "#222" if s.kind == "dots" else s.colour
         r = 2.6 if s.kind == "dots" else 5.5
         marks = []
+        many = int(ok.sum()) > DOTS_DRAWN
+        seen: set[tuple[int, int]] = set()
         for k in (int(i) for i in np.flatnonzero(ok)):
             x, y = self._sx(float(xs[k])), self._sy(float(ys[k]))
+            labelled = k < len(s.labels) and bool(s.labels[k])
+            if many and not labelled:
+                # Thousands of dots: one per pixel, the others would be drawn on top of it.
+                cell = (round(x), round(y))
+                if cell in seen:
+                    continue
+                seen.add(cell)
+                x, y = float(cell[0]), float(cell[1])
             marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}"/>')
             if k < len(s.labels) and s.labels[k]:
                 marks.append(

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from siting.i18n import translator
@@ -436,45 +437,64 @@ def _ranking(results: Results, w: Words) -> Sheet:
     )
 
 
+#: Candidates taken apart in the contributions sheet (one row per criterion each): beyond this
+#: the best-ranked ones only, since ranking.csv holds every candidate's raw values, values and
+#: contributions (a million rows at 100,000 candidates would take minutes to write and pass
+#: Excel's 1,048,576-row limit a little further on).
+CONTRIBUTION_CANDIDATES = 5_000
+
+
 def _contributions(results: Results, w: Words) -> Sheet:
     t = w.t
     ranking = results.ranking
     criteria = results.study.criteria
-    rows = [(cid, c) for cid in ranking.index for c in criteria]
-    ids = [cid for cid, _ in rows]
+    order = ranking.index[:CONTRIBUTION_CANDIDATES]
+    m = len(criteria)
+    cids = [c.id for c in criteria]
+    # Row-major candidate × criterion, built column by column (a million cells at 100,000
+    # candidates: one lookup per cell would take minutes).
+    ids = np.repeat(np.asarray(order, dtype=object), m).tolist()
+    names = np.repeat(np.asarray(_names(results, w, list(order)), dtype=object), m).tolist()
+
+    def cells(frame: pd.DataFrame) -> list[Any]:
+        return frame.reindex(index=order, columns=cids).to_numpy(dtype=object).ravel().tolist()
+
+    def tiled(values: list[Any]) -> list[Any]:
+        return values * len(order)
+
     weights = results.weights
     columns = [
         Column(
             t("Rank"),
             "int",
-            [ranking.at[cid, "rank"] for cid in ids],
+            np.repeat(ranking["rank"].to_numpy(dtype=object)[: len(order)], m).tolist(),
             t("The candidate's rank (empty where excluded)."),
             csv="ranking.csv: rank",
         ),
         Column(t("Id"), "text", [str(i) for i in ids], t("The site's id in the data."), csv="id"),
-        Column(t("Name"), "text", _names(results, w, ids), t("The site's name."), csv="name"),
+        Column(t("Name"), "text", names, t("The site's name."), csv="name"),
         Column(
             t("Criterion"),
             "text",
-            [w.criterion(c.id) for _, c in rows],
+            tiled([w.criterion(c) for c in cids]),
             t("What is measured."),
         ),
         Column(
             t("Criterion id"),
             "text",
-            [c.id for _, c in rows],
+            tiled(list(cids)),
             t("The criterion's id in the criteria file and in the CSV columns."),
         ),
         Column(
             t("Unit"),
             "text",
-            [w.unit(c.id) for _, c in rows],
+            tiled([w.unit(c) for c in cids]),
             t("The unit of the raw value."),
         ),
         Column(
             t("Raw value"),
             "raw",
-            [results.raw.at[cid, c.id] for cid, c in rows],
+            cells(results.raw),
             t("The measured value, in the criterion's unit."),
             unit=t("the criterion's unit"),
             csv="ranking.csv: raw_<criterion id>",
@@ -482,7 +502,7 @@ def _contributions(results: Results, w: Words) -> Sheet:
         Column(
             t("Value (0–1)"),
             "number",
-            [results.values.at[cid, c.id] for cid, c in rows],
+            cells(results.values),
             t("The value function's output: 0 the worst, 1 the best."),
             unit="0–1",
             csv="ranking.csv: value_<criterion id>",
@@ -490,14 +510,14 @@ def _contributions(results: Results, w: Words) -> Sheet:
         Column(
             t("Weight"),
             "number",
-            [weights.get(c.id) for _, c in rows],
+            tiled([weights.get(c) for c in cids]),
             t("The criterion's share of the score (the weights sum to 1)."),
             unit="0–1",
         ),
         Column(
             t("Contribution"),
             "number",
-            [results.contributions.at[cid, c.id] for cid, c in rows],
+            cells(results.contributions),
             t("Value × weight: the criterion's part of the weighted-sum score."),
             csv="ranking.csv: contrib_<criterion id>",
         ),
@@ -505,7 +525,14 @@ def _contributions(results: Results, w: Words) -> Sheet:
     return Sheet(
         "contributions",
         _sheet_name(t("Contributions")),
-        t("Every candidate's score taken apart: one row per candidate and criterion."),
+        t("Every candidate's score taken apart: one row per candidate and criterion.")
+        if len(order) == len(ranking)
+        else t(
+            "The score of the {shown} best-ranked candidates (of {total}) taken apart: one row "
+            "per candidate and criterion; ranking.csv takes every candidate apart.",
+            shown=t.integer(len(order)),
+            total=t.integer(len(ranking)),
+        ),
         columns,
     )
 
