@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
-
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest

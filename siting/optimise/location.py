@@ -150,8 +150,8 @@ def p_median(
         \quad\text{s.t.}\quad z_i^k \ge 1 - \sum_{j: c_{ij} \le D_i^k} y_j,
         \; \sum_j y_j = p, \; y \in \{0, 1\}, z \ge 0.
 
-    * ``"highs"`` (default): branch-and-Benders-cut (Duran-Mateluna, Ales and Elloumi 2023,
-      EJOR 308:319–333), in :mod:`siting.optimise.median`: the ``z`` are projected out into one
+    * ``"highs"`` (default): branch-and-Benders-cut (Duran-Mateluna, Alès and Elloumi 2023,
+      EJOR, arXiv:2111.13405), in :mod:`siting.optimise.median`: the ``z`` are projected out into one
       distance variable per demand point and cuts separated in closed form; the LPs are solved
       by HiGHS in process, warm-started from node to node, with reduced-cost fixing.  All 40
       OR-Library instances (n <= 900) take seconds each (benchmarks/pmed_all.py).
@@ -291,7 +291,7 @@ def _median_cbc(
     levels, orders, starts = median_levels(c, p)
     full = np.array([lev.size for lev in levels], dtype=np.intp)
     # MIP start and first truncation both come from a good heuristic solution.
-    guess = median_heuristic(c, w, p)
+    guess = median_heuristic(c, w, p, deadline=deadline)
     best, best_value = guess, float(w @ c[:, guess].min(axis=1))
     bound = float(w @ c.min(axis=1))
     near = c[:, guess].min(axis=1)

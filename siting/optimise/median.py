@@ -3,7 +3,8 @@ r"""Exact p-median by branch-and-Benders-cut on the radius formulation.
 The radius formulation of Elloumi (2010) charges demand point ``i`` the distance ``D_i^1`` to its
 nearest candidate plus, for each further distance level ``D_i^{k+1}``, the step
 ``D_i^{k+1} - D_i^k`` whenever no open site lies within ``D_i^k``.  Projecting its ``z``
-variables out, as Duran-Mateluna, Ales and Elloumi (2023) do, leaves one continuous variable
+variables out, as Duran-Mateluna, Alès and Elloumi (2023, *An efficient Benders decomposition for the
+p-median problem*, EJOR; arXiv:2111.13405) do, leaves one continuous variable
 ``θ_i`` per demand point (its distance to the nearest open site) and the Benders cuts
 
 .. math::
@@ -332,13 +333,13 @@ def solve_median(
     if value >= best.threshold or _integral(y):
         return done(value, True, master)
     # The LP is fractional and no solution at hand meets its bound: spend time on a strong
-    # incumbent now (interchange from the greedy solution and from the LP's largest shares),
+    # incumbent now (interchange from the LP's largest shares, then from the greedy solution),
     # to prune and fix with.
-    for seed in (greedy, _round(y, zeros, ones, p)):
-        best.offer(median_heuristic(costs, weights, p, start=seed))
-    outcome["heuristic"] = best.value
-    if value >= best.threshold:
-        return done(value, True, master)
+    for seed in (_round(y, zeros, ones, p), greedy):
+        best.offer(median_heuristic(costs, weights, p, start=seed, deadline=deadline))
+        outcome["heuristic"] = best.value
+        if value >= best.threshold:
+            return done(value, True, master)
     # Reduced-cost fixing at the root holds for the whole tree: a candidate whose opening
     # would lift the bound past the incumbent stays closed (an open one likewise stays open).
     rc = reduced[:n]
@@ -430,6 +431,7 @@ def median_heuristic(
     *,
     start: np.ndarray | None = None,
     interchange: bool = True,
+    deadline: float | None = None,
 ) -> np.ndarray:
     """A good p-median solution: greedy addition, then best-improvement vertex substitution.
 
@@ -449,6 +451,8 @@ def median_heuristic(
         ``p`` candidates to start the interchange from, instead of the greedy solution.
     interchange
         Whether to improve the greedy solution by interchange (``False``: greedy only).
+    deadline
+        A :func:`time.perf_counter` value after which the interchange stops where it is.
 
     Returns
     -------
@@ -472,6 +476,8 @@ def median_heuristic(
         return np.sort(sel)
     current = float(weights @ costs[:, sel].min(axis=1))
     for _ in range(10 * p + 100):
+        if deadline is not None and time.perf_counter() >= deadline:
+            break
         sub = costs[:, sel]
         order = np.argsort(sub, axis=1)[:, :2] if p > 1 else np.zeros((sub.shape[0], 1), int)
         best = order[:, 0]
