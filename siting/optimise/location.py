@@ -217,7 +217,7 @@ def p_median(
         found = solve_median(rows, merged, p, time_limit=limit)
         details: dict[str, Any] = {
             "formulation": "radius (Elloumi 2010), branch-and-Benders-cut "
-            "(Duran-Mateluna, Ales and Elloumi 2023)",
+            "(Duran-Mateluna, Alès and Elloumi 2023)",
             "root_bound": found.root_bound,
             "heuristic": found.heuristic,
             "nodes": found.nodes,
