@@ -141,3 +141,29 @@ def test_no_demand_weight_costs_nothing() -> None:
     result = p_median(costs, p, weights=np.zeros(costs.shape[0]))
     assert result.objective == 0.0
     assert result.selected.size == p
+
+
+@pytest.mark.parametrize(
+    "shape", [(4, 3, "zeros"), (1, 5, "ones"), (6, 4, "ties"), (3, 7, "uniform")]
+)
+def test_degenerate_matrices_every_p_match_brute_force(shape: tuple[int, int, str]) -> None:
+    """All-zero and constant costs, one demand row, many ties, p from 1 to every candidate."""
+    rows, cols, kind = shape
+    rng = np.random.default_rng(rows * cols)
+    costs = {
+        "zeros": np.zeros((rows, cols)),
+        "ones": np.ones((rows, cols)),
+        "ties": rng.integers(0, 3, (rows, cols)).astype(float),
+        "uniform": rng.uniform(0, 1, (rows, cols)),
+    }[kind]
+    weights = rng.uniform(0.5, 2.0, rows)
+    for p in range(1, cols + 1):
+        best = min(
+            float(weights @ costs[:, list(s)].min(axis=1))
+            for s in itertools.combinations(range(cols), p)
+        )
+        # CBC (a subprocess per solve) on one p only, to keep the test quick.
+        for solver in ("highs", "cbc") if p == 2 else ("highs",):
+            result = p_median(costs, p, weights=weights, solver=solver)
+            assert result.objective == pytest.approx(best, rel=1e-9, abs=1e-12)
+            assert np.unique(result.selected).size == p

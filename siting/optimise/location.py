@@ -333,7 +333,8 @@ def _median_cbc(
                 raise InfeasibleError(msg)
             break
         # The truncated model charges min(distance, cut): its optimum bounds the true one.
-        bound = max(bound, float(pulp.value(prob.objective)))
+        charged = pulp.value(prob.objective)  # None when the objective is a bare constant
+        bound = max(bound, float(prob.objective.constant if charged is None else charged))
         dist = c[:, selected].min(axis=1)
         cap = np.array([lev[k - 1] for lev, k in zip(levels, limits, strict=True)])
         short = (dist > cap) & (limits < full)
