@@ -167,3 +167,27 @@ def test_degenerate_matrices_every_p_match_brute_force(shape: tuple[int, int, st
             result = p_median(costs, p, weights=weights, solver=solver)
             assert result.objective == pytest.approx(best, rel=1e-9, abs=1e-12)
             assert np.unique(result.selected).size == p
+
+
+def test_stopped_inside_the_tree_reports_the_open_nodes_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The clock runs out at the third node LP of pmed6: the bound is the open nodes' smallest."""
+    from siting.optimise import median
+
+    costs, p = read_pmed(DATA / "pmed6.txt")
+    solve = median._Master.solve
+    calls = {"n": 0}
+
+    def stop_at_third(self: median._Master, lower: np.ndarray, upper: np.ndarray, deadline: float):
+        calls["n"] += 1
+        if calls["n"] >= 3:
+            return "time", float("nan"), np.empty(0), np.empty(0)
+        return solve(self, lower, upper, deadline)
+
+    monkeypatch.setattr(median._Master, "solve", stop_at_third)
+    result = p_median(costs, p)
+    assert result.status == "Time limit"
+    root, bound = result.details["root_bound"], result.details["bound"]
+    assert root <= bound <= OPTIMA["pmed6"][1] <= result.objective
+    assert result.details["gap"] > 0

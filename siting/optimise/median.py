@@ -306,6 +306,8 @@ def solve_median(
     outcome = {"root_bound": float("nan"), "heuristic": best.value, "nodes": 0, "fixed": 0}
 
     def done(bound: float, optimal: bool, *masters: _Master) -> MedianOutcome:
+        root = float(outcome["root_bound"])
+        root = root if np.isfinite(root) else floor  # both proven bounds on every solution
         if best.selected.size == 0:
             # Stopped before the root LP: the p candidates cheapest for everyone alone (one pass
             # over the costs), so that a solution is always returned.
@@ -314,7 +316,7 @@ def solve_median(
         return MedianOutcome(
             selected=best.selected,
             objective=best.value,
-            bound=best.value if optimal else min(best.value, max(bound, floor)),
+            bound=best.value if optimal else min(best.value, max(bound, floor, root)),
             optimal=optimal,
             cuts=sum(mm.cuts for mm in masters),
             lp_solves=sum(mm.solves for mm in masters),
