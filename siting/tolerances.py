@@ -49,3 +49,12 @@ RADIUS_SLACK = 1e-12
 
 #: Weight draws within this of a bound of their range are inside it (rounding of the affine map).
 BOUND_SLACK = 1e-15
+
+#: A share of an open site in the p-median's LP within this of 0 or 1 counts as 0 or 1
+#: (branching, rounding, reduced-cost fixing); HiGHS's own feasibility tolerance is 1e-7.
+LP_INTEGRAL = 1e-6
+
+#: A Benders cut of the p-median is added only when the LP's distance for a demand point falls
+#: short of it by more than this share (at least this much absolutely): below that, solver
+#: rounding would add the same cut again and again.
+CUT_VIOLATION = 1e-7

@@ -14,8 +14,10 @@ A portfolio can be asked for in two ways that lead into the same computation:
 Modules: ``rules`` (validated inputs), ``model`` (the integer program), ``explain`` (binding
 rules in words), ``infeasible`` (diagnosis and relaxation), ``portfolio`` (the entry points),
 ``frontier`` (Pareto front and alternatives), ``resolver`` (built-once re-solves),
-``joint`` (several programmes allocated at once), ``location`` (p-median, MCLP, LSCP,
-p-center), ``orlib`` (OR-Library instances).
+``joint`` (several programmes allocated at once),
+``location`` (p-median, MCLP, LSCP, p-center), ``median`` (the p-median's branch-and-Benders-cut,
+whose LPs HiGHS solves in process, so :func:`p_median` defaults to ``"highs"``), ``orlib``
+(OR-Library instances).
 """
 
 from siting.optimise._core import AT_LIMIT, SOLVERS, OptimisationResult, solver_version
