@@ -277,6 +277,79 @@ def _summary_notes(results: Results, w: Words) -> None:
 
 
 @app.command()
+def surface(
+    path: FileArg,
+    out: OutOpt = None,
+    quiet: QuietOpt = False,
+    lang: LangOpt = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Address of a running dask scheduler (tcp://host:8786): build the surface on "
+            "that cluster (default: the study's engine, dask on a local cluster or numpy).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Score the study's suitability surface: surface.parquet, surface.tif, best_cells.csv."""
+    from siting.i18n import translator
+    from siting.outputs import write_surface_set
+
+    target = out or default_out(path)
+    t = translator(lang or "en")
+    try:
+        with err_console.status(t("starting"), spinner="dots") as status:
+
+            def progress(stage: str) -> None:
+                if not quiet:
+                    status.update(f"[bold]{t(pipeline.STAGES.get(stage, stage))}[/bold]")
+
+            from siting.study import Study
+
+            loaded = Study.load(path)
+            if loaded.spec.surface is None:
+                msg = t(
+                    "{file} has no `surface:` section; add one, for example `surface: "
+                    "{{resolution: 6}}` (docs/criteria.md)",
+                    file=str(path),
+                )
+                err_console.print(Text(msg, style="bold red"))
+                raise typer.Exit(code=2)
+            results = pipeline.run(
+                loaded,
+                progress=progress,
+                sensitivity=False,
+                surface=True,
+                portfolio=False,
+                scheduler=scheduler,
+            )
+            t = translator(lang or results.study.language)
+            status.update(f"[bold]{t('writing outputs')}[/bold]")
+            written = write_surface_set(results, target, lang=t.lang)
+    except SitingError as exc:
+        _fail(exc, lang)
+        return
+    if not quiet:
+        grid = results.surface
+        assert grid is not None
+        out_console.print(
+            Text(
+                t(
+                    "{cells} cells at H3 resolution {resolution}, {kept} kept; best score {best}",
+                    cells=t.integer(len(grid)),
+                    resolution=grid.resolution,
+                    kept=t.integer(int(grid.kept.sum())),
+                    best=t.number(float(grid.score[grid.kept].max()) if grid.kept.any() else None),
+                )
+            )
+        )
+        out_console.print(
+            Text(t("outputs in {folder}: {files}", folder=f"{target}/", files=", ".join(written)))
+        )
+
+
+@app.command()
 def sensitivity(
     path: FileArg, out: OutOpt = None, quiet: QuietOpt = False, lang: LangOpt = None
 ) -> None:

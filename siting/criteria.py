@@ -1579,6 +1579,7 @@ def _study_problems(study: Study, out: _Problems) -> None:
     _zero_weights(study, scopes, out)
     _sensitivity_problems(study, ids, out)
     _method_problems(study, ids, out)
+    _surface_problems(study, ids, out)
 
 
 def _zero_weights(study: Study, scopes: dict[str | None, _Scope], out: _Problems) -> None:
@@ -1864,3 +1865,171 @@ def _unusable(folder: Path, relative: Path) -> Msg | None:
             fix=fix,
         )
     return None
+
+
+# --- the surface ---------------------------------------------------------------------------------
+
+
+def _surface_problems(study: Study, ids: list[str], out: _Problems) -> None:
+    """What a grid cell cannot have: attributes, candidate fields; names the surface uses."""
+    spec = study.surface
+    if spec is None:
+        return
+    if study.boundaries is None and (spec.area == "boundaries" or spec.area.region is not None):
+        out.add(
+            ("surface", "area"),
+            Msg(
+                N_(
+                    "the surface covers the `boundaries` layer, but the file names none; add "
+                    "`boundaries: ../data/boundaries.geojson`, or give `area: {{around: "
+                    "candidates, km: 50}}`"
+                )
+            ),
+        )
+    for cid, m in spec.measure.items():
+        loc: Loc = ("surface", "measure", cid)
+        if cid not in ids:
+            out.add(
+                loc,
+                Msg(
+                    N_("{name} is not a criterion; {hint}"),
+                    name=repr(cid),
+                    hint=_hint(cid, ids, N_("criteria: {names}"), shown=ids),
+                ),
+            )
+        if m.kind == "attribute" and m.coordinate is None:
+            out.add(
+                (*loc, "attribute"),
+                Msg(
+                    N_(
+                        "a grid cell has no attribute {name}; measure it from a layer, for "
+                        "example {example}"
+                    ),
+                    name=repr(m.attribute),
+                    example=_spatial_example(study, str(m.attribute)),
+                ),
+            )
+        elif m.layer is not None and m.layer not in study.layers:
+            out.add(
+                (*loc, m.kind),
+                Msg(
+                    N_("layer {name} is not defined under `layers`; {hint}"),
+                    name=repr(m.layer),
+                    hint=_hint(
+                        m.layer,
+                        list(study.layers),
+                        N_("known layers: {names}"),
+                        shown=sorted(study.layers),
+                    ),
+                ),
+            )
+    for k, cid in enumerate(spec.without):
+        if cid not in ids:
+            out.add(
+                ("surface", "without", k),
+                Msg(
+                    N_("{name} is not a criterion; {hint}"),
+                    name=repr(cid),
+                    hint=_hint(cid, ids, N_("criteria: {names}"), shown=ids),
+                ),
+            )
+    if ids and set(ids) <= set(spec.without):
+        out.add(
+            ("surface", "without"),
+            Msg(N_("every criterion is left out of the surface; keep at least one")),
+        )
+    for i, crit in enumerate(study.criteria):
+        m = crit.measure
+        if (
+            m.kind == "attribute"
+            and m.coordinate is None
+            and crit.id not in spec.measure
+            and crit.id not in spec.without
+        ):
+            out.add(
+                ("criteria", i, "measure"),
+                Msg(
+                    N_(
+                        "criterion {id} reads the candidate's own attribute {name}, which a "
+                        "grid cell does not have; give the surface a spatial equivalent, "
+                        "for example `surface: {{measure: {{{id}: {example}}}}}`, or leave "
+                        "it out with `surface: {{without: [{id}]}}`"
+                    ),
+                    id=crit.id,
+                    name=repr(m.attribute),
+                    example=_spatial_example(study, str(m.attribute)),
+                ),
+            )
+    _surface_rules(study, ids, out)
+    name = study.method.name
+    if spec.method is None and name not in ("weighted_sum", "owa"):
+        out.add(
+            ("method", "name"),
+            Msg(
+                N_(
+                    "the surface scores each cell on its own, which {method} cannot do (its "
+                    "score of one alternative depends on all the others); add `surface: "
+                    "{{method: weighted_sum}}` (or owa)"
+                ),
+                method=name,
+            ),
+        )
+
+
+def _surface_rules(study: Study, ids: list[str], out: _Problems) -> None:
+    """The cells' exclusions: a candidate field must be a criterion the surface measures."""
+    spec = study.surface
+    assert spec is not None
+    own = spec.exclude is not None
+    rules = spec.exclude if spec.exclude is not None else study.exclude
+    base: Loc = ("surface", "exclude") if own else ("exclude",)
+    measured = {
+        str(c.measure.attribute)
+        for c in study.criteria
+        if c.measure.kind == "attribute" and c.id in spec.measure
+    }
+    for k, rule in enumerate(rules):
+        if rule.field is not None and rule.field not in measured:
+            out.add(
+                (*base, k, "field"),
+                Msg(
+                    N_(
+                        "a grid cell has no field {name}, so the surface cannot apply this "
+                        "rule; give the surface its own rules under `surface: {{exclude: "
+                        "[...]}}` (on criteria), or measure {name} for the cells under "
+                        "`surface: {{measure: ...}}`"
+                    ),
+                    name=repr(rule.field),
+                ),
+            )
+        cid = rule.criterion
+        if cid is not None and cid in spec.without:
+            out.add(
+                (*base, k, "criterion"),
+                Msg(
+                    N_(
+                        "criterion {name} is left out of the surface (`surface.without`), so "
+                        "this rule cannot exclude cells; keep the criterion, or give the "
+                        "surface its own rules under `surface: {{exclude: [...]}}`"
+                    ),
+                    name=repr(cid),
+                ),
+            )
+        elif own and cid is not None and cid not in ids:
+            out.add(
+                (*base, k, "criterion"),
+                Msg(
+                    N_("criterion {name} is not defined; {hint}"),
+                    name=repr(cid),
+                    hint=_hint(cid, ids, N_("criteria: {names}"), shown=ids),
+                ),
+            )
+
+
+def _spatial_example(study: Study, attribute: str) -> str:
+    """A spatial measure a cell can have in place of a candidate's attribute, as YAML."""
+    layers = list(study.layers)
+    layer = next((n for n in layers if "settlement" in n), layers[0] if layers else "settlements")
+    if attribute.lower() in ("population", "residents", "people"):
+        return f"{{sum: {layer}, field: {attribute}, within_km: 30}}"
+    return f"{{count: {layer}, within_km: 15}}"

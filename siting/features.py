@@ -83,26 +83,46 @@ def haversine_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
-def nearest_km(sites: np.ndarray, facilities: np.ndarray) -> np.ndarray:
-    """Great-circle distance in km from each site to its nearest facility."""
+def _vectors(sites: np.ndarray, site_vectors: np.ndarray | None) -> np.ndarray:
+    """The sites' unit vectors: given (computed once for many criteria), or computed here."""
+    return unit_vectors(sites) if site_vectors is None else site_vectors
+
+
+def nearest_km(
+    sites: np.ndarray, facilities: np.ndarray, *, site_vectors: np.ndarray | None = None
+) -> np.ndarray:
+    """Great-circle distance in km from each site to its nearest facility.
+
+    ``site_vectors`` (the sites' :func:`unit_vectors`) may be given by a caller that measures
+    many criteria at the same sites (a surface's cells), so that they are computed once.
+    """
     tree = cKDTree(unit_vectors(facilities))
-    chord, _ = tree.query(unit_vectors(sites), k=1)
+    chord, _ = tree.query(_vectors(sites, site_vectors), k=1)
     return chord_to_km(np.asarray(chord, dtype=float))
 
 
-def count_within(sites: np.ndarray, facilities: np.ndarray, radius_km: float) -> np.ndarray:
+def count_within(
+    sites: np.ndarray,
+    facilities: np.ndarray,
+    radius_km: float,
+    *,
+    site_vectors: np.ndarray | None = None,
+) -> np.ndarray:
     """Number of facilities within ``radius_km`` of each site."""
     tree = cKDTree(unit_vectors(facilities))
     # A hair of slack so that a facility exactly on the radius counts, despite rounding.
     r = km_to_chord(radius_km) * (1 + RADIUS_SLACK)
-    return tree.query_ball_point(unit_vectors(sites), r, return_length=True).astype(float)
+    return tree.query_ball_point(_vectors(sites, site_vectors), r, return_length=True).astype(float)
 
 
 def _pairs_within(
-    sites: np.ndarray, facilities: np.ndarray, radius_km: float
+    sites: np.ndarray,
+    facilities: np.ndarray,
+    radius_km: float,
+    site_vectors: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(site index, facility index, km) for every pair closer than ``radius_km``."""
-    a, b = cKDTree(unit_vectors(sites)), cKDTree(unit_vectors(facilities))
+    a, b = cKDTree(_vectors(sites, site_vectors)), cKDTree(unit_vectors(facilities))
     # The "ndarray" output keeps pairs at distance 0 (a facility on the site itself).
     pairs = a.sparse_distance_matrix(
         b, km_to_chord(radius_km) * (1 + RADIUS_SLACK), output_type="ndarray"
@@ -111,10 +131,15 @@ def _pairs_within(
 
 
 def sum_within(
-    sites: np.ndarray, facilities: np.ndarray, values: np.ndarray, radius_km: float
+    sites: np.ndarray,
+    facilities: np.ndarray,
+    values: np.ndarray,
+    radius_km: float,
+    *,
+    site_vectors: np.ndarray | None = None,
 ) -> np.ndarray:
     """Sum of ``values`` over the facilities within ``radius_km`` of each site."""
-    rows, cols, _ = _pairs_within(sites, facilities, radius_km)
+    rows, cols, _ = _pairs_within(sites, facilities, radius_km, site_vectors)
     return np.bincount(rows, weights=np.asarray(values, float)[cols], minlength=len(sites))
 
 
@@ -153,7 +178,12 @@ def reach_km(decay: Decay) -> float:
 
 
 def gravity(
-    sites: np.ndarray, facilities: np.ndarray, weights: np.ndarray, decay: Decay
+    sites: np.ndarray,
+    facilities: np.ndarray,
+    weights: np.ndarray,
+    decay: Decay,
+    *,
+    site_vectors: np.ndarray | None = None,
 ) -> np.ndarray:
     """Gravity accessibility (Hansen 1959): ``Σ_j w_j · k(d_ij)`` for each site.
 
@@ -169,7 +199,7 @@ def gravity(
     >>> round(float(gravity(site, two, np.ones(2), ramp)[0]), 3)  # 0 km (1) and 50.04 km away
     1.599
     """
-    rows, cols, km = _pairs_within(sites, facilities, reach_km(decay))
+    rows, cols, km = _pairs_within(sites, facilities, reach_km(decay), site_vectors)
     terms = np.asarray(weights, float)[cols] * kernel(km, decay)
     return np.bincount(rows, weights=terms, minlength=len(sites))
 
@@ -238,6 +268,7 @@ def measure(
     candidates: pd.DataFrame,
     facilities: pd.DataFrame | None,
     facility_lonlat: np.ndarray | None,
+    site_vectors: np.ndarray | None = None,
 ) -> np.ndarray:
     """Raw value of one criterion for every candidate.
 
@@ -251,6 +282,9 @@ def measure(
         The candidates' attributes (for ``attribute``).
     facilities, facility_lonlat
         The measured layer's attributes and coordinates, already filtered by ``where``.
+    site_vectors
+        The sites' :func:`unit_vectors`, when the caller measures many criteria at many sites
+        (computed here otherwise).
     """
     kind = spec.kind
     if kind == "attribute":
@@ -263,15 +297,26 @@ def measure(
     if facilities is None or facility_lonlat is None:
         raise AssertionError(f"measure {kind!r} needs a facility layer")  # pragma: no cover
     if kind == "nearest":
-        return nearest_km(sites, facility_lonlat)
+        return nearest_km(sites, facility_lonlat, site_vectors=site_vectors)
     decay = spec.kernel
     if kind == "count" and decay is None:
-        return count_within(sites, facility_lonlat, spec.within_km)  # type: ignore[arg-type]
+        return count_within(
+            sites,
+            facility_lonlat,
+            spec.within_km,  # type: ignore[arg-type]
+            site_vectors=site_vectors,
+        )
     weights = (
         pd.to_numeric(facilities[spec.field], errors="coerce").fillna(0.0).to_numpy(dtype=float)
         if spec.field
         else np.ones(len(facilities))
     )
     if decay is None:  # sum within a hard radius
-        return sum_within(sites, facility_lonlat, weights, spec.within_km)  # type: ignore[arg-type]
-    return gravity(sites, facility_lonlat, weights, decay)
+        return sum_within(
+            sites,
+            facility_lonlat,
+            weights,
+            spec.within_km,  # type: ignore[arg-type]
+            site_vectors=site_vectors,
+        )
+    return gravity(sites, facility_lonlat, weights, decay, site_vectors=site_vectors)

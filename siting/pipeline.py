@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
@@ -39,6 +40,8 @@ from siting.scoring import (
 from siting.sensitivity import Sensitivity, Uncertainty, analyse
 from siting.spec import SensitivitySpec
 from siting.study import Study
+from siting.surface import build as build_surface
+from siting.surface import check as check_surface
 
 Progress = Callable[[str], None]
 
@@ -51,6 +54,9 @@ def run(
     *,
     progress: Progress | None = None,
     sensitivity: bool | None = None,
+    surface: bool | Literal["check"] | None = None,
+    portfolio: bool = True,
+    scheduler: str | None = None,
 ) -> Results:
     """Run a study: from its criteria file, or from a :class:`~siting.study.Study` in memory.
 
@@ -100,7 +106,15 @@ def run(
                 raise TypeError(_not_a_study(study))
             study = Study.load(study)
     try:
-        return _run(study, stage, timings, sensitivity=sensitivity)
+        return _run(
+            study,
+            stage,
+            timings,
+            sensitivity=sensitivity,
+            surface=surface,
+            portfolio=portfolio,
+            scheduler=scheduler,
+        )
     except SitingError as exc:
         if exc.language is None:
             exc.language = study.spec.language
@@ -124,6 +138,9 @@ def _run(
     timings: dict[str, float],
     *,
     sensitivity: bool | None,
+    surface: bool | Literal["check"] | None = None,
+    portfolio: bool = True,
+    scheduler: str | None = None,
 ) -> Results:
     """The stages of :func:`run` after loading the criteria file."""
     source = loaded.source
@@ -158,12 +175,34 @@ def _run(
             if ranks.shape[1] > 1
             else pd.DataFrame()
         )
-    portfolio = None
+    chosen = None
     alternatives: list[PortfolioChoice] = []
     pareto = pd.DataFrame()
-    if study.portfolio is not None:
+    if study.portfolio is not None and portfolio:
         with stage("portfolio"):
-            portfolio, alternatives, pareto = choose_portfolio(source, candidates, layers, ranking)
+            chosen, alternatives, pareto = choose_portfolio(source, candidates, layers, ranking)
+    grid = None
+    if study.surface is not None and surface == "check":
+        with stage("surface"):
+            check_surface(
+                source,
+                candidates=candidates,
+                layers=layers,
+                boundaries=inputs.boundaries,
+                weights=w,
+                kept=candidates.index[kept],
+            )
+    elif study.surface is not None and surface is not False:
+        with stage("surface"):
+            grid = build_surface(
+                source,
+                candidates=candidates,
+                layers=layers,
+                boundaries=inputs.boundaries,
+                weights=w,
+                kept=candidates.index[kept],
+                scheduler=scheduler,
+            )
     results = Results(
         study=study,
         source=source.path,
@@ -175,7 +214,7 @@ def _run(
         weighting=weighting,
         contributions=values * w,
         ranking=ranking,
-        portfolio=portfolio,
+        portfolio=chosen,
         timings=timings,
         method_scores=kept_scores,
         method_ranks=ranks,
@@ -185,6 +224,7 @@ def _run(
         alternatives=alternatives,
         pareto=pareto,
         changed_in_code=source.changed,
+        surface=grid,
     )
     if sensitivity or (sensitivity is None and study.sensitivity is not None):
         with stage("sensitivity"):
@@ -225,6 +265,7 @@ STAGES: dict[str, str] = {
     "weights": N_("deriving the weights"),
     "score": N_("scoring the candidates"),
     "portfolio": N_("choosing the portfolio"),
+    "surface": N_("scoring the surface"),
     "sensitivity": N_("testing how robust the answer is"),
 }
 
@@ -256,7 +297,7 @@ def validate(path: str | Path | Study) -> Results:
     """
     started: list[str] = []
     try:
-        return run(path, progress=started.append, sensitivity=False)
+        return run(path, progress=started.append, sensitivity=False, surface="check")
     except SitingError as exc:
         problems = list(exc.problems)
         if isinstance(exc, CriteriaError) and exc.draft is not None:

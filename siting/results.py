@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from siting.recommendation import Recommendation
     from siting.sensitivity import Sensitivity
+    from siting.surface import Surface
     from siting.weights import AhpResult, Weighting
 
 
@@ -162,6 +163,9 @@ class Results:
         The answer first (:class:`siting.recommendation.Recommendation`): the chosen sites,
         why, how sure, the contender and the nearest alternative; every output that opens with
         the answer shows this one computation.
+    surface
+        The suitability surface (:class:`siting.surface.Surface`), when the study has a
+        ``surface`` section.
     changed_in_code
         True when the study was changed in code after its criteria file was read
         (:meth:`siting.Study.replace`): ``source`` then no longer describes it, so the
@@ -190,6 +194,7 @@ class Results:
     pareto: pd.DataFrame = field(default_factory=pd.DataFrame)
     recommendation: Recommendation | None = None
     changed_in_code: bool = False
+    surface: Surface | None = None
 
     @property
     def weights(self) -> pd.Series:

@@ -1307,6 +1307,151 @@ class MapSpec(_Strict):
     )
 
 
+#: Finest H3 resolution of a surface: each step multiplies the cells by 7; resolution 10 over
+#: Kazakhstan is about 150 million cells (0.015 km² each), beyond what the criteria's data can
+#: tell apart (facility coordinates are known to about a kilometre).
+MAX_RESOLUTION = 10
+#: Weight draws of the surface's robustness: each draw scores every cell (streamed in chunks).
+MAX_SURFACE_DRAWS = 100_000
+
+
+class SurfaceArea(_Strict):
+    """Where the surface's cells lie: regions of the boundaries layer, or around points."""
+
+    region: str | list[str] | None = Field(
+        None,
+        description="Id (or ids) of features of the `boundaries` layer: the cells whose centre "
+        "lies in them.",
+    )
+    around: Literal["candidates"] | list[tuple[FiniteFloat, FiniteFloat]] | None = Field(
+        None,
+        description="Points [longitude, latitude] in degrees, or `candidates`: the cells whose "
+        "centre lies within `km` of one of them.",
+    )
+    km: Positive | None = Field(None, description="Radius around each point of `around`, in km.")
+
+    @model_validator(mode="after")
+    def _one(self) -> SurfaceArea:
+        if (self.region is None) == (self.around is None):
+            msg = Msg(
+                N_(
+                    "give exactly one of `region: <id of a boundary>` or `around: [[lon, lat], "
+                    "...]` with `km`"
+                )
+            )
+            raise ValueError(msg)
+        if self.around is not None and self.km is None:
+            msg = Msg(N_("`around` needs `km`, the radius around each point (for example km: 50)"))
+            raise ValueError(msg)
+        if self.region is not None and self.km is not None:
+            msg = Msg(N_("`km` is the radius of `around`; remove it, or use `around`"))
+            raise ValueError(msg)
+        for lon, lat in self.around if isinstance(self.around, list) else []:
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                msg = Msg(
+                    N_(
+                        "point [{lon}, {lat}] is not [longitude, latitude] in degrees "
+                        "(longitude -180..180, latitude -90..90); write longitude first"
+                    ),
+                    lon=f"{lon:g}",
+                    lat=f"{lat:g}",
+                )
+                raise ValueError(msg)
+        return self
+
+    @property
+    def regions(self) -> list[str]:
+        """The region ids, as a list."""
+        if self.region is None:
+            return []
+        return [self.region] if isinstance(self.region, str) else list(self.region)
+
+
+class SurfaceRobustness(_Strict):
+    """How often each cell is among the best under random weights."""
+
+    draws: Annotated[
+        int,
+        Field(ge=10, le=MAX_SURFACE_DRAWS),
+        BeforeValidator(_not_bool),
+        Why(
+            Msg(
+                N_(
+                    "each draw scores every cell (1,000 draws at resolution 7 score 450 million "
+                    "cells); 1,000 draws give shares to ±0.03"
+                )
+            )
+        ),
+    ] = Field(1000, description="Weight draws, uniform on the simplex.")
+    top_percent: Annotated[float, Field(gt=0, le=50), BeforeValidator(_not_bool)] = Field(
+        5.0, description="A cell counts when it is in this top share of the kept cells (percent)."
+    )
+
+
+class SurfaceSpec(_Strict):
+    """A suitability surface: the study's criteria measured and scored over an H3 grid."""
+
+    resolution: Annotated[
+        int,
+        Field(ge=0, le=MAX_RESOLUTION),
+        BeforeValidator(_not_bool),
+        Why(
+            Msg(
+                N_(
+                    "each step multiplies the cells by 7: resolution 10 over Kazakhstan is about "
+                    "150 million cells, finer than the data can tell apart"
+                )
+            )
+        ),
+    ] = Field(
+        description="H3 resolution: 5 (cells of 253 km²), 6 (36 km²), 7 (5.2 km², about 449,000 "
+        "cells over Kazakhstan), 8 (0.74 km²), 9 (0.11 km²)."
+    )
+    area: Literal["boundaries"] | SurfaceArea = Field(
+        "boundaries",
+        description="`boundaries` (every polygon of the boundaries layer), {region: id} or "
+        "{around: [[lon, lat], ...] or candidates, km: radius}.",
+    )
+    engine: Literal["numpy", "dask"] = Field(
+        "numpy",
+        description="numpy: in this process. dask: in partitions on a dask.distributed cluster "
+        "(a local one, or the one `--scheduler` names).",
+    )
+    measure: dict[str, Measure] = Field(
+        default_factory=dict,
+        description="A spatial measure, by criterion id, for criteria that read a candidate's "
+        "own attribute (a grid cell has none): e.g. population: {sum: settlements, field: "
+        "population, within_km: 30}.",
+    )
+    without: list[str] = Field(
+        default_factory=list,
+        description="Criteria left out of the surface (their weight shared among the others).",
+    )
+    exclude: list[Exclusion] | None = Field(
+        None,
+        description="Exclusions of cells (default: the study's, a candidate field read as the "
+        "criterion that measures it).",
+    )
+    method: Literal["weighted_sum", "owa"] | None = Field(
+        None,
+        description="Scoring method of the cells when the study's cannot score one cell on its "
+        "own (TOPSIS, VIKOR, PROMETHEE II, the weighted product compare alternatives).",
+    )
+    best_within_km: Positive = Field(
+        30.0, description="For each candidate, the best cell within this distance is reported."
+    )
+    partition_cells: Annotated[int, Field(ge=1000, le=10_000_000), BeforeValidator(_not_bool)] = (
+        Field(
+            100_000,
+            description="Most cells measured at once (one partition): bounds the memory of a "
+            "worker, and sets how the work is shared among threads or dask workers.",
+        )
+    )
+    robustness: SurfaceRobustness | None = Field(
+        None, description="Share of weight draws in which each cell is in the top percent."
+    )
+
+
 class Study(_Strict):
     """A whole study, as read from one criteria file."""
 
@@ -1341,5 +1486,10 @@ class Study(_Strict):
     map: MapSpec = Field(default_factory=MapSpec, description="Options of the interactive map.")
     sensitivity: SensitivitySpec | None = Field(
         None, description="Robustness analysis, run by `siting run` when present."
+    )
+    surface: SurfaceSpec | None = Field(
+        None,
+        description="A suitability surface over an H3 grid, run by `siting surface` and by "
+        "`siting run` when present.",
     )
     seed: Seed = Field(0, description="Seed of every random draw, for reproducible runs.")

@@ -19,6 +19,28 @@ from siting.outputs.workbook import write_workbook
 from siting.results import Results
 
 
+def write_surface_set(
+    results: Results, out_dir: str | Path, *, lang: str | None = None
+) -> dict[str, Path]:
+    """Write a run's surface files and manifest into ``out_dir``, as one set (``siting surface``).
+
+    surface.parquet, surface.tif, best_cells.csv and manifest.json, published as
+    :func:`write_all` publishes (:mod:`siting.outputs.publish`).
+    """
+    from siting.outputs.surface import SURFACE_FILES, write_surface
+
+    if results.surface is None:  # pragma: no cover - the CLI runs the surface
+        raise ValueError("the run has no surface")
+    inputs = input_files(results)
+    with file_size_limit_as_error(), Publication(out_dir) as folder:
+        folder.refuse([*SURFACE_FILES, MANIFEST], inputs)
+        stage = folder.staging
+        written = write_surface(results, stage, lang=lang or results.study.language)
+        written[MANIFEST] = write_manifest(results, stage / MANIFEST, written)
+        folder.publish(written, inputs)
+    return {name: Path(out_dir) / name for name in written}
+
+
 def write_all(results: Results, out_dir: str | Path, *, lang: str | None = None) -> dict[str, Path]:
     """Write every output of a run into ``out_dir`` (created if needed), as one set.
 
@@ -90,6 +112,10 @@ def write_all(results: Results, out_dir: str | Path, *, lang: str | None = None)
             written["method_agreement.csv"] = write_agreement_csv(
                 results, stage / "method_agreement.csv"
             )
+        if results.surface is not None:
+            from siting.outputs.surface import write_surface
+
+            written |= write_surface(results, stage, lang=lang or results.study.language)
         # the workbook has a robustness sheet, so it is written after the robustness tables
         written["ranking.xlsx"] = write_workbook(results, stage / "ranking.xlsx", lang=lang)
         # the report embeds the figures of every analysis, so it is written after them
@@ -117,4 +143,8 @@ def _planned(results: Results) -> list[str]:
         names.append("pareto.csv")
     if not results.agreement.empty:
         names.append("method_agreement.csv")
+    if results.surface is not None:
+        from siting.outputs.surface import SURFACE_FILES
+
+        names += SURFACE_FILES
     return names

@@ -18,7 +18,8 @@ MANIFEST = "manifest.json"
 
 PACKAGES = (
     "siting", "numpy", "pandas", "scipy", "geopandas", "shapely", "pyproj", "pyogrio",
-    "pulp", "highspy", "folium", "matplotlib", "pydantic", "ruamel.yaml",
+    "pulp", "highspy", "folium", "matplotlib", "pydantic", "ruamel.yaml", "h3", "h3ronpy",
+    "dask", "distributed", "rasterio",
 )  # fmt: skip
 
 
@@ -68,6 +69,16 @@ def manifest(results: Results, outputs: dict[str, Path]) -> dict[str, Any]:
         data["solver"] = {"name": p.solver, "version": p.solver_version, "status": p.status}
     if results.sensitivity is not None:
         data["sensitivity"] = results.sensitivity.options
+    if results.surface is not None:
+        grid = results.surface
+        data["surface"] = {
+            "resolution": grid.resolution,
+            "cells": len(grid),
+            "kept": int(grid.kept.sum()),
+            "engine": grid.engine,
+            "method": grid.method,
+            "timings_s": {k: round(v, 4) for k, v in grid.timings.items()},
+        }
     return data
 
 
