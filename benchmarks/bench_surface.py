@@ -99,6 +99,7 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
     """Median wall time over ``repeat`` runs, the largest memory added, the last result."""
     times, peaks, out = [], [], None
     for _ in range(repeat):
+        out = None  # the previous run's result is not counted in this run's memory
         with PeakMemory() as mem:
             start = time.perf_counter()
             out = fn()
@@ -203,10 +204,9 @@ def main() -> None:
     surface7 = None
     for res in [int(r) for r in args.resolutions.split(",")]:
         repeat = args.repeat if res <= 7 else 1
-        t, mb, _ = timed(
+        t, mb, surface = timed(
             lambda res=res: build(ctx["source"], resolution=res, robustness=False, **common), repeat
         )
-        surface = build(ctx["source"], resolution=res, robustness=False, **common)
         row = {
             "resolution": res,
             "engine": "numpy",

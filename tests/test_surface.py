@@ -379,3 +379,29 @@ def test_validate_checks_the_surface_without_scoring_it(tiny, edit):
     edit(path, "layers:", f"boundaries: {boundaries}\nlayers:")
     with pytest.raises(DataError, match=r"surface\.area\.region: the boundaries layer has no"):
         validate(path)
+
+
+def test_the_dense_pair_search_finds_the_trees_pairs(monkeypatch):
+    from siting.spec import Decay
+
+    rng = np.random.default_rng(5)
+    sites = np.column_stack([rng.uniform(68, 80, 3000), rng.uniform(42, 46, 3000)])
+    fac = np.column_stack([rng.uniform(68, 80, 40), rng.uniform(42, 46, 40)])
+    fac[0] = sites[0]  # a facility on a site counts (distance 0)
+    weights = rng.uniform(0, 10, 40)
+    ramp = Decay.model_validate({"linear": {"full_km": 30, "zero_km": 150}})
+    dense = (
+        features.gravity(sites, fac, weights, ramp),
+        features.count_within(sites, fac, 60),
+        features.sum_within(sites, fac, weights, 60),
+    )
+    monkeypatch.setattr(features, "DENSE_FACILITIES", 0)
+    tree = (
+        features.gravity(sites, fac, weights, ramp),
+        features.count_within(sites, fac, 60),
+        features.sum_within(sites, fac, weights, 60),
+    )
+    np.testing.assert_allclose(dense[0], tree[0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(dense[1], tree[1])
+    np.testing.assert_allclose(dense[2], tree[2], rtol=1e-12, atol=1e-12)
+    assert dense[1][0] >= 1
