@@ -42,6 +42,7 @@ from siting.spec import SensitivitySpec
 from siting.study import Study
 from siting.surface import build as build_surface
 from siting.surface import check as check_surface
+from siting.surface.picks import surface_regions, surface_sites
 
 Progress = Callable[[str], None]
 
@@ -203,6 +204,15 @@ def _run(
                 kept=candidates.index[kept],
                 scheduler=scheduler,
             )
+    picked_sites = picked_regions = None
+    if grid is not None and study.surface is not None and study.surface.sites is not None:
+        with stage("surface_sites"):
+            picked_sites = surface_sites(
+                source, grid, candidates=candidates, boundaries=inputs.boundaries
+            )
+    if grid is not None and study.surface is not None and study.surface.regions is not None:
+        with stage("surface_regions"):
+            picked_regions = surface_regions(source, grid)
     results = Results(
         study=study,
         source=source.path,
@@ -225,6 +235,8 @@ def _run(
         pareto=pareto,
         changed_in_code=source.changed,
         surface=grid,
+        surface_sites=picked_sites,
+        surface_regions=picked_regions,
     )
     if sensitivity or (sensitivity is None and study.sensitivity is not None):
         with stage("sensitivity"):
@@ -266,6 +278,8 @@ STAGES: dict[str, str] = {
     "score": N_("scoring the candidates"),
     "portfolio": N_("choosing the portfolio"),
     "surface": N_("scoring the surface"),
+    "surface_sites": N_("choosing sites on the surface"),
+    "surface_regions": N_("choosing regions on the surface"),
     "sensitivity": N_("testing how robust the answer is"),
 }
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from siting.outputs.files import file_size_limit_as_error
 from siting.outputs.manifest import MANIFEST, input_files, write_manifest
 from siting.outputs.publish import Publication
+from siting.outputs.surface_picks import picked_files, write_surface_picks
 from siting.outputs.tables import (
     write_agreement_csv,
     write_alternatives_csv,
@@ -33,9 +34,10 @@ def write_surface_set(
         raise ValueError("the run has no surface")
     inputs = input_files(results)
     with file_size_limit_as_error(), Publication(out_dir) as folder:
-        folder.refuse([*SURFACE_FILES, MANIFEST], inputs)
+        folder.refuse([*SURFACE_FILES, *picked_files(results), MANIFEST], inputs)
         stage = folder.staging
         written = write_surface(results, stage, lang=lang or results.study.language)
+        written |= write_surface_picks(results, stage)
         written[MANIFEST] = write_manifest(results, stage / MANIFEST, written)
         folder.publish(written, inputs)
     return {name: Path(out_dir) / name for name in written}
@@ -116,6 +118,7 @@ def write_all(results: Results, out_dir: str | Path, *, lang: str | None = None)
             from siting.outputs.surface import write_surface
 
             written |= write_surface(results, stage, lang=lang or results.study.language)
+            written |= write_surface_picks(results, stage)
         # the workbook has a robustness sheet, so it is written after the robustness tables
         written["ranking.xlsx"] = write_workbook(results, stage / "ranking.xlsx", lang=lang)
         # the report embeds the figures of every analysis, so it is written after them
@@ -147,4 +150,5 @@ def _planned(results: Results) -> list[str]:
         from siting.outputs.surface import SURFACE_FILES
 
         names += SURFACE_FILES
+        names += picked_files(results)
     return names

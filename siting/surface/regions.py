@@ -226,6 +226,19 @@ def enumerate_regions(grid: _Grid, *, limit: int) -> list[tuple[np.ndarray, int]
     return [(np.array(sorted(s), dtype=np.intp), seed) for s, seed in found.items()]
 
 
+#: Fixed polyhexes of 1, 2, ... cells (OEIS A001207): about how many regions of that many
+#: cells hold a given cell as, say, their first.
+POLYHEXES = (1, 3, 11, 44, 186, 814, 3652, 16689, 77359, 362671)
+
+
+def _estimate(grid: _Grid) -> float:
+    """About how many regions :func:`enumerate_regions` would list (to skip it when too many)."""
+    a = np.sort(grid.area[grid.allowed])
+    n_hi = int(np.searchsorted(np.cumsum(a), grid.min_area)) + 1
+    per_cell = POLYHEXES[n_hi - 1] if n_hi <= len(POLYHEXES) else math.inf
+    return float(grid.allowed.sum()) * per_cell
+
+
 def upper_bound(grid: _Grid, *, k: int, rank_by: RankBy) -> float:
     """A bound on the worth of any ``k`` disjoint regions of the grid.
 
@@ -417,7 +430,11 @@ def grow_regions(
     order = cells[np.lexsort((cells, -grid.scores[cells]))]
     seeds = order[:max_seeds]
     greedy = locate_regions_greedy(grid, k=int(k), rank_by=rank_by, seeds=seeds)
-    listed = enumerate_regions(grid, limit=enumerate_limit)
+    listed = (
+        enumerate_regions(grid, limit=enumerate_limit)
+        if _estimate(grid) <= enumerate_limit
+        else None
+    )
     exhaustive = listed is not None
     if listed is None:
         listed = []
