@@ -194,7 +194,7 @@ def test_bad_inputs_are_listed_together() -> None:
     text = str(info.value)
     for part in (
         "lonlat must have one (longitude, latitude) row per cell (7)",
-        "1 allowed cells have no score, first at cell 2",
+        "1 allowed cell has no score, at cell 2",
         "k (number of sites) must be a whole number >= 1; got 0",
         "min_spacing_km must be a finite number >= 0; got -5",
         "must_include lists [99], which are not cells",

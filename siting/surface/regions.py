@@ -36,6 +36,7 @@ import numpy as np
 from siting.errors import DataError, InfeasibleError
 from siting.features import haversine_km
 from siting.i18n import N_, Msg
+from siting.messages import plural
 from siting.optimise.packing import pack
 from siting.tolerances import OBJECTIVE_ABS, OBJECTIVE_REL
 
@@ -324,12 +325,11 @@ def _check(
     bad = np.flatnonzero(mask & ~np.isfinite(s))
     if bad.size:
         problems.append(
-            Msg(
-                N_(
-                    "{n} allowed cells have no score, first at cell {first}; score them or "
-                    "exclude them"
-                ),
-                n=bad.size,
+            plural(
+                "{n} allowed cell has no score, at cell {first}; score it or exclude it",
+                "{n} allowed cells have no score, first at cell {first}; score them or exclude "
+                "them",
+                int(bad.size),
                 first=int(bad[0]),
             )
         )

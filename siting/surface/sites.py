@@ -35,6 +35,7 @@ import numpy as np
 from siting.errors import DataError, InfeasibleError
 from siting.features import EARTH_RADIUS_KM, haversine_km
 from siting.i18n import N_, Msg
+from siting.messages import plural
 from siting.optimise import OptimisationResult, PortfolioRules, prepare, solve_rules, solver_version
 from siting.optimise._core import chosen, solve
 from siting.optimise.model import build
@@ -216,12 +217,11 @@ def _check(
     bad = np.flatnonzero(mask & ~np.isfinite(s))
     if bad.size:
         problems.append(
-            Msg(
-                N_(
-                    "{n} allowed cells have no score, first at cell {first}; score them or "
-                    "exclude them"
-                ),
-                n=bad.size,
+            plural(
+                "{n} allowed cell has no score, at cell {first}; score it or exclude it",
+                "{n} allowed cells have no score, first at cell {first}; score them or exclude "
+                "them",
+                int(bad.size),
                 first=int(bad[0]),
             )
         )
