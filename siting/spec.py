@@ -1411,7 +1411,9 @@ class SurfaceSites(_Strict):
         "can close the gap to the proven bound at the cost of time.",
     )
     max_blocks: Annotated[int, Field(ge=1, le=100_000), BeforeValidator(_not_bool)] = Field(
-        300, description="Blocks of the coarse program that bounds the grid's optimum."
+        1000,
+        description="Most blocks of the coarse program that bounds the grid's optimum (300 "
+        "are tried first).",
     )
     solver: Literal["cbc", "highs"] = Field("highs", description="MILP solver.")
 

@@ -34,7 +34,7 @@ from typing import Any, Literal
 import numpy as np
 
 from siting.errors import DataError, InfeasibleError
-from siting.features import haversine_km
+from siting.features import EARTH_RADIUS_KM, haversine_km
 from siting.i18n import N_, Msg
 from siting.messages import plural
 from siting.optimise.packing import pack
@@ -135,40 +135,50 @@ class _Grid:
         )
 
 
-def grow(
-    grid: _Grid, seed: int, *, taken: np.ndarray | None = None, near: np.ndarray | None = None
-) -> np.ndarray | None:
+def grow(grid: _Grid, seed: int, *, taken: np.ndarray | None = None) -> np.ndarray | None:
     """Grow a region from ``seed`` best cell first (ties by index); None if it cannot reach A.
 
-    ``taken`` marks cells other regions hold; ``near`` is the seed's disk when known.
+    ``taken`` marks cells other regions hold.  Distances to the seed are computed for the cells
+    the growth reaches only (a few per added cell), not for the whole grid.
     """
+    return _grow(grid, seed, taken)[0]
+
+
+def _grow(grid: _Grid, seed: int, taken: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray]:
+    """:func:`grow`, and every cell the growth looked at (its result depends on those only)."""
     if not grid.allowed[seed] or (taken is not None and taken[seed]):
-        return None
-    inside = grid.disk(seed) if near is None else near
-    usable = grid.allowed & inside
-    if taken is not None:
-        usable = usable & ~taken
+        return None, np.array([seed], dtype=np.intp)
+    lon0, lat0 = np.radians(grid.lonlat[seed])
+    cos0 = math.cos(lat0)
+    limit = grid.compact_km
+
+    def near(cell: int) -> bool:
+        lon, lat = np.radians(grid.lonlat[cell])
+        h = math.sin((lat - lat0) / 2) ** 2 + cos0 * math.cos(lat) * math.sin((lon - lon0) / 2) ** 2
+        return 2.0 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h))) <= limit
+
     member = {seed}
     area = float(grid.area[seed])
     heap: list[tuple[float, int]] = []
     seen = {seed}
 
     def push(cell: int) -> None:
-        for nb in grid.neighbours[cell]:
-            nb = int(nb)
-            if nb >= 0 and nb not in seen and usable[nb]:
-                seen.add(nb)
+        for nb in grid.neighbours[cell].tolist():
+            if nb < 0 or nb in seen:
+                continue
+            seen.add(nb)
+            if grid.allowed[nb] and (taken is None or not taken[nb]) and near(nb):
                 heapq.heappush(heap, (-float(grid.scores[nb]), nb))
 
     push(seed)
     while area < grid.min_area:
         if not heap:
-            return None
+            return None, np.fromiter(seen, dtype=np.intp)
         _, cell = heapq.heappop(heap)
         member.add(cell)
         area += float(grid.area[cell])
         push(cell)
-    return np.array(sorted(member), dtype=np.intp)
+    return np.array(sorted(member), dtype=np.intp), np.fromiter(seen, dtype=np.intp)
 
 
 def locate_regions_greedy(
@@ -180,15 +190,21 @@ def locate_regions_greedy(
     its cap of 30 regions.  Returns fewer than ``k`` regions when no more fit.
     """
     taken = np.zeros(grid.scores.size, dtype=bool)
-    disks = {int(c): grid.disk(int(c)) for c in seeds}
     out: list[Region] = []
+    # A growth depends only on the cells it looked at: after a region is taken, only the
+    # seeds whose growth looked at one of its cells are grown again.
+    cache: dict[int, tuple[Region | None, np.ndarray]] = {}
     for _ in range(k):
         best: Region | None = None
         for c in seeds.tolist():
-            cells = grow(grid, c, taken=taken, near=disks[c])
-            if cells is None:
+            hit = cache.get(c)
+            if hit is None or taken[hit[1]].any():
+                cells, seen = _grow(grid, c, taken)
+                hit = (None if cells is None else grid.region(cells, c), seen)
+                cache[c] = hit
+            region = hit[0]
+            if region is None:
                 continue
-            region = grid.region(cells, c)
             if best is None or region.worth(rank_by) > best.worth(rank_by):
                 best = region
         if best is None:

@@ -48,6 +48,11 @@ Guarantee = Literal["exact", "bound"]
 #: Smallest reduced candidate set tried first (it is doubled until the bound closes).
 FIRST_CANDIDATES = 64
 
+#: Blocks of the first coarse bound; when it does not close, the bound is redone with up to
+#: ``max_blocks`` blocks before the reduced set grows (a finer block program is tighter and,
+#: with hundreds of blocks, cheaper than thousands of cells).
+FIRST_BLOCKS = 300
+
 
 @dataclass(frozen=True)
 class SitesResult:
@@ -307,7 +312,7 @@ def choose_sites(
     exact: bool = True,
     names: Sequence[str] | None = None,
     max_candidates: int = 4096,
-    max_blocks: int = 300,
+    max_blocks: int = 1000,
     explain_binding: bool = False,
     solver: str = "highs",
 ) -> SitesResult:
@@ -341,7 +346,7 @@ def choose_sites(
     max_candidates
         Largest reduced set given to the integer program; beyond it the result is a bound.
     max_blocks
-        Largest number of blocks in the coarse upper-bound program.
+        Largest number of blocks in the coarse upper-bound program (300 are tried first).
     explain_binding
         Say which rules bind (re-solves without each rule on the reduced set).
     solver
@@ -396,8 +401,9 @@ def choose_sites(
         "group_name": group_name,
         "solver": solver,
     }
+    blocks = min(FIRST_BLOCKS, max_blocks)
     block_bound, spread = _block_bound(
-        s, xy, pool, int(k), spacing, exact, block_common, group_arr, inc, max_blocks
+        s, xy, pool, int(k), spacing, exact, block_common, group_arr, inc, blocks
     )
     # The best cell of every block spreads the reduced set over the whole grid.
     start_set = np.union1d(start_set, spread)
@@ -421,6 +427,8 @@ def choose_sites(
             where = {int(c): p for p, c in enumerate(cand)}
             common["must_include"] = [where[int(i)] for i in inc]
         rounds += 1
+        refine = blocks < max_blocks and spacing > 0
+        last = size >= min(pool.size, max_candidates) and not refine
         try:
             rules = prepare(
                 s[cand], n=int(k), exact=exact, at_least_per_group=at_least_per_group, **common
@@ -437,7 +445,7 @@ def choose_sites(
                 outside = _outside_bound(s[cand], tau, int(k), exact, common)
                 bound = min(bound, max(value, outside))
             closed = _reaches(value, bound)
-            if closed or size >= min(pool.size, max_candidates):
+            if closed or last:
                 upper = max(value, bound)
                 return SitesResult(
                     selected=np.sort(cand[best.selected]),
@@ -455,7 +463,7 @@ def choose_sites(
                     seconds=time.perf_counter() - start,
                     binding=list(best.binding),
                 )
-        elif size >= min(pool.size, max_candidates):
+        elif last:
             msg = Msg(
                 N_(
                     "no portfolio of {k} sites was found among the best {size} cells; raise "
@@ -465,6 +473,14 @@ def choose_sites(
                 size=size,
             )
             raise InfeasibleError(msg)
+        if refine:
+            blocks = max_blocks
+            finer, spread = _block_bound(
+                s, xy, pool, int(k), spacing, exact, block_common, group_arr, inc, blocks
+            )
+            block_bound = min(block_bound, finer)
+            start_set = np.union1d(start_set, spread)
+            continue
         size = min(pool.size, 2 * size, max_candidates)
 
 
