@@ -49,3 +49,7 @@ RADIUS_SLACK = 1e-12
 
 #: Weight draws within this of a bound of their range are inside it (rounding of the affine map).
 BOUND_SLACK = 1e-15
+
+#: Relative MIP gap at which HiGHS stops by default (its ``mip_rel_gap``): an optimum solved
+#: that way and used as an upper bound is raised by this share, so that the bound stays a bound.
+MIP_GAP = 1e-4

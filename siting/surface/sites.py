@@ -23,6 +23,7 @@ module does not depend on how the scores were made.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Sequence
@@ -37,9 +38,10 @@ from siting.features import EARTH_RADIUS_KM, haversine_km
 from siting.i18n import N_, Msg
 from siting.messages import plural
 from siting.optimise import OptimisationResult, PortfolioRules, prepare, solve_rules, solver_version
-from siting.optimise._core import chosen, solve
+from siting.optimise._core import chosen
 from siting.optimise.model import build
-from siting.tolerances import OBJECTIVE_ABS, OBJECTIVE_REL
+from siting.optimise.packing import solve_to_optimality
+from siting.tolerances import MIP_GAP, OBJECTIVE_ABS, OBJECTIVE_REL
 
 __all__ = ["SitesResult", "choose_sites", "rank_order", "undominated"]
 
@@ -499,10 +501,11 @@ def _solve(rules: PortfolioRules, *, explain_binding: bool = False) -> Optimisat
     which diagnoses and explains.
     """
     if explain_binding or rules.spacing_pairs()[0].size > FULL_PAIRS:
-        return solve_rules(rules, explain_binding=explain_binding)
+        out = solve_rules(rules, explain_binding=explain_binding)
+        return dataclasses.replace(out, details={**out.details, "gap": MIP_GAP})
     start = time.perf_counter()
     built = build(rules)
-    solved = solve(built.prob, rules.solver)
+    solved = solve_to_optimality(built.prob, rules.solver)
     if not solved.feasible:
         return solve_rules(rules, explain_binding=False)  # raises, saying which rules conflict
     selected = chosen(built.x)
@@ -514,6 +517,7 @@ def _solve(rules: PortfolioRules, *, explain_binding: bool = False) -> Optimisat
         solver_version=solver_version(rules.solver),
         seconds=time.perf_counter() - start,
         details={
+            "gap": 0.0,
             "variables": len(built.prob.variables()),
             "constraints": built.prob.numConstraints(),
         },
@@ -639,7 +643,7 @@ def _block_bound(
         out = _solve(rules)
     except InfeasibleError:
         return -math.inf, best
-    return float(out.objective), best
+    return _upper(float(out.objective), out), best
 
 
 def _row_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -672,4 +676,9 @@ def _outside_bound(s: np.ndarray, tau: float, k: int, exact: bool, common: dict[
         return tau
     rules = prepare(s - tau, n=k - 1, exact=False, **common)
     inner = _solve(rules)
-    return k * tau + float((s[inner.selected] - tau).sum())
+    return k * tau + _upper(float((s[inner.selected] - tau).sum()), inner)
+
+
+def _upper(value: float, solved: OptimisationResult) -> float:
+    """An optimum as an upper bound: raised by the solver's stopping gap when it had one."""
+    return value + float(solved.details.get("gap", 0.0)) * max(1.0, abs(value))
