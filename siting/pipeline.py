@@ -40,9 +40,6 @@ from siting.scoring import (
 from siting.sensitivity import Sensitivity, Uncertainty, analyse
 from siting.spec import SensitivitySpec
 from siting.study import Study
-from siting.surface import build as build_surface
-from siting.surface import check as check_surface
-from siting.surface.picks import surface_regions, surface_sites
 
 Progress = Callable[[str], None]
 
@@ -184,6 +181,8 @@ def _run(
             chosen, alternatives, pareto = choose_portfolio(source, candidates, layers, ranking)
     grid = None
     if study.surface is not None and surface == "check":
+        from siting.surface import check as check_surface  # h3, pyarrow: only for a surface
+
         with stage("surface"):
             check_surface(
                 source,
@@ -194,6 +193,8 @@ def _run(
                 kept=candidates.index[kept],
             )
     elif study.surface is not None and surface is not False:
+        from siting.surface import build as build_surface
+
         with stage("surface"):
             grid = build_surface(
                 source,
@@ -205,14 +206,18 @@ def _run(
                 scheduler=scheduler,
             )
     picked_sites = picked_regions = None
-    if grid is not None and study.surface is not None and study.surface.sites is not None:
-        with stage("surface_sites"):
-            picked_sites = surface_sites(
-                source, grid, candidates=candidates, boundaries=inputs.boundaries
-            )
-    if grid is not None and study.surface is not None and study.surface.regions is not None:
-        with stage("surface_regions"):
-            picked_regions = surface_regions(source, grid)
+    plan = study.surface
+    if grid is not None and plan is not None and (plan.sites or plan.regions):
+        from siting.surface.picks import surface_regions, surface_sites  # only for a surface
+
+        if plan.sites is not None:
+            with stage("surface_sites"):
+                picked_sites = surface_sites(
+                    source, grid, candidates=candidates, boundaries=inputs.boundaries
+                )
+        if plan.regions is not None:
+            with stage("surface_regions"):
+                picked_regions = surface_regions(source, grid)
     results = Results(
         study=study,
         source=source.path,
