@@ -209,6 +209,19 @@ def _run(
                 kept=candidates.index[kept],
                 scheduler=scheduler,
             )
+    picked_sites = picked_regions = None
+    plan = study.surface
+    if grid is not None and plan is not None and (plan.sites or plan.regions):
+        from siting.surface.picks import surface_regions, surface_sites  # only for a surface
+
+        if plan.sites is not None:
+            with stage("surface_sites"):
+                picked_sites = surface_sites(
+                    source, grid, candidates=candidates, boundaries=inputs.boundaries
+                )
+        if plan.regions is not None:
+            with stage("surface_regions"):
+                picked_regions = surface_regions(source, grid)
     results = Results(
         study=study,
         source=source.path,
@@ -231,6 +244,8 @@ def _run(
         pareto=pareto,
         changed_in_code=source.changed,
         surface=grid,
+        surface_sites=picked_sites,
+        surface_regions=picked_regions,
     )
     if panel is not None:
         with stage("stakeholders"):
@@ -276,6 +291,8 @@ STAGES: dict[str, str] = {
     "portfolio": N_("choosing the portfolio"),
     "stakeholders": N_("deciding by each stakeholder's weights"),
     "surface": N_("scoring the surface"),
+    "surface_sites": N_("choosing sites on the surface"),
+    "surface_regions": N_("choosing regions on the surface"),
     "sensitivity": N_("testing how robust the answer is"),
 }
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from siting.sensitivity import Sensitivity
     from siting.stakeholders import StakeholderAnalysis
     from siting.surface import Surface
+    from siting.surface.picks import SurfaceRegions, SurfaceSites
     from siting.weights import AhpResult, Weighting
 
 
@@ -189,6 +190,9 @@ class Results:
     surface
         The suitability surface (:class:`siting.surface.Surface`), when the study has a
         ``surface`` section.
+    surface_sites, surface_regions
+        Sites and regions chosen on the surface (:mod:`siting.surface.picks`), when its
+        ``sites`` / ``regions`` sections ask for them.
     changed_in_code
         True when the study was changed in code after its criteria file was read
         (:meth:`siting.Study.replace`): ``source`` then no longer describes it, so the
@@ -219,6 +223,8 @@ class Results:
     stakeholders: StakeholderAnalysis | None = None
     changed_in_code: bool = False
     surface: Surface | None = None
+    surface_sites: SurfaceSites | None = None
+    surface_regions: SurfaceRegions | None = None
 
     @property
     def weights(self) -> pd.Series:

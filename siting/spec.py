@@ -1579,6 +1579,53 @@ class SurfaceRobustness(_Strict):
     )
 
 
+class SurfaceSites(_Strict):
+    """Sites chosen among the surface's cells by the portfolio's integer program."""
+
+    count: SiteCount = Field(description="Number of sites (cells) to choose.")
+    exactly: bool = Field(True, description="Exactly `count` sites (true) or at most (false).")
+    min_spacing_km: NonNegative | None = Field(
+        None, description="Least great-circle distance between two chosen cells' centres."
+    )
+    at_most_per: AtMostPer | None = Field(
+        None,
+        description="{field, count}: at most `count` sites per value of a field of the "
+        "boundaries layer (the polygon holding the cell's centre).",
+    )
+    must_include: list[str] = Field(
+        default_factory=list,
+        description="Candidate ids: the cell holding each candidate is locked in.",
+    )
+    max_candidates: Annotated[int, Field(ge=1, le=100_000), BeforeValidator(_not_bool)] = Field(
+        64,
+        description="Cells given to the integer program after the dominance reduction; more "
+        "can close the gap to the proven bound at the cost of time.",
+    )
+    max_blocks: Annotated[int, Field(ge=1, le=100_000), BeforeValidator(_not_bool)] = Field(
+        1000,
+        description="Most blocks of the coarse program that bounds the grid's optimum (300 "
+        "are tried first).",
+    )
+    solver: Literal["cbc", "highs"] = Field("highs", description="MILP solver.")
+
+
+class SurfaceRegions(_Strict):
+    """Contiguous, compact regions of the surface with the best mean or total score."""
+
+    count: SiteCount = Field(description="Number of regions (no cap of 30).")
+    min_area_km2: Positive = Field(description="Least area of a region, km².")
+    compact_km: Positive = Field(
+        description="Every cell of a region lies within this distance of its seed cell."
+    )
+    rank_by: Literal["mean", "total"] = Field(
+        "mean", description="A region is worth the mean (default) or the sum of its scores."
+    )
+    max_seeds: Annotated[int, Field(ge=1, le=1_000_000), BeforeValidator(_not_bool)] = Field(
+        2000, description="Best cells from which candidate regions grow on a large grid."
+    )
+    solver: Literal["cbc", "highs"] = Field("highs", description="MILP solver.")
+
+
 class SurfaceSpec(_Strict):
     """A suitability surface: the study's criteria measured and scored over an H3 grid."""
 
@@ -1640,6 +1687,12 @@ class SurfaceSpec(_Strict):
     )
     robustness: SurfaceRobustness | None = Field(
         None, description="Share of weight draws in which each cell is in the top percent."
+    )
+    sites: SurfaceSites | None = Field(
+        None, description="Sites chosen among the cells under portfolio rules (surface_sites.csv)."
+    )
+    regions: SurfaceRegions | None = Field(
+        None, description="Contiguous compact regions of the best cells (surface_regions.geojson)."
     )
 
 

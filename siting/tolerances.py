@@ -58,3 +58,6 @@ LP_INTEGRAL = 1e-6
 #: short of it by more than this share (at least this much absolutely): below that, solver
 #: rounding would add the same cut again and again.
 CUT_VIOLATION = 1e-7
+#: Relative MIP gap at which HiGHS stops by default (its ``mip_rel_gap``): an optimum solved
+#: that way and used as an upper bound is raised by this share, so that the bound stays a bound.
+MIP_GAP = 1e-4

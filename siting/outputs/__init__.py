@@ -13,6 +13,7 @@ from siting.outputs.drawings import Drawings
 from siting.outputs.files import file_size_limit_as_error
 from siting.outputs.manifest import MANIFEST, input_files, write_manifest
 from siting.outputs.publish import Publication
+from siting.outputs.surface_picks import picked_files, write_surface_picks
 from siting.outputs.tables import (
     write_agreement_csv,
     write_alternatives_csv,
@@ -42,9 +43,10 @@ def write_surface_set(
         raise ValueError("the run has no surface")
     inputs = input_files(results)
     with file_size_limit_as_error(), Publication(out_dir) as folder:
-        folder.refuse([*SURFACE_FILES, MANIFEST], inputs)
+        folder.refuse([*SURFACE_FILES, *picked_files(results), MANIFEST], inputs)
         stage = folder.staging
         written = write_surface(results, stage, lang=lang or results.study.language)
+        written |= write_surface_picks(results, stage)
         written[MANIFEST] = write_manifest(results, stage / MANIFEST, written)
         folder.publish(written, inputs)
     return {name: Path(out_dir) / name for name in written}
@@ -187,6 +189,7 @@ def _write_set(
         from siting.outputs.surface import write_surface
 
         written |= put("surface", lambda: write_surface(results, stage, lang=first))
+        written |= put("surface picks", lambda: write_surface_picks(results, stage))
     if results.alternatives:
         written |= put(
             "alternatives.csv",
@@ -261,4 +264,5 @@ def _planned(results: Results) -> list[str]:
         from siting.outputs.surface import SURFACE_FILES
 
         names += SURFACE_FILES
+        names += picked_files(results)
     return names
