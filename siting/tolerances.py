@@ -49,3 +49,9 @@ RADIUS_SLACK = 1e-12
 
 #: Weight draws within this of a bound of their range are inside it (rounding of the affine map).
 BOUND_SLACK = 1e-15
+
+#: The page against Python on the same point (tests/test_surface_map.py): a click on the surface
+#: measures, values and scores in JavaScript's float64 with the formulas of siting.features,
+#: siting.value and siting.mcda; the two differ only by rounding (arcsine, exp, sums in another
+#: order), about 1e-13 km and 1e-16 in a value.  Relative to the raw value's size for raw values.
+PAGE_ARITHMETIC = 1e-9
