@@ -61,3 +61,8 @@ CUT_VIOLATION = 1e-7
 #: Relative MIP gap at which HiGHS stops by default (its ``mip_rel_gap``): an optimum solved
 #: that way and used as an upper bound is raised by this share, so that the bound stays a bound.
 MIP_GAP = 1e-4
+#: The page against Python on the same point (tests/test_surface_map.py): a click on the surface
+#: measures, values and scores in JavaScript's float64 with the formulas of siting.features,
+#: siting.value and siting.mcda; the two differ only by rounding (arcsine, exp, sums in another
+#: order), about 1e-13 km and 1e-16 in a value.  Relative to the raw value's size for raw values.
+PAGE_ARITHMETIC = 1e-9

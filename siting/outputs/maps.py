@@ -228,6 +228,9 @@ def folium_map(
         layers["stakeholders"] = SitingLayer(
             "stakeholders", "Whose weights put the site in the portfolio", show=False
         )
+    if results.surface is not None:
+        # under the candidates and the chosen sites (its own pane, siting.outputs.map.surface)
+        layers["surface"] = SitingLayer("surface", "Suitability surface")
     layers["candidates"] = SitingLayer("candidates", "Candidates, coloured by score")
     layers["excluded"] = SitingLayer("excluded", "Excluded candidates")
     if data["portfolio"] is not None:
@@ -250,7 +253,13 @@ def folium_map(
     m.add_child(PageData(data))
     m.add_child(Panel())
     m.add_child(Engine(scripts, {"script-src": sources}))
-    m.add_child(PageScript(layers, control))
+    script = PageScript(layers, control)
+    if results.surface is not None:
+        from siting.outputs.map.surface import SurfaceScript, surface_data
+
+        # a child of the page script, so that it runs after it (it reads window.siting)
+        script.add_child(SurfaceScript(surface_data(results), m, layers["surface"]))
+    m.add_child(script)
     return m
 
 

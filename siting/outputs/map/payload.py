@@ -59,7 +59,7 @@ TILES: dict[str, tuple[str, str]] = {
 }
 
 #: The page scripts whose messages the page carries, in every language.
-PAGE_SCRIPTS: tuple[str, ...] = ("map.js",)
+PAGE_SCRIPTS: tuple[str, ...] = ("map.js", "surface.js")
 
 _COORD_DECIMALS = 5  # about 1 m: finer than any siting question, and a shorter file
 _SIMPLIFY_DEG = 0.01  # about 1 km: border and regions stay recognisable at country scale

@@ -865,8 +865,29 @@
     return buildLp(P, Array.prototype.slice.call(scores, 0, P.size), new Set(v.omit || []), v.cuts || []);
   }
 
+  /**
+   * Score rows of values with one method entry (model.methods[name], or the surface's): the
+   * method's function itself, on the entry's options, with the weighted product's floor.  For
+   * a pointwise method one row is scored alone (a click on the surface, siting.outputs.map.surface).
+   * @param {string} name a method of siting.mcda.REGISTRY
+   * @param {object} entry {options, needs_positive}
+   * @param {number[][]} x rows × the entry's criteria
+   * @param {number[]} w weights of those criteria (summing to 1)
+   * @param {string[]} names their ids
+   * @param {number} floor the weighted product's floor (siting.mcda.PRODUCT_FLOOR)
+   * @returns {{ok: true, s: number[]} | {ok: false, error: object}}
+   */
+  function aggregate(name, entry, x, w, names, floor) {
+    if (!METHODS[name]) return fail("unknown-method", "no method " + JSON.stringify(name), { method: name });
+    const rows = entry.needs_positive
+      ? x.map(function (row) { return row.map(function (v) { return floor + (1 - floor) * v; }); })
+      : x;
+    return METHODS[name](rows, w, names, entry.options || {});
+  }
+
   globalThis.SitingEngine = Object.freeze({
     ready: ready,
+    aggregate: aggregate,
     info: function () { return Object.assign({}, info); },
     score: score,
     rank: rank,

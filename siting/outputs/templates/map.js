@@ -1048,6 +1048,7 @@ function sitingPage(env) {
     if (role === "candidates") return esc(t("Candidates, coloured by score"));
     if (role === "excluded") return swatch("#999") + esc(t("Excluded candidates"));
     if (role === "labels") return esc(t("Town names"));
+    if (role === "surface") return esc(t("Suitability surface"));
     if (role === "portfolio") return swatch(RING) + esc(t("Chosen portfolio"));
     if (role === "coverage") {
       return esc(PORTFOLIO.radius_from === "coverage"
@@ -1633,6 +1634,8 @@ function sitingPage(env) {
     if (!DATA.messages[code]) return false;
     lang = code;
     renderAll();
+    // the surface's legend and popup (surface.js) follow the language too
+    document.dispatchEvent(new CustomEvent("siting:language", { detail: code }));
     return true;
   }
 
@@ -1776,6 +1779,8 @@ function sitingPage(env) {
       integer: function (x) { return integer(x); }, percent: function (p, digits) { return pct(p, digits); } },
     setLanguage: setLanguage,
     language: function () { return lang; },
+    // the page's messages, for the scripts that draw beside it (surface.js)
+    t: function (msgid) { return t(msgid); },
     choosePareto: function (k) { if (paretoPickFn) paretoPickFn(k); },
     relayout: function () { labels.layout(); },
     idle: idle,
