@@ -707,7 +707,7 @@ def _grow(joint: JointRules, built: _Built, around: dict[int, np.ndarray]) -> bo
         assert spacing is not None  # only programmes with a spacing are lazy
         x = np.array([v.varValue or 0.0 for v in built.x[k]])
         sel = np.flatnonzero(x > 0.5)
-        sub = spacing.distances_km[np.ix_(sel, sel)]
+        sub = spacing.among(sel)
         if np.any(np.triu(sub < spacing.min_km, k=1)):
             more = np.union1d(rows, sel)
             if more.size > rows.size:
@@ -911,8 +911,8 @@ def relax(joint: JointRules, family: str) -> float | None:
             )
         )
     if family == "spacing_across" and joint.spacing is not None:
-        d = joint.spacing.distances_km
-        values = np.unique(d[np.triu_indices_from(d, k=1)])
+        # the distances of the pairs the rule forbids, from its neighbour query
+        values = np.unique(joint.spacing.pairs_km()[2])
         values = values[values < joint.spacing.min_km]
         if not solve_joint(joint, omit=frozenset({"spacing_across"})).feasible:
             return None
@@ -921,7 +921,7 @@ def relax(joint: JointRules, family: str) -> float | None:
         best = 0.0
         while lo <= hi:
             mid = (lo + hi) // 2
-            trial = Spacing(min_km=float(values[mid]), distances_km=d)
+            trial = dataclasses.replace(joint.spacing, min_km=float(values[mid]))
             if solve_joint(dataclasses.replace(joint, spacing=trial)).feasible:
                 best = float(values[mid])
                 lo = mid + 1

@@ -216,6 +216,27 @@ def folium_map(
     if boundaries is not None:
         m.add_child(CustomPane("base", z_index=250, pointer_events=True))
         layers["boundaries"] = boundaries
+    layers |= _siting_layers(data, results)
+    for layer_element in layers.values():
+        m.add_child(layer_element)
+    control = LayerControl(collapsed=True)
+    m.add_child(control)
+    m.add_child(PageData(data))
+    m.add_child(Panel())
+    m.add_child(Engine(scripts, {"script-src": sources}))
+    script = PageScript(layers, control)
+    if results.surface is not None:
+        from siting.outputs.map.surface import SurfaceScript, surface_data
+
+        # a child of the page script, so that it runs after it (it reads window.siting)
+        script.add_child(SurfaceScript(surface_data(results), m, layers["surface"]))
+    m.add_child(script)
+    return m
+
+
+def _siting_layers(data: dict[str, Any], results: Results) -> dict[str, Layer]:
+    """The page's own layers, bottom to top, as the layer control lists them."""
+    layers: dict[str, Layer] = {}
     for layer in data["layers"]:
         # dense layers (the ~300 settlements) start switched off so that they do not bury
         # the candidates; the layer control brings them back
@@ -246,21 +267,7 @@ def folium_map(
     if data["reference"] is not None:
         layers["reference"] = SitingLayer("reference", "Novosibirsk reference")
     layers["labels"] = SitingLayer("labels", "Town names")
-    for layer_element in layers.values():
-        m.add_child(layer_element)
-    control = LayerControl(collapsed=True)
-    m.add_child(control)
-    m.add_child(PageData(data))
-    m.add_child(Panel())
-    m.add_child(Engine(scripts, {"script-src": sources}))
-    script = PageScript(layers, control)
-    if results.surface is not None:
-        from siting.outputs.map.surface import SurfaceScript, surface_data
-
-        # a child of the page script, so that it runs after it (it reads window.siting)
-        script.add_child(SurfaceScript(surface_data(results), m, layers["surface"]))
-    m.add_child(script)
-    return m
+    return layers
 
 
 def render_map(
