@@ -54,3 +54,18 @@ def test_leaving_early_ends_the_child() -> None:
     if pid is not None:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+
+
+@pytest.mark.skipif(not can_fork(), reason="figures are drawn in this process here")
+def test_a_static_map_drawn_in_the_second_process_is_the_same_bytes(tiny) -> None:
+    import siting
+    from siting.outputs import static_map
+
+    results = siting.run(tiny / "study.yaml", sensitivity=False)
+    with Drawings(
+        {"ru": lambda: static_map.render_static_map(results, dpi=100, lang="ru")}
+    ) as drawings:
+        forked = drawings.get("ru")
+    assert drawings.seconds  # it came from the child
+    assert forked == static_map.render_static_map(results, dpi=100, lang="ru")
+    assert forked.startswith(b"\x89PNG")
