@@ -2,7 +2,7 @@
 
 Each script prints its own table (medians of several runs and the ratio to the peer);
 benchmarks/README.md records the figures with the command that reproduces each.
-Usage: ``.venv/bin/python benchmarks/run_all.py [name ...]`` (names: mcda, optimise, map, sensitivity).
+Usage: ``.venv/bin/python benchmarks/run_all.py [name ...]`` (names: mcda, optimise, map, sensitivity, stakeholders).
 """
 
 from __future__ import annotations

@@ -80,10 +80,8 @@ def build_rules(
     pool = candidates.loc[kept]
     xy = features.lonlat(pool)
     position = {cid: i for i, cid in enumerate(kept)}
-    distances = groups = costs = population = demand_km = centres_km = None
+    groups = costs = population = demand_xy = centres_km = None
     centre_names: list[str] | None = None
-    if spec.min_spacing_km:
-        distances = features.haversine_km(xy, xy)
     per = spec.at_most_per or spec.at_least_per
     if per is not None:
         groups = pool[per.field].astype(str).to_numpy()
@@ -93,7 +91,7 @@ def build_rules(
         demand, population = _demand(
             spec.coverage.demand, spec.coverage.population_field, candidates, layers
         )
-        demand_km = features.haversine_km(features.lonlat(demand), xy)
+        demand_xy = features.lonlat(demand)
     if spec.equity is not None:
         eq = spec.equity
         layer = eq.demand or (spec.coverage.demand if spec.coverage else "candidates")
@@ -109,9 +107,12 @@ def build_rules(
         exact=spec.exactly,
         names=list(pool["name"].astype(str)),
         solver=solver or spec.solver,
+        time_limit_s=spec.time_limit_s,
         must_include=[position[c] for c in spec.must_include if c in position],
         must_exclude=[position[c] for c in spec.must_exclude if c in position],
-        distances_km=distances,
+        # Coordinates, not matrices: spacing and coverage pairs come from a KD-tree, so memory
+        # grows with the pairs within reach, not with candidates × candidates.
+        lonlat=xy,
         min_spacing_km=spec.min_spacing_km or None,
         groups=groups,
         group_name=per.field if per is not None else "group",
@@ -120,7 +121,7 @@ def build_rules(
         costs=costs,
         budget=spec.budget.limit if spec.budget is not None else None,
         population=population,
-        demand_distances_km=demand_km,
+        demand_lonlat=demand_xy,
         cover_radius_km=spec.coverage.radius_km if spec.coverage is not None else None,
         population_weight=spec.coverage.weight if spec.coverage is not None else 0.0,
         centre_distances_km=centres_km,
@@ -182,6 +183,10 @@ def _choice(
         binding=list(result.binding),
         binding_details=[_with_ids(d, model) for d in result.binding_details],
         population_covered=covered,
+        proven=result.proven,
+        bound=result.bound,
+        gap=result.gap,
+        time_limit_s=result.time_limit_s,
     )
 
 
@@ -255,6 +260,7 @@ def choose_portfolio(
                 k=rules.alternatives.count + 1,
                 min_difference=rules.alternatives.differ_by,
                 explain_binding=False,
+                best=best,
             )
             alternatives = [_choice(r, model, ranking) for r in found[1:]]
         pareto = pd.DataFrame()

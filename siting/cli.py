@@ -5,25 +5,31 @@ Exit codes: 0 success, 2 a mistake in the input (message, no traceback), 1 a bug
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from siting import criteria, pipeline
 from siting.errors import SitingError
+from siting.programmes import json_schema_text as programmes_schema_text
 from siting.results import Results
 from siting.spec import Language
 
 if TYPE_CHECKING:
     from siting.compare import Comparison
+    from siting.i18n import Translator
     from siting.outputs.words import Words
+    from siting.programmes import Allocation
 
 app = typer.Typer(
     add_completion=False,
@@ -82,25 +88,39 @@ LangOpt = Annotated[
 
 
 def _run_and_write(
-    path: Path, out: Path | None, *, quiet: bool, sensitivity: bool | None, lang: str | None
+    path: Path,
+    out: Path | None,
+    *,
+    quiet: bool,
+    sensitivity: bool | None,
+    lang: str | None,
+    profile: bool = False,
 ) -> None:
     """Run the study with a progress display, write every output, print the summary."""
     from siting.i18n import translator
     from siting.outputs import write_all
 
+    started = time.perf_counter()
     target = out or default_out(path)
     t = translator(lang or "en")
+    writing: dict[str, float] = {}
     try:
+        # The spinner names the stage (and, while writing, the file) under way; it is drawn
+        # on a terminal only, so piped output and the tests see none of it.
         with err_console.status(t("starting"), spinner="dots") as status:
 
             def progress(stage: str) -> None:
                 if not quiet:
                     status.update(f"[bold]{t(pipeline.STAGES.get(stage, stage))}[/bold]")
 
+            def output(name: str) -> None:
+                if not quiet:
+                    status.update(f"[bold]{t('writing {file}', file=name)}[/bold]")
+
             results = pipeline.run(path, progress=progress, sensitivity=sensitivity)
             t = translator(lang or results.study.language)
             status.update(f"[bold]{t('writing outputs')}[/bold]")
-            written = write_all(results, target, lang=t.lang)
+            written = write_all(results, target, lang=t.lang, progress=output, timings=writing)
     except SitingError as exc:
         _fail(exc, lang)
         return
@@ -110,12 +130,68 @@ def _run_and_write(
         out_console.print(
             Text(t("outputs in {folder}: {files}", folder=folder, files=", ".join(written)))
         )
+    if profile:
+        _profile(results, writing, started, t.lang)
+
+
+def _profile(results: Results, writing: dict[str, float], started: float, lang: str) -> None:
+    """Print the time of each stage of the run and of each output it wrote (``--profile``).
+
+    The start-up is the time from the start of the interpreter to the command (Python and the
+    imports); a figure drawn by the second process while this one wrote the others is listed
+    with its own time, which overlaps the others' (so the rows add up to more than the total).
+    """
+    from siting.i18n import translator
+
+    t = translator(lang)
+    now = time.perf_counter()
+    table = Table(title=t("Where the time went"), title_justify="left")
+    table.add_column(t("stage"))
+    table.add_column(t("seconds"), justify="right")
+    boot = started - _process_start()
+    if boot > 0:
+        table.add_row(t("start-up (Python and the imports)"), t.number(boot, 2))
+    for stage, seconds in results.timings.items():
+        table.add_row(t(pipeline.STAGES.get(stage, stage)), t.number(seconds, 2))
+    for name, seconds in writing.items():
+        table.add_row(t("writing {file}", file=name), t.number(seconds, 2))
+    table.add_row(
+        Text(t("total"), style="bold"),
+        Text(t.number(now - min(started, started - boot), 2), style="bold"),
+    )
+    out_console.print(table)
+
+
+def _process_start() -> float:
+    """``time.perf_counter()`` when this process started (its age, from /proc; else now)."""
+    try:
+        stat = Path(f"/proc/{os.getpid()}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        age = uptime - int(stat[19]) / ticks
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter()
+    return time.perf_counter() - max(age, 0.0)
+
+
+ProfileOpt = Annotated[
+    bool,
+    typer.Option(
+        "--profile", help="Print the time each stage and each output took (also in manifest.json)."
+    ),
+]
 
 
 @app.command()
-def run(path: FileArg, out: OutOpt = None, quiet: QuietOpt = False, lang: LangOpt = None) -> None:
+def run(
+    path: FileArg,
+    out: OutOpt = None,
+    quiet: QuietOpt = False,
+    lang: LangOpt = None,
+    profile: ProfileOpt = False,
+) -> None:
     """Run a study: rank the candidates, choose the portfolio, write tables, map and manifest."""
-    _run_and_write(path, out, quiet=quiet, sensitivity=None, lang=lang)
+    _run_and_write(path, out, quiet=quiet, sensitivity=None, lang=lang, profile=profile)
 
 
 def _summary(results: Results, n: int = 10, *, lang: str | None = None) -> None:
@@ -134,6 +210,8 @@ def _summary(results: Results, n: int = 10, *, lang: str | None = None) -> None:
     out_console.print(Text(w.headline(), style="bold"))
     for sentence in w.close_calls():
         out_console.print(Text(sentence, style="bold red"), soft_wrap=True)
+    if w.limit_note():
+        out_console.print(Text(w.limit_note(), style="bold red"), soft_wrap=True)
     for sentence in w.binding_sentences():
         out_console.print(Text("  " + sentence), soft_wrap=True)
     alternative = w.alternative()
@@ -142,50 +220,97 @@ def _summary(results: Results, n: int = 10, *, lang: str | None = None) -> None:
     method = results.study.method.name
     others = [m for m in results.method_ranks.columns if m != method]
     sens = results.sensitivity
+    membership = sens.membership if sens is not None else None
+    chosen = set(results.portfolio.ids) if results.portfolio else set()
+    top = results.top(n)
+    # Each column: header, cells, right-aligned, priority (the lowest goes first when the
+    # terminal is too narrow: the other methods' ranks, then P(top3), then P(1st)).
+    columns: list[tuple[str, list[str], bool, int]] = [
+        (t("rank"), [t.integer(int(r)) for r in top["rank"]], True, 9),
+        (t("candidate"), [w.name(c) + (" ★" if c in chosen else "") for c in top.index], False, 9),
+        (t("score"), [t.number(float(x), 3) for x in top["score"]], True, 8),
+    ]
+    for m in others:
+        ranks = [t.integer(_num(results.method_ranks.at[c, m])) for c in top.index]
+        columns.append((w.method(m), ranks, True, 1))
+    if sens is not None:
+        accept = sens.acceptability.acceptability
+        probs = accept.reindex([str(c) for c in top.index]).to_numpy(dtype=float)
+        columns.append((t("P(1st)"), [t.number(float(p), 2) for p in probs[:, 0]], True, 6))
+        columns.append(
+            (t("P(top3)"), [t.number(float(p), 2) for p in probs[:, :3].sum(axis=1)], True, 4)
+        )
+        if membership is not None:
+            member = [float(membership.probability.get(c, 0.0)) for c in top.index]
+            columns.append((t("P(port.)"), [t.number(p, 2) for p in member], True, 7))
+    shown = _fit(columns, out_console.width)
     notes = [t("score: {method}", method=w.method(method))]
-    if others:
-        notes.append(t("rank under {methods}", methods=", ".join(w.method(m) for m in others)))
+    kept_methods = [m for m in others if w.method(m) in {c[0] for c in shown}]
+    if kept_methods:
+        notes.append(
+            t("rank under {methods}", methods=", ".join(w.method(m) for m in kept_methods))
+        )
+    if len(kept_methods) < len(others):
+        notes.append(t("the ranks under every method are in methods_all.csv"))
     if sens is not None:
         notes.append(
             t(
-                "P(1st), P(top3), P(port.): share of weight draws in which it ranks first, in "
-                "the top 3, in the best portfolio"
+                "P(1st), P(top3): share of the {n} weight draws in which it ranks first, in the "
+                "top 3",
+                n=t.integer(int(sens.acceptability.draws)),
             )
         )
+    if membership is not None:
+        notes.append(
+            t(
+                "P(port.): share of the {n} weight draws in which it is in the best portfolio",
+                n=t.integer(int(membership.draws)),
+            )
+        )
+    # No vertical rules and no padding at the edges: ten rows fit an 80-column terminal.
     table = Table(
         title=t("Top {n}", n=t.integer(n)),
         title_justify="left",
         caption="; ".join(notes),
         caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
-    table.add_column(t("rank"), justify="right")
-    table.add_column(t("candidate"))
-    table.add_column(t("score"), justify="right")
-    for m in others:
-        table.add_column(w.method(m), justify="right")
-    if sens is not None:
-        table.add_column(t("P(1st)"), justify="right")
-        table.add_column(t("P(top3)"), justify="right")
-        if sens.membership is not None:
-            table.add_column(t("P(port.)"), justify="right")
-    chosen = set(results.portfolio.ids) if results.portfolio else set()
-    for cid, row in results.top(n).iterrows():
-        mark = " ★" if cid in chosen else ""
-        cells: list[str | Text] = [
-            t.integer(int(row["rank"])),
-            Text(f"{w.name(cid)}{mark}"),
-            t.number(float(row["score"]), 3),
-        ]
-        cells += [t.integer(_num(results.method_ranks.at[cid, m])) for m in others]
-        if sens is not None:
-            accept = sens.acceptability.acceptability
-            probs = accept.to_numpy(dtype=float)[accept.index.get_loc(str(cid))]
-            cells += [t.number(float(probs[0]), 2), t.number(float(probs[:3].sum()), 2)]
-            if sens.membership is not None:
-                cells.append(t.number(float(sens.membership.probability.get(cid, 0.0)), 2))
-        table.add_row(*cells)
+    for head, _cells, right, _priority in shown:
+        table.add_column(head, justify="right" if right else "left", no_wrap=head == t("candidate"))
+    for i in range(len(top)):
+        table.add_row(*(Text(cells[i]) for _head, cells, _right, _p in shown))
     out_console.print(table)
     _summary_notes(results, w)
+
+
+def _fit(
+    columns: list[tuple[str, list[str], bool, int]], width: int
+) -> list[tuple[str, list[str], bool, int]]:
+    """The columns that fit ``width`` characters, dropping the lowest priority first.
+
+    A column needs its widest cell or its header on one line, plus three characters: its
+    padding and the space that divides it from the next; the table's outer edges take none.
+    (Left to itself, rich would squeeze every column alike and cut headers and names short.)
+    """
+
+    def need(col: tuple[str, list[str], bool, int]) -> int:
+        head, cells, _right, _priority = col
+        return max([len(head), *(len(c) for c in cells)]) + 3
+
+    shown = list(columns)
+    while sum(need(c) for c in shown) - 3 > width and len(shown) > 3:
+        lowest = min(shown[3:], key=lambda c: c[3])
+        shown.remove(lowest)
+    return shown
+
+
+def _stakeholder_lines(results: Results, t: Translator) -> None:
+    """The stakeholders' sentences (the report's), under the weights' notes."""
+    from siting.outputs.stakeholders import stakeholder_sentences
+
+    for sentence in stakeholder_sentences(results, t)[1:]:  # the first repeats the weights' note
+        out_console.print(Text(t("stakeholders: {note}", note=sentence)), soft_wrap=True)
 
 
 def _num(x: object) -> float | None:
@@ -232,6 +357,7 @@ def _summary_notes(results: Results, w: Words) -> None:
         )
     for note in results.weight_notes:
         out_console.print(Text(t("weights: {note}", note=render(note, t))))
+    _stakeholder_lines(results, t)
     excluded = int((results.ranking["excluded_reason"] != "").sum())
     if excluded:
         out_console.print(
@@ -277,11 +403,88 @@ def _summary_notes(results: Results, w: Words) -> None:
 
 
 @app.command()
+def surface(
+    path: FileArg,
+    out: OutOpt = None,
+    quiet: QuietOpt = False,
+    lang: LangOpt = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Address of a running dask scheduler (tcp://host:8786): build the surface on "
+            "that cluster (default: the study's engine, dask on a local cluster or numpy).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Score the study's suitability surface: surface.parquet, surface.tif, best_cells.csv."""
+    from siting.i18n import translator
+    from siting.outputs import write_surface_set
+
+    target = out or default_out(path)
+    t = translator(lang or "en")
+    try:
+        with err_console.status(t("starting"), spinner="dots") as status:
+
+            def progress(stage: str) -> None:
+                if not quiet:
+                    status.update(f"[bold]{t(pipeline.STAGES.get(stage, stage))}[/bold]")
+
+            from siting.study import Study
+
+            loaded = Study.load(path)
+            if loaded.spec.surface is None:
+                msg = t(
+                    "{file} has no `surface:` section; add one, for example `surface: "
+                    "{{resolution: 6}}` (docs/criteria.md)",
+                    file=str(path),
+                )
+                err_console.print(Text(msg, style="bold red"))
+                raise typer.Exit(code=2)
+            results = pipeline.run(
+                loaded,
+                progress=progress,
+                sensitivity=False,
+                surface=True,
+                portfolio=False,
+                scheduler=scheduler,
+            )
+            t = translator(lang or results.study.language)
+            status.update(f"[bold]{t('writing outputs')}[/bold]")
+            written = write_surface_set(results, target, lang=t.lang)
+    except SitingError as exc:
+        _fail(exc, lang)
+        return
+    if not quiet:
+        grid = results.surface
+        assert grid is not None
+        out_console.print(
+            Text(
+                t(
+                    "{cells} cells at H3 resolution {resolution}, {kept} kept; best score {best}",
+                    cells=t.integer(len(grid)),
+                    resolution=grid.resolution,
+                    kept=t.integer(int(grid.kept.sum())),
+                    best=t.number(float(grid.score[grid.kept].max()) if grid.kept.any() else None),
+                )
+            )
+        )
+        out_console.print(
+            Text(t("outputs in {folder}: {files}", folder=f"{target}/", files=", ".join(written)))
+        )
+
+
+@app.command()
 def sensitivity(
-    path: FileArg, out: OutOpt = None, quiet: QuietOpt = False, lang: LangOpt = None
+    path: FileArg,
+    out: OutOpt = None,
+    quiet: QuietOpt = False,
+    lang: LangOpt = None,
+    profile: ProfileOpt = False,
 ) -> None:
     """Run a study with its robustness analysis (settings from its `sensitivity:` section)."""
-    _run_and_write(path, out, quiet=quiet, sensitivity=True, lang=lang)
+    _run_and_write(path, out, quiet=quiet, sensitivity=True, lang=lang, profile=profile)
 
 
 @app.command()
@@ -340,6 +543,89 @@ def compare(
     )
 
 
+@app.command()
+def programmes(
+    path: Annotated[
+        Path, typer.Argument(help="Programme file (YAML): several profiles allocated together.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: out/<programme file name>/)."),
+    ] = None,
+    draws: Annotated[
+        int | None,
+        typer.Option(
+            "--draws", help="Weight draws for how sure the allocation is (default: the file's)."
+        ),
+    ] = None,
+    quiet: QuietOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Allocate sites to several programmes at once: one exact integer program over them all."""
+    from siting.i18n import translator
+    from siting.outputs.programmes import write_programmes
+
+    target = out or default_out(path)
+    t = translator(lang or "en")
+    try:
+        with err_console.status(t("starting"), spinner="dots") as status:
+
+            def progress(step: str) -> None:
+                if not quiet:
+                    status.update(f"[bold]{t('running {file}', file=step)}[/bold]")
+
+            allocation = pipeline.programmes(path, draws=draws, progress=progress)
+            t = translator(lang or allocation.spec.language)
+            status.update(f"[bold]{t('writing outputs')}[/bold]")
+            written = write_programmes(allocation, target, lang=t.lang)
+    except SitingError as exc:
+        _fail(exc, lang)
+        return
+    if quiet:
+        return
+    _programmes_summary(allocation, t.lang)
+    out_console.print(
+        Text(t("outputs in {folder}: {files}", folder=f"{target}/", files=", ".join(written)))
+    )
+
+
+def _programmes_summary(allocation: Allocation, lang: str) -> None:
+    """The allocation in the terminal: who gets which town, what each gives up, the rules."""
+    from siting.i18n import translator
+
+    t = translator(lang)
+    a = allocation
+    out_console.print(Text(a.spec.title.get(t.lang), style="bold"))
+    table = Table(title=t("The allocation"), title_justify="left")
+    for head in (t("Programme"), t("Sites"), t("Score together"), t("Score alone"), t("Given up")):
+        table.add_column(head)
+    for k, (_, row) in enumerate(a.summary.iterrows()):
+        sites = a.table[a.table["programme"] == row["programme"]]["name"]
+        table.add_row(
+            a.label(k, t.lang),
+            ", ".join(map(str, sites)),
+            t.number(row["value"]),
+            t.number(row["value_alone"]),
+            f"{t.number(row['given_up'])} ({t.percent(row['given_up_percent'] / 100, 1)})",
+        )
+    out_console.print(table)
+    seq = a.sequential
+    if seq.failed_at is None:
+        line = t(
+            "together {joint}; programme after programme {sequential}",
+            joint=t.number(a.best.objective),
+            sequential=t.number(seq.objective),
+        )
+    else:
+        line = t(
+            "together {joint}; programme after programme fails at {programme}",
+            joint=t.number(a.best.objective),
+            programme=a.label(seq.failed_at, t.lang),
+        )
+    out_console.print(Text(line))
+    out_console.print(Text(t("solver status: {status}", status=a.best.status)))
+
+
 def _comparison_summary(cmp: Comparison, lang: str) -> None:
     """The comparison in the terminal: warning, ranks by method, weights, portfolios, agreement."""
     from siting.i18n import translator
@@ -367,7 +653,8 @@ def _comparison_summary(cmp: Comparison, lang: str) -> None:
         for label in cmp.labels:
             rank, score = row[f"rank_{label}"], row[f"score_{label}"]
             cells.append(
-                t("excluded")
+                # TRANSLATORS: a candidate set aside by a study's hard constraints (a table cell)
+                t.context("candidate", "excluded")
                 if pd.isna(rank)
                 else f"{t.integer(int(rank))} · {t.number(float(score), 3)}"
             )
@@ -502,9 +789,12 @@ def schema(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
     ] = None,
+    programme_file: Annotated[
+        bool, typer.Option("--programmes", help="The schema of programme files instead.")
+    ] = False,
 ) -> None:
     """Print the JSON Schema of criteria files (for editors' completion and checking)."""
-    text = criteria.json_schema_text()
+    text = criteria.json_schema_text() if not programme_file else programmes_schema_text()
     if out is None:
         sys.stdout.write(text)
         return

@@ -28,6 +28,7 @@ import types
 import typing
 import warnings
 from collections.abc import Mapping, Sequence, Set
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,10 +40,19 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning
 from ruamel.yaml.reader import ReaderError
 
-from siting.errors import CriteriaError
+from siting import weights as weighting
+from siting.errors import CriteriaError, DataError
 from siting.i18n import N_, Msg
-from siting.messages import Integer, Located, did_you_mean, either, listing, plural
-from siting.spec import MAX_MAGNITUDE, Study, Why
+from siting.messages import Integer, Joined, Located, did_you_mean, either, listing, plural
+from siting.spec import (
+    MAX_MAGNITUDE,
+    STAKEHOLDER_KINDS,
+    Stakeholder,
+    Stakeholders,
+    Study,
+    Weights,
+    Why,
+)
 
 Loc = tuple[str | int, ...]
 
@@ -1095,9 +1105,13 @@ _TYPE_TAGS = {"str", "float", "int", "bool", "list", "dict", "none", "tuple"}
 _TAG = re.compile(r"^[a-z]+(-[a-z]+)+(\[.*\])?$|.*\[.*\]$")
 
 
+#: The model a file is validated against: a study, or another file kind (:func:`read_model`).
+_ROOT: ContextVar[type[BaseModel]] = ContextVar("_ROOT", default=Study)
+
+
 def _model_at(loc: Loc) -> type[BaseModel] | None:
     """The pydantic model class that validates the mapping at ``loc``, if there is one."""
-    annotation: Any = Study
+    annotation: Any = _ROOT.get()
     for part in loc:
         model = _unwrap_model(annotation, part)
         if model is None:
@@ -1409,6 +1423,8 @@ def _literal_options(expected: str) -> list[str]:
 
 def _raw_scheme(data: dict[str, Any], group: object) -> object:
     """The weighting method that applies to a criterion of ``group``, read from the raw file."""
+    if isinstance(data.get("stakeholders"), dict):
+        return "stakeholders"  # the stakeholders give the weights (see _stakeholder_problems)
     weights = data.get("weights")
     if not isinstance(weights, dict):
         return "direct"
@@ -1440,6 +1456,7 @@ def _reference_problems(data: dict[str, Any], out: _Problems) -> None:
     weights: dict[str, Any] = _section(data, "weights", dict) or {}
     group_scheme = weights.get("groups")
     derived = isinstance(group_scheme, dict) and group_scheme.get("method", "direct") != "direct"
+    derived = derived or isinstance(data.get("stakeholders"), dict)
     for g, spec in (groups or {}).items():
         if not derived and isinstance(spec, dict) and "weight" not in spec:
             out.add(
@@ -1452,6 +1469,7 @@ def _reference_problems(data: dict[str, Any], out: _Problems) -> None:
                     group=repr(g),
                 ),
             )
+    _stakeholder_references(data, ids, out)
     for i, rule in enumerate(_section(data, "exclude", list) or []):
         name = rule.get("criterion") if isinstance(rule, dict) else None
         if isinstance(name, str) and name not in ids:
@@ -1463,6 +1481,35 @@ def _reference_problems(data: dict[str, Any], out: _Problems) -> None:
                     hint=_hint(name, ids, N_("criteria: {names}"), shown=ids),
                 ),
             )
+
+
+def _stakeholder_references(data: dict[str, Any], ids: list[str], out: _Problems) -> None:
+    """Criteria named by each stakeholder's ``weights``, ``order`` and ``judgements`` exist."""
+    panel = _section(data, "stakeholders", dict) or {}
+    members = panel.get("members")
+    for k, member in enumerate(members if isinstance(members, list) else []):
+        if not isinstance(member, dict):
+            continue
+        loc: Loc = ("stakeholders", "members", k)
+        named: list[tuple[Loc, object]] = []
+        if isinstance(member.get("weights"), dict):
+            named += [((*loc, "weights", n), n) for n in member["weights"]]
+        if isinstance(member.get("order"), list):
+            named += [((*loc, "order", j), n) for j, n in enumerate(member["order"])]
+        if isinstance(member.get("judgements"), list):
+            for j, item in enumerate(member["judgements"]):
+                if isinstance(item, list):
+                    named += [((*loc, "judgements", j), n) for n in item[:2]]
+        for at, name in named:
+            if isinstance(name, str) and name not in ids:
+                out.add(
+                    at,
+                    Msg(
+                        N_("{name} is not a criterion; {hint}"),
+                        name=_show(name),
+                        hint=_hint(name, ids, N_("criteria: {names}"), shown=ids),
+                    ),
+                )
 
 
 def _hint(name: str, names: list[str], fallback: str, *, shown: object) -> Msg:
@@ -1569,16 +1616,20 @@ def _study_problems(study: Study, out: _Problems) -> None:
     """Checks that need the validated study: weights per scheme, judgements, method options."""
     ids = [c.id for c in study.criteria]
     scopes = _weight_scopes(study, out)
-    for i, crit in enumerate(study.criteria):
-        scope = "criteria" if study.groups is None else crit.group
-        scheme = scopes[scope][0] if scope in scopes else study.weights.criteria
-        if scheme.method == "direct" and crit.weight is None:
-            out.add(("criteria", i), _no_weight(repr(crit.id)))
+    if study.stakeholders is not None:
+        _stakeholder_problems(study, out)
+    else:
+        for i, crit in enumerate(study.criteria):
+            scope = "criteria" if study.groups is None else crit.group
+            scheme = scopes[scope][0] if scope in scopes else study.weights.criteria
+            if scheme.method == "direct" and crit.weight is None:
+                out.add(("criteria", i), _no_weight(repr(crit.id)))
+        _zero_weights(study, scopes, out)
     for scheme, names, loc in scopes.values():
         _scheme_names(scheme, names, loc, out)
-    _zero_weights(study, scopes, out)
     _sensitivity_problems(study, ids, out)
     _method_problems(study, ids, out)
+    _surface_problems(study, ids, out)
 
 
 def _zero_weights(study: Study, scopes: dict[str | None, _Scope], out: _Problems) -> None:
@@ -1783,6 +1834,221 @@ def _scheme_names(scheme: Any, names: list[str], loc: Loc, out: _Problems) -> No
         )
 
 
+# --- stakeholders ---------------------------------------------------------------------------------
+
+
+def _stakeholder_problems(study: Study, out: _Problems) -> None:
+    """A ``stakeholders:`` section: what it replaces, who is in it, and each member's weights.
+
+    Every problem is located at the key that causes it (the member's ``weights``, ``order``,
+    ``judgements`` or ``matrix``, a row of the matrix, a judgement).
+    """
+    panel = study.stakeholders
+    if panel is None:
+        return
+    ids = [c.id for c in study.criteria]
+    ignored = Msg(
+        N_(
+            "the weights come from the stakeholders, so this weight would be ignored; remove it, "
+            "or remove `stakeholders:` to use the file's own weights"
+        )
+    )
+    for i, crit in enumerate(study.criteria):
+        if crit.weight is not None:
+            out.add(("criteria", i, "weight"), ignored)
+    for g, spec in (study.groups or {}).items():
+        if spec.weight is not None:
+            out.add(("groups", g, "weight"), ignored)
+    if study.weights != Weights():
+        out.add(
+            ("weights",),
+            Msg(
+                N_(
+                    "the weights come from the stakeholders, so this section would be ignored; "
+                    "remove it, or remove `stakeholders:`"
+                )
+            ),
+        )
+    seen: set[str] = set()
+    for k, member in enumerate(panel.members):
+        if member.id in seen:
+            out.add(
+                ("stakeholders", "members", k, "id"),
+                Msg(
+                    N_("id {id} is used twice; give each stakeholder their own id"),
+                    id=repr(member.id),
+                ),
+            )
+        seen.add(member.id)
+        _member_problems(member, ids, ("stakeholders", "members", k), out)
+    if all(m.voice == 0 for m in panel.members):
+        out.add(
+            ("stakeholders", "members"),
+            Msg(N_("every stakeholder's voice is 0; give at least one a voice > 0 (default 1)")),
+        )
+    _kind_problems(panel, out)
+
+
+def _kind_problems(panel: Stakeholders, out: _Problems) -> None:
+    """The aggregation must suit every member's kind of weights: AHP routes need judgements."""
+    ahp = [m.kind == "ahp" for m in panel.members]
+    if panel.aggregate is None and any(ahp) and not all(ahp):
+        names = [m.id for m, a in zip(panel.members, ahp, strict=True) if not a]
+        out.add(
+            ("stakeholders", "members"),
+            Msg(
+                N_(
+                    "the stakeholders mix AHP judgements with direct or rank weights ({names} "
+                    "give no judgements); give every one the same kind, judgements or weights"
+                ),
+                names=Joined([repr(n) for n in names], ", "),
+            ),
+        )
+        return
+    method = panel.method
+    for k, member in enumerate(panel.members):
+        key = next(kind for kind in STAKEHOLDER_KINDS if getattr(member, kind) is not None)
+        if method in ("aij", "aip") and member.kind != "ahp":
+            out.add(
+                ("stakeholders", "members", k, key),
+                Msg(
+                    N_(
+                        "aggregate: {method} combines AHP judgements, but {id} gives `{key}`; give "
+                        "`judgements` (or `matrix`), or aggregate weights by `geometric` or "
+                        "`arithmetic` mean"
+                    ),
+                    method=method,
+                    id=repr(member.id),
+                    key=key,
+                ),
+            )
+        elif method in ("geometric", "arithmetic") and member.kind == "ahp":
+            out.add(
+                ("stakeholders", "members", k, key),
+                Msg(
+                    N_(
+                        "aggregate: {method} averages direct or rank weights, but {id} gives AHP "
+                        "`{key}`; aggregate judgements by `aij` or `aip`, or give `weights`"
+                    ),
+                    method=method,
+                    id=repr(member.id),
+                    key=key,
+                ),
+            )
+
+
+def _member_problems(member: Stakeholder, ids: list[str], loc: Loc, out: _Problems) -> None:
+    """One stakeholder's weights name every criterion once and can be turned into weights."""
+    # Names that are not criteria were reported from the plain data (_stakeholder_references).
+    if member.weights is not None:
+        missing = [c for c in ids if c not in member.weights]
+        if missing:
+            out.add(
+                (*loc, "weights"),
+                Msg(
+                    N_("no weight for {names}; give every criterion a weight (0 leaves it out)"),
+                    names=missing,
+                ),
+            )
+        elif all(member.weights[c] == 0 for c in ids):
+            out.add(
+                (*loc, "weights"),
+                Msg(N_("every weight is 0; weights are relative, so give one a weight > 0")),
+            )
+    if member.order is not None and sorted(member.order) != sorted(ids):
+        out.add(
+            (*loc, "order"),
+            Msg(
+                N_("`order` must list each of {names} once, got {order}"),
+                names=ids,
+                order=member.order,
+            ),
+        )
+    if member.judgements is not None:
+        _judgement_list_problems(member.judgements, ids, (*loc, "judgements"), out)
+    if member.matrix is not None:
+        _matrix_problems(member.matrix, ids, (*loc, "matrix"), out)
+
+
+def _judgement_list_problems(
+    judgements: list[tuple[str, str, Any]], ids: list[str], loc: Loc, out: _Problems
+) -> None:
+    """Judgements on known, distinct criteria, each pair once, every pair judged."""
+    seen: set[frozenset[str]] = set()
+    for j, (a, b, _) in enumerate(judgements):
+        if a not in ids or b not in ids:
+            continue  # reported from the plain data (_stakeholder_references)
+        pair = frozenset((a, b))
+        if a == b:
+            out.add(
+                (*loc, j),
+                Msg(
+                    N_("{name} is compared with itself; compare two different criteria"),
+                    name=repr(a),
+                ),
+            )
+        elif pair in seen:
+            out.add(
+                (*loc, j),
+                Msg(
+                    N_("{a} vs {b} is judged twice; keep one judgement per pair"),
+                    a=repr(a),
+                    b=repr(b),
+                ),
+            )
+        seen.add(pair)
+    missing = [
+        [a, b] for k, a in enumerate(ids) for b in ids[k + 1 :] if frozenset((a, b)) not in seen
+    ]
+    if missing:
+        out.add(
+            loc,
+            Msg(
+                N_("AHP needs a judgement for every pair of {names}; missing {missing}"),
+                names=ids,
+                missing=missing,
+            ),
+        )
+
+
+def _matrix_problems(matrix: list[list[Any]], ids: list[str], loc: Loc, out: _Problems) -> None:
+    """An n × n matrix in the criteria's order, reciprocal, with 1 on the diagonal."""
+    n = len(ids)
+    shape_ok = len(matrix) == n
+    if not shape_ok:
+        out.add(
+            loc,
+            Msg(
+                N_(
+                    "the matrix has {rows} rows; give one row per criterion ({n}), in the "
+                    "file's order: {names}"
+                ),
+                rows=len(matrix),
+                n=n,
+                names=ids,
+            ),
+        )
+    for i, row in enumerate(matrix):
+        if len(row) != n:
+            shape_ok = False
+            out.add(
+                (*loc, i),
+                Msg(
+                    N_("row {row} has {count} numbers; give {n}, one per criterion"),
+                    row=i + 1,
+                    count=len(row),
+                    n=n,
+                ),
+            )
+    if not shape_ok:
+        return
+    try:
+        weighting.ahp(matrix, criteria=ids)
+    except DataError as exc:
+        for problem in exc.problems:
+            out.add(loc, problem)
+
+
 # --- paths the file system must accept -----------------------------------------------------------
 
 
@@ -1864,3 +2130,251 @@ def _unusable(folder: Path, relative: Path) -> Msg | None:
             fix=fix,
         )
     return None
+
+
+# --- other files in the criteria files' form -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A YAML file read with the line of every key, validated against a pydantic model.
+
+    What :func:`read_model` returns: ``value`` is the validated model, or None when the file
+    has problems (``problems``, in line order, each ``path:line: key: text``).
+    """
+
+    path: Path
+    shown: Path
+    lines: dict[Loc, int]
+    data: dict[str, Any]
+    value: BaseModel | None
+    problems: list[str]
+
+    def problem(self, loc: Loc, text: str) -> Located:
+        """A problem found after reading, at the line of ``loc`` (``path:line: key: text``)."""
+        return Located(f"{self.shown}:{_line_of(self.lines, loc)}", text, key=format_loc(loc))
+
+
+def read_model(path: str | Path, model: type[BaseModel]) -> ModelFile:
+    """Read a YAML file other than a criteria file (a programme file) as :func:`load` reads one.
+
+    The same reading (size and encoding limits, YAML slips in plain words, alias expansion
+    bounded, keys with lines) and the same explanations of type and range errors, against
+    ``model`` instead of a study.
+
+    Parameters
+    ----------
+    path
+        The YAML file.
+    model
+        The pydantic model of the file (``extra="forbid"``, so that misspelt keys are found).
+
+    Returns
+    -------
+    ModelFile
+        Its data, the line of every key, the model when valid and every problem found.
+
+    Raises
+    ------
+    CriteriaError
+        The file cannot be read or is not YAML at all (nothing else can be checked).
+    """
+    shown = Path(path)
+    try:
+        resolved = shown.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        msg = Located(
+            shown,
+            Msg(N_("cannot use this path ({reason}); check the path"), reason=str(exc)),
+        )
+        raise CriteriaError(msg) from exc
+    text = _read(resolved, shown)
+    out = _Problems(shown)
+    data = _parse_yaml(text, out)
+    _check_expansion(data, shown)
+    plain = _walk(data, (), 1, out)
+    out.lines[()] = 1
+    value: BaseModel | None = None
+    token = _ROOT.set(model)
+    try:
+        value = model.model_validate(plain)
+    except ValidationError as exc:
+        _translate(exc, plain, out)
+    finally:
+        _ROOT.reset(token)
+    return ModelFile(
+        path=resolved,
+        shown=shown,
+        lines=out.lines,
+        data=plain,
+        value=value if not out.found else None,
+        problems=out.messages(),
+    )
+
+
+# --- the surface ---------------------------------------------------------------------------------
+
+
+def _surface_problems(study: Study, ids: list[str], out: _Problems) -> None:
+    """What a grid cell cannot have: attributes, candidate fields; names the surface uses."""
+    spec = study.surface
+    if spec is None:
+        return
+    if study.boundaries is None and (spec.area == "boundaries" or spec.area.region is not None):
+        out.add(
+            ("surface", "area"),
+            Msg(
+                N_(
+                    "the surface covers the `boundaries` layer, but the file names none; add "
+                    "`boundaries: ../data/boundaries.geojson`, or give `area: {{around: "
+                    "candidates, km: 50}}`"
+                )
+            ),
+        )
+    for cid, m in spec.measure.items():
+        loc: Loc = ("surface", "measure", cid)
+        if cid not in ids:
+            out.add(
+                loc,
+                Msg(
+                    N_("{name} is not a criterion; {hint}"),
+                    name=repr(cid),
+                    hint=_hint(cid, ids, N_("criteria: {names}"), shown=ids),
+                ),
+            )
+        if m.kind == "attribute" and m.coordinate is None:
+            out.add(
+                (*loc, "attribute"),
+                Msg(
+                    N_(
+                        "a grid cell has no attribute {name}; measure it from a layer, for "
+                        "example {example}"
+                    ),
+                    name=repr(m.attribute),
+                    example=_spatial_example(study, str(m.attribute)),
+                ),
+            )
+        elif m.layer is not None and m.layer not in study.layers:
+            out.add(
+                (*loc, m.kind),
+                Msg(
+                    N_("layer {name} is not defined under `layers`; {hint}"),
+                    name=repr(m.layer),
+                    hint=_hint(
+                        m.layer,
+                        list(study.layers),
+                        N_("known layers: {names}"),
+                        shown=sorted(study.layers),
+                    ),
+                ),
+            )
+    for k, cid in enumerate(spec.without):
+        if cid not in ids:
+            out.add(
+                ("surface", "without", k),
+                Msg(
+                    N_("{name} is not a criterion; {hint}"),
+                    name=repr(cid),
+                    hint=_hint(cid, ids, N_("criteria: {names}"), shown=ids),
+                ),
+            )
+    if ids and set(ids) <= set(spec.without):
+        out.add(
+            ("surface", "without"),
+            Msg(N_("every criterion is left out of the surface; keep at least one")),
+        )
+    for i, crit in enumerate(study.criteria):
+        m = crit.measure
+        if (
+            m.kind == "attribute"
+            and m.coordinate is None
+            and crit.id not in spec.measure
+            and crit.id not in spec.without
+        ):
+            out.add(
+                ("criteria", i, "measure"),
+                Msg(
+                    N_(
+                        "criterion {id} reads the candidate's own attribute {name}, which a "
+                        "grid cell does not have; give the surface a spatial equivalent, "
+                        "for example `surface: {{measure: {{{id}: {example}}}}}`, or leave "
+                        "it out with `surface: {{without: [{id}]}}`"
+                    ),
+                    id=crit.id,
+                    name=repr(m.attribute),
+                    example=_spatial_example(study, str(m.attribute)),
+                ),
+            )
+    _surface_rules(study, ids, out)
+    name = study.method.name
+    if spec.method is None and name not in ("weighted_sum", "owa"):
+        out.add(
+            ("method", "name"),
+            Msg(
+                N_(
+                    "the surface scores each cell on its own, which {method} cannot do (its "
+                    "score of one alternative depends on all the others); add `surface: "
+                    "{{method: weighted_sum}}` (or owa)"
+                ),
+                method=name,
+            ),
+        )
+
+
+def _surface_rules(study: Study, ids: list[str], out: _Problems) -> None:
+    """The cells' exclusions: a candidate field must be a criterion the surface measures."""
+    spec = study.surface
+    assert spec is not None
+    own = spec.exclude is not None
+    rules = spec.exclude if spec.exclude is not None else study.exclude
+    base: Loc = ("surface", "exclude") if own else ("exclude",)
+    measured = {
+        str(c.measure.attribute)
+        for c in study.criteria
+        if c.measure.kind == "attribute" and c.id in spec.measure
+    }
+    for k, rule in enumerate(rules):
+        if rule.field is not None and rule.field not in measured:
+            out.add(
+                (*base, k, "field"),
+                Msg(
+                    N_(
+                        "a grid cell has no field {name}, so the surface cannot apply this "
+                        "rule; give the surface its own rules under `surface: {{exclude: "
+                        "[...]}}` (on criteria), or measure {name} for the cells under "
+                        "`surface: {{measure: ...}}`"
+                    ),
+                    name=repr(rule.field),
+                ),
+            )
+        cid = rule.criterion
+        if cid is not None and cid in spec.without:
+            out.add(
+                (*base, k, "criterion"),
+                Msg(
+                    N_(
+                        "criterion {name} is left out of the surface (`surface.without`), so "
+                        "this rule cannot exclude cells; keep the criterion, or give the "
+                        "surface its own rules under `surface: {{exclude: [...]}}`"
+                    ),
+                    name=repr(cid),
+                ),
+            )
+        elif own and cid is not None and cid not in ids:
+            out.add(
+                (*base, k, "criterion"),
+                Msg(
+                    N_("criterion {name} is not defined; {hint}"),
+                    name=repr(cid),
+                    hint=_hint(cid, ids, N_("criteria: {names}"), shown=ids),
+                ),
+            )
+
+
+def _spatial_example(study: Study, attribute: str) -> str:
+    """A spatial measure a cell can have in place of a candidate's attribute, as YAML."""
+    layers = list(study.layers)
+    layer = next((n for n in layers if "settlement" in n), layers[0] if layers else "settlements")
+    if attribute.lower() in ("population", "residents", "people"):
+        return f"{{sum: {layer}, field: {attribute}, within_km: 30}}"
+    return f"{{count: {layer}, within_km: 15}}"

@@ -18,6 +18,7 @@ from the data's ``name_kk`` and ``name_ru`` fields (:meth:`Translator.place`).
 from __future__ import annotations
 
 import ast
+import csv
 import datetime as dt
 import functools
 import gettext
@@ -55,6 +56,27 @@ DOMAIN = "siting"
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
     """Mark ``message`` for translation where it is defined; it is translated when rendered."""
     return message
+
+
+@functools.cache
+def region_names() -> dict[str, dict[str, str]]:
+    """Kazakhstan's regions by the key the layers' ``region`` field uses, named in each language.
+
+    The table is ``siting/locale/regions.csv`` (one row a region: its key, then its name in
+    English, Russian and Kazakh as officials write them, e.g. ``Akmola``: *Akmola Region*,
+    *Акмолинская область*, *Ақмола облысы*); a translator edits it like a catalog.  The shipped
+    boundaries carry the same key in their ``region`` field, whatever spelling their source uses
+    (Natural Earth's *Aqmola*).
+    """
+    path = resources.files("siting").joinpath("locale", "regions.csv")
+    with io.StringIO(path.read_text(encoding="utf-8")) as fh:
+        rows = list(csv.DictReader(fh))
+    return {row["region"]: {lang: row[lang] for lang in LANGUAGES} for row in rows}
+
+
+def NC_(context: str, message: str) -> tuple[str, str]:  # noqa: N802 - as N_, with a context
+    """Mark ``message`` for translation in ``context``; render it with ``t.context(*marked)``."""
+    return context, message
 
 
 def catalog_text(lang: str) -> str:
@@ -140,6 +162,17 @@ class Translator:
         """A date written out in the locale's long form."""
         return format_date(day, format="long", locale=self.lang)
 
+    def region(self, key: object) -> str:
+        """A region's name in this language (:func:`region_names`); an unknown key as it is.
+
+        Examples
+        --------
+        >>> translator("ru").region("Akmola"), translator("kk").region("Almaty")
+        ('Акмолинская область', 'Алматы қаласы')
+        """
+        names = region_names().get(str(key))
+        return names[self.lang] if names else str(key)
+
     def place(self, row: Mapping[str, Any], fallback: str = "") -> str:
         """A place's name in this language: ``name_kk`` / ``name_ru``, else ``name``."""
         for key in (f"name_{self.lang}", "name"):
@@ -202,6 +235,7 @@ def translator(lang: str = SOURCE) -> Translator:
 #: Python calls whose arguments are messages (Babel's keyword specification).
 PYTHON_KEYWORDS: dict[str, Any] = {
     "N_": None,
+    "NC_": ((1, "c"), 2),
     "t": None,
     "plural": (1, 2),
     "context": ((1, "c"), 2),

@@ -1016,6 +1016,65 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 }
 _BLOCK = 1 << 22  # elements of one pairwise block: 32 MB of float64
 
+#: Up to this many alternatives the flows are summed pair by pair (in blocks); above it, the
+#: piecewise-linear functions are summed by sorting (:func:`_sorted_flows`), in O(n log n).
+#: Both are exact; the pairwise sums are kept for small studies so that their flows stay the
+#: same to the last bit as they always were.
+PAIRWISE_FLOWS = 2_000
+
+#: Most alternatives PROMETHEE II compares pair by pair when a criterion's function cannot be
+#: summed by sorting (the Gaussian) or the n × n matrix π is asked for (``return_steps``):
+#: 20,000² pairs are 400 million preference degrees per criterion, seconds each.
+PAIRWISE_MAX = 20_000
+
+# Each piecewise-linear generalised criterion as a sum of steps [d > c] and ramps max(d - c, 0):
+# (steps: [(c, coefficient)], ramps: [(c, coefficient)]) for thresholds (q, p).
+_Pieces = tuple[list[tuple[float, float]], list[tuple[float, float]]]
+
+
+def _pieces(kind: str, q: float, p: float) -> _Pieces | None:
+    """``P(d)`` of a piecewise-linear function as steps and ramps; None for the Gaussian."""
+    if kind == "usual":
+        return [(0.0, 1.0)], []
+    if kind == "ushape":
+        return [(q, 1.0)], []
+    if kind == "level":
+        return [(q, 0.5), (p, 0.5)], []
+    if kind == "vshape":
+        return [], [(0.0, 1.0 / p), (p, -1.0 / p)]
+    if kind == "linear":
+        return [], [(q, 1.0 / (p - q)), (p, -1.0 / (p - q))]
+    return None
+
+
+def _sorted_flows(col: np.ndarray, pieces: _Pieces) -> tuple[np.ndarray, np.ndarray]:
+    """``Σ_b P(x_a - x_b)`` and ``Σ_b P(x_b - x_a)`` for every ``a``, by sorting: O(n log n).
+
+    With the values sorted and their prefix sums, a step ``[d > c]`` summed over ``b`` counts
+    the ``x_b < x_a - c`` (one binary search), and a ramp ``max(d - c, 0)`` adds
+    ``count · (x_a - c) - Σ_{x_b < x_a - c} x_b`` (the same search and one prefix sum).  The
+    values are centred first, so that the prefix sums stay small and cancel little.
+    """
+    x = col - col.mean()
+    n = x.size
+    order = np.sort(x)
+    prefix = np.concatenate([[0.0], np.cumsum(order)])
+    total = prefix[-1]
+    leaving = np.zeros(n)
+    entering = np.zeros(n)
+    steps, ramps = pieces
+    for c, coef in steps:
+        below = np.searchsorted(order, x - c, side="left")  # x_b < x_a - c
+        above = n - np.searchsorted(order, x + c, side="right")  # x_b > x_a + c
+        leaving += coef * below
+        entering += coef * above
+    for c, coef in ramps:
+        below = np.searchsorted(order, x - c, side="left")
+        leaving += coef * (below * (x - c) - prefix[below])
+        k = np.searchsorted(order, x + c, side="right")
+        entering += coef * ((total - prefix[k]) - (n - k) * (x + c))
+    return leaving, entering
+
 
 def _preference(kind: str, d: np.ndarray, q: float, p: float, s: float) -> np.ndarray:
     """Preference degree P(d) in 0..1 of one criterion for oriented differences ``d``."""
@@ -1165,6 +1224,44 @@ def _criterion_preference(
     return kind, (qv, pv, sv)
 
 
+def _check_pairwise(n_alt: int, names: list[str], kinds: list[str], *, return_steps: bool) -> None:
+    """Refuse, before any work, a pairwise computation too large to finish (see PAIRWISE_MAX)."""
+    if n_alt <= PAIRWISE_MAX:
+        return
+    problems: list[str] = []
+    if return_steps:
+        problems.append(
+            Msg(
+                N_(
+                    "the matrix of preference indices π (return_steps) holds one number per "
+                    "pair of alternatives, {pairs} for {n} alternatives; ask for it with at most "
+                    "{most} alternatives"
+                ),
+                pairs=f"{n_alt * n_alt:,}",
+                n=f"{n_alt:,}",
+                most=f"{PAIRWISE_MAX:,}",
+            )
+        )
+    gauss = [name for name, kind in zip(names, kinds, strict=True) if kind == "gaussian"]
+    if gauss:
+        problems.append(
+            Msg(
+                N_(
+                    "criterion {id}: the gaussian preference function compares every pair of "
+                    "alternatives ({pairs} pairs for {n}), too many above {most}; use the "
+                    "linear function (q and p) or vshape (p), which PROMETHEE sums by sorting "
+                    "for any number of alternatives"
+                ),
+                id=", ".join(repr(g) for g in gauss),
+                pairs=f"{n_alt * (n_alt - 1):,}",
+                n=f"{n_alt:,}",
+                most=f"{PAIRWISE_MAX:,}",
+            )
+        )
+    if problems:
+        raise DataError(problems)
+
+
 def promethee_ii(
     matrix: Any,
     weights: Any,
@@ -1194,7 +1291,12 @@ def promethee_ii(
     ============  ======================================================================
 
     ``π(a, b) = Σ_j w_j P_j(d)`` and the flows are averaged over the n - 1 other
-    alternatives.  Memory stays bounded for large n: pairs are processed in blocks.
+    alternatives.  Above :data:`PAIRWISE_FLOWS` alternatives the five piecewise-linear
+    functions are summed exactly by sorting, in O(n log n) per criterion (each is a sum of
+    steps ``[d > c]`` and ramps ``max(d - c, 0)``, and a sorted column with its prefix sums
+    gives ``Σ_b`` of either for every ``a`` by binary search); the Gaussian is summed pair by
+    pair, in blocks of bounded memory, up to :data:`PAIRWISE_MAX` alternatives, and refused
+    beyond (as is ``return_steps``).
 
     Parameters
     ----------
@@ -1215,7 +1317,7 @@ def promethee_ii(
     criteria
         Criterion names for messages (default: DataFrame columns).
     return_steps
-        Also return the n × n matrix π (memory n², keep n moderate).
+        Also return the n × n matrix π (memory n²; refused above :data:`PAIRWISE_MAX`).
 
     Returns
     -------
@@ -1259,6 +1361,8 @@ def promethee_ii(
     if problems:
         raise DataError(problems)
 
+    _check_pairwise(n_alt, prob.names, canonical, return_steps=return_steps)
+
     oriented = prob.x * prob.t
     row_sum = np.zeros((n_alt, n_crit))  # Σ_b P_j(a, b)
     col_sum = np.zeros((n_alt, n_crit))  # Σ_a P_j(a, b)
@@ -1267,6 +1371,10 @@ def promethee_ii(
     for j in range(n_crit):
         col = oriented[:, j]
         qv, pv, sv = params[j]
+        pieces = _pieces(canonical[j], qv, pv)
+        if pi is None and pieces is not None and n_alt > PAIRWISE_FLOWS:
+            row_sum[:, j], col_sum[:, j] = _sorted_flows(col, pieces)
+            continue
         for start in range(0, n_alt, block):
             stop = min(start + block, n_alt)
             d = col[start:stop, None] - col[None, :]

@@ -15,15 +15,18 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
-from siting import mcda
+from siting import mcda, stakeholders
 from siting.choice import choose_portfolio
 from siting.errors import CriteriaError, DataError, SitingError
 from siting.i18n import N_, Msg
 from siting.inputs import draft_problems
 from siting.messages import Joined
+from siting.programmes import Allocation, allocate
+from siting.programmes import load as load_programmes
 from siting.recommendation import recommend
 from siting.results import PortfolioChoice, Results
 from siting.scoring import (
@@ -39,6 +42,8 @@ from siting.scoring import (
 from siting.sensitivity import Sensitivity, Uncertainty, analyse
 from siting.spec import SensitivitySpec
 from siting.study import Study
+from siting.surface import build as build_surface
+from siting.surface import check as check_surface
 
 Progress = Callable[[str], None]
 
@@ -51,6 +56,9 @@ def run(
     *,
     progress: Progress | None = None,
     sensitivity: bool | None = None,
+    surface: bool | Literal["check"] | None = None,
+    portfolio: bool = True,
+    scheduler: str | None = None,
 ) -> Results:
     """Run a study: from its criteria file, or from a :class:`~siting.study.Study` in memory.
 
@@ -100,7 +108,15 @@ def run(
                 raise TypeError(_not_a_study(study))
             study = Study.load(study)
     try:
-        return _run(study, stage, timings, sensitivity=sensitivity)
+        return _run(
+            study,
+            stage,
+            timings,
+            sensitivity=sensitivity,
+            surface=surface,
+            portfolio=portfolio,
+            scheduler=scheduler,
+        )
     except SitingError as exc:
         if exc.language is None:
             exc.language = study.spec.language
@@ -124,6 +140,9 @@ def _run(
     timings: dict[str, float],
     *,
     sensitivity: bool | None,
+    surface: bool | Literal["check"] | None = None,
+    portfolio: bool = True,
+    scheduler: str | None = None,
 ) -> Results:
     """The stages of :func:`run` after loading the criteria file."""
     source = loaded.source
@@ -141,7 +160,9 @@ def _run(
             raise DataError(nothing_left(source, candidates, raw))
         values = value_table(study, raw, among=raw[kept])
     with stage("weights"):
-        weighting = derive_weights(source, values[kept])
+        # Stakeholders: the group's weights are computed once, here, and analysed below.
+        panel = stakeholders.aggregate(source) if study.stakeholders is not None else None
+        weighting = panel.weighting if panel is not None else derive_weights(source, values[kept])
         w = weighting.weights
     with stage("score"):
         scores = score_candidates(source, values, w, kept=candidates.index[kept])
@@ -158,12 +179,34 @@ def _run(
             if ranks.shape[1] > 1
             else pd.DataFrame()
         )
-    portfolio = None
+    chosen = None
     alternatives: list[PortfolioChoice] = []
     pareto = pd.DataFrame()
-    if study.portfolio is not None:
+    if study.portfolio is not None and portfolio:
         with stage("portfolio"):
-            portfolio, alternatives, pareto = choose_portfolio(source, candidates, layers, ranking)
+            chosen, alternatives, pareto = choose_portfolio(source, candidates, layers, ranking)
+    grid = None
+    if study.surface is not None and surface == "check":
+        with stage("surface"):
+            check_surface(
+                source,
+                candidates=candidates,
+                layers=layers,
+                boundaries=inputs.boundaries,
+                weights=w,
+                kept=candidates.index[kept],
+            )
+    elif study.surface is not None and surface is not False:
+        with stage("surface"):
+            grid = build_surface(
+                source,
+                candidates=candidates,
+                layers=layers,
+                boundaries=inputs.boundaries,
+                weights=w,
+                kept=candidates.index[kept],
+                scheduler=scheduler,
+            )
     results = Results(
         study=study,
         source=source.path,
@@ -175,7 +218,7 @@ def _run(
         weighting=weighting,
         contributions=values * w,
         ranking=ranking,
-        portfolio=portfolio,
+        portfolio=chosen,
         timings=timings,
         method_scores=kept_scores,
         method_ranks=ranks,
@@ -185,7 +228,11 @@ def _run(
         alternatives=alternatives,
         pareto=pareto,
         changed_in_code=source.changed,
+        surface=grid,
     )
+    if panel is not None:
+        with stage("stakeholders"):
+            results = replace(results, stakeholders=stakeholders.analyse(results, panel))
     if sensitivity or (sensitivity is None and study.sensitivity is not None):
         with stage("sensitivity"):
             results = replace(results, sensitivity=analyse_sensitivity(results))
@@ -225,6 +272,8 @@ STAGES: dict[str, str] = {
     "weights": N_("deriving the weights"),
     "score": N_("scoring the candidates"),
     "portfolio": N_("choosing the portfolio"),
+    "stakeholders": N_("deciding by each stakeholder's weights"),
+    "surface": N_("scoring the surface"),
     "sensitivity": N_("testing how robust the answer is"),
 }
 
@@ -256,7 +305,7 @@ def validate(path: str | Path | Study) -> Results:
     """
     started: list[str] = []
     try:
-        return run(path, progress=started.append, sensitivity=False)
+        return run(path, progress=started.append, sensitivity=False, surface="check")
     except SitingError as exc:
         problems = list(exc.problems)
         if isinstance(exc, CriteriaError) and exc.draft is not None:
@@ -291,3 +340,43 @@ def _by_line(problems: list[str]) -> list[str]:
         return (match.group(1), int(match.group(2)), pos) if match else ("", 0, pos)
 
     return list(dict.fromkeys(text for _, text in sorted(enumerate(problems), key=key)))
+
+
+def programmes(
+    path: str | Path, *, draws: int | None = None, progress: Progress | None = None
+) -> Allocation:
+    """Allocate sites to several programmes at once (a programme file, ``siting programmes``).
+
+    Reads and checks the programme file, runs each programme's profile as :func:`run` does
+    (without the robustness analysis) and allocates the sites with one integer program
+    (:func:`siting.programmes.allocate`).  Nothing is written;
+    :func:`siting.outputs.programmes.write_programmes` writes the outputs.
+
+    Parameters
+    ----------
+    path
+        The programme file (YAML).
+    draws
+        Weight draws for how sure the allocation is (default: the file's ``draws``).
+    progress
+        Called with the id of each profile as its run starts, then with ``"allocation"``.
+
+    Raises
+    ------
+    siting.errors.SitingError
+        Every problem of the programme file, of a profile or of the allocation, located.
+    """
+    file = load_programmes(path)
+    runs = []
+    for p, profile in zip(file.spec.programmes, file.profiles, strict=True):
+        if progress is not None:
+            progress(p.id)
+        runs.append(run(profile, sensitivity=False))
+    if progress is not None:
+        progress("allocation")
+    try:
+        return allocate(file, runs, draws=draws)
+    except SitingError as exc:
+        if exc.language is None:
+            exc.language = file.spec.language
+        raise

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
     from siting.recommendation import Recommendation
     from siting.sensitivity import Sensitivity
+    from siting.stakeholders import StakeholderAnalysis
+    from siting.surface import Surface
     from siting.weights import AhpResult, Weighting
 
 
@@ -44,6 +46,18 @@ class PortfolioChoice:
         ``groups``; ``cost_without``; ``dropped`` / ``added``: ids; ``centres``: names).
     population_covered
         Demand within the coverage radius of a chosen site, when the study defines coverage.
+    proven
+        Whether the portfolio is proved optimal.  False when the solve stopped at the
+        portfolio's ``time_limit_s`` with the best portfolio it had found (``status``
+        ``"Stopped at the time limit"``); the rules are then not explained.
+    bound
+        When not proven: the best objective any portfolio could reach, as the solver proved
+        it by the limit (None when proven or not known).
+    gap
+        When not proven: ``|bound - objective| / |objective|``, the most the portfolio may
+        fall short of the optimum, relative to it.
+    time_limit_s
+        The time limit each integer program had (None: none).
     """
 
     ids: list[str]
@@ -55,6 +69,10 @@ class PortfolioChoice:
     binding: list[str] = field(default_factory=list)
     binding_details: list[dict[str, Any]] = field(default_factory=list)
     population_covered: float | None = None
+    proven: bool = True
+    bound: float | None = None
+    gap: float | None = None
+    time_limit_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +180,15 @@ class Results:
         The answer first (:class:`siting.recommendation.Recommendation`): the chosen sites,
         why, how sure, the contender and the nearest alternative; every output that opens with
         the answer shows this one computation.
+    stakeholders
+        Several stakeholders' weights, when the study has a ``stakeholders`` section
+        (:class:`siting.stakeholders.StakeholderAnalysis`): each one's ranking and portfolio,
+        the leave-one-out groups and the sites' robustness over them.  ``weighting`` then holds
+        the group's weights, the ones :attr:`stakeholders.panel <StakeholderAnalysis.panel>`
+        computed.
+    surface
+        The suitability surface (:class:`siting.surface.Surface`), when the study has a
+        ``surface`` section.
     changed_in_code
         True when the study was changed in code after its criteria file was read
         (:meth:`siting.Study.replace`): ``source`` then no longer describes it, so the
@@ -189,7 +216,9 @@ class Results:
     alternatives: list[PortfolioChoice] = field(default_factory=list)
     pareto: pd.DataFrame = field(default_factory=pd.DataFrame)
     recommendation: Recommendation | None = None
+    stakeholders: StakeholderAnalysis | None = None
     changed_in_code: bool = False
+    surface: Surface | None = None
 
     @property
     def weights(self) -> pd.Series:

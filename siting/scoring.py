@@ -77,7 +77,7 @@ def score_reference(
     )
 
 
-def _rule_text(rule: Exclusion) -> str:
+def rule_text(rule: Exclusion) -> str:
     """The rule in words: its ``reason``, else ``population below 50000`` (a translatable Msg)."""
     if rule.reason:
         return rule.reason
@@ -92,7 +92,11 @@ def _rule_text(rule: Exclusion) -> str:
     return either(parts)
 
 
-def _rule_mask(rule: Exclusion, candidates: pd.DataFrame, raw: pd.DataFrame) -> np.ndarray:
+def rule_mask(rule: Exclusion, candidates: pd.DataFrame, raw: pd.DataFrame) -> np.ndarray:
+    """Which rows ``rule`` excludes: its criterion's raw value, or a candidate field, tested.
+
+    The one test of an exclusion, for the candidates and for the cells of a surface.
+    """
     col = raw[rule.criterion] if rule.criterion is not None else candidates[rule.field]
     hit = np.zeros(len(col), dtype=bool)
     if rule.above is not None or rule.below is not None:
@@ -110,8 +114,8 @@ def exclusion_reasons(study: Study, candidates: pd.DataFrame, raw: pd.DataFrame)
     """For each candidate, why it is excluded ('' when it is kept); several reasons joined by '; '."""
     reasons = pd.Series("", index=candidates.index, dtype=object)
     for rule in study.exclude:
-        hit = _rule_mask(rule, candidates, raw)
-        text = str(_rule_text(rule))  # the ranking's reasons are plain text
+        hit = rule_mask(rule, candidates, raw)
+        text = str(rule_text(rule))  # the ranking's reasons are plain text
         reasons[hit] = pd.Series(
             [f"{r}; {text}" if r else text for r in reasons[hit]], index=reasons.index[hit]
         )
@@ -124,8 +128,8 @@ def nothing_left(source: Locates, candidates: pd.DataFrame, raw: pd.DataFrame) -
         Msg(
             N_("rule {number} ({rule}) excludes {count}"),
             number=i + 1,
-            rule=_rule_text(rule),
-            count=int(_rule_mask(rule, candidates, raw).sum()),
+            rule=rule_text(rule),
+            count=int(rule_mask(rule, candidates, raw).sum()),
         )
         for i, rule in enumerate(source.study.exclude)
     ]

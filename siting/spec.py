@@ -155,6 +155,13 @@ class Why:
 # --- limits ------------------------------------------------------------------------------------
 # Generous for real studies, small enough that a typo (an extra 000) cannot exhaust the machine.
 
+#: Seconds each integer program of a portfolio may take unless the file says otherwise: far
+#: beyond what the shipped studies need (well under a second each), short enough that a
+#: model too large to prove stops with its best portfolio and its gap instead of hanging.
+DEFAULT_TIME_LIMIT_S = 60.0
+#: The longest time limit a criteria file may set (a day).
+MAX_TIME_LIMIT_S = 86_400.0
+
 #: Largest magnitude of any number in a criteria file.  Raw values (km, people, students, tenge)
 #: stay far below it; beyond it differences such as ``best - worst`` lose their digits or
 #: overflow, and one huge weight makes every other weight round to zero.
@@ -973,6 +980,41 @@ def _judgement(value: object) -> object:
     return value
 
 
+def _judgement_fractions(value: object) -> object:
+    """``[a, b, "1/3"]`` items with their fraction divided (the rest left to the type checks)."""
+    if isinstance(value, list):
+        return [
+            [*item[:2], _judgement(item[2])] if isinstance(item, list) and len(item) == 3 else item
+            for item in value
+        ]
+    return value
+
+
+def _on_saaty_scale(
+    value: list[tuple[str, str, float | str]] | None,
+) -> list[tuple[str, str, float | str]] | None:
+    """Refuse judgements that are not numbers, or outside Saaty's 1/9 .. 9."""
+    for a, b, x in value or []:
+        if not isinstance(x, float):  # a fraction the before-validator could not divide
+            msg = Msg(
+                N_("judgement {value} for {pair} is not a number or a fraction such as 1/3"),
+                value=repr(x),
+                pair=f"[{a}, {b}]",
+            )
+            raise ValueError(msg)
+        if not 1 / 9 - 1e-9 <= x <= 9 + 1e-9:
+            msg = Msg(
+                N_(
+                    "judgement {value} for {pair} is outside Saaty's scale 1/9 .. 9; use 1 "
+                    "(equal) to 9 (extreme), or 1/3, 1/5 ... for the reverse"
+                ),
+                value=f"{x:g}",
+                pair=f"[{a}, {b}]",
+            )
+            raise ValueError(msg)
+    return value
+
+
 class WeightScheme(_Strict):
     """How a set of weights is derived: given directly, equal, by AHP, objective or from an order."""
 
@@ -1001,39 +1043,14 @@ class WeightScheme(_Strict):
     @field_validator("judgements", mode="before")
     @classmethod
     def _fractions(cls, value: object) -> object:
-        if isinstance(value, list):
-            return [
-                [*item[:2], _judgement(item[2])]
-                if isinstance(item, list) and len(item) == 3
-                else item
-                for item in value
-            ]
-        return value
+        return _judgement_fractions(value)
 
     @field_validator("judgements", mode="after")
     @classmethod
     def _saaty_scale(
         cls, value: list[tuple[str, str, float | str]] | None
     ) -> list[tuple[str, str, float | str]] | None:
-        for a, b, x in value or []:
-            if not isinstance(x, float):  # a fraction the before-validator could not divide
-                msg = Msg(
-                    N_("judgement {value} for {pair} is not a number or a fraction such as 1/3"),
-                    value=repr(x),
-                    pair=f"[{a}, {b}]",
-                )
-                raise ValueError(msg)
-            if not 1 / 9 - 1e-9 <= x <= 9 + 1e-9:
-                msg = Msg(
-                    N_(
-                        "judgement {value} for {pair} is outside Saaty's scale 1/9 .. 9; use 1 "
-                        "(equal) to 9 (extreme), or 1/3, 1/5 ... for the reverse"
-                    ),
-                    value=f"{x:g}",
-                    pair=f"[{a}, {b}]",
-                )
-                raise ValueError(msg)
-        return value
+        return _on_saaty_scale(value)
 
     @model_validator(mode="after")
     def _needs(self) -> WeightScheme:
@@ -1068,6 +1085,152 @@ class Weights(_Strict):
     within: dict[str, WeightScheme] = Field(
         default_factory=dict, description="Per-group override of `criteria`, by group id."
     )
+
+
+# --------------------------------------------------------------------------- stakeholders
+
+#: How the stakeholders' weights become the group's: ``aij`` and ``aip`` are the two AHP routes
+#: (Forman & Peniwati 1998), ``geometric`` and ``arithmetic`` the weighted means of direct or
+#: rank-based weights.
+StakeholderAggregate = Literal["aij", "aip", "geometric", "arithmetic"]
+#: The ways a stakeholder gives weights, by their key in the file.
+STAKEHOLDER_KINDS = ("weights", "order", "judgements", "matrix")
+
+# A row of a pairwise matrix: numbers or fractions written as text ("1/3").
+MatrixRow = list[Judgement]
+
+
+class Stakeholder(_Strict):
+    """One person or body and their own weights: direct, by rank, or AHP pairwise judgements."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable id: lower case, digits, _.")
+    name: Text | None = Field(
+        None, description="Who they are, as outputs name them (one text or per language)."
+    )
+    voice: NonNegative = Field(
+        1.0,
+        description="Their weight in the group, relative to the others' (default 1 each; 0 "
+        "keeps their view in the outputs without counting it).",
+    )
+    weights: dict[str, NonNegative] | None = Field(
+        None,
+        description="Direct weights by criterion id, any positive scale (every criterion once; "
+        "0 leaves it out).",
+    )
+    order: list[str] | None = Field(
+        None,
+        description="Rank-based weights: the criteria, most important first (every one once).",
+    )
+    rank_weights: Literal["rank_order_centroid", "rank_sum"] = Field(
+        "rank_order_centroid", description="How `order` becomes weights."
+    )
+    judgements: list[tuple[str, str, Judgement]] | None = Field(
+        None,
+        description="AHP: [a, b, x] means a is x times as important as b (Saaty 1..9, or 1/3 "
+        "...); every pair of criteria once.",
+    )
+    matrix: list[MatrixRow] | None = Field(
+        None,
+        description="AHP: the full pairwise matrix, one row per criterion in the file's order "
+        "(as AHP-OS or a spreadsheet shows it); reciprocal, 1 on the diagonal.",
+    )
+    note: Text | None = Field(None, description="Where their judgements come from, for the report.")
+
+    @field_validator("judgements", mode="before")
+    @classmethod
+    def _fractions(cls, value: object) -> object:
+        return _judgement_fractions(value)
+
+    @field_validator("judgements", mode="after")
+    @classmethod
+    def _saaty_scale(
+        cls, value: list[tuple[str, str, float | str]] | None
+    ) -> list[tuple[str, str, float | str]] | None:
+        return _on_saaty_scale(value)
+
+    @field_validator("matrix", mode="before")
+    @classmethod
+    def _matrix_fractions(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [[_judgement(x) for x in row] if isinstance(row, list) else row for row in value]
+        return value
+
+    @field_validator("matrix", mode="after")
+    @classmethod
+    def _matrix_numbers(
+        cls, value: list[list[float | str]] | None
+    ) -> list[list[float | str]] | None:
+        for i, row in enumerate(value or []):
+            for j, x in enumerate(row):
+                if not isinstance(x, float):
+                    msg = Msg(
+                        N_(
+                            "row {row}, column {column}: {value} is not a number or a fraction such as 1/3"
+                        ),
+                        row=i + 1,
+                        column=j + 1,
+                        value=repr(x),
+                    )
+                    raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Stakeholder:
+        given = [k for k in STAKEHOLDER_KINDS if getattr(self, k) is not None]
+        if len(given) > 1:
+            msg = Msg(
+                N_(
+                    "give one kind of weights, not {kinds}: `weights` (direct), `order` (by rank), "
+                    "or AHP `judgements` or `matrix`"
+                ),
+                kinds=Joined([f"`{k}`" for k in given], ", "),
+            )
+            raise ValueError(msg)
+        if not given:
+            msg = Msg(
+                N_(
+                    "gives no weights; add `weights: {{criterion: number, ...}}`, `order: [most "
+                    "important, ...]`, or AHP `judgements: [[a, b, x], ...]`"
+                )
+            )
+            raise ValueError(msg)
+        return self
+
+    @property
+    def kind(self) -> Literal["direct", "rank", "ahp"]:
+        """``direct`` (weights), ``rank`` (order) or ``ahp`` (judgements or matrix)."""
+        if self.weights is not None:
+            return "direct"
+        if self.order is not None:
+            return "rank"
+        return "ahp"
+
+
+class Stakeholders(_Strict):
+    """Several people or bodies, each with their own weights, and how the group's are formed."""
+
+    aggregate: StakeholderAggregate | None = Field(
+        None,
+        description="aij: the element-wise weighted geometric mean of the AHP judgements, then "
+        "its priorities; aip: the weighted geometric mean of each one's AHP priorities; "
+        "geometric / arithmetic: the weighted mean of direct or rank-based weights. Default: aij "
+        "when every member gives AHP judgements, geometric otherwise.",
+    )
+    members: Annotated[list[Stakeholder], Field(min_length=2)] = Field(
+        description="The stakeholders (at least two), each with an `id` and one kind of weights."
+    )
+    draws: Annotated[int, Field(ge=10, le=100_000), BeforeValidator(_not_bool)] = Field(
+        1000,
+        description="Weightings drawn from the convex hull of the stakeholders' weights for the "
+        "rank acceptability and portfolio membership over the stakeholders.",
+    )
+
+    @property
+    def method(self) -> StakeholderAggregate:
+        """The aggregation used: the one given, or the default for the members' kinds."""
+        if self.aggregate is not None:
+            return self.aggregate
+        return "aij" if all(m.kind == "ahp" for m in self.members) else "geometric"
 
 
 class AtMostPer(_Strict):
@@ -1168,6 +1331,20 @@ class Portfolio(_Strict):
     pareto: Pareto | None = None
     alternatives: Alternatives | None = None
     solver: Literal["cbc", "highs"] = Field("cbc", description="MILP solver.")
+    time_limit_s: Annotated[
+        float,
+        AllowInfNan(False),
+        Field(gt=0, le=MAX_TIME_LIMIT_S),
+        AfterValidator(_ordinary),
+        BeforeValidator(_not_bool),
+        Why(Msg(N_("a solve that has not finished in a day will not finish in a week either"))),
+    ] = Field(
+        DEFAULT_TIME_LIMIT_S,
+        description=(
+            "Seconds each integer program may take; a solve stopped at the limit keeps its "
+            "best portfolio, marked as not proved optimal, with the gap to the solver's bound."
+        ),
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Portfolio:
@@ -1307,6 +1484,151 @@ class MapSpec(_Strict):
     )
 
 
+#: Finest H3 resolution of a surface: each step multiplies the cells by 7; resolution 10 over
+#: Kazakhstan is about 150 million cells (0.015 km² each), beyond what the criteria's data can
+#: tell apart (facility coordinates are known to about a kilometre).
+MAX_RESOLUTION = 10
+#: Weight draws of the surface's robustness: each draw scores every cell (streamed in chunks).
+MAX_SURFACE_DRAWS = 100_000
+
+
+class SurfaceArea(_Strict):
+    """Where the surface's cells lie: regions of the boundaries layer, or around points."""
+
+    region: str | list[str] | None = Field(
+        None,
+        description="Id (or ids) of features of the `boundaries` layer: the cells whose centre "
+        "lies in them.",
+    )
+    around: Literal["candidates"] | list[tuple[FiniteFloat, FiniteFloat]] | None = Field(
+        None,
+        description="Points [longitude, latitude] in degrees, or `candidates`: the cells whose "
+        "centre lies within `km` of one of them.",
+    )
+    km: Positive | None = Field(None, description="Radius around each point of `around`, in km.")
+
+    @model_validator(mode="after")
+    def _one(self) -> SurfaceArea:
+        if (self.region is None) == (self.around is None):
+            msg = Msg(
+                N_(
+                    "give exactly one of `region: <id of a boundary>` or `around: [[lon, lat], "
+                    "...]` with `km`"
+                )
+            )
+            raise ValueError(msg)
+        if self.around is not None and self.km is None:
+            msg = Msg(N_("`around` needs `km`, the radius around each point (for example km: 50)"))
+            raise ValueError(msg)
+        if self.region is not None and self.km is not None:
+            msg = Msg(N_("`km` is the radius of `around`; remove it, or use `around`"))
+            raise ValueError(msg)
+        for lon, lat in self.around if isinstance(self.around, list) else []:
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                msg = Msg(
+                    N_(
+                        "point [{lon}, {lat}] is not [longitude, latitude] in degrees "
+                        "(longitude -180..180, latitude -90..90); write longitude first"
+                    ),
+                    lon=f"{lon:g}",
+                    lat=f"{lat:g}",
+                )
+                raise ValueError(msg)
+        return self
+
+    @property
+    def regions(self) -> list[str]:
+        """The region ids, as a list."""
+        if self.region is None:
+            return []
+        return [self.region] if isinstance(self.region, str) else list(self.region)
+
+
+class SurfaceRobustness(_Strict):
+    """How often each cell is among the best under random weights."""
+
+    draws: Annotated[
+        int,
+        Field(ge=10, le=MAX_SURFACE_DRAWS),
+        BeforeValidator(_not_bool),
+        Why(
+            Msg(
+                N_(
+                    "each draw scores every cell (1,000 draws at resolution 7 score 450 million "
+                    "cells); 1,000 draws give shares to ±0.03"
+                )
+            )
+        ),
+    ] = Field(1000, description="Weight draws, uniform on the simplex.")
+    top_percent: Annotated[float, Field(gt=0, le=50), BeforeValidator(_not_bool)] = Field(
+        5.0, description="A cell counts when it is in this top share of the kept cells (percent)."
+    )
+
+
+class SurfaceSpec(_Strict):
+    """A suitability surface: the study's criteria measured and scored over an H3 grid."""
+
+    resolution: Annotated[
+        int,
+        Field(ge=0, le=MAX_RESOLUTION),
+        BeforeValidator(_not_bool),
+        Why(
+            Msg(
+                N_(
+                    "each step multiplies the cells by 7: resolution 10 over Kazakhstan is about "
+                    "150 million cells, finer than the data can tell apart"
+                )
+            )
+        ),
+    ] = Field(
+        description="H3 resolution: 5 (cells of 253 km²), 6 (36 km²), 7 (5.2 km², about 449,000 "
+        "cells over Kazakhstan), 8 (0.74 km²), 9 (0.11 km²)."
+    )
+    area: Literal["boundaries"] | SurfaceArea = Field(
+        "boundaries",
+        description="`boundaries` (every polygon of the boundaries layer), {region: id} or "
+        "{around: [[lon, lat], ...] or candidates, km: radius}.",
+    )
+    engine: Literal["numpy", "dask"] = Field(
+        "numpy",
+        description="numpy: in this process. dask: in partitions on a dask.distributed cluster "
+        "(a local one, or the one `--scheduler` names).",
+    )
+    measure: dict[str, Measure] = Field(
+        default_factory=dict,
+        description="A spatial measure, by criterion id, for criteria that read a candidate's "
+        "own attribute (a grid cell has none): e.g. population: {sum: settlements, field: "
+        "population, within_km: 30}.",
+    )
+    without: list[str] = Field(
+        default_factory=list,
+        description="Criteria left out of the surface (their weight shared among the others).",
+    )
+    exclude: list[Exclusion] | None = Field(
+        None,
+        description="Exclusions of cells (default: the study's, a candidate field read as the "
+        "criterion that measures it).",
+    )
+    method: Literal["weighted_sum", "owa"] | None = Field(
+        None,
+        description="Scoring method of the cells when the study's cannot score one cell on its "
+        "own (TOPSIS, VIKOR, PROMETHEE II, the weighted product compare alternatives).",
+    )
+    best_within_km: Positive = Field(
+        30.0, description="For each candidate, the best cell within this distance is reported."
+    )
+    partition_cells: Annotated[int, Field(ge=1000, le=10_000_000), BeforeValidator(_not_bool)] = (
+        Field(
+            100_000,
+            description="Most cells measured at once (one partition): bounds the memory of a "
+            "worker, and sets how the work is shared among threads or dask workers.",
+        )
+    )
+    robustness: SurfaceRobustness | None = Field(
+        None, description="Share of weight draws in which each cell is in the top percent."
+    )
+
+
 class Study(_Strict):
     """A whole study, as read from one criteria file."""
 
@@ -1337,9 +1659,19 @@ class Study(_Strict):
     exclude: list[Exclusion] = Field(default_factory=list, description="Hard constraints.")
     method: Method = Field(default_factory=Method)
     weights: Weights = Field(default_factory=Weights, description="How weights are derived.")
+    stakeholders: Stakeholders | None = Field(
+        None,
+        description="Several stakeholders' weights, aggregated into the group's; they replace "
+        "the criteria's `weight:` and the `weights:` section.",
+    )
     portfolio: Portfolio | None = None
     map: MapSpec = Field(default_factory=MapSpec, description="Options of the interactive map.")
     sensitivity: SensitivitySpec | None = Field(
         None, description="Robustness analysis, run by `siting run` when present."
+    )
+    surface: SurfaceSpec | None = Field(
+        None,
+        description="A suitability surface over an H3 grid, run by `siting surface` and by "
+        "`siting run` when present.",
     )
     seed: Seed = Field(0, description="Seed of every random draw, for reproducible runs.")

@@ -1054,16 +1054,20 @@ def ahp(
     e = a[iu, ju] * w[ju] / w[iu]
     excess = (e + 1.0 / e - 2.0) / n
     total = excess.sum()
+    share = excess / total if total > 0 else np.zeros_like(excess)
+    # Sorted in numpy (stable, so ties keep the matrix's order): a group of judges builds one
+    # table per judge, and pandas' sort costs more than the eigenvalues.
+    order = np.argsort(-share, kind="stable")
+    iu, ju = iu[order], ju[order]
     table = pd.DataFrame(
         {
             "a": [names[i] for i in iu],
             "b": [names[j] for j in ju],
             "judgement": a[iu, ju],
             "consistent": w[iu] / w[ju],
-            "share": excess / total if total > 0 else np.zeros_like(excess),
+            "share": share[order],
         }
     )
-    table = table.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
     weights = pd.Series(w, index=pd.Index(names), name="weight") if known else w
     return AhpResult(
         weights=weights,
@@ -1193,6 +1197,7 @@ def group_ahp(
     mean: Literal["geometric", "arithmetic"] = "geometric",
     priority: Literal["eigenvector", "geometric"] = "eigenvector",
     criteria: Sequence[str] | None = None,
+    judges: Sequence[AhpResult] | None = None,
 ) -> GroupAhp:
     """A group's criteria weights from each judge's pairwise comparisons.
 
@@ -1224,6 +1229,10 @@ def group_ahp(
         normalised geometric row means.
     criteria
         Criterion names (default: the DataFrames' columns).
+    judges
+        Each matrix's own AHP result (:func:`ahp` with ``method=priority``), already computed:
+        re-aggregating a group without one judge (leave-one-out) then solves only the group's
+        matrix.  Default: computed here.
 
     Returns
     -------
@@ -1259,23 +1268,42 @@ def group_ahp(
         raise DataError(msg)
     if len(matrices) == 0:
         raise DataError(Msg(N_("group AHP needs at least one judge's matrix")))
-    judges: list[AhpResult] = []
-    problems: list[str] = []
-    for k, m in enumerate(matrices):
-        try:
-            judges.append(ahp(m, method=priority, criteria=criteria))
-        except DataError as exc:
-            problems += [Msg(N_("judge {k}: {problem}"), k=k + 1, problem=p) for p in exc.problems]
-    if problems:
-        raise DataError(problems)
-    names = [str(c) for c in getattr(judges[0].weights, "index", [])] or None
-    sizes = {len(np.asarray(j.weights)) for j in judges}
-    labels = {tuple(str(c) for c in getattr(j.weights, "index", [])) for j in judges}
-    if len(sizes) > 1 or len(labels) > 1:
+    given = judges is not None and len(judges) == len(matrices)
+    if judges is not None and given:
+        judges = list(judges)
+    else:
+        judges = []
+        problems: list[str] = []
+        for k, m in enumerate(matrices):
+            try:
+                judges.append(ahp(m, method=priority, criteria=criteria))
+            except DataError as exc:
+                problems += [
+                    Msg(N_("judge {k}: {problem}"), k=k + 1, problem=p) for p in exc.problems
+                ]
+        if problems:
+            raise DataError(problems)
+    # Plain lists and arrays first: these checks run once per judge, and a group re-aggregated
+    # without each of 50 judges in turn would spend most of its time in pandas' accessors.
+    vectors = [j.weights for j in judges]
+    first = vectors[0].index if isinstance(vectors[0], pd.Series) else None
+    plain = [
+        w.to_numpy(dtype=float) if isinstance(w, pd.Series) else np.asarray(w, float)
+        for w in vectors
+    ]
+    # Judges' results passed in come from the caller's own checks (a leave-one-out re-uses them
+    # 50 times): only their sizes are compared again; computed here, their labels too.
+    same = given or all(
+        (isinstance(w, pd.Series) and first is not None and w.index.equals(first))
+        or (not isinstance(w, pd.Series) and first is None)
+        for w in vectors
+    )
+    if len({w.shape for w in plain}) > 1 or not same:
         msg = Msg(N_("every judge must compare the same criteria, in the same order"))
         raise DataError(msg)
+    names = [str(c) for c in first] if first is not None else None
     v = _voice(voice, len(judges))
-    priorities = np.array([np.asarray(j.weights, dtype=float) for j in judges])
+    priorities = np.array(plain)
     matrix: Any = None
     group: AhpResult | None = None
     if method == "aij":

@@ -104,3 +104,23 @@ def test_a_rerun_removes_what_the_previous_run_wrote_and_this_one_did_not(tiny, 
     assert not (out / "alternatives.csv").exists()
     assert (out / "notes.txt").read_text() == "the analyst's own file"
     assert "alternatives.csv" not in json.loads((out / "manifest.json").read_text())["outputs"]
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("0", "greater than 0"),
+        ("-5", "greater than 0"),
+        ("forever", "number"),
+        ("1e9", "86,400"),
+        ("true", "number"),
+    ],
+)
+def test_a_time_limit_must_be_a_positive_number_of_seconds(tiny, edit, value, words):
+    path = edit(tiny / "study.yaml", "  sites: 2\n", f"  sites: 2\n  time_limit_s: {value}\n")
+    with pytest.raises(CriteriaError) as info:
+        siting.run(path)
+    (problem,) = info.value.problems
+    assert problem.startswith(f"{path}:41: portfolio.time_limit_s:"), problem
+    assert words in problem
+    assert value in problem or value == "1e9"

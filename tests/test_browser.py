@@ -597,13 +597,17 @@ def test_the_answer_follows_the_sliders_and_reset_returns(
 
 
 def shown_rules(page: Page) -> list[str]:
-    """The rules that decide, as the portfolio box and the answer show them."""
+    """The rules that decide, as the answer words them (the portfolio box only names them)."""
     box = page.locator("#portfolio-binding li").all_inner_texts()
     answer = page.locator("#answer-extra .line").all_inner_texts()
-    # under the answer: the nearest alternative, then the same sentences
-    assert answer[len(answer) - len(box) :] == box
-    assert page.evaluate("window.siting.ruleSentences()") == box
-    return box
+    # under the answer: the nearest alternative, then one sentence per binding rule, shown once
+    sentences = answer[len(answer) - len(box) :]
+    assert page.evaluate("window.siting.ruleSentences()") == sentences
+    # the box names each rule, in the words of the sentence ("Keeping the rule “…” costs …")
+    assert len(box) == len(sentences)
+    for name, sentence in zip(box, sentences, strict=True):
+        assert name != sentence and (f"“{name}”" in sentence or f"«{name}»" in sentence)
+    return sentences
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])

@@ -45,6 +45,25 @@ def test_run_writes_every_output(tiny, tmp_path):
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
+def test_profile_reports_every_stage_and_output(tiny, tmp_path):
+    out = tmp_path / "out"
+    args = ["run", str(tiny / "study.yaml"), "--out", str(out), "--quiet", "--profile"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "Where the time went" in text
+    for stage in ("reading the layers", "scoring the candidates", "choosing the portfolio"):
+        assert stage in text
+    manifest = json.loads((out / "manifest.json").read_text())
+    for name in ("map.html", "map.png", "report.html", "ranking.csv"):
+        assert f"writing {name}" in text
+        assert manifest["output_timings_s"][name] >= 0
+    assert "total" in text
+    # without --profile (and with --quiet) nothing is printed
+    quiet = runner.invoke(app, ["run", str(tiny / "study.yaml"), "--out", str(out), "-q"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
 def test_validate_ok_and_bad(tiny, edit):
     ok = runner.invoke(app, ["validate", str(tiny / "study.yaml")])
     assert ok.exit_code == 0
@@ -178,3 +197,39 @@ def test_compare_in_a_language(tiny, tmp_path):
     assert "1,00" in result.output  # Kazakh numbers
     page = (out / "comparison_map.html").read_text(encoding="utf-8")
     assert '<html lang="kk">' in page
+
+
+def test_summary_table_is_readable_at_80_columns(monkeypatch):
+    """Issue 11: at 80 columns no header or name is cut short; columns drop, lowest first.
+
+    The shares' notes name the number of draws each comes from: P(1st) and P(top3) from the
+    rank draws, P(port.) from the fewer draws whose portfolio was solved again.
+    """
+    import io
+
+    from rich.console import Console
+
+    from siting import cli
+    from tests.builders import analysed, run_tiny
+
+    results = analysed(run_tiny(), samples=2000, portfolio_draws=200)
+    for width in (120, 80, 60):
+        buffer = io.StringIO()
+        monkeypatch.setattr(cli, "out_console", Console(file=buffer, width=width, highlight=False))
+        cli._summary(results, lang="en")
+        text = buffer.getvalue()
+        table = text[text.index("Top 10") : text.index("score: ")]
+        assert "…" not in table
+        assert all(len(line) <= width for line in table.splitlines())
+        for name in results.top(10)["name"]:
+            assert name in table  # whole
+        header = next(line for line in table.splitlines() if " rank " in line)
+        assert "score" in header and "P(port.)" in header
+        notes = " ".join(text[text.index("score: ") :].split())
+        assert "share of the 2,000 weight draws" in notes
+        assert "share of the 200 weight draws in which it is in the best portfolio" in notes
+    buffer = io.StringIO()
+    monkeypatch.setattr(cli, "out_console", Console(file=buffer, width=120, highlight=False))
+    cli._summary(results, lang="en")
+    wide = buffer.getvalue()
+    assert "P(top3)" in wide and "P(1st)" in wide

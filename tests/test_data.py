@@ -344,6 +344,41 @@ def test_boundaries_have_one_country_and_the_pre_2022_regions() -> None:
     assert (DATA / "boundaries.geojson").stat().st_size < 1_500_000
 
 
+def test_every_region_named_in_the_data_has_its_official_names() -> None:
+    """Issue 11: every region a layer names is in the regions table, named in three languages.
+
+    The boundaries spell Natural Earth's names (``Aqmola``) and carry the layers' key
+    (``Akmola``) in ``region``, with the table's names; a layer with a region the table lacks
+    would be shown to a Russian or Kazakh reader in English.
+    """
+    from siting.i18n import region_names
+
+    table = region_names()
+    cyrillic = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]")
+    for key, names in table.items():
+        assert names["en"] and cyrillic.search(names["ru"]) and cyrillic.search(names["kk"]), key
+    for name in POINT_LAYERS:
+        regions = set(layer(name)["region"].dropna().astype(str)) - {""}
+        assert regions <= set(table), (name, sorted(regions - set(table)))
+    b = layer("boundaries")
+    regions = b[b["level"] == "region"]
+    assert set(regions["region"]) <= set(table)
+    assert (regions["name"] != regions["region"]).sum() >= 7  # Aqmola, Qaraghandy, ... reconciled
+    for row in regions.itertuples():
+        for lang in ("en", "ru", "kk"):
+            assert getattr(row, f"name_{lang}") == table[row.region][lang], (row.id, lang)
+    # The Russian names are the official ones (issue 11's reviewers).
+    assert table["Akmola"]["ru"] == "Акмолинская область"
+    assert table["Akmola"]["kk"] == "Ақмола облысы"
+    assert table["Almaty"]["ru"] == "город Алматы"
+
+
+def test_official_spelling_of_russian_town_names() -> None:
+    """Issue 11: Priozersk is *Приозерск* in official Russian (the akimat, national statistics)."""
+    c = layer("candidates").set_index("id")
+    assert c.loc["priozersk", "name_ru"] == "Приозерск"
+
+
 def test_every_2022_regional_centre_and_republican_city_is_a_candidate() -> None:
     c = layer("candidates").set_index("id")
     for region, cid in REGIONAL_CENTRES_2022.items():

@@ -390,7 +390,8 @@ def feasible_sets(rules: PortfolioRules) -> np.ndarray:
     sets = np.array(list(itertools.combinations(range(rules.size), rules.count.n)), dtype=np.intp)
     ok = np.ones(len(sets), dtype=bool)
     if rules.spacing is not None:
-        close = rules.spacing.distances_km < rules.spacing.min_km
+        # The profiles' rules are small: the full matrix of the candidates is the reference.
+        close = rules.spacing.among(np.arange(rules.size)) < rules.spacing.min_km
         for a, b in itertools.combinations(range(rules.count.n), 2):
             ok &= ~close[sets[:, a], sets[:, b]]
     g = rules.groups

@@ -81,3 +81,60 @@ def test_membership_frequencies_are_those_of_solving_each_draw() -> None:
     b = portfolio_membership(values, weight_samples=draws, solve=solved)
     assert a.probability.to_dict() == b.probability.to_dict()
     assert a.portfolios.equals(b.portfolios)
+
+
+def _solved_by_programs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every listing refuse, so that the integer programs answer."""
+    from siting.optimise import enumerate as listing_module
+
+    monkeypatch.setattr(listing_module, "LISTING_SUBSETS", 0)
+
+
+def _frontier_case(seed: int) -> dict:
+    keywords = _case(seed)
+    if "population" not in keywords:
+        rng = np.random.default_rng(50 + seed)
+        xy = rng.uniform(0, 1000, size=(14, 2))
+        demand = rng.uniform(0, 1000, size=(40, 2))
+        keywords |= {
+            "population": rng.integers(1, 100, 40).astype(float),
+            "demand_distances_km": np.hypot(
+                *(demand[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)
+            ),
+            "cover_radius_km": 250.0,
+        }
+    return keywords
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_listed_explanations_alternatives_and_fronts_are_the_programs(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Binding rules, next-best portfolios and the Pareto front: read from the listing of
+    every feasible portfolio, they are those the integer programs give (CBC, seeded cases)."""
+    from siting.optimise import alternatives_for, pareto_for
+    from siting.optimise.enumerate import listing
+
+    keywords = _frontier_case(seed)
+    scores = np.random.default_rng(200 + seed).uniform(-0.2, 1, 14)
+    listed_rules = prepare(scores, **keywords)
+    assert listing(listed_rules) is not None
+    listed_alts = alternatives_for(listed_rules, k=4, min_difference=1 + seed % 2)
+    listed_front = pareto_for(listed_rules, points=6)
+
+    _solved_by_programs(monkeypatch)
+    ip_rules = prepare(scores, **keywords)
+    assert listing(ip_rules) is None
+    ip_alts = alternatives_for(ip_rules, k=4, min_difference=1 + seed % 2)
+    ip_front = pareto_for(ip_rules, points=6)
+
+    for a, b in zip(listed_alts[0].binding_details, ip_alts[0].binding_details, strict=True):
+        assert (a["rule"], a["binds"], a["sentence"]) == (b["rule"], b["binds"], b["sentence"])
+        assert a["objective_without"] == pytest.approx(b["objective_without"], abs=1e-9)
+    assert [r.objective for r in listed_alts] == pytest.approx([r.objective for r in ip_alts])
+    assert [r.selected.tolist() for r in listed_alts] == [r.selected.tolist() for r in ip_alts]
+    assert listed_alts[1].solver == "enumeration" and ip_alts[1].solver == "cbc"
+    # The ends and the steps are the same optima; a tie in one objective may pick another
+    # portfolio with the same two values, so the front is compared on its values.
+    cols = ["total_score", "population_covered"]
+    assert listed_front[cols].to_numpy() == pytest.approx(ip_front[cols].to_numpy())

@@ -428,7 +428,11 @@ def test_what_the_data_leave_out(tiny: Results) -> None:
     texts = {g.kind: g.text for g in gaps}
     assert texts["position"].startswith("2 of 3 entries stand on their town's point")
     assert "For 1 of them the true site is more than 5 km away." in texts["position"]
-    assert texts["unknown"] == "Unknown values: “students” for 1 of 3 (a criterion reads it)."
+    # the field in words (issue 11: no raw field names)
+    assert (
+        texts["unknown"]
+        == "Unknown values: “number of students” for 1 of 3 (a criterion reads it)."
+    )
     assert texts["none"] == "No entry in 1 region: East."
     assert texts["few"] == "A single entry in 1 region: South."
     page = section(render_report(results, today=DAY), "gaps")

@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +20,6 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "docs" / "tutorial.md"
-#: The whole tutorial should run in well under a minute (the planner's ten minutes are reading).
-BUDGET_S = 60
 
 _FENCE = re.compile(r"(?:<!-- expect: exit (\d+) -->\n)?```(\w+)\n(.*?)```", re.DOTALL)
 
@@ -61,7 +58,6 @@ def test_the_tutorial_runs_as_written(tmp_path: Path) -> None:
         "NO_COLOR": "1",
     }
     here = tmp_path
-    started = time.perf_counter()
     for k, step in enumerate(found, 1):
         marker = tmp_path / ".pwd"
         script = f"set -e\n{step.code}\npwd > '{marker}'\n"
@@ -77,8 +73,6 @@ def test_the_tutorial_runs_as_written(tmp_path: Path) -> None:
             here = Path(marker.read_text().strip())
         for line in step.shows:
             assert _flat(line) in _flat(output), f"step {k} did not print {line!r}:\n{output}"
-    seconds = time.perf_counter() - started
-    assert seconds < BUDGET_S, f"the tutorial took {seconds:.0f} s"
     # where the planner ends: a map, a study with the south in it, a copy of a profile
     study = tmp_path / "south-study"
     assert (study / "out" / "south" / "map.html").stat().st_size > 100_000

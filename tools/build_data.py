@@ -65,8 +65,8 @@ LAYOUT_NOTE_RU = (
     "Административно-территориальное деление до 2018 года (14 областей и города Астана и "
     "Алматы). Более поздние изменения не показаны: в 2018 году Шымкент стал городом "
     "республиканского значения и выделен из Южно-Казахстанской (ныне Туркестанской) области; "
-    "в 2022 году из Восточно-Казахстанской области выделена Абайская, из Алматинской — "
-    "Жетысуская, из Карагандинской — Улытауская."
+    "в 2022 году из Восточно-Казахстанской области выделена область Абай, из Алматинской — "
+    "область Жетісу, из Карагандинской — область Ұлытау."
 )
 LAYOUT_NOTE_KK = (
     "2018 жылға дейінгі әкімшілік-аумақтық бөлініс (14 облыс, Астана және Алматы қалалары). "
@@ -173,24 +173,34 @@ AGGLOMERATIONS: dict[str, int] = {
 POSITIONS = ("site", "approx", "city")
 
 #: Natural Earth (pre-2022) region → id suffix and the 2022 regions it covers.
-NE_REGIONS: dict[str, tuple[str, str]] = {
-    "Aqmola": ("akmola", "Akmola; Astana lies inside"),
-    "Aqtöbe": ("aktobe", "Aktobe"),
-    "Almaty": ("almaty_region", "Almaty Region; Jetisu"),
-    "Almaty City": ("almaty", "Almaty"),
-    "Astana": ("astana", "Astana"),
-    "Atyrau": ("atyrau", "Atyrau"),
-    "East Kazakhstan": ("east_kazakhstan", "East Kazakhstan; Abai"),
-    "Mangghystau": ("mangystau", "Mangystau"),
-    "North Kazakhstan": ("north_kazakhstan", "North Kazakhstan"),
-    "Pavlodar": ("pavlodar", "Pavlodar"),
-    "Qaraghandy": ("karaganda", "Karaganda; Ulytau"),
-    "Qostanay": ("kostanay", "Kostanay"),
-    "Qyzylorda": ("kyzylorda", "Kyzylorda; Baikonur (leased)"),
-    "South Kazakhstan": ("south_kazakhstan", "Turkistan; Shymkent"),
-    "West Kazakhstan": ("west_kazakhstan", "West Kazakhstan"),
-    "Zhambyl": ("jambyl", "Jambyl"),
+NE_REGIONS: dict[str, tuple[str, str, str]] = {
+    # Natural Earth's name: (slug, the key of siting/locale/regions.csv, the 2022 regions inside)
+    "Aqmola": ("akmola", "Akmola", "Akmola; Astana lies inside"),
+    "Aqtöbe": ("aktobe", "Aktobe", "Aktobe"),
+    "Almaty": ("almaty_region", "Almaty Region", "Almaty Region; Jetisu"),
+    "Almaty City": ("almaty", "Almaty", "Almaty"),
+    "Astana": ("astana", "Astana", "Astana"),
+    "Atyrau": ("atyrau", "Atyrau", "Atyrau"),
+    "East Kazakhstan": ("east_kazakhstan", "East Kazakhstan", "East Kazakhstan; Abai"),
+    "Mangghystau": ("mangystau", "Mangystau", "Mangystau"),
+    "North Kazakhstan": ("north_kazakhstan", "North Kazakhstan", "North Kazakhstan"),
+    "Pavlodar": ("pavlodar", "Pavlodar", "Pavlodar"),
+    "Qaraghandy": ("karaganda", "Karaganda", "Karaganda; Ulytau"),
+    "Qostanay": ("kostanay", "Kostanay", "Kostanay"),
+    "Qyzylorda": ("kyzylorda", "Kyzylorda", "Kyzylorda; Baikonur (leased)"),
+    "South Kazakhstan": ("south_kazakhstan", "South Kazakhstan", "Turkistan; Shymkent"),
+    "West Kazakhstan": ("west_kazakhstan", "West Kazakhstan", "West Kazakhstan"),
+    "Zhambyl": ("jambyl", "Jambyl", "Jambyl"),
 }
+
+#: Region names in three languages, as officials write them (the table the outputs use).
+REGION_NAMES = ROOT / "siting" / "locale" / "regions.csv"
+
+
+def region_names() -> dict[str, dict[str, str]]:
+    """``siting/locale/regions.csv``: region key → {en, ru, kk} names."""
+    with REGION_NAMES.open(encoding="utf-8", newline="") as fh:
+        return {row["region"]: row for row in csv.DictReader(fh)}
 
 #: Detailed industry sector → the coarse group that criteria filter on.
 SECTOR_GROUP: dict[str, str] = {
@@ -381,15 +391,22 @@ def build_boundaries(admin1_path: Path) -> tuple[list[dict[str, Any]], shapely.G
         )
     ]
     ne_props = {f["properties"].get("name"): f["properties"] for f in raw["features"]}
+    official = region_names()
     for name, geom in sorted(zip(names, regions, strict=True), key=lambda t: NE_REGIONS[t[0]]):
-        slug, covers = NE_REGIONS[name]
+        slug, key, covers = NE_REGIONS[name]
         p = ne_props[name]
         features.append(
             feature(
                 {
                     "id": f"kz_{slug}",
                     "level": "region",
+                    # Natural Earth's spelling (Aqmola); `region` is the key the other layers
+                    # use (Akmola) and the names are the official ones of the regions table.
                     "name": name,
+                    "region": key,
+                    "name_en": official[key]["en"],
+                    "name_ru": official[key]["ru"],
+                    "name_kk": official[key]["kk"],
                     "name_alt": p.get("name_alt") or "",
                     "gn_a1_code": p.get("gn_a1_code") or "",
                     "regions_2022": covers,

@@ -19,7 +19,7 @@ whose LPs HiGHS solves in process, so :func:`p_median` defaults to ``"highs"``),
 (OR-Library instances).
 """
 
-from siting.optimise._core import SOLVERS, OptimisationResult, solver_version
+from siting.optimise._core import AT_LIMIT, SOLVERS, OptimisationResult, solver_version
 from siting.optimise.frontier import alternatives, alternatives_for, pareto_for, pareto_front
 from siting.optimise.location import lscp, mclp, p_center, p_median
 from siting.optimise.portfolio import select_portfolio, solve_rules
@@ -37,6 +37,7 @@ from siting.optimise.rules import (
 )
 
 __all__ = [
+    "AT_LIMIT",
     "SOLVERS",
     "Budget",
     "Count",

@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ from siting.errors import DataError, InfeasibleError
 from siting.tolerances import OBJECTIVE_ABS, OBJECTIVE_REL
 
 SOLVERS = ("cbc", "highs")
+
+#: The status of a solve stopped by its time limit with a solution found but not proved optimal.
+AT_LIMIT = "Stopped at the time limit"
 
 #: The CBC binary bundled with PuLP.
 CBC_PATH = str(Path(pulp.PULP_CBC_CMD.pulp_cbc_path).resolve())
@@ -67,6 +71,17 @@ class OptimisationResult:
         points within the radius of a chosen site; empty otherwise.
     details
         Further model-specific figures (e.g. the number of variables and constraints).
+    proven
+        Whether ``selected`` is proved optimal; False when the solve stopped at its time limit
+        with the best solution it had found (``status`` is then :data:`AT_LIMIT`).
+    bound
+        When not proven: the best objective any solution could reach, as the solver proved it
+        by the limit (None when proven, or when the solver did not say).
+    gap
+        When not proven: ``|bound - objective| / |objective|``, the most the answer may fall
+        short of the optimum, relative to it (None when proven or without a bound).
+    time_limit_s
+        The time limit the solve was given (None: none).
     """
 
     selected: np.ndarray
@@ -80,9 +95,19 @@ class OptimisationResult:
     assignment: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
     covered: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
     details: dict[str, Any] = field(default_factory=dict)
+    proven: bool = True
+    bound: float | None = None
+    gap: float | None = None
+    time_limit_s: float | None = None
 
 
-def make_solver(name: str, *, warm_start: bool = False) -> pulp.LpSolver:
+def make_solver(
+    name: str,
+    *,
+    warm_start: bool = False,
+    time_limit_s: float | None = None,
+    log_path: str | None = None,
+) -> pulp.LpSolver:
     """Return a quiet PuLP solver object for ``name``.
 
     Parameters
@@ -92,6 +117,10 @@ def make_solver(name: str, *, warm_start: bool = False) -> pulp.LpSolver:
     warm_start
         Pass the variables' initial values to CBC as a MIP start (ignored by HiGHS, whose PuLP
         interface takes none).
+    time_limit_s
+        Stop the search after this many seconds of wall time (None: no limit).
+    log_path
+        Where CBC writes its log (read for the bound when it stops at the time limit).
 
     Returns
     -------
@@ -101,9 +130,15 @@ def make_solver(name: str, *, warm_start: bool = False) -> pulp.LpSolver:
     if name == "cbc":
         # PULP_CBC_CMD itself warns of its removal in PuLP 4.0; COIN_CMD pointed at the same
         # bundled binary is the same solver without the warning.
-        return pulp.COIN_CMD(path=CBC_PATH, msg=False, warmStart=warm_start)
+        options: dict[str, Any] = {}
+        if time_limit_s is not None:
+            # CBC counts CPU seconds by default; a planner's limit is on the clock.
+            options |= {"timeLimit": time_limit_s, "timeMode": "elapsed"}
+        if log_path is not None:
+            options["logPath"] = log_path
+        return pulp.COIN_CMD(path=CBC_PATH, msg=False, warmStart=warm_start, **options)
     if name == "highs":
-        return pulp.HiGHS(msg=False)
+        return pulp.HiGHS(msg=False, timeLimit=time_limit_s)
     msg = f"solver {name!r} is not known; use one of {', '.join(SOLVERS)}"
     raise DataError(msg)
 
@@ -135,6 +170,19 @@ def solver_version(name: str) -> str:
         return f"CBC {found.group(1)}" if found else "CBC (version unknown)"
     msg = f"solver {name!r} is not known; use one of {', '.join(SOLVERS)}"
     raise DataError(msg)
+
+
+def check_time_limit(value: Any, *, what: str = "time_limit_s") -> float | None:
+    """Return a time limit in seconds (None: none) or raise :class:`DataError`."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        msg = f"{what} must be a number of seconds; got {value!r}"
+        raise DataError(msg)
+    if not np.isfinite(value) or value <= 0:
+        msg = f"{what} must be a positive number of seconds; got {value!r}"
+        raise DataError(msg)
+    return float(value)
 
 
 def check_solver(name: str) -> None:
@@ -191,15 +239,59 @@ def quiet_stdout() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Solved:
-    """Raw outcome of one solve."""
+    """Raw outcome of one solve.
+
+    Attributes
+    ----------
+    status
+        ``"Optimal"`` (proved), :data:`AT_LIMIT` (a solution, not proved optimal), or the
+        solver's word for no solution (``"Infeasible"``, ``"Not Solved"``, ...).
+    feasible
+        Whether an integer solution was found (proved optimal or not).
+    objective
+        Its objective (NaN without one).
+    seconds
+        Wall time of the solve.
+    proven
+        Whether the solution is proved optimal.
+    bound
+        When it is not: the best objective any solution could reach, as the solver proved it
+        (None when the solver did not say).
+    stopped
+        Whether the solve ended at its time limit (with or without a solution).
+    time_limit_s
+        The limit it was given (None: none).
+    """
 
     status: str
     feasible: bool
     objective: float
     seconds: float
+    proven: bool = True
+    bound: float | None = None
+    stopped: bool = False
+    time_limit_s: float | None = None
+
+    @property
+    def gap(self) -> float | None:
+        """``|bound - objective| / |objective|`` when stopped with a bound, else None."""
+        return relative_gap(self.objective, self.bound) if not self.proven else None
 
 
-def solve(prob: pulp.LpProblem, solver: str, *, warm_start: bool = False) -> Solved:
+def relative_gap(objective: float, bound: float | None) -> float | None:
+    """How far the bound is from the solution, relative to the solution (None: no bound)."""
+    if bound is None or not np.isfinite(bound) or not np.isfinite(objective):
+        return None
+    return abs(bound - objective) / max(abs(objective), 1e-12)
+
+
+def solve(
+    prob: pulp.LpProblem,
+    solver: str,
+    *,
+    warm_start: bool = False,
+    time_limit_s: float | None = None,
+) -> Solved:
     """Solve ``prob`` with a fresh solver object and say how it went.
 
     Parameters
@@ -210,16 +302,29 @@ def solve(prob: pulp.LpProblem, solver: str, *, warm_start: bool = False) -> Sol
         ``"cbc"`` or ``"highs"``.
     warm_start
         Hand the variables' initial values to the solver as a starting solution.
+    time_limit_s
+        Stop after this many seconds (wall time) with the best solution found so far, its
+        status :data:`AT_LIMIT` and the solver's bound (None: search until proved).
 
     Returns
     -------
     Solved
-        Status in words, whether an optimal integer solution was found, objective, seconds.
+        Status in words, whether an integer solution was found and whether it is proved
+        optimal, objective, bound, seconds.
     """
     start = time.perf_counter()
+    log = None
     if solver == "highs":
         with quiet_stdout():
-            prob.solve(make_solver(solver, warm_start=warm_start))
+            prob.solve(make_solver(solver, warm_start=warm_start, time_limit_s=time_limit_s))
+    elif time_limit_s is not None:
+        # CBC says its bound only in its log: kept in a temporary file, read, removed.
+        with tempfile.TemporaryDirectory(prefix="siting-cbc-") as folder:
+            path = str(Path(folder) / "cbc.log")
+            prob.solve(
+                make_solver(solver, warm_start=warm_start, time_limit_s=time_limit_s, log_path=path)
+            )
+            log = Path(path).read_text(encoding="utf-8", errors="replace")
     else:
         prob.solve(make_solver(solver, warm_start=warm_start))
     seconds = time.perf_counter() - start
@@ -228,11 +333,50 @@ def solve(prob: pulp.LpProblem, solver: str, *, warm_start: bool = False) -> Sol
         pulp.LpSolutionOptimal,
         pulp.LpSolutionIntegerFeasible,
     )
+    proven = feasible and prob.sol_status == pulp.LpSolutionOptimal
+    stopped, bound = _limit_facts(prob, solver, log)
     if not feasible and status == "Optimal":
         status = "Not solved"
+    if feasible and not proven:
+        status = AT_LIMIT
     value = pulp.value(prob.objective) if feasible else float("nan")
     objective = float(value) if value is not None else 0.0
-    return Solved(status=status, feasible=feasible, objective=objective, seconds=seconds)
+    return Solved(
+        status=status,
+        feasible=feasible,
+        objective=objective,
+        seconds=seconds,
+        proven=proven,
+        bound=bound if feasible and not proven else None,
+        stopped=stopped or (feasible and not proven),
+        time_limit_s=time_limit_s,
+    )
+
+
+def _limit_facts(prob: pulp.LpProblem, solver: str, log: str | None) -> tuple[bool, float | None]:
+    """Whether the solve stopped at its time limit, and the bound the solver proved."""
+    if solver == "highs":
+        model = getattr(prob, "solverModel", None)
+        if model is None:
+            return False, None
+        import highspy  # present whenever PuLP's HiGHS ran
+
+        stopped = model.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
+        bound = float(model.getInfo().mip_dual_bound)
+        # PuLP hands HiGHS a maximisation as the minimisation of the negated objective.
+        if prob.sense == pulp.LpMaximize:
+            bound = -bound
+        return stopped, bound if np.isfinite(bound) else None
+    if log is None:
+        return False, None
+    stopped = "Stopped on time" in log or "Stopped on time limit" in log
+    # CBC's summary: "Upper bound:" when maximising (-max), "Lower bound:" when minimising.
+    found = re.search(r"^(?:Upper|Lower) bound:\s*(\S+)", log, flags=re.MULTILINE)
+    try:
+        proved = float(found.group(1)) if found else None
+    except ValueError:
+        proved = None
+    return stopped, proved
 
 
 def chosen(variables: Sequence[pulp.LpVariable]) -> np.ndarray:

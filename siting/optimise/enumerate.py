@@ -18,13 +18,26 @@ portfolio, so it is added once to its column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import weakref
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from siting.optimise.rules import PortfolioRules
+from siting.optimise.rules import LockIn, PortfolioRules
 
-__all__ = ["ENUMERATION_LIMIT", "FeasibleSet", "feasible_set"]
+__all__ = [
+    "ENUMERATION_LIMIT",
+    "LISTED",
+    "LISTING_LIMIT",
+    "FeasibleSet",
+    "Listing",
+    "covered_populations",
+    "feasible_set",
+    "listed_version",
+    "listing",
+    "without",
+]
 
 #: Most feasible portfolios listed (8 MB per 1,000 candidates of incidence matrix at this size
 #: is avoided by storing indices; the product is chunked).  Beyond it, solving each draw's
@@ -138,12 +151,7 @@ def feasible_set(rules: PortfolioRules, *, limit: int = ENUMERATION_LIMIT) -> Fe
     constant = np.zeros(len(search.found))
     if rules.coverage is not None and rules.coverage.weight:
         total = rules.coverage.total
-        constant = np.array(
-            [
-                rules.coverage.weight * rules.covered_population(np.array(s, dtype=np.intp)) / total
-                for s in search.found
-            ]
-        )
+        constant = rules.coverage.weight * covered_populations(rules, members) / total
     members.flags.writeable = False
     constant.flags.writeable = False
     return FeasibleSet(members=members, constant=constant, size=rules.size)
@@ -198,3 +206,162 @@ class _Search:
             if not going:
                 return False
         return True
+
+
+# --------------------------------------------------------------------------- listed solves
+
+
+def covered_populations(rules: PortfolioRules, members: np.ndarray) -> np.ndarray:
+    """Population covered by each portfolio (rows of candidate indices, ``-1`` padding).
+
+    One boolean incidence matrix (candidates × demand points, plus a row of ``False`` for the
+    padding) is OR-ed over each portfolio's sites, in chunks of about 16 MB, instead of one
+    Python loop over the demand points per portfolio.
+    """
+    cov = rules.coverage
+    rows = np.asarray(members, dtype=np.intp)
+    if cov is None or rows.size == 0:
+        return np.zeros(rows.shape[0])
+    demand = cov.demand
+    reach = np.zeros((rules.size + 1, demand.size), dtype=bool)
+    for k, i in enumerate(demand.tolist()):
+        reach[cov.cover_sets[i], k] = True
+    weight = cov.population[demand]
+    out = np.empty(rows.shape[0])
+    step = max(1, (16 << 20) // max(demand.size, 1))
+    for a in range(0, rows.shape[0], step):
+        block = rows[a : a + step]
+        hit = np.zeros((block.shape[0], demand.size), dtype=bool)
+        for col in block.T:
+            hit |= reach[col]  # -1 indexes the padding row
+        out[a : a + step] = hit @ weight
+    return out
+
+
+def without(rules: PortfolioRules, family: str) -> PortfolioRules:
+    """The same rules with one family left out.
+
+    As :class:`~siting.optimise.model.Variant`'s ``omit`` leaves the family's rows out of the
+    integer program.
+    """
+    g = rules.groups
+    match family:
+        case "min_spacing_km":
+            return replace(rules, spacing=None)
+        case "at_most_per_group" if g is not None:
+            rest = replace(g, at_most=None) if g.at_least is not None else None
+            return replace(rules, groups=rest)
+        case "at_least_per_group" if g is not None:
+            rest = replace(g, at_least=None) if g.at_most is not None else None
+            return replace(rules, groups=rest)
+        case "budget":
+            return replace(rules, budget=None)
+        case "equity_km":
+            return replace(rules, equity=None)
+        case "must_include":
+            return replace(
+                rules, lock=LockIn(include=rules.lock.exclude[:0], exclude=rules.lock.exclude)
+            )
+        case "must_exclude":
+            return replace(
+                rules, lock=LockIn(include=rules.lock.include, exclude=rules.lock.include[:0])
+            )
+    raise KeyError(family)  # pragma: no cover - internal misuse
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Every feasible portfolio of a model with its total score, coverage and blend objective.
+
+    The exact answer to every question the portfolio stage asks of a small model — the optimum,
+    the optimum without one rule, the next-best portfolios under no-good cuts, each point of the
+    ε-constraint Pareto front — is a filtered ``argmax`` over these columns, in the order the
+    portfolios are listed (ties go to the first listed).
+
+    Attributes
+    ----------
+    feasible
+        The portfolios.
+    score
+        Total score of each.
+    cover
+        Population covered by each (0 without a coverage rule).
+    value
+        The blend objective of each (score plus the population term).
+    """
+
+    feasible: FeasibleSet
+    score: np.ndarray
+    cover: np.ndarray
+    value: np.ndarray
+
+    def sites(self, k: int) -> np.ndarray:
+        """The sorted candidate indices of portfolio ``k``."""
+        row = self.feasible.members[k]
+        return np.sort(row[row >= 0])
+
+    def best(self, column: np.ndarray, allowed: np.ndarray | None = None) -> int | None:
+        """The portfolio with the largest ``column`` among ``allowed`` (None: none allowed)."""
+        if allowed is None:
+            return int(np.argmax(column)) if column.size else None
+        if not allowed.any():
+            return None
+        pick = np.flatnonzero(allowed)
+        return int(pick[np.argmax(column[pick])])
+
+
+#: The ``solver`` of a result read from a listing.
+LISTED = "enumeration"
+
+
+def listed_version(portfolios: int) -> str:
+    """What a listed result says in place of a solver version."""
+    return f"every feasible portfolio listed ({portfolios:,})"
+
+
+#: Most feasible portfolios the portfolio stage lists before it solves integer programs
+#: instead: the listing is a depth-first search in Python (about 15 µs a portfolio), so this
+#: bounds a listing that turns out too long at about a second.
+LISTING_LIMIT = 50_000
+
+#: Listed only when ``C(candidates, sites)`` is at most this: a count the rules cut down to
+#: :data:`LISTING_LIMIT` or fewer (spacing, caps) without a search that would be abandoned.
+LISTING_SUBSETS = 2_000_000
+
+_LISTINGS: weakref.WeakKeyDictionary[PortfolioRules, dict[tuple[str, int], Listing | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def listing(
+    rules: PortfolioRules, *, omit: str | None = None, limit: int = LISTING_LIMIT
+) -> Listing | None:
+    """The :class:`Listing` of ``rules`` (one family left out when ``omit``), or None.
+
+    None when the model is too large to list (more than :data:`LISTING_SUBSETS` subsets of
+    its size, or more than ``limit`` feasible portfolios: the caller then solves the integer
+    program) or has no feasible portfolio (the integer program says why).  Listed once per
+    rules object, family and limit.
+    """
+    cache = _LISTINGS.setdefault(rules, {})
+    key = (omit or "", limit)
+    if key in cache:
+        return cache[key]
+    n = rules.count.n
+    subsets = sum(math.comb(rules.size, k) for k in range(0 if not rules.count.exact else n, n + 1))
+    if subsets > LISTING_SUBSETS:
+        cache[key] = None
+        return None
+    model = rules if omit is None else without(rules, omit)
+    found = feasible_set(model, limit=limit)
+    out = None
+    if found is not None:
+        s = np.concatenate([rules.scores, [0.0]])
+        score = s[found.members].sum(axis=1)
+        cover = covered_populations(rules, found.members)
+        value = score.copy()
+        if rules.coverage is not None and rules.coverage.weight:
+            value += rules.coverage.weight * cover / rules.coverage.total
+        out = Listing(feasible=found, score=score, cover=cover, value=value)
+    cache[key] = out
+    return out

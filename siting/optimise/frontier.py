@@ -1,5 +1,10 @@
 """Several answers instead of one: the score–coverage Pareto front and the next-best portfolios.
 
+When a model is small enough to list every feasible portfolio
+(:func:`siting.optimise.enumerate.listing`: the default study's three sites among fifty towns
+leave about 8,000), both are read from the listing instead of solving one integer program per
+ε-step or per no-good cut: exactly the same optimisation, in milliseconds.
+
 Each has a rules-based entry point (:func:`pareto_for`, :func:`alternatives_for`) that takes a
 :class:`~siting.optimise.rules.PortfolioRules` built once, and a keyword one
 (:func:`pareto_front`, :func:`alternatives`) that builds it with
@@ -17,6 +22,7 @@ import pulp
 
 from siting.errors import DataError, InfeasibleError
 from siting.optimise._core import OptimisationResult, add, affine
+from siting.optimise.enumerate import LISTED, Listing, listed_version, listing
 from siting.optimise.infeasible import diagnose, quick_checks
 from siting.optimise.model import Extra, Outcome, Variant, run
 from siting.optimise.portfolio import solve_rules
@@ -89,6 +95,9 @@ def pareto_for(rules: PortfolioRules, *, points: int = 11) -> pd.DataFrame:
     problems = quick_checks(rules)
     if problems:
         raise InfeasibleError(problems)
+    listed = listing(rules)
+    if listed is not None:
+        return _pareto_rows(rules, cov, _pareto_listed(rules, listed, points))
     top = _best_score(rules, cov, None)
     if not top.feasible:
         raise InfeasibleError(diagnose(rules))
@@ -100,6 +109,11 @@ def pareto_for(rules: PortfolioRules, *, points: int = 11) -> pd.DataFrame:
         step = _best_score(rules, cov, float(eps))
         if step.feasible:
             found.append(_best_cover(rules, cov, float(rules.scores[step.selected].sum())))
+    return _pareto_rows(rules, cov, found)
+
+
+def _pareto_rows(rules: PortfolioRules, cov: Coverage, found: list[Outcome]) -> pd.DataFrame:
+    """The front's table from its ε-steps' outcomes: distinct, non-dominated, sorted."""
     rows = {}
     for out in found:
         if not out.feasible:
@@ -114,6 +128,47 @@ def pareto_for(rules: PortfolioRules, *, points: int = 11) -> pd.DataFrame:
             "names": ", ".join(rules.name(j) for j in key),
         }
     return _non_dominated(pd.DataFrame(list(rows.values())))
+
+
+def _pareto_listed(rules: PortfolioRules, listed: Listing, points: int) -> list[Outcome]:
+    """The ε-steps of :func:`pareto_for` answered from the listing of every feasible portfolio.
+
+    Each step is the integer program's: the best of one objective among the portfolios whose
+    other objective reaches the target less the same slack.  Where several portfolios share
+    the best value, the listing takes the best of them in the other objective (then the first
+    listed), so that each step is itself Pareto-optimal.
+    """
+    score, cover = listed.score, listed.cover
+
+    def step(main: np.ndarray, other: np.ndarray, floor: float | None) -> Outcome:
+        start = time.perf_counter()
+        allowed = None if floor is None else other >= floor - _slack(floor)
+        k = listed.best(main, allowed)
+        if k is None:
+            return Outcome(False, "Infeasible", float("nan"), np.empty(0, np.intp), 0.0, 0.0)
+        ties = np.flatnonzero(
+            (main >= main[k] - _slack(float(main[k]))) & (True if allowed is None else allowed)
+        )
+        k = int(ties[np.argmax(other[ties])])
+        return Outcome(
+            feasible=True,
+            status="Optimal",
+            objective=float(main[k]),
+            selected=listed.sites(k),
+            covered_population=float(cover[k]),
+            seconds=time.perf_counter() - start,
+        )
+
+    top = step(score, cover, None)
+    left = step(cover, score, float(rules.scores[top.selected].sum()))
+    widest = step(cover, score, None)
+    right = step(score, cover, widest.covered_population)
+    found = [left, right]
+    for eps in np.linspace(left.covered_population, widest.covered_population, points)[1:-1]:
+        at = step(score, cover, float(eps))
+        if at.feasible:
+            found.append(step(cover, score, float(rules.scores[at.selected].sum())))
+    return found
 
 
 def _score_expr(rules: PortfolioRules, x: list[pulp.LpVariable]) -> Any:
@@ -239,10 +294,11 @@ def alternatives_for(
     min_difference: int = 1,
     explain_binding: bool = True,
     start: float | None = None,
+    best: OptimisationResult | None = None,
 ) -> list[OptimisationResult]:
     """The ``k`` best portfolios, each differing from every earlier one by ``min_difference`` sites.
 
-    Solves the portfolio model, then adds a no-good cut excluding every portfolio too close to
+    Solves the portfolio model (or starts from ``best``, its optimum solved already), then adds a no-good cut excluding every portfolio too close to
     the ones found, and solves again (Balas and Jeroslow 1972).  With exactly ``n`` sites, two
     portfolios differ by ``M`` sites when ``M`` sites of one are not in the other, so the cut is
     ``Σ_{j ∈ S} x_j <= n - M``.  With at most ``n`` sites (``exact=False``) the cut asks for at
@@ -261,6 +317,9 @@ def alternatives_for(
         Explain the binding rules of the first (best) portfolio.
     start
         ``time.perf_counter()`` at the start of the call, to report total seconds.
+    best
+        The optimum of ``rules`` from :func:`~siting.optimise.solve_rules`, when the caller
+        has it: it is the first portfolio, not solved again.
 
     Returns
     -------
@@ -286,8 +345,11 @@ def alternatives_for(
         )
         raise DataError(msg)
     start = time.perf_counter() if start is None else start
-    found = [solve_rules(rules, explain_binding=explain_binding, start=start)]
+    found = [best or solve_rules(rules, explain_binding=explain_binding, start=start)]
     found[0].details.update(rank=1, gap=0.0)
+    listed = listing(rules)
+    if listed is not None:
+        return found + _alternatives_listed(rules, listed, found[0], k, min_difference)
     while len(found) < k:
         cuts = _no_good_cuts(rules, [res.selected for res in found], min_difference)
         try:
@@ -297,6 +359,54 @@ def alternatives_for(
         res.details.update(rank=len(found) + 1, gap=found[0].objective - res.objective)
         found.append(res)
     return found
+
+
+def _alternatives_listed(
+    rules: PortfolioRules, listed: Listing, first: OptimisationResult, k: int, min_difference: int
+) -> list[OptimisationResult]:
+    """The next-best portfolios from the listing: the best one every earlier cut allows, in turn.
+
+    Scanning the portfolios by decreasing objective and keeping each that differs enough from
+    every one kept so far gives, in order, what solving with the no-good cuts gives (the best
+    portfolio the cuts allow), each exactly; ties keep the listing's order.
+    """
+    start = time.perf_counter()
+    kept = [set(first.selected.tolist())]
+    out: list[OptimisationResult] = []
+    for row in np.argsort(-listed.value, kind="stable"):
+        if len(kept) >= k:
+            break
+        sel = listed.sites(int(row))
+        here = set(sel.tolist())
+        if not all(_differs(here, earlier, rules, min_difference) for earlier in kept):
+            continue
+        kept.append(here)
+        value = rules.value(sel)
+        out.append(
+            OptimisationResult(
+                selected=sel,
+                objective=value,
+                status="Optimal",
+                solver=LISTED,
+                solver_version=listed_version(len(listed.feasible)),
+                seconds=time.perf_counter() - start,
+                covered=rules.covered(sel),
+                details={
+                    "total_score": float(rules.scores[sel].sum()),
+                    "population_covered": float(listed.cover[row]),
+                    "rank": len(kept),
+                    "gap": first.objective - value,
+                },
+            )
+        )
+    return out
+
+
+def _differs(here: set[int], earlier: set[int], rules: PortfolioRules, m: int) -> bool:
+    """Whether a portfolio passes the no-good cut of an earlier one (:func:`_no_good_cuts`)."""
+    if rules.count.exact:
+        return len(here & earlier) <= len(earlier) - m
+    return len(earlier - here) + len(here - earlier) >= m
 
 
 def _no_good_cuts(rules: PortfolioRules, earlier: list[np.ndarray], min_difference: int) -> Extra:

@@ -186,7 +186,7 @@ def _spacing_checks(rules: PortfolioRules) -> list[str]:
     sp, inc = rules.spacing, rules.lock.include
     if sp is None or inc.size <= 1:
         return []
-    sub = sp.distances_km[np.ix_(inc, inc)]
+    sub = sp.among(inc)
     a, b = np.nonzero(np.triu(sub < sp.min_km, k=1))
     out: list[str] = []
     for p, q in zip(a, b, strict=True):
@@ -266,6 +266,21 @@ def _equity_checks(rules: PortfolioRules, allowed: np.ndarray) -> list[str]:
     return out
 
 
+#: PuLP's status names (``pulp.LpStatus``) in words, for messages a reader sees.
+_STATUS = {
+    "Optimal": N_("the solver proved the answer optimal"),
+    "Not Solved": N_("the solver stopped before it found an answer"),
+    "Infeasible": N_("the solver proved that none exists"),
+    "Unbounded": N_("the solver found the problem unbounded"),
+    "Undefined": N_("the solver could not decide"),
+}
+
+
+def solver_status(status: str) -> Msg | str:
+    """PuLP's status name (``Infeasible``) as a message in words; an unknown one as it is."""
+    return Msg(_STATUS[status]) if status in _STATUS else status
+
+
 def diagnose(rules: PortfolioRules) -> list[str]:
     """Find a smallest set of rules that cannot hold together and the nearest relaxations.
 
@@ -298,8 +313,13 @@ def diagnose(rules: PortfolioRules) -> list[str]:
         else plural("up to {n} was asked", "up to {n} were asked", n)
     )
     if not kept:
-        # the solver's status (Infeasible, Not solved) is PuLP's name for it, quoted as is
-        return [Msg(N_("no portfolio of {n} sites exists ({status})"), n=n, status=most.status)]
+        return [
+            Msg(
+                N_("no portfolio of {n} sites exists ({status})"),
+                n=n,
+                status=solver_status(most.status),
+            )
+        ]
     fixes: list[str] = []
     head: Msg
     if most.feasible:
@@ -354,13 +374,23 @@ def relax(rules: PortfolioRules, family: str, omit: frozenset[str]) -> str:
 
 
 def _relax_spacing(rules: PortfolioRules, omit: frozenset[str]) -> str:
+    """The largest whole number of km the spacing can be lowered to, the conflict kept.
+
+    Feasibility only changes where the spacing passes a pair's distance, and it falls as the
+    spacing grows; the fix is said in whole km, rounded down.  The largest feasible pair
+    distance ``T`` below the rule's spacing, rounded down, is the largest whole ``k`` that is
+    feasible (``floor(T) <= T`` is; ``floor(T) + 1 > T`` is not), so a search over whole km
+    finds it without listing every pair's distance (which grow with the square of the
+    candidates).
+    """
     sp = rules.spacing
     if sp is None:  # pragma: no cover - only called for present families
         return ""
-    values = np.unique(sp.distances_km[np.triu_indices(rules.size, k=1)])
-    values = values[values < sp.min_km]
+    if sp.count_pairs() == 0:
+        return ""
+    whole = np.arange(math.ceil(sp.min_km), dtype=float)
     best = _largest_feasible(
-        values, lambda v: run(rules, Variant(omit=omit, objective="none", spacing=v)).feasible
+        whole, lambda v: run(rules, Variant(omit=omit, objective="none", spacing=v)).feasible
     )
     return "" if best is None else Msg(N_("lower min_spacing_km to {km}"), km=math.floor(best))
 

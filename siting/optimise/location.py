@@ -21,17 +21,20 @@ import pulp
 
 from siting.errors import DataError, InfeasibleError
 from siting.optimise._core import (
+    AT_LIMIT,
     OptimisationResult,
+    Solved,
     add,
     affine,
     binaries,
     check_cost_matrix,
     check_count,
     check_solver,
+    check_time_limit,
     chosen,
     fmt,
     fractions,
-    make_solver,
+    relative_gap,
     solve,
     solver_version,
 )
@@ -72,6 +75,16 @@ def _result(
         seconds=time.perf_counter() - start,
         **extra,
     )
+
+
+def _limit(solved: Solved, objective: float) -> dict[str, Any]:
+    """The time-limit fields of a result: proved or not, the bound, the gap, the limit."""
+    return {
+        "proven": solved.proven,
+        "bound": solved.bound,
+        "gap": None if solved.proven else relative_gap(objective, solved.bound),
+        "time_limit_s": solved.time_limit_s,
+    }
 
 
 def _unique_rows(cover: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -134,7 +147,7 @@ def p_median(
     *,
     weights: np.ndarray | None = None,
     solver: str = "highs",
-    time_limit: float | None = None,
+    time_limit_s: float | None = None,
 ) -> OptimisationResult:
     r"""Weighted p-median: ``p`` sites minimising the weighted distance to the nearest site.
 
@@ -176,24 +189,23 @@ def p_median(
         Demand weights (default 1 each).
     solver
         ``"highs"`` (default) or ``"cbc"``.
-    time_limit
-        Seconds (> 0) after which the search stops and returns its best solution, with status
-        ``"Time limit"`` and the proven lower bound and gap in ``details``; ``None``: no limit.
+    time_limit_s
+        Seconds (> 0) after which the search stops with its best solution (default: until
+        proved optimal).  Stopped, the result has status :data:`AT_LIMIT`, ``proven=False``,
+        ``bound`` (a proven lower bound on the optimum) and ``gap``.
 
     Returns
     -------
     OptimisationResult
         ``objective`` is the weighted sum of distances to the nearest chosen site (recomputed
         from the chosen set); ``assignment`` gives each demand point's nearest chosen site;
-        ``status`` is ``"Optimal"`` or ``"Time limit"``; ``details`` holds ``bound`` (a proven
-        lower bound on the optimum), ``gap`` (``(objective - bound) / objective``), ``stopped``
-        (the sentence saying so, when the time limit stopped the search) and the search's size.
+        ``details`` holds the size of the search (and for HiGHS the root LP bound).
 
     Raises
     ------
     DataError
         NaN, infinite or negative costs, an empty matrix, bad weights, unknown solver, a time
-        limit that is not a positive number.
+        limit that is not a positive number of seconds.
     InfeasibleError
         ``p`` larger than the number of candidates.
     """
@@ -202,19 +214,19 @@ def p_median(
     c = check_cost_matrix(costs)
     w = check_weights_for(c, weights)
     p = check_count(p, c.shape[1])
-    limit = _time_limit(time_limit)
+    limit = check_time_limit(time_limit_s)
     active = np.flatnonzero(w > 0)
     if active.size == 0:
         # Nothing to serve: every choice costs 0.
         selected = np.arange(p, dtype=np.intp)
-        return _median_result(c, w, selected, 0.0, True, solver, start, {"formulation": "none"})
+        return _median_result(c, w, selected, 0.0, True, solver, start, limit, {})
     # Identical demand rows are served alike: one row with the summed weight is exact.
     rows, inverse = np.unique(c[active], axis=0, return_inverse=True)
     merged = np.bincount(inverse.ravel(), weights=w[active], minlength=rows.shape[0])
     if solver == "highs":
         from siting.optimise.median import solve_median
 
-        found = solve_median(rows, merged, p, time_limit=limit)
+        found = solve_median(rows, merged, p, time_limit_s=limit)
         details: dict[str, Any] = {
             "formulation": "radius (Elloumi 2010), branch-and-Benders-cut "
             "(Duran-Mateluna, Alès and Elloumi 2023)",
@@ -226,24 +238,10 @@ def p_median(
             "fixed_closed": found.fixed,
         }
         return _median_result(
-            c, w, found.selected, found.bound, found.optimal, solver, start, details
+            c, w, found.selected, found.bound, found.optimal, solver, start, limit, details
         )
     selected, bound, optimal, details = _median_cbc(rows, merged, p, limit)
-    return _median_result(c, w, selected, bound, optimal, solver, start, details)
-
-
-def _time_limit(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        msg = f"time_limit must be a number of seconds; got {value!r}"
-        raise DataError(msg) from None
-    if not np.isfinite(seconds) or seconds <= 0:
-        msg = f"time_limit must be a positive number of seconds; got {value!r}"
-        raise DataError(msg)
-    return seconds
+    return _median_result(c, w, selected, bound, optimal, solver, start, limit, details)
 
 
 def _median_result(
@@ -254,27 +252,25 @@ def _median_result(
     optimal: bool,
     solver: str,
     start: float,
+    limit: float | None,
     details: dict[str, Any],
 ) -> OptimisationResult:
-    """The p-median result: objective recomputed from the chosen sites, bound and gap."""
+    """The p-median result: objective recomputed from the chosen sites; bound and gap if stopped."""
     assignment = _assign(c, selected)
     objective = float((w * c[np.arange(c.shape[0]), assignment]).sum())
-    bound = objective if optimal else min(bound, objective)
-    gap = (objective - bound) / objective if objective > 0 else 0.0
-    details = {**details, "bound": bound, "gap": gap}
-    if not optimal:
-        details["stopped"] = (
-            f"stopped at the time limit: best solution {fmt(objective)}, lower bound "
-            f"{fmt(bound)}, so at most {100 * gap:.2f}% above the optimum"
-        )
+    proved_bound = None if optimal else min(bound, objective)
     return _result(
         selected,
         objective,
-        "Optimal" if optimal else "Time limit",
+        "Optimal" if optimal else AT_LIMIT,
         solver,
         start,
         assignment=assignment,
         details=details,
+        proven=optimal,
+        bound=proved_bound,
+        gap=relative_gap(objective, proved_bound) if proved_bound is not None else None,
+        time_limit_s=limit,
     )
 
 
@@ -313,24 +309,20 @@ def _median_cbc(
             break
         # A MIP start gives CBC a cutoff at once, so it prunes from the root and skips most of
         # its own (slow, LP-bound) primal heuristics.
-        engine = make_solver("cbc", warm_start=True)
-        if left is not None:
-            engine.timeLimit = left
-        began = time.perf_counter()
-        prob.solve(engine)
-        solve_seconds += time.perf_counter() - began
-        proven = prob.status == pulp.LpStatusOptimal and prob.sol_status == pulp.LpSolutionOptimal
-        found = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
-        if found:
+        solved = solve(prob, "cbc", warm_start=True, time_limit_s=left)
+        solve_seconds += solved.seconds
+        if solved.feasible:
             selected = chosen(y)
             value = float(w @ c[:, selected].min(axis=1))
             if value < best_value:
                 best, best_value = selected, value
-        if not proven:
-            if left is None:
-                status = pulp.LpStatus.get(prob.status, str(prob.status))
-                msg = f"the p-median model was not solved (status {status})"
+        if not solved.proven:
+            if not solved.stopped:
+                msg = f"the p-median model was not solved (status {solved.status})"
                 raise InfeasibleError(msg)
+            # The truncated model is a relaxation: CBC's bound on it bounds the true optimum.
+            if solved.bound is not None and np.isfinite(solved.bound):
+                bound = max(bound, float(solved.bound))
             break
         # The truncated model charges min(distance, cut): its optimum bounds the true one.
         charged = pulp.value(prob.objective)  # None when the objective is a bare constant
@@ -416,6 +408,7 @@ def mclp(
     *,
     weights: np.ndarray | None = None,
     solver: str = "cbc",
+    time_limit_s: float | None = None,
 ) -> OptimisationResult:
     """Maximal covering location (Church and ReVelle 1974): ``p`` sites covering most demand.
 
@@ -439,6 +432,10 @@ def mclp(
         Demand weights (default 1 each).
     solver
         ``"cbc"`` (default) or ``"highs"``.
+    time_limit_s
+        Seconds the solver may take (default: until proved optimal).  Stopped at the limit,
+        the result is the best set found (at least the greedy start with CBC), with
+        ``proven=False``, the solver's ``bound`` on the covered weight and the ``gap``.
 
     Returns
     -------
@@ -448,6 +445,7 @@ def mclp(
     """
     start = time.perf_counter()
     check_solver(solver)
+    limit = check_time_limit(time_limit_s)
     c = check_cost_matrix(costs)
     w = check_weights_for(c, weights)
     r = _radius(radius)
@@ -476,11 +474,22 @@ def mclp(
         v.setInitialValue(1.0 if j in greedy_set else 0.0)
     for k, v in enumerate(u):
         v.setInitialValue(1.0 if hit[k] else 0.0)
-    solved = solve(prob, solver, warm_start=True)
+    solved = solve(prob, solver, warm_start=True, time_limit_s=limit)
     if not solved.feasible:
         msg = f"the MCLP model was not solved to optimality (status {solved.status})"
+        if solved.stopped:
+            msg = (
+                f"the MCLP solver found no solution within its time limit of "
+                f"{fmt(limit or 0.0)} s; raise time_limit_s"
+            )
         raise InfeasibleError(msg)
     picked = keep[chosen(x)]
+    if not solved.proven and float(merged[hit].sum()) > float(
+        merged[rows[:, chosen(x)].any(axis=1)].sum()
+    ):
+        # Stopped at its limit below the greedy start (HiGHS through PuLP takes no MIP
+        # start): the greedy cover is the best solution found.
+        picked = keep[greedy]
     if picked.size < p:
         # Every demand point a candidate can reach is already covered: any extra site will do.
         spare = np.setdiff1d(np.arange(c.shape[1]), picked)[: p - picked.size]
@@ -504,6 +513,7 @@ def mclp(
             "constraints": prob.numConstraints(),
             "solve_seconds": solved.seconds,
         },
+        **_limit(solved, objective),
     )
 
 
@@ -548,8 +558,8 @@ def _greedy_cover(rows: np.ndarray, weights: np.ndarray, p: int) -> np.ndarray:
 
 
 def _set_cover(
-    cover: np.ndarray, solver: str, *, limit: int | None = None
-) -> tuple[bool, np.ndarray, str, pulp.LpProblem]:
+    cover: np.ndarray, solver: str, *, limit: int | None = None, time_limit_s: float | None = None
+) -> tuple[Solved, np.ndarray, pulp.LpProblem]:
     """Fewest candidates covering every row of ``cover`` (at most ``limit`` if given)."""
     rows = np.unique(cover, axis=0)
     prob = pulp.LpProblem("lscp", pulp.LpMinimize)
@@ -566,16 +576,13 @@ def _set_cover(
             1,
             f"c{k}",
         )
-    solved = solve(prob, solver)
-    return (
-        solved.feasible,
-        chosen(x) if solved.feasible else np.empty(0, np.intp),
-        solved.status,
-        prob,
-    )
+    solved = solve(prob, solver, time_limit_s=time_limit_s)
+    return solved, chosen(x) if solved.feasible else np.empty(0, np.intp), prob
 
 
-def lscp(costs: np.ndarray, radius: float, *, solver: str = "cbc") -> OptimisationResult:
+def lscp(
+    costs: np.ndarray, radius: float, *, solver: str = "cbc", time_limit_s: float | None = None
+) -> OptimisationResult:
     """Location set covering (Toregas et al. 1971): fewest sites covering every demand point.
 
     Minimises ``Σ x_j`` subject to ``Σ_{j: c_ij <= radius} x_j >= 1`` for every demand point.
@@ -589,6 +596,9 @@ def lscp(costs: np.ndarray, radius: float, *, solver: str = "cbc") -> Optimisati
         Coverage radius, same unit as ``costs``.
     solver
         ``"cbc"`` (default) or ``"highs"``.
+    time_limit_s
+        Seconds the solver may take (default: until proved optimal); stopped at the limit,
+        the best cover found, with ``proven=False``, the ``bound`` and the ``gap``.
 
     Returns
     -------
@@ -604,6 +614,7 @@ def lscp(costs: np.ndarray, radius: float, *, solver: str = "cbc") -> Optimisati
     """
     start = time.perf_counter()
     check_solver(solver)
+    seconds = check_time_limit(time_limit_s)
     c = check_cost_matrix(costs)
     r = _radius(radius)
     cover = c <= r
@@ -616,23 +627,26 @@ def lscp(costs: np.ndarray, radius: float, *, solver: str = "cbc") -> Optimisati
             f"(rows {shown}); raise the radius to {fmt(need)} or add candidates near them"
         )
         raise InfeasibleError(msg)
-    ok, selected, status, prob = _set_cover(cover, solver)
-    if not ok:
-        msg = f"the LSCP model was not solved to optimality (status {status})"
+    solved, selected, prob = _set_cover(cover, solver, time_limit_s=seconds)
+    if not solved.feasible:
+        msg = f"the LSCP model was not solved to optimality (status {solved.status})"
         raise InfeasibleError(msg)
     return _result(
         selected,
         float(selected.size),
-        status,
+        solved.status,
         solver,
         start,
         assignment=_assign(c, selected),
         covered=np.ones(c.shape[0], dtype=bool),
         details={"variables": len(prob.variables()), "constraints": prob.numConstraints()},
+        **_limit(solved, float(selected.size)),
     )
 
 
-def p_center(costs: np.ndarray, p: int, *, solver: str = "cbc") -> OptimisationResult:
+def p_center(
+    costs: np.ndarray, p: int, *, solver: str = "cbc", time_limit_s: float | None = None
+) -> OptimisationResult:
     """p-center: ``p`` sites minimising the largest distance from a demand point to its site.
 
     The optimal radius is one of the entries of ``costs``.  It lies between the largest
@@ -651,6 +665,11 @@ def p_center(costs: np.ndarray, p: int, *, solver: str = "cbc") -> OptimisationR
         Number of sites.
     solver
         ``"cbc"`` (default) or ``"highs"``.
+    time_limit_s
+        Seconds each covering program may take (default: until it is decided).  A covering
+        program that finds a cover within the limit decides its radius; one stopped without
+        a cover decides nothing, so the search stops there with the best radius proved so far
+        (``proven=False``, ``bound``: the smallest radius not ruled out).
 
     Returns
     -------
@@ -659,6 +678,7 @@ def p_center(costs: np.ndarray, p: int, *, solver: str = "cbc") -> OptimisationR
     """
     start = time.perf_counter()
     check_solver(solver)
+    seconds = check_time_limit(time_limit_s)
     c = check_cost_matrix(costs)
     p = check_count(p, c.shape[1])
     low = float(c.min(axis=1).max())
@@ -670,16 +690,21 @@ def p_center(costs: np.ndarray, p: int, *, solver: str = "cbc") -> OptimisationR
     lo, hi = 0, values.size - 1
     solves = 0
     status = "Optimal"
+    undecided: float | None = None
     while lo <= hi:
         mid = (lo + hi) // 2
-        ok, sel, status_mid, _ = _set_cover(c <= values[mid], solver, limit=p)
+        solved, sel, _ = _set_cover(c <= values[mid], solver, limit=p, time_limit_s=seconds)
         solves += 1
-        if ok:
+        if solved.feasible:
             best, hi = sel, mid - 1
-        elif status_mid in ("Infeasible", "Not solved", "Undefined"):
+        elif solved.stopped:
+            # no cover found in time: this radius is not ruled out, so the search ends here
+            undecided, status = float(values[lo]), AT_LIMIT
+            break
+        elif solved.status in ("Infeasible", "Not solved", "Undefined"):
             lo = mid + 1
         else:
-            msg = f"the p-center covering model stopped with status {status_mid}"
+            msg = f"the p-center covering model stopped with status {solved.status}"
             raise InfeasibleError(msg)
     best = _pad(c, best, p)
     objective = float(c[:, best].min(axis=1).max())
@@ -691,6 +716,10 @@ def p_center(costs: np.ndarray, p: int, *, solver: str = "cbc") -> OptimisationR
         start,
         assignment=_assign(c, best),
         details={"covering_solves": solves, "lower_bound": low, "greedy_radius": high},
+        proven=undecided is None,
+        bound=undecided,
+        gap=None if undecided is None else relative_gap(objective, undecided),
+        time_limit_s=seconds,
     )
 
 

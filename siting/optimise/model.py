@@ -239,10 +239,10 @@ def add_spacing(
     around
         Only the pairs and cliques touching these candidates (row generation); ``None``: all.
     """
-    if rules.spacing is None or spacing <= 0:
+    sp = rules.spacing
+    if sp is None or spacing <= 0:
         return
-    d = rules.spacing.distances_km
-    i, j = rules.spacing_pairs(spacing)
+    i, j = sp.pairs(spacing)
     centres: list[int] = list(range(rules.size))
     if around is not None:
         touch = np.zeros(rules.size, dtype=bool)
@@ -254,13 +254,13 @@ def add_spacing(
         add(prob, affine([(x[a], 1.0), (x[b], 1.0)]), pulp.LpConstraintLE, 1.0, f"sp{a}_{b}")
     seen: set[tuple[int, ...]] = set()
     for c in centres:
-        members = np.flatnonzero(d[c] < spacing / 2)
+        members = sp.near(c, spacing / 2)
         if members.size < 3:
             continue
         key = tuple(members.tolist())
         if key in seen:
             continue
-        sub = d[np.ix_(members, members)]
+        sub = sp.among(members)
         if np.all((sub < spacing) | np.eye(members.size, dtype=bool)):
             seen.add(key)
             add(prob, affine([(x[k], 1.0) for k in members]), pulp.LpConstraintLE, 1.0, f"cl{c}")
@@ -276,6 +276,7 @@ class Outcome:
     selected: np.ndarray
     covered_population: float
     seconds: float
+    proven: bool = True
 
 
 def optimise(rules: PortfolioRules, variant: Variant = PLAIN) -> tuple[Built, Solved]:
@@ -303,21 +304,19 @@ def optimise(rules: PortfolioRules, variant: Variant = PLAIN) -> tuple[Built, So
     sp = rules.spacing
     if sp is None or "min_spacing_km" in variant.omit:
         built = build(rules, variant)
-        return built, solve(built.prob, rules.solver)
+        return built, solve(built.prob, rules.solver, time_limit_s=rules.time_limit_s)
     spacing = sp.min_km if variant.spacing is None else variant.spacing
-    if rules.spacing_pairs(spacing)[0].size <= LAZY_PAIRS:
+    if sp.count_pairs(spacing) <= LAZY_PAIRS:
         built = build(rules, variant)
-        return built, solve(built.prob, rules.solver)
-    d = sp.distances_km
+        return built, solve(built.prob, rules.solver, time_limit_s=rules.time_limit_s)
     around = np.union1d(rules.lock.include, np.argsort(-rules.scores)[: rules.count.n])
     while True:
         built = build(rules, variant, spacing_around=around)
-        solved = solve(built.prob, rules.solver)
+        solved = solve(built.prob, rules.solver, time_limit_s=rules.time_limit_s)
         if not solved.feasible:
             return built, solved
         sel = chosen(built.x)
-        sub = d[np.ix_(sel, sel)]
-        if not np.any(np.triu(sub < spacing, k=1)):
+        if not np.any(np.triu(sp.among(sel) < spacing, k=1)):
             return built, solved
         grown = np.union1d(around, sel)
         if grown.size == around.size:  # pragma: no cover - every violated pair is in the model
@@ -338,4 +337,5 @@ def run(rules: PortfolioRules, variant: Variant = PLAIN) -> Outcome:
         selected=sel,
         covered_population=cov,
         seconds=time.perf_counter() - start,
+        proven=solved.proven,
     )

@@ -21,7 +21,7 @@ import numpy as np
 
 from siting.errors import InfeasibleError
 from siting.i18n import N_, Msg
-from siting.optimise._core import OptimisationResult, chosen, solver_version
+from siting.optimise._core import OptimisationResult, chosen, fmt, solver_version
 from siting.optimise.explain import explain
 from siting.optimise.infeasible import diagnose, quick_checks
 from siting.optimise.model import Extra, Outcome, Variant, optimise
@@ -36,6 +36,7 @@ def select_portfolio(
     n: int,
     exact: bool = True,
     distances_km: np.ndarray | None = None,
+    lonlat: np.ndarray | None = None,
     min_spacing_km: float | None = None,
     groups: np.ndarray | None = None,
     at_most_per_group: int | None = None,
@@ -50,11 +51,13 @@ def select_portfolio(
     centre_names: Sequence[str] | None = None,
     population: np.ndarray | None = None,
     demand_distances_km: np.ndarray | None = None,
+    demand_lonlat: np.ndarray | None = None,
     cover_radius_km: float | None = None,
     population_weight: float = 0.0,
     names: Sequence[str] | None = None,
     explain_binding: bool = True,
     solver: str = "cbc",
+    time_limit_s: float | None = None,
 ) -> OptimisationResult:
     """Choose the set of sites with the highest total score under the planners' rules.
 
@@ -71,7 +74,11 @@ def select_portfolio(
     exact
         ``True``: exactly ``n`` sites; ``False``: at most ``n``.
     distances_km
-        Candidate × candidate great-circle distances in km (needed for ``min_spacing_km``).
+        Candidate × candidate distances in km, for ``min_spacing_km`` (any metric: roads, say).
+    lonlat
+        Or the candidates' longitudes and latitudes in degrees, ``(n, 2)``: spacing then uses
+        great-circle distances, and its conflicting pairs come from a KD-tree, so no
+        candidate × candidate matrix is built (thousands of candidates and more).
     min_spacing_km
         No two chosen sites closer than this (pairs strictly closer are forbidden).
     groups
@@ -94,6 +101,9 @@ def select_portfolio(
         Demand weights (e.g. town populations) for the population term.
     demand_distances_km
         Demand × candidate distances in km.
+    demand_lonlat
+        Or the demand points' longitudes and latitudes in degrees, with ``lonlat``: the cover
+        sets come from a KD-tree (great-circle distances), without a demand × candidate matrix.
     cover_radius_km
         A demand point is covered when a chosen site lies within this distance.
     population_weight
@@ -104,6 +114,10 @@ def select_portfolio(
         Re-solve without each rule to say which ones bind (default ``True``).
     solver
         ``"cbc"`` (default) or ``"highs"``.
+    time_limit_s
+        Seconds each integer program may take (default: no limit).  A solve stopped at the
+        limit returns the best portfolio found with ``proven=False``, ``status``
+        ``"Stopped at the time limit"``, the solver's ``bound`` and the ``gap``.
 
     Returns
     -------
@@ -126,6 +140,7 @@ def select_portfolio(
         n=n,
         exact=exact,
         distances_km=distances_km,
+        lonlat=lonlat,
         min_spacing_km=min_spacing_km,
         groups=groups,
         at_most_per_group=at_most_per_group,
@@ -140,10 +155,12 @@ def select_portfolio(
         centre_names=centre_names,
         population=population,
         demand_distances_km=demand_distances_km,
+        demand_lonlat=demand_lonlat,
         cover_radius_km=cover_radius_km,
         population_weight=population_weight,
         names=names,
         solver=solver,
+        time_limit_s=time_limit_s,
     )
     return solve_rules(rules, explain_binding=explain_binding, start=start)
 
@@ -185,6 +202,15 @@ def solve_rules(
         raise InfeasibleError(problems)
     built, solved = optimise(rules, Variant(extra=extra))
     if not solved.feasible:
+        if solved.stopped:
+            msg = Msg(
+                N_(
+                    "the solver found no portfolio within its time limit of {seconds} s; "
+                    "raise time_limit_s"
+                ),
+                seconds=fmt(solved.time_limit_s or 0.0),
+            )
+            raise InfeasibleError(msg)
         if solved.status not in ("Infeasible", "Not solved", "Undefined"):
             msg = Msg(
                 N_("the solver stopped with status {status}; no portfolio was proved optimal"),
@@ -206,7 +232,9 @@ def solve_rules(
     )
     sentences: list[str] = []
     details: list[dict[str, Any]] = []
-    if explain_binding:
+    # A rule binds when dropping it changes the optimum; without a proved optimum that
+    # cannot be said, so a portfolio stopped at the time limit is not explained.
+    if explain_binding and solved.proven:
         sentences, details, _ = explain(rules, best)
     return OptimisationResult(
         selected=selected,
@@ -224,4 +252,8 @@ def solve_rules(
             "variables": len(built.prob.variables()),
             "constraints": built.prob.numConstraints(),
         },
+        proven=solved.proven,
+        bound=solved.bound,
+        gap=solved.gap,
+        time_limit_s=rules.time_limit_s,
     )

@@ -128,6 +128,8 @@ class PortfolioResolver:
         # One thread: these models are small, and on a loaded machine worker threads cost
         # more than they bring (see _run for the process-wide scheduler this meets).
         h.setOptionValue("threads", 1)
+        if self.rules.time_limit_s is not None:
+            h.setOptionValue("time_limit", float(self.rules.time_limit_s))
         h.addVars(len(variables), lb, ub)
         integer = np.array(
             [k for k, v in enumerate(variables) if v.cat == pulp.LpInteger], dtype=np.int32
@@ -231,8 +233,8 @@ class PortfolioResolver:
             return np.flatnonzero(col[self._x] > 0.5)
         x = self._built.x
         self._built.prob.setObjective(affine([(x[j], float(s[j])) for j in range(s.size)]))
-        solved = solve(self._built.prob, "cbc")
-        if not solved.feasible:
+        solved = solve(self._built.prob, "cbc", time_limit_s=self.rules.time_limit_s)
+        if not solved.proven:
             msg = f"CBC stopped with status {solved.status!r}"
             raise InfeasibleError(msg)
         return chosen(x)

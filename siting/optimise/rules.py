@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.spatial import cKDTree
 
+from siting import geodesy
 from siting.errors import DataError
 from siting.i18n import N_, Msg
 from siting.messages import all_of, plural
-from siting.optimise._core import check_solver, fmt
+from siting.optimise._core import check_solver, check_time_limit, fmt
 
 __all__ = [
     "FAMILIES",
@@ -87,28 +89,124 @@ class Count:
 class Spacing:
     """No two chosen sites closer than ``min_km`` (pairs strictly closer are forbidden).
 
+    The distances come from one of two sources, and every question about them goes through
+    the methods below, so that the model, its explanations and its diagnosis read them the
+    same way whichever it is:
+
+    - ``lonlat``, the candidates' coordinates: the pairs closer than a distance come from a
+      KD-tree on the sphere (:func:`siting.geodesy.pairs_within`), so memory grows with the
+      pairs that conflict, never with candidates × candidates;
+    - ``distances_km``, a candidate × candidate matrix given by the caller (any metric, e.g.
+      road distances): read as it is.
+
     Attributes
     ----------
     min_km
         The minimum spacing in km (> 0).
     distances_km
-        Candidate × candidate distances in km, read-only.
+        Candidate × candidate distances in km, read-only; ``None`` with ``lonlat``.
+    lonlat
+        Candidate longitudes and latitudes in degrees, ``(n, 2)``, read-only; ``None`` with
+        ``distances_km``.
     """
 
     min_km: float
-    distances_km: np.ndarray
+    distances_km: np.ndarray | None = None
+    lonlat: np.ndarray | None = None
+    _index: list[Any] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "distances_km", _frozen(self.distances_km))
+        if (self.distances_km is None) == (self.lonlat is None):
+            raise ValueError("Spacing takes distances_km or lonlat, one of them")
+        if self.distances_km is not None:
+            object.__setattr__(self, "distances_km", _frozen(self.distances_km))
+        if self.lonlat is not None:
+            object.__setattr__(self, "lonlat", _frozen(self.lonlat))
+
+    @property
+    def size(self) -> int:
+        """Number of candidates."""
+        if self.lonlat is not None:
+            return int(self.lonlat.shape[0])
+        return int(self.distances_km.shape[0])  # type: ignore[union-attr]
+
+    @property
+    def metric(self) -> bool:
+        """Whether the distances are great-circle ones (a metric: the triangle inequality holds)."""
+        return self.lonlat is not None
+
+    def _tree(self) -> cKDTree:
+        """The KD-tree of the coordinates, built once (kept in a list the frozen object owns)."""
+        if not self._index:
+            self._index.append(geodesy.tree(self.lonlat))  # type: ignore[arg-type]
+        return self._index[0]
 
     def pairs(self, min_km: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Index pairs ``i < j`` closer than ``min_km`` (default: the rule's own spacing)."""
+        i, j, _ = self.pairs_km(min_km)
+        return i, j
+
+    def pairs_km(self, min_km: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs ``i < j`` closer than ``min_km`` (row-major order) and their distances in km."""
         limit = self.min_km if min_km is None else min_km
         if limit <= 0:
             empty = np.empty(0, dtype=np.intp)
-            return empty, empty
-        i, j = np.nonzero(np.triu(self.distances_km < limit, k=1))
-        return i, j
+            return empty, empty, np.empty(0)
+        if self.lonlat is not None:
+            return geodesy.pairs_within(self.lonlat, limit, index=self._tree())
+        d = self.distances_km
+        i, j = np.nonzero(np.triu(d < limit, k=1))  # type: ignore[operator]
+        return i, j, d[i, j]  # type: ignore[index]
+
+    def count_pairs(self, min_km: float | None = None) -> int:
+        """Number of pairs ``i < j`` closer than ``min_km``, without listing them.
+
+        With coordinates the KD-tree counts them (a hair beyond the distance: the count may
+        include pairs exactly at ``min_km``, which is what it is for, a size to plan by).
+        """
+        limit = self.min_km if min_km is None else min_km
+        if limit <= 0:
+            return 0
+        if self.lonlat is not None:
+            index = self._tree()
+            ordered = int(index.count_neighbors(index, geodesy.query_radius(limit)))
+            return (ordered - self.size) // 2
+        return int(np.count_nonzero(np.triu(self.distances_km < limit, k=1)))  # type: ignore[operator]
+
+    def among(self, sites: np.ndarray) -> np.ndarray:
+        """Distances in km between the candidates ``sites`` (``len(sites)`` squared; keep it small)."""
+        idx = np.asarray(sites, dtype=np.intp)
+        if self.lonlat is not None:
+            p = self.lonlat[idx]
+            return geodesy.haversine_km(p, p)
+        return self.distances_km[np.ix_(idx, idx)]  # type: ignore[index]
+
+    def near(self, site: int, km: float, *, among: np.ndarray | None = None) -> np.ndarray:
+        """Sorted indices of the candidates strictly closer than ``km`` to ``site`` (itself too).
+
+        Parameters
+        ----------
+        site
+            A candidate index.
+        km
+            The distance.
+        among
+            Only these candidates (a boolean mask over all of them); default every one.
+        """
+        if self.lonlat is not None:
+            found = np.asarray(
+                self._tree().query_ball_point(
+                    geodesy.unit_vectors(self.lonlat[site : site + 1])[0], geodesy.query_radius(km)
+                ),
+                dtype=np.intp,
+            )
+            d = geodesy.haversine_pairs(
+                np.broadcast_to(self.lonlat[site], (found.size, 2)), self.lonlat[found]
+            )
+            idx = np.sort(found[d < km])
+        else:
+            idx = np.flatnonzero(self.distances_km[site] < km)  # type: ignore[index]
+        return idx if among is None else idx[among[idx]]
 
 
 #: The code of a candidate in no group (its label is empty).
@@ -297,6 +395,9 @@ class PortfolioRules:
         The optional rule families.
     lock
         Candidates locked in or out (empty by default).
+    time_limit_s
+        Seconds each integer program of the model may take (None: until proved optimal);
+        a solve stopped at the limit returns its best portfolio, marked as not proved.
 
     Examples
     --------
@@ -319,6 +420,7 @@ class PortfolioRules:
     coverage: Coverage | None = None
     equity: Equity | None = None
     lock: LockIn = field(default_factory=LockIn.empty)
+    time_limit_s: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scores", _frozen(self.scores))
@@ -443,6 +545,7 @@ def prepare(
     n: int,
     exact: bool = True,
     distances_km: Any = None,
+    lonlat: Any = None,
     min_spacing_km: float | None = None,
     groups: Any = None,
     at_most_per_group: int | None = None,
@@ -457,10 +560,12 @@ def prepare(
     centre_names: Sequence[str] | None = None,
     population: Any = None,
     demand_distances_km: Any = None,
+    demand_lonlat: Any = None,
     cover_radius_km: float | None = None,
     population_weight: float = 0.0,
     names: Sequence[str] | None = None,
     solver: str = "cbc",
+    time_limit_s: float | None = None,
 ) -> PortfolioRules:
     """Check every input of a portfolio model once and report every problem together.
 
@@ -483,14 +588,28 @@ def prepare(
     size = s.size
     count = _count(n, exact, problems)
     label = _names(names, size, problems)
-    spacing = _spacing(distances_km, min_spacing_km, size, problems)
+    where = _lonlat(lonlat, size, "lonlat", problems)
+    spacing = _spacing(
+        distances_km, where, min_spacing_km, size, problems, located=lonlat is not None
+    )
     caps = _groups(groups, at_most_per_group, at_least_per_group, group_name, label, problems)
     limit = _budget(costs, budget, label, problems)
     lock = _lock(must_include, must_exclude, size, problems)
     equity = _equity(centre_distances_km, equity_km, centre_names, size, problems)
     coverage = _coverage(
-        population, demand_distances_km, cover_radius_km, population_weight, size, problems
+        population,
+        demand_distances_km,
+        _Demand(lonlat=demand_lonlat, sites=where, given=lonlat is not None),
+        cover_radius_km,
+        population_weight,
+        size,
+        problems,
     )
+    seconds = None
+    try:
+        seconds = check_time_limit(time_limit_s)
+    except DataError as exc:
+        problems += exc.problems
     if problems or count is None:
         raise DataError(problems)
     return PortfolioRules(
@@ -504,6 +623,7 @@ def prepare(
         coverage=coverage,
         equity=equity,
         lock=lock,
+        time_limit_s=seconds,
     )
 
 
@@ -655,11 +775,57 @@ def _number(value: Any, what: str, problems: list[str]) -> float | None:
     return out
 
 
+def _lonlat(lonlat: Any, size: int, what: str, problems: list[str]) -> np.ndarray | None:
+    """Longitudes and latitudes in degrees, ``(size, 2)``, finite and in range; else None."""
+    if lonlat is None:
+        return None
+    arr = np.asarray(lonlat, dtype=float)
+    if arr.ndim != 2 or arr.shape[1] != 2 or (size >= 0 and arr.shape[0] != size):
+        problems.append(
+            Msg(
+                N_(
+                    "{what} must hold a longitude and a latitude in degrees for each of the "
+                    "{size} points; got shape {shape}"
+                ),
+                what=what,
+                size=size,
+                shape=arr.shape,
+            )
+        )
+        return None
+    bad = ~np.isfinite(arr).all(axis=1)
+    bad |= (np.abs(arr[:, 0]) > 180) | (np.abs(arr[:, 1]) > 90)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        problems.append(
+            plural(
+                "{what} has {n} point with a missing or impossible coordinate, at {index} "
+                "({lon}, {lat}); longitudes lie in -180..180 and latitudes in -90..90",
+                "{what} has {n} points with missing or impossible coordinates, first at "
+                "{index} ({lon}, {lat}); longitudes lie in -180..180 and latitudes in -90..90",
+                int(bad.sum()),
+                what=what,
+                index=k,
+                lon=f"{arr[k, 0]:g}",
+                lat=f"{arr[k, 1]:g}",
+            )
+        )
+        return None
+    return arr
+
+
 def _spacing(
-    distances_km: Any, min_spacing_km: Any, size: int, problems: list[str]
+    distances_km: Any,
+    lonlat: np.ndarray | None,
+    min_spacing_km: Any,
+    size: int,
+    problems: list[str],
+    *,
+    located: bool,
 ) -> Spacing | None:
+    """The spacing rule; ``located``: coordinates were given (checked, perhaps malformed)."""
     spacing = _number(min_spacing_km, "min_spacing_km", problems)
-    if spacing is not None and distances_km is None:
+    if spacing is not None and distances_km is None and not located:
         problems.append(
             Msg(
                 N_(
@@ -671,9 +837,15 @@ def _spacing(
         return None
     # A distance matrix without a spacing is still checked: a malformed input is a mistake.
     dist = None if distances_km is None else _square(distances_km, size, "distances_km", problems)
-    if spacing is None or spacing <= 0 or dist is None:
+    if spacing is None or spacing <= 0:
         return None
-    return Spacing(min_km=spacing, distances_km=dist)
+    if dist is not None:
+        # A matrix given by the caller is the distance the rule means (roads, say), even
+        # with coordinates beside it.
+        return Spacing(min_km=spacing, distances_km=dist)
+    if lonlat is not None and distances_km is None:
+        return Spacing(min_km=spacing, lonlat=lonlat)
+    return None
 
 
 def _groups(
@@ -828,9 +1000,19 @@ def _equity(
     return Equity(centre_distances_km=centres, centre_names=tuple(cnames), within_km=eq)
 
 
+@dataclass(frozen=True)
+class _Demand:
+    """Demand points by their coordinates, with the candidates' (for a coverage rule)."""
+
+    lonlat: Any
+    sites: np.ndarray | None
+    given: bool
+
+
 def _coverage(
     population: Any,
     demand_distances_km: Any,
+    demand: _Demand,
     cover_radius_km: Any,
     population_weight: Any,
     size: int,
@@ -838,9 +1020,10 @@ def _coverage(
 ) -> Coverage | None:
     radius = _number(cover_radius_km, "cover_radius_km", problems)
     weight = _number(population_weight, "population_weight", problems) or 0.0
-    if population is None and demand_distances_km is None and radius is None:
+    by_place = demand.lonlat is not None
+    if population is None and demand_distances_km is None and not by_place and radius is None:
         return None
-    if population is None or demand_distances_km is None or radius is None:
+    if population is None or (demand_distances_km is None and not by_place) or radius is None:
         problems.append(
             Msg(
                 N_(
@@ -851,12 +1034,17 @@ def _coverage(
         )
         return None
     pop = np.asarray(population, dtype=float)
-    dd = np.asarray(demand_distances_km, dtype=float)
     if pop.ndim != 1 or pop.size == 0:
         problems.append(
             Msg(N_("population must be a non-empty 1-D array; got shape {shape}"), shape=pop.shape)
         )
         return None
+    if not np.all(np.isfinite(pop)) or np.any(pop < 0):
+        problems.append(Msg(N_("population has missing or negative values; fix them")))
+        return None
+    if demand_distances_km is None:
+        return _coverage_by_place(pop, demand, radius, weight, problems)
+    dd = np.asarray(demand_distances_km, dtype=float)
     if dd.shape != (pop.size, size):
         problems.append(
             Msg(
@@ -870,11 +1058,34 @@ def _coverage(
             )
         )
         return None
-    if not np.all(np.isfinite(pop)) or np.any(pop < 0):
-        problems.append(Msg(N_("population has missing or negative values; fix them")))
-        return None
     if not np.all(np.isfinite(dd)) or np.any(dd < 0):
         problems.append(Msg(N_("demand_distances_km has missing or negative values; fix them")))
         return None
     cover = tuple(np.flatnonzero(row) for row in dd <= radius)
     return Coverage(population=pop, cover_sets=cover, radius_km=radius, weight=weight)
+
+
+def _coverage_by_place(
+    pop: np.ndarray, demand: _Demand, radius: float, weight: float, problems: list[str]
+) -> Coverage | None:
+    """Cover sets from the demand points' and candidates' coordinates (a KD-tree, no matrix)."""
+    points = _lonlat(demand.lonlat, pop.size, "demand_lonlat", problems)
+    if demand.sites is None:
+        if not demand.given:
+            problems.append(
+                Msg(
+                    N_(
+                        "demand_lonlat needs the candidates' coordinates too; pass lonlat, one "
+                        "longitude and latitude per candidate"
+                    )
+                )
+            )
+        return None
+    if points is None:
+        return None
+    return Coverage(
+        population=pop,
+        cover_sets=geodesy.within_each(points, demand.sites, radius),
+        radius_km=radius,
+        weight=weight,
+    )

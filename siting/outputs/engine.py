@@ -183,11 +183,13 @@ def portfolio_model(
         "objective_abs": OBJECTIVE_ABS,
     }
     if rules.spacing is not None:
-        i, j = rules.spacing_pairs()
-        d = rules.spacing.distances_km
+        i, j, km = rules.spacing.pairs_km()
         out["spacing"] = {
             "min_km": rules.spacing.min_km,
-            "pairs": [[int(a), int(b), float(d[a, b])] for a, b in zip(i, j, strict=True)],
+            "pairs": [
+                [int(a), int(b), float(d)]
+                for a, b, d in zip(i.tolist(), j.tolist(), km.tolist(), strict=True)
+            ],
             "cliques": _cliques(rules),
         }
     if rules.groups is not None:

@@ -18,7 +18,8 @@ MANIFEST = "manifest.json"
 
 PACKAGES = (
     "siting", "numpy", "pandas", "scipy", "geopandas", "shapely", "pyproj", "pyogrio",
-    "pulp", "highspy", "folium", "matplotlib", "pydantic", "ruamel.yaml",
+    "pulp", "highspy", "folium", "matplotlib", "pydantic", "ruamel.yaml", "h3", "h3ronpy",
+    "dask", "distributed", "rasterio",
 )  # fmt: skip
 
 
@@ -47,7 +48,9 @@ def input_files(results: Results) -> list[Path]:
     return list(results.inputs)
 
 
-def manifest(results: Results, outputs: dict[str, Path]) -> dict[str, Any]:
+def manifest(
+    results: Results, outputs: dict[str, Path], *, timings: dict[str, float] | None = None
+) -> dict[str, Any]:
     """The manifest as a dictionary (see :func:`write_manifest`)."""
     data: dict[str, Any] = {
         "study": results.study.study,
@@ -57,6 +60,7 @@ def manifest(results: Results, outputs: dict[str, Path]) -> dict[str, Any]:
         "seed": results.study.seed,
         "versions": versions(),
         "timings_s": {k: round(v, 4) for k, v in results.timings.items()},
+        "output_timings_s": {k: round(v, 4) for k, v in (timings or {}).items()},
         "outputs": {name: sha256(p) for name, p in outputs.items()},
     }
     if results.changed_in_code:
@@ -68,12 +72,33 @@ def manifest(results: Results, outputs: dict[str, Path]) -> dict[str, Any]:
         data["solver"] = {"name": p.solver, "version": p.solver_version, "status": p.status}
     if results.sensitivity is not None:
         data["sensitivity"] = results.sensitivity.options
+    if results.surface is not None:
+        grid = results.surface
+        data["surface"] = {
+            "resolution": grid.resolution,
+            "cells": len(grid),
+            "kept": int(grid.kept.sum()),
+            "engine": grid.engine,
+            "method": grid.method,
+            "timings_s": {k: round(v, 4) for k, v in grid.timings.items()},
+        }
     return data
 
 
-def write_manifest(results: Results, path: Path, outputs: dict[str, Path]) -> Path:
-    """Write manifest.json with input hashes, versions, seed, timings and output hashes."""
-    return write_text(path, json.dumps(manifest(results, outputs), indent=2) + "\n")
+def write_manifest(
+    results: Results,
+    path: Path,
+    outputs: dict[str, Path],
+    *,
+    timings: dict[str, float] | None = None,
+) -> Path:
+    """Write manifest.json with input hashes, versions, seed, timings and output hashes.
+
+    ``timings`` are the seconds each output took to write (``output_timings_s``); the stages'
+    are the run's own (``timings_s``).
+    """
+    data = manifest(results, outputs, timings=timings)
+    return write_text(path, json.dumps(data, indent=2) + "\n")
 
 
 def recorded_outputs(path: Path) -> dict[str, str] | None:

@@ -224,6 +224,10 @@ def folium_map(
         )
     if data["robustness"] is not None and data["robustness"]["membership"] is not None:
         layers["membership"] = SitingLayer("membership", "Portfolio membership", show=False)
+    if data["stakeholders"] is not None:
+        layers["stakeholders"] = SitingLayer(
+            "stakeholders", "Whose weights put the site in the portfolio", show=False
+        )
     layers["candidates"] = SitingLayer("candidates", "Candidates, coloured by score")
     layers["excluded"] = SitingLayer("excluded", "Excluded candidates")
     if data["portfolio"] is not None:

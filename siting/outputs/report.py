@@ -42,7 +42,7 @@ from siting.outputs.static_map import render_static_map
 from siting.outputs.svg import LineChart, Series
 from siting.outputs.words import GLOSSARY, Words, data_fingerprint, local
 from siting.results import Results
-from siting.spec import Criterion
+from siting.spec import Criterion, Decay, Measure
 
 __all__ = ["render_report", "value_function_svg", "write_report"]
 
@@ -379,6 +379,7 @@ class _Page:
             ("ranking", t("Ranking"), self.ranking_section()),
             ("portfolio", t("The chosen sites and their rules"), self.portfolio_section()),
             ("robustness", t("How sure is the answer?"), self.robustness_section()),
+            ("stakeholders", t("The stakeholders"), self.stakeholders_section()),
             ("methods", t("Do the methods agree?"), self.methods_section()),
             ("criteria", t("Criteria and value functions"), self.criteria_section()),
             ("weights", t("Weights"), self.weights_section()),
@@ -413,6 +414,8 @@ class _Page:
             f'<p class="headline">{_e(w.headline())}</p>',
         ]
         answer += [f'<p class="close">{_e(s)}</p>' for s in w.close_calls()]
+        if w.limit_note():
+            answer.append(f'<p class="close">{_e(w.limit_note())}</p>')
         rec = results.recommendation
         if rec is not None:
             why = "".join(f"<li>{self.why(v.id)}</li>" for v in rec.sites)
@@ -451,7 +454,7 @@ class _Page:
     def why(self, cid: str) -> str:
         """A chosen site: its rank and score, what makes it strong, what holds it back."""
         t, w = self.t, self.words
-        strong, weak = w.strengths(cid), w.weaknesses(cid)
+        strong, weak = w.strengths(cid, inline=True), w.weaknesses(cid, inline=True)
         text = f"<strong>{self.name(cid)}</strong> ({_e(w.standing(cid))})"
         if strong:
             text += "<br>" + _e(t("Strong on: {items}.", items="; ".join(strong)))
@@ -687,20 +690,28 @@ class _Page:
         if rules:
             rules_text += "; " + "; ".join(rules)
         solver = f"{p.solver} {p.solver_version}"
+        solved = (
+            t(
+                "Solved exactly by {solver} ({status}); total score {total}.",
+                solver=solver,
+                status=w.status(p.status),
+                total=self.t.number(p.objective, 3),
+            )
+            if p.proven
+            else t(
+                "Found by {solver} ({status}); total score {total}.",
+                solver=solver,
+                status=w.status(p.status),
+                total=self.t.number(p.objective, 3),
+            )
+        )
         parts = [
             self.gloss("portfolio", "integer_program", "total_score", "binding_rule"),
-            f"<p>{_e(t('Rules: {rules}.', rules=rules_text))} "
-            + _e(
-                t(
-                    "Solved exactly by {solver} ({status}); total score {total}.",
-                    solver=solver,
-                    status=w.status(p.status),
-                    total=self.t.number(p.objective, 3),
-                )
-            )
-            + "</p>",
+            f"<p>{_e(t('Rules: {rules}.', rules=rules_text))} " + _e(solved) + "</p>",
             f"<ol>{sites}</ol>",
         ]
+        if not p.proven:
+            parts.append(f'<p class="close">{_e(w.limit_note())}</p>')
         if (
             spec is not None
             and spec.at_most_per is not None
@@ -709,9 +720,15 @@ class _Page:
             parts.append(self.gloss("macro_region"))
         binding = [w.binding(d) for d in self._details() if d.get("binds")]
         loose = [w.binding(d) for d in self._details() if not d.get("binds")]
-        items = "".join(f"<li>{_e(s)}</li>" for s in binding) or (
-            f"<li>{_e(t('None: the best-scoring sites already obey every rule.'))}</li>"
+        none = (
+            t("None: the best-scoring sites already obey every rule.")
+            if p.proven
+            else t(
+                "Not known: a rule binds when dropping it changes the optimum, and this "
+                "portfolio is not proved optimal."
+            )
         )
+        items = "".join(f"<li>{_e(s)}</li>" for s in binding) or f"<li>{_e(none)}</li>"
         parts.append(f"<h3>{_e(t('Rules that bind'))}</h3><ul>{items}</ul>")
         if loose:
             parts.append(
@@ -1010,7 +1027,7 @@ class _Page:
                 vlines=[float(current.iloc[0])] if len(current) else [],
                 title=t(
                     "Rank of the best towns as the weight of {criterion} varies",
-                    criterion=w.criterion(str(crit)),
+                    criterion=w.criterion(str(crit), inline=True),
                 ),
                 margin=(6, 8, 32, 34),
             )
@@ -1134,6 +1151,114 @@ class _Page:
             + tail
         )
 
+    # ---------------------------------------------------------------- stakeholders
+
+    def stakeholders_section(self) -> str:
+        """Each stakeholder's weights, consistency and choice; leave-one-out; the sites' support."""
+        from siting.outputs.stakeholders import member_name, stakeholder_sentences
+
+        t, w, results = self.t, self.words, self.results
+        a = results.stakeholders
+        if a is None:
+            return ""
+        lang = t.lang
+        sentences = "".join(f"<p>{_e(s)}</p>" for s in stakeholder_sentences(results, t))
+        chosen = set(results.portfolio.ids) if results.portfolio is not None else set()
+        rows = []
+        for sid, m in a.members.iterrows():
+            worst = (
+                t(
+                    "{a} vs {b}: {judgement} (the others imply {consistent})",
+                    a=w.criterion(str(m["worst_a"])),
+                    b=w.criterion(str(m["worst_b"])),
+                    judgement=t.number(float(m["worst_judgement"]), 3),
+                    consistent=t.number(float(m["worst_consistent"]), 3),
+                )
+                if m["kind"] == "ahp" and m["worst_a"]
+                else "–"
+            )
+            rows.append(
+                [
+                    _e(member_name(results, str(sid), lang)),
+                    _e(t.percent(float(m["voice"]))),
+                    self.num(m["cr"], 3) if m["kind"] == "ahp" else "–",
+                    _e(worst),
+                    _e(t.percent(float(m["distance"]))),
+                    self.names(m["portfolio"]) or "–",
+                    self.names(m["loo_dropped"]) or "–",
+                    self.names(m["loo_added"]) or "–",
+                ]
+            )
+        members = _table(
+            [
+                _e(t("Stakeholder")),
+                _e(t("Voice")),
+                "CR",
+                _e(t("Judgement that causes most inconsistency")),
+                _e(t("Weight that differs from the group's")),
+                _e(t("Their own portfolio")),
+                _e(t("Without them: leaves")),
+                _e(t("Without them: enters")),
+            ],
+            rows,
+            num={1, 2, 4},
+        )
+        spec = results.study.stakeholders
+        notes = [
+            f"<li>{_e(member_name(results, m.id, lang))}: {_e(local(m.note, lang))}</li>"
+            for m in (spec.members if spec is not None else [])
+            if m.note
+        ]
+        if notes:
+            members += f'<ul class="muted">{"".join(notes)}</ul>'
+        ids = a.panel.ids
+        table = a.panel.table
+        weights = _table(
+            [_e(t("Criterion"))]
+            + [_e(member_name(results, sid, lang)) for sid in ids]
+            + [_e(t("Group"))],
+            [
+                [_e(w.criterion(str(cid)))]
+                + [_e(t.percent(float(v), 1)) for v in table.loc[cid, [*ids, "group"]]]
+                for cid in table.index
+            ],
+            num=set(range(1, len(ids) + 2)),
+        )
+        sites = a.sites
+        shown = sites[(sites["group_rank"] <= 10) | sites.get("in_portfolio", False)]
+        has_portfolio = "chosen_by" in sites.columns
+        head = [_e(t("Candidate")), _e(t("Group's rank")), _e(t("Ranks by stakeholder"))]
+        if has_portfolio:
+            head += [_e(t("In the portfolio of")), _e(t("Mixtures of their weights"))]
+        site_rows = []
+        for cid, row in shown.iterrows():
+            cells = [
+                self.name(cid) + (" ★" if cid in chosen else ""),
+                self.rank(row["group_rank"]),
+                _e(f"{t.integer(int(row['best_rank']))}–{t.integer(int(row['worst_rank']))}"),
+            ]
+            if has_portfolio:
+                by = [member_name(results, s, lang) for s in str(row["chosen_by"]).split(";") if s]
+                cells += [_e(", ".join(by)) or "–", self.share(row["hull_membership"])]
+            site_rows.append(cells)
+        caption = t(
+            "Mixtures: share of {n} weightings drawn as random mixtures of the stakeholders' "
+            "weights (the convex hull of their set) whose best portfolio contains the town; "
+            "seed {seed}. Ranks are competition ranks under {method}.",
+            n=t.integer(a.hull_draws),
+            seed=str(a.seed),
+            method=w.method(results.study.method.name),
+        )
+        return (
+            sentences
+            + members
+            + f"<h3>{_e(t('Their weights'))}</h3>"
+            + weights
+            + f"<h3>{_e(t('Whose weights choose each town'))}</h3>"
+            + _table(head, site_rows, num={1, 4} if has_portfolio else {1})
+            + f'<p class="muted">{_e(caption)}</p>'
+        )
+
     # ---------------------------------------------------------------- methods
 
     def methods_section(self) -> str:
@@ -1233,7 +1358,7 @@ class _Page:
         if ex.reason:
             get = getattr(ex.reason, "get", None)
             return str(get(t.lang)) if callable(get) else str(ex.reason)
-        subject = w.criterion(ex.criterion) if ex.criterion else str(ex.field)
+        subject = w.criterion(ex.criterion, inline=True) if ex.criterion else w.field_word(ex.field)
         parts = []
         if ex.above is not None:
             parts.append(t("{what} above {value}", what=subject, value=w.quantity(ex.above)))
@@ -1244,51 +1369,105 @@ class _Page:
         return w.either(parts)
 
     def _describe(self, c: Criterion) -> str:
-        """What a criterion measures and how its value function reads it, in words."""
+        """What a criterion measures and how its value function reads it, in words.
+
+        Layers, fields and categories are named in the reader's language
+        (:meth:`~siting.outputs.words.Words.layer`, ``field_word``, ``value_word``); a distance
+        decay is said in words from its kernel; a yes/no criterion says "yes" and "no".
+        """
+        text = self._measure_text(c)
+        if c.measure.where:
+            text = self.t(
+                "{text}, counting only entries with {tests}",
+                text=text,
+                tests=self._where_text(c.measure),
+            )
+        return self.t("{measure}; {value}.", measure=text, value=self._value_text(c))
+
+    def _measure_text(self, c: Criterion) -> str:
+        """What a criterion measures, in words (without its filters)."""
         t, w = self.t, self.words
         m = c.measure
         kind = m.kind
+        layer = w.layer(m.layer) if m.layer is not None else ""
+        field = w.field_word(m.field) if m.field else ""
+        kernel = m.kernel
         if kind == "nearest":
-            text = t("Distance to the nearest entry of “{layer}”", layer=m.nearest)
+            text = t("Distance to the nearest entry of “{layer}”", layer=layer)
+        elif kernel is not None and kind in ("count", "sum", "access", "gravity"):
+            decay = self._decay(kernel)
+            if field:
+                text = t(
+                    "Sum of “{field}” over “{layer}”, {decay}",
+                    field=field,
+                    layer=layer,
+                    decay=decay,
+                )
+            else:
+                text = t("Number of entries of “{layer}”, {decay}", layer=layer, decay=decay)
         elif kind == "count":
             text = t(
                 "Number of entries of “{layer}” within {km} km",
-                layer=m.count,
+                layer=layer,
                 km=w.quantity(m.within_km),
             )
         elif kind == "sum":
             text = t(
                 "Sum of “{field}” over “{layer}” within {km} km",
-                field=m.field,
-                layer=m.sum,
+                field=field,
+                layer=layer,
                 km=w.quantity(m.within_km),
             )
-        elif kind == "access":
-            text = t(
-                "Access to “{layer}”, each entry counted less the farther it is (halving about "
-                "every {km} km)",
-                layer=m.access,
-                km=w.quantity((m.decay_km or 0) * math.log(2)),
-            )
+        elif w.binary(c.id):
+            subject = w.field_word(m.attribute)
+            if m.in_ is not None:
+                subject = t(
+                    "{field} one of {values}",
+                    field=subject,
+                    values=", ".join(w.value_word(m.attribute, v) for v in m.in_),
+                )
+            text = t("{fact} (yes or no)", fact=subject)
+            text = text[:1].upper() + text[1:]
         else:
-            text = t("The town's own “{field}”", field=m.attribute)
+            text = t("The town's own “{field}”", field=w.field_word(m.attribute))
+        return text
+
+    def _where_text(self, m: Measure) -> str:
+        """A measure's filters on its layer's features, in words."""
+        t, w = self.t, self.words
+        tests = []
         if m.where:
-            tests = []
             for name, b in m.where.items():
                 bits = []
+                word = w.field_word(name)
                 if b.min is not None:
-                    bits.append(t("{field} at least {value}", field=name, value=w.quantity(b.min)))
+                    bits.append(t("{field} at least {value}", field=word, value=w.quantity(b.min)))
                 if b.max is not None:
-                    bits.append(t("{field} at most {value}", field=name, value=w.quantity(b.max)))
+                    bits.append(t("{field} at most {value}", field=word, value=w.quantity(b.max)))
                 if b.in_ is not None:
                     bits.append(
-                        t("{field} one of {values}", field=name, values=", ".join(map(str, b.in_)))
+                        t(
+                            "{field} one of {values}",
+                            field=word,
+                            values=", ".join(w.value_word(name, v) for v in b.in_),
+                        )
                     )
                 if b.equals is not None:
-                    bits.append(t("{field} is {value}", field=name, value=str(b.equals)))
+                    bits.append(
+                        t("{field} is {value}", field=word, value=w.value_word(name, b.equals))
+                    )
                 tests.append(w.both(bits))
-            text = t(
-                "{text}, counting only entries with {tests}", text=text, tests="; ".join(tests)
+        return "; ".join(tests)
+
+    def _value_text(self, c: Criterion) -> str:
+        """How a criterion's value function reads the raw value, in words."""
+        t, w = self.t, self.words
+        if w.binary(c.id):
+            yes, no = value_functions.apply(c, np.array([1.0, 0.0]), among=np.array([0.0, 1.0]))
+            return t(
+                "value {yes} for yes, {no} for no",
+                yes=w.quantity(float(yes)),
+                no=w.quantity(float(no)),
             )
         spec = c.value
         if spec.linear is not None:
@@ -1318,13 +1497,47 @@ class _Page:
                     f"{w.quantity(x)} → {t.number(y, 2)}" for x, y in spec.piecewise.points
                 ),
             )
+        elif spec.categories is not None:
+            pairs = [
+                f"{w.group_value(str(c.measure.attribute), str(k))} → {t.number(v, 2)}"
+                for k, v in spec.categories.items()
+            ]
+            if spec.default is not None:
+                pairs.append(t("any other → {value}", value=t.number(spec.default, 2)))
+            value = t("value by category: {pairs}", pairs=", ".join(pairs))
         else:
             value = (
                 t("value 1 for the largest among the kept towns, 0 for the smallest")
                 if c.direction == "benefit"
                 else t("value 1 for the smallest among the kept towns, 0 for the largest")
             )
-        return t("{measure}; {value}.", measure=text, value=value)
+        return value
+
+    def _decay(self, kernel: Decay) -> str:
+        """How a distance decay counts an entry, in words, from its kernel's distances."""
+        t, w = self.t, self.words
+        d = kernel.distances
+        if kernel.kind == "linear":
+            return t(
+                "each counted fully up to {full} km, less and less farther out and not at all "
+                "from {zero} km",
+                full=w.quantity(d["full_km"]),
+                zero=w.quantity(d["zero_km"]),
+            )
+        if kernel.kind == "gaussian":
+            sigma = d["sigma_km"]
+            # exp(-d²/2σ²) is one half at σ·√(2 ln 2) and about 1 % at 3σ.
+            return t(
+                "each counted less the farther it is: fully close by, half at {half} km, "
+                "hardly at all beyond {far} km",
+                half=w.quantity(round(sigma * math.sqrt(2 * math.log(2)))),
+                far=w.quantity(round(3 * sigma)),
+            )
+        # exp(-d/d0) halves every d0·ln 2.
+        return t(
+            "each counted less the farther it is, half as much every {km} km",
+            km=w.quantity(round(d["scale_km"] * math.log(2))),
+        )
 
     def weights_section(self) -> str:
         t, w, results = self.t, self.words, self.results
@@ -1452,10 +1665,12 @@ class _Page:
             places.append(_e(t.integer(1)))
         rows += [scores, places]
         for c in crit_ids:
-            row = [_e(w.criterion(c)) + (f" ({_e(w.unit(c))})" if w.unit(c) else "")]
-            row += [_e(w.quantity(raw.at[sid, c])) for sid in sites.index]
+            # A yes/no criterion reads "yes" / "no" and needs no unit.
+            unit = "" if w.binary(c) else w.unit(c)
+            row = [_e(w.criterion(c)) + (f" ({_e(unit)})" if unit else "")]
+            row += [_e(w.raw_text(c, raw.at[sid, c])) for sid in sites.index]
             if len(best):
-                row.append(_e(w.quantity(results.raw.at[best[0], c])))
+                row.append(_e(w.raw_text(c, results.raw.at[best[0], c])))
             rows.append(row)
         intro = t(
             "The Novosibirsk science cities measured with the same criteria, value functions "

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from siting.outputs.files import csv_text, ensure_dir, save_figure, write_text, write_with
+from siting.outputs.files import csv_text, ensure_dir, save_figure, write_bytes, write_text
 from siting.sensitivity import Sensitivity
 
 
@@ -66,7 +67,9 @@ def sensitivity_frames(result: Sensitivity) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def write_sensitivity(result: Sensitivity, out_dir: str | Path, *, top: int = 8) -> dict[str, Path]:
+def write_sensitivity(
+    result: Sensitivity, out_dir: str | Path, *, top: int = 8, chart: bytes | None = None
+) -> dict[str, Path]:
     """Write the robustness tables and the one-at-a-time chart into ``out_dir``, atomically.
 
     Parameters
@@ -77,6 +80,8 @@ def write_sensitivity(result: Sensitivity, out_dir: str | Path, *, top: int = 8)
         Folder (created if needed).
     top
         Candidates drawn in the chart (the best-ranked ones).
+    chart
+        The chart's PNG when drawn already (by :func:`oat_chart_png` with the same ``top``).
 
     Returns
     -------
@@ -90,14 +95,16 @@ def write_sensitivity(result: Sensitivity, out_dir: str | Path, *, top: int = 8)
         name: write_text(out / name, csv_text(frame))
         for name, frame in sensitivity_frames(result).items()
     }
-    written["sensitivity.png"] = write_with(
-        out / "sensitivity.png", lambda p: _oat_chart(result, p, top=top)
-    )
+    png = chart if chart is not None else oat_chart_png(result, top=top)
+    written["sensitivity.png"] = write_bytes(out / "sensitivity.png", png)
     return written
 
 
-def _oat_chart(result: Sensitivity, path: Path, *, top: int) -> None:
-    """Rank against swept weight, one panel per criterion, for the best-ranked candidates."""
+def oat_chart_png(result: Sensitivity, *, top: int = 8) -> bytes:
+    """The one-at-a-time chart (``sensitivity.png``) as PNG bytes.
+
+    Rank against swept weight, one panel per criterion, for the ``top`` best-ranked candidates.
+    """
     from matplotlib.figure import Figure
 
     oat = result.one_at_a_time
@@ -131,4 +138,6 @@ def _oat_chart(result: Sensitivity, path: Path, *, top: int) -> None:
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside right upper", fontsize=7, title="candidate")
     fig.suptitle("Rank as one weight varies (others rescaled in proportion)", fontsize=10)
-    save_figure(fig, path, dpi=110, metadata={"Software": None})
+    buf = io.BytesIO()
+    save_figure(fig, buf, format="png", dpi=110, metadata={"Software": None})
+    return buf.getvalue()

@@ -45,7 +45,14 @@ from siting.outputs.map.payload import boundary_note
 from siting.outputs.words import Words, local
 from siting.results import Results
 
-__all__ = ["PROJECTION", "draw_static_map", "label_boxes", "render_static_map", "write_static_map"]
+__all__ = [
+    "PROJECTION",
+    "draw_static_map",
+    "label_boxes",
+    "remember_static_map",
+    "render_static_map",
+    "write_static_map",
+]
 
 #: Lambert conformal conic for Kazakhstan: standard parallels 45° and 51° N cut the country
 #: (40.6°-55.4° N) in its thirds, so the scale errs by under 2 % anywhere in it.
@@ -110,13 +117,22 @@ def render_static_map(results: Results, *, dpi: int = 150, lang: str | None = No
     buf = io.BytesIO()
     save_figure(fig, buf, format="png", dpi=dpi, metadata={"Software": None})
     data = _smaller_png(buf.getvalue())
+    remember_static_map(results, data, dpi=dpi, lang=t.lang)
+    return data
+
+
+def remember_static_map(results: Results, data: bytes, *, dpi: int, lang: str) -> None:
+    """Keep ``data``, :func:`render_static_map`'s PNG of ``results``, as its answer from now on.
+
+    For a PNG drawn elsewhere by the same function (:mod:`siting.outputs.drawings` draws the
+    other languages in a second process while this one writes the rest).
+    """
     # A dead or reused id is dropped before the oldest entries go.
     for k in [k for k, (ref, _) in _RENDERS.items() if ref() is None]:
         del _RENDERS[k]
     while len(_RENDERS) >= _KEEP:
         del _RENDERS[next(iter(_RENDERS))]
-    _RENDERS[key] = (weakref.ref(results), data)
-    return data
+    _RENDERS[(id(results), lang, dpi)] = (weakref.ref(results), data)
 
 
 def _smaller_png(data: bytes) -> bytes:
@@ -156,7 +172,7 @@ def draw_static_map(results: Results, *, lang: str | None = None) -> Figure:
 
     with mpl.rc_context({"font.size": 8, "svg.hashsalt": "siting"}):
         fig = Figure(figsize=(8, 5.2), layout="constrained")
-        FigureCanvasAgg(fig)
+        _QuietCanvas(fig)
         ax = fig.add_subplot()
         ax.set_aspect("equal")
         if base is not None and not base.empty:
@@ -212,6 +228,18 @@ def draw_static_map(results: Results, *, lang: str | None = None) -> Figure:
         obstacles = [a.get_window_extent() for a in (legend, caveat, scale) if a is not None]
         _place_labels(ax, words, sites, obstacles)
     return fig
+
+
+class _QuietCanvas(FigureCanvasAgg):
+    """An Agg canvas that draws only when asked to.
+
+    geopandas' ``plot`` asks for an idle redraw after each layer; on an Agg canvas that is a
+    full draw (constrained layout, every text measured) of a figure nobody is looking at, three
+    of them per map.  The figure is drawn once to fix the layout and once to save it.
+    """
+
+    def draw_idle(self, *args: object, **kwargs: object) -> None:
+        """Do nothing: :func:`draw_static_map` draws when the layout is complete."""
 
 
 def _projected(boundaries: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:

@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from siting.i18n import N_, Translator
+from siting.i18n import N_, NC_, Translator, region_names
+from siting.optimise import AT_LIMIT
 from siting.results import Results
-from siting.spec import AtLeastPer, AtMostPer
+from siting.spec import AtLeastPer, AtMostPer, Criterion
 
 __all__ = [
     "GLOSSARY",
@@ -195,9 +198,9 @@ GLOSSARY: tuple[Term, ...] = (
         "smaa",
         N_("Weight draws (SMAA)"),
         N_(
-            "The ranking and the portfolio recomputed for thousands of random weightings, to "
-            "see how often each town comes first or is chosen (stochastic multicriteria "
-            "acceptability analysis)."
+            "The ranking and the portfolio recomputed for many random weightings, to see how "
+            "often each town comes first or is chosen (stochastic multicriteria acceptability "
+            "analysis)."
         ),
     ),
     Term(
@@ -283,6 +286,73 @@ _METHODS = {
 }
 
 
+# The shipped layers' fields and their categories (data/README.md), in words; a field or a
+# category a study brings of its own is shown as its data writes it.  In a context ("data
+# field", "data value"): "type" or "nuclear" alone would be ambiguous in a catalog.
+_FIELDS = {
+    "students": NC_("data field", "number of students"),
+    "population": NC_("data field", "population"),
+    "staff": NC_("data field", "staff"),
+    "employees": NC_("data field", "employees"),
+    "has_sez": NC_("data field", "special economic zone or technology park in the town"),
+    "type": NC_("data field", "type"),
+    "kind": NC_("data field", "category"),
+    "field": NC_("data field", "field of research"),
+    "sector": NC_("data field", "sector"),
+    "sector_group": NC_("data field", "group of sectors"),
+    "founded": NC_("data field", "year founded"),
+    "status": NC_("data field", "status"),
+}
+
+_VALUES = {
+    ("type", "national_research"): NC_("data value", "national research university"),
+    ("type", "national"): NC_("data value", "national university"),
+    ("type", "regional"): NC_("data value", "regional or specialised public university"),
+    ("type", "private"): NC_("data value", "private university"),
+    ("type", "international"): NC_("data value", "international university"),
+    ("kind", "enterprise"): NC_("data value", "large enterprise"),
+    ("kind", "sez"): NC_("data value", "special economic zone"),
+    ("kind", "technopark"): NC_("data value", "technology park"),
+    ("kind", "it_hub"): NC_("data value", "IT hub"),
+    ("kind", "project"): NC_("data value", "plant under construction"),
+    ("kind", "research_reactor"): NC_("data value", "research reactor"),
+    ("kind", "fusion_device"): NC_("data value", "fusion device"),
+    ("kind", "accelerator"): NC_("data value", "accelerator"),
+    ("kind", "fuel_bank"): NC_("data value", "nuclear fuel bank"),
+    ("kind", "launch_complex"): NC_("data value", "launch complex"),
+    ("kind", "observatory"): NC_("data value", "observatory"),
+    ("kind", "cosmic_ray_station"): NC_("data value", "cosmic-ray station"),
+    ("kind", "spacecraft_integration"): NC_("data value", "spacecraft assembly and testing"),
+    ("kind", "biosafety_lab"): NC_("data value", "biosafety laboratory"),
+    ("kind", "core_facility"): NC_("data value", "shared research facility"),
+    ("field", "nuclear"): NC_("data value", "nuclear physics and technology"),
+    ("field", "bio"): NC_("data value", "biology"),
+    ("field", "space"): NC_("data value", "space research"),
+    ("field", "materials"): NC_("data value", "materials science"),
+    ("field", "chemistry"): NC_("data value", "chemistry"),
+    ("field", "energy"): NC_("data value", "energy"),
+    ("field", "earth_sciences"): NC_("data value", "earth sciences"),
+    ("field", "agriculture"): NC_("data value", "agriculture"),
+    ("field", "ict"): NC_("data value", "information technology"),
+    ("field", "physics"): NC_("data value", "physics"),
+    ("field", "medicine"): NC_("data value", "medicine"),
+    ("field", "mathematics"): NC_("data value", "mathematics"),
+    ("field", "engineering"): NC_("data value", "engineering"),
+    ("sector", "chemicals"): NC_("data value", "chemicals"),
+    ("sector", "petrochemicals"): NC_("data value", "petrochemicals"),
+    ("sector", "pharmaceuticals"): NC_("data value", "pharmaceuticals"),
+    ("sector", "nuclear_fuel"): NC_("data value", "nuclear fuel"),
+    ("sector", "nuclear"): NC_("data value", "nuclear industry"),
+    ("sector", "oil_gas"): NC_("data value", "oil and gas"),
+    ("sector", "oil_refining"): NC_("data value", "oil refining"),
+    ("sector", "metallurgy"): NC_("data value", "metallurgy"),
+    ("sector", "mining"): NC_("data value", "mining"),
+    ("sector", "machinery"): NC_("data value", "machinery"),
+    ("sector", "energy"): NC_("data value", "power generation"),
+    ("sector", "ict"): NC_("data value", "information technology"),
+}
+
+
 @dataclass(frozen=True)
 class Gap:
     """One thing the data leave out, with the layer it concerns.
@@ -336,6 +406,7 @@ class Words:
     results: Results
     t: Translator
     _names: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _proper_words: frozenset[str] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Every candidate's name in the reader's language, once."""
@@ -405,25 +476,116 @@ class Words:
 
     # ------------------------------------------------------------------ study texts
 
-    def criterion(self, cid: str) -> str:
-        """A criterion's label in the reader's language."""
+    def criterion(self, cid: str, *, inline: bool = False) -> str:
+        """A criterion's label in the reader's language.
+
+        With ``inline``, the label as it reads inside a sentence (after "strong on", in a
+        list after a colon): its first letter in lower case, unless the label starts with a
+        proper noun or an abbreviation (:meth:`in_text`).
+        """
         for c in self.results.study.criteria:
             if c.id == cid:
-                return local(c.label, self.t.lang)
+                label = local(c.label, self.t.lang)
+                return self.in_text(label) if inline else label
         return cid
 
+    def in_text(self, text: str) -> str:
+        """``text`` as it reads inside a sentence: ``Distance to …`` → ``distance to …``.
+
+        A study's labels are written to stand alone (a heading, a table's row), with a capital;
+        inside a sentence only a proper noun keeps it.  The first word keeps its capital when it
+        is an abbreviation (``IT``, ``SEZ``: another capital in the word) or a place name the
+        study knows (a candidate's or the reference's name in any language, a region's name).
+        """
+        if not text or not text[0].isupper():
+            return text
+        match = re.match(r"[\w-]+", text)
+        first = match.group(0) if match else ""
+        if sum(ch.isupper() for ch in first) > 1 or first.casefold() in self._proper():
+            return text
+        return text[0].lower() + text[1:]
+
+    def _proper(self) -> frozenset[str]:
+        """First words of the place names the study knows, case-folded (for :meth:`in_text`)."""
+        if self._proper_words is None:
+            names: set[str] = set()
+            frames = [self.results.candidates]
+            ref = self.results.reference
+            if ref is not None:
+                frames.append(ref.sites)
+            for frame in frames:
+                for column in ("name", "name_kk", "name_ru"):
+                    if column in frame.columns:
+                        names.update(str(v) for v in frame[column].dropna())
+            for row in region_names().values():
+                names.update(row.values())
+            self._proper_words = frozenset(
+                n.split(maxsplit=1)[0].casefold() for n in names if n.strip()
+            )
+        return self._proper_words
+
+    def _criterion_spec(self, cid: str) -> Criterion | None:
+        return next((c for c in self.results.study.criteria if c.id == cid), None)
+
+    def binary(self, cid: str) -> bool:
+        """Whether a criterion reads a yes/no fact of the town (raw value 1 for yes, 0 for no).
+
+        Such a criterion is an ``attribute`` that is either a membership test (``in:``) or a
+        true/false field of the candidates (``has_sez``); its raw values are written "yes" and
+        "no", never "1 yes = 1".
+        """
+        c = self._criterion_spec(cid)
+        if c is None or c.measure.kind != "attribute":
+            return False
+        if c.measure.in_ is not None:
+            return True
+        column = str(c.measure.attribute)
+        cands = self.results.candidates
+        if column not in cands.columns:
+            return False
+        values = cands[column].dropna()
+        return len(values) > 0 and all(isinstance(v, bool | np.bool_) for v in values)
+
+    def yes_no(self, x: object) -> str:
+        """A yes/no fact (1 or 0) in words; "–" when unknown."""
+        v = _float(x)
+        if v is None:
+            return "–"
+        return self.t("yes") if v >= 0.5 else self.t("no")
+
     def unit(self, cid: str) -> str:
-        """A criterion's unit in the reader's language (``""`` when it has none)."""
-        for c in self.results.study.criteria:
-            if c.id == cid:
-                return local(c.unit, self.t.lang) if c.unit is not None else ""
+        """A criterion's unit in the reader's language (``""`` when it has none).
+
+        A yes/no criterion's numbers are 1 and 0 (in a table of numbers): its unit says so.
+        """
+        if self.binary(cid):
+            return self.t("1 = yes, 0 = no")
+        c = self._criterion_spec(cid)
+        if c is not None and c.unit is not None:
+            return local(c.unit, self.t.lang)
         return ""
 
+    def raw_text(self, cid: str, x: object) -> str:
+        """A raw value without its unit: a number, or "yes" / "no" for a yes/no criterion."""
+        return self.yes_no(x) if self.binary(cid) else self.quantity(x)
+
     def measured(self, cid: str, x: object) -> str:
-        """A raw value with its unit: ``35 institutes``."""
+        """A raw value with its unit: ``35 institutes``; ``yes`` for a yes/no criterion."""
+        if self.binary(cid):
+            return self.yes_no(x)
         unit = self.unit(cid)
         value = self.quantity(x)
         return self.t("{value} {unit}", value=value, unit=unit) if unit else value
+
+    def average(self, cid: str) -> str:
+        """The average candidate on a criterion, with its unit (for "what makes it strong").
+
+        A yes/no criterion has no average town: the share of the candidates with "yes".
+        """
+        mean = self._mean_raw(cid)
+        if self.binary(cid):
+            return self.t("yes for {share} of the candidates", share=self.t.percent(mean or 0.0))
+        return self.t("average candidate: {value}", value=self.measured(cid, mean))
 
     def method(self, name: str) -> str:
         """An MCDA method's name."""
@@ -434,6 +596,7 @@ class Words:
         t = self.t
         known = {
             "Optimal": t.context("solver status", "optimal, proved"),
+            AT_LIMIT: t.context("solver status", "stopped at the time limit, not proved optimal"),
             "Not Solved": t.context("solver status", "not solved"),
             "Infeasible": t.context("solver status", "no set of sites obeys every rule"),
             "Unbounded": t.context("solver status", "unbounded"),
@@ -459,6 +622,8 @@ class Words:
             ("planning_region", "west"): t.context("planning_region", "the Western region"),
             ("planning_region", "south"): t.context("planning_region", "the Southern region"),
         }
+        if field_name == "region":
+            return t.region(value)
         return known.get((field_name, value), value)
 
     def group_field(self) -> str | None:
@@ -524,7 +689,7 @@ class Words:
                     return local(rule.reason, t.lang)
                 continue
             subject = rule.criterion or rule.field or ""
-            label = self.criterion(subject) if rule.criterion else subject
+            label = self.criterion(subject, inline=True) if rule.criterion else subject
             parts = []
             if rule.above is not None and f"{subject} above {rule.above:g}" in text:
                 parts.append(t("{what} above {value}", what=label, value=self.quantity(rule.above)))
@@ -686,8 +851,11 @@ class Words:
         values = pd.to_numeric(kept, errors="coerce").dropna()
         return float(values.mean()) if len(values) else None
 
-    def strengths(self, cid: str) -> list[str]:
-        """What makes a candidate strong: its best criteria against the average candidate."""
+    def strengths(self, cid: str, *, inline: bool = False) -> list[str]:
+        """What makes a candidate strong: its best criteria against the average candidate.
+
+        With ``inline``, the criteria's labels as they read inside a sentence.
+        """
         rec = self.results.recommendation
         verdict = rec.verdict(cid) if rec is not None else None
         if verdict is None:
@@ -695,16 +863,19 @@ class Words:
         t = self.t
         return [
             t(
-                "{criterion}: {value} (average candidate: {other})",
-                criterion=self.criterion(p.criterion),
+                "{criterion}: {value} ({average})",
+                criterion=self.criterion(p.criterion, inline=inline),
                 value=self.measured(p.criterion, self._raw(cid, p.criterion)),
-                other=self.measured(p.criterion, self._mean_raw(p.criterion)),
+                average=self.average(p.criterion),
             )
             for p in verdict.strengths
         ]
 
-    def weaknesses(self, cid: str) -> list[str]:
-        """What holds a candidate back: where it falls furthest behind the leader."""
+    def weaknesses(self, cid: str, *, inline: bool = False) -> list[str]:
+        """What holds a candidate back: where it falls furthest behind the leader.
+
+        With ``inline``, the criteria's labels as they read inside a sentence.
+        """
         rec = self.results.recommendation
         verdict = rec.verdict(cid) if rec is not None else None
         if verdict is None or rec is None:
@@ -715,7 +886,7 @@ class Words:
         return [
             t(
                 "{criterion}: {value} ({other}: {their}; costs {points} of score)",
-                criterion=self.criterion(p.criterion),
+                criterion=self.criterion(p.criterion, inline=inline),
                 value=self.measured(p.criterion, self._raw(cid, p.criterion)),
                 other=self.name(other),
                 their=self.measured(p.criterion, self._raw(other, p.criterion)),
@@ -740,13 +911,23 @@ class Words:
         """One sentence on a candidate: its rank, what it stands out on, what holds it back."""
         t = self.t
         text = t("{site} ({head}).", site=self.name(cid), head=self.standing(cid))
-        strong = self.strengths(cid)
-        weak = self.weaknesses(cid)
+        strong = self.strengths(cid, inline=True)
+        weak = self.weaknesses(cid, inline=True)
         if strong:
             text += " " + t("Strong on: {items}.", items="; ".join(strong))
         if weak:
             text += " " + t("Held back by: {items}.", items="; ".join(weak))
         return text
+
+    def field_word(self, name: object) -> str:
+        """A data field in words (``students`` → ``number of students``); else as written."""
+        text = str(name)
+        return self.t.context(*_FIELDS[text]) if text in _FIELDS else text
+
+    def value_word(self, field_name: object, value: object) -> str:
+        """A category of a data field in words (``it_hub`` → ``IT hub``); else as written."""
+        key = (str(field_name), str(value))
+        return self.t.context(*_VALUES[key]) if key in _VALUES else str(value)
 
     def layer(self, name: str) -> str:
         """A layer's name in the reader's language, when it is one of the shipped ones."""
@@ -890,6 +1071,41 @@ class Words:
                 return t("{centres} would be farther", centres=self.both(centres))
         return ""
 
+    def limit_note(self) -> str:
+        """What a portfolio stopped at its time limit is, in words (empty when proved optimal).
+
+        The status, the best portfolio's objective, the solver's bound and the gap: how far
+        from the optimum the portfolio may be, and what to change to prove it.
+        """
+        p = self.results.portfolio
+        if p is None or p.proven:
+            return ""
+        t = self.t
+        limit = p.time_limit_s
+        if limit is None:
+            seconds = "?"
+        else:
+            seconds = t.integer(limit) if float(limit).is_integer() else t.number(limit, 1)
+        if p.bound is None or p.gap is None:
+            return t(
+                "The solver stopped at its time limit of {seconds} s before proving this "
+                "portfolio optimal: it is the best one found (objective {objective}), and the "
+                "solver gave no bound on how much better another could be. Raise "
+                "portfolio.time_limit_s to prove it.",
+                seconds=seconds,
+                objective=t.number(p.objective, 3),
+            )
+        return t(
+            "The solver stopped at its time limit of {seconds} s before proving this portfolio "
+            "optimal: it is the best one found (objective {objective}); no portfolio can reach "
+            "more than {bound}, so it is at most {gap} short of the optimum. Raise "
+            "portfolio.time_limit_s to prove it.",
+            seconds=seconds,
+            objective=t.number(p.objective, 3),
+            bound=t.number(p.bound, 3),
+            gap=t.percent(p.gap, 1),
+        )
+
     def binding_sentences(self) -> list[str]:
         """The binding rules in words (empty when none binds)."""
         p = self.results.portfolio
@@ -950,7 +1166,7 @@ class Words:
                 field_used |= reads
                 item = t(
                     "“{field}” for {n} of {count}",
-                    field=column,
+                    field=self.field_word(column),
                     n=t.integer(missing),
                     count=t.integer(count),
                 )
@@ -962,8 +1178,14 @@ class Words:
                 gaps.append(Gap(name, "unknown", text, field_used))
             if "region" in layer.columns and regions:
                 counts = layer["region"].astype(str).value_counts()
-                none = [r for r in regions if int(counts.get(r, 0)) == 0]
-                one = [r for r in regions if int(counts.get(r, 0)) == 1]
+                # Named as officials write them, in the reader's language and its order.
+                order = alphabetical(t.lang)
+                none = sorted(
+                    (t.region(r) for r in regions if int(counts.get(r, 0)) == 0), key=order
+                )
+                one = sorted(
+                    (t.region(r) for r in regions if int(counts.get(r, 0)) == 1), key=order
+                )
                 if none:
                     text = t.plural(
                         "No entry in {n} region: {regions}.",
@@ -981,6 +1203,28 @@ class Words:
                     )
                     gaps.append(Gap(name, "few", text, used))
         return gaps
+
+
+# The Cyrillic alphabets in their own order (Unicode puts Kazakh letters such as Қ and Ұ
+# after Я, and Ё after Я): Kazakh as the 2021 Cyrillic standard orders it, Russian as usual.
+_ALPHABETS = {
+    "kk": "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя",
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+}
+
+
+def alphabetical(lang: str) -> Callable[[str], tuple[int, ...]]:
+    """A sort key putting names in ``lang``'s alphabetical order (case ignored).
+
+    Python's own order is the code points', which puts Kazakh letters last; no collation
+    library (ICU) is needed for the few dozen names an output lists.
+    """
+    letters = {ch: i for i, ch in enumerate(_ALPHABETS.get(lang, ""))}
+
+    def key(text: str) -> tuple[int, ...]:
+        return tuple(letters.get(ch, 1000 + ord(ch)) for ch in text.casefold())
+
+    return key
 
 
 def _float(x: object) -> float | None:

@@ -195,8 +195,11 @@ def _place_columns(results: Results, w: Words, ids: Sequence[object]) -> list[Co
             Column(
                 t("Region"),
                 "text",
-                [None if v is None else str(v) for v in _field(results, ids, "region")],
-                t("The region the site lies in (from the candidates' data)."),
+                [
+                    None if v is None or v != v else t.region(v)
+                    for v in _field(results, ids, "region")
+                ],
+                t("The region the site lies in, as officials name it (from the candidates' data)."),
                 csv="results.gpkg: region",
             )
         )
@@ -573,7 +576,10 @@ def _robustness(results: Results, w: Words) -> Sheet:
                 t("In the best portfolio"),
                 "share",
                 [member.get(cid, 0.0) for cid in ids],
-                t("Share of the weight draws whose best portfolio contains it."),
+                t(
+                    "Share of the {n} weight draws whose best portfolio contains it.",
+                    n=t.integer(int(sens.membership.draws)),
+                ),
                 unit="%",
                 csv="acceptability.csv: portfolio",
             )
@@ -595,10 +601,19 @@ def _robustness(results: Results, w: Words) -> Sheet:
         "robustness",
         name,
         t(
-            "How often each candidate ranks first, in the top 3 and in the best portfolio over "
-            "{n} random weightings (seed {seed}).",
-            n=t.integer(sens.samples),
+            "How often each candidate ranks first and in the top 3 over {n} random weightings "
+            "(seed {seed}).",
+            n=t.integer(int(sens.acceptability.draws)),
             seed=str(sens.seed),
+        )
+        + (
+            " "
+            + t(
+                "The best portfolio was found again for {n} of these weightings.",
+                n=t.integer(int(sens.membership.draws)),
+            )
+            if sens.membership is not None
+            else ""
         ),
         columns,
     )

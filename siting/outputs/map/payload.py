@@ -337,7 +337,7 @@ def _value_spec(criterion: Any) -> dict[str, Any]:
 
 
 def _criteria(
-    results: Results, crit_ids: list[str]
+    results: Results, crit_ids: list[str], words: Mapping[str, Words]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     by_id = {c.id: c for c in results.study.criteria}
     groups, local_share = _groups(results, crit_ids)
@@ -346,7 +346,11 @@ def _criteria(
         {
             "id": cid,
             "label": local(by_id[cid].label, cid),
+            # the label inside a sentence ("strong on …"), as Words.criterion(inline=True)
+            "inline": {lang: w.criterion(cid, inline=True) for lang, w in words.items()},
             "unit": local(by_id[cid].unit),
+            # a yes/no fact: the page writes its raw value "yes" / "no", as Words.measured
+            "binary": words[LANGUAGES[0]].binary(cid),
             "direction": by_id[cid].direction,
             "value": _value_spec(by_id[cid]),
             "group": group_of[cid],
@@ -410,7 +414,11 @@ def _portfolio(
         "binding": _binding(results.portfolio.binding_details),
         # The study's own binding rules in the words of the report and the CLI, word for word;
         # the page writes a re-solved portfolio's with the same messages and `words`.
-        "sentences": {lang: w.binding_sentences() for lang, w in words.items()},
+        # A portfolio stopped at its time limit says so first (not proved, its gap).
+        "sentences": {
+            lang: [n for n in [w.limit_note()] if n] + w.binding_sentences()
+            for lang, w in words.items()
+        },
         "words": _vocabulary(words, ids),
         "status": str(results.portfolio.status),
         "objective": _num(results.portfolio.objective),
@@ -556,6 +564,30 @@ def _robustness(results: Results, ids: list[str]) -> dict[str, Any] | None:
         "top": [_num(x) for x in top],
         "expected": [_num(x, digits=4) for x in smaa.expected_rank.reindex(ids)],
         "membership": membership,
+    }
+
+
+def _stakeholders(results: Results, ids: list[str]) -> dict[str, Any] | None:
+    """Whose weights put each candidate in the portfolio, from ``results.stakeholders``.
+
+    ``names``: each stakeholder's name in every language; ``chosen_by``: per candidate (map
+    order) the indices of the stakeholders whose own portfolio holds it (empty for the others);
+    ``hull``: the share of the weightings drawn from their convex hull whose portfolio holds it
+    (None for excluded candidates); ``draws``: how many.
+    """
+    a = getattr(results, "stakeholders", None)
+    if a is None or "chosen_by" not in a.sites.columns:
+        return None
+    position = {sid: k for k, sid in enumerate(a.panel.ids)}
+    chosen = a.sites["chosen_by"].reindex(ids)
+    return {
+        "names": [local(m.name, m.id) for m in a.panel.members],
+        "chosen_by": [
+            [position[s] for s in str(c).split(";") if s] if isinstance(c, str) else []
+            for c in chosen
+        ],
+        "hull": [_num(x) for x in a.sites["hull_membership"].reindex(ids)],
+        "draws": int(a.hull_draws),
     }
 
 
@@ -735,8 +767,8 @@ def map_data(
     lang = lang or study.language
     translator(lang)  # refuses a language siting does not speak
     crit_ids = [c.id for c in study.criteria if c.id in results.values.columns]
-    criteria, groups = _criteria(results, crit_ids)
     words: dict[str, Words] = {code: Words(results, translator(code)) for code in LANGUAGES}
+    criteria, groups = _criteria(results, crit_ids, words)
     candidates = _candidates(results, crit_ids, words)
     tile = None
     if tiles is not None:
@@ -764,6 +796,7 @@ def map_data(
         "alternatives": _alternatives(results),
         "pareto": _pareto(results),
         "robustness": _robustness(results, candidates["id"]),
+        "stakeholders": _stakeholders(results, candidates["id"]),
         "reference": _reference(results, crit_ids),
         "layers": _point_layers(results.layers),
         "boundary_note": boundary_note(base_map(results)),

@@ -35,6 +35,7 @@ function sitingPage(env) {
   var K = DATA.criteria.length;
   var ROB = DATA.robustness;
   var MEMBERSHIP = ROB ? ROB.membership : null;
+  var STAKE = DATA.stakeholders;
   var REC = DATA.recommendation;
   var PORTFOLIO = DATA.portfolio;
   var LOCALES = { kk: "kk-KZ", ru: "ru-RU", en: "en" };
@@ -539,6 +540,11 @@ function sitingPage(env) {
   function valueText(c) {
     var v = c.value;
     if (v.kind === "linear") return fill(t("linear: {worst} → 0, {best} → 1"), { worst: fmt(v.worst), best: fmt(v.best) });
+    if (c.binary && v.kind === "threshold") {
+      var yes = c.direction === "benefit" ? (1 >= v.at ? 1 : v.below) : (1 <= v.at ? 1 : v.below);
+      var no = c.direction === "benefit" ? (0 >= v.at ? 1 : v.below) : (0 <= v.at ? 1 : v.below);
+      return fill(t("value {yes} for yes, {no} for no"), { yes: fmt(yes), no: fmt(no) });
+    }
     if (v.kind === "threshold") {
       return fill(c.direction === "benefit" ? t("threshold: 1 from {at} up, else {below}") : t("threshold: 1 up to {at}, else {below}"),
         { at: fmt(v.at), below: fmt(v.below) });
@@ -547,6 +553,12 @@ function sitingPage(env) {
       return fill(t("piecewise: {points}"), { points: v.points.map(function (p) { return fmt(p[0]) + " → " + fmt(p[1]); }).join(", ") });
     }
     return t("min-max over the candidates");
+  }
+
+  // A yes/no fact in words (Words.yes_no).
+  function yesNo(x) {
+    if (x === null || x === undefined || !isFinite(x)) return "–";
+    return x >= 0.5 ? t("yes") : t("no");
   }
 
   function criteriaTable(rawRow, vRow, weights) {
@@ -561,7 +573,7 @@ function sitingPage(env) {
       var u = unit(k);
       return h("tr", { className: "crit-row", "data-criterion": c.id }, [
         h("td", { text: label(k), title: valueText(c) }),
-        h("td", { className: "num", text: fmt(rawRow[k]) + (u ? " " + u : "") }),
+        h("td", { className: "num", text: c.binary ? yesNo(rawRow[k]) : fmt(rawRow[k]) + (u ? " " + u : "") }),
         h("td", { className: "num", text: fmt(v) }),
         h("td", { className: "num", text: pct(w) }),
         h("td", { className: "num contribution", text: fmt(contrib) }),
@@ -775,6 +787,37 @@ function sitingPage(env) {
         });
         disc.addTo(membership);
       })(mi);
+    }
+  }
+
+  // ------------------------------------------------------------------ stakeholders
+  // Whose weights put the site in the portfolio: a violet disc per site some stakeholder's own
+  // portfolio holds, sized by how many do; its popup names them (siting.stakeholders).
+  var stakeholders = null;
+  if (STAKE) {
+    stakeholders = layer("stakeholders");
+    var STAKE_N = STAKE.names.length;
+    for (var si = 0; si < N; si++) {
+      (function (i) {
+        var by = STAKE.chosen_by[i];
+        if (!by || !by.length) return;
+        var who = by.map(function (k) { return STAKE.names[k][lang] || STAKE.names[k].en; }).join(", ");
+        var disc = L.circleMarker([C.lat[i], C.lon[i]], {
+          pane: "membership", radius: 7 + 14 * Math.sqrt(by.length / STAKE_N), weight: 2, color: "#54278f",
+          fillColor: "#9e9ac8", fillOpacity: 0.5, className: "stakeholder-marker stake-" + i
+        }).bindTooltip(function () { return h("span", { text: place(i) + ": " + integer(by.length) + "/" + integer(STAKE_N) }); });
+        bindPopup(disc, function () {
+          var lines = [h("h3", { text: place(i) }),
+            h("div", { text: fill(t("In the portfolio chosen by the weights of: {names}"), { names: who }) })];
+          if (STAKE.hull[i] !== null) {
+            lines.push(h("div", { text: fill(tn("In the portfolio in {share} of {n} mixture of their weights.",
+              "In the portfolio in {share} of {n} mixtures of their weights.", STAKE.draws),
+              { share: share(STAKE.hull[i]), n: integer(STAKE.draws) }) }));
+          }
+          return h("div", { className: "popup stakeholder-popup" }, lines);
+        });
+        disc.addTo(stakeholders);
+      })(si);
     }
   }
 
@@ -1015,6 +1058,7 @@ function sitingPage(env) {
       return swatch("#fd8d3c") + esc(fill(tn("Portfolio membership probability ({n} draw)",
         "Portfolio membership probability ({n} draws)", MEMBERSHIP.draws), { n: integer(MEMBERSHIP.draws) }));
     }
+    if (role === "stakeholders") return swatch("#9e9ac8") + esc(t("Whose weights put the site in the portfolio"));
     if (role === "pareto") return swatch(PARETO_COLOUR) + esc(t("Pareto point chosen in the panel"));
     if (role === "reference") return swatch("#fff", true) + esc(t("Novosibirsk reference"));
     if (role.indexOf("alternative:") === 0) {
@@ -1245,8 +1289,9 @@ function sitingPage(env) {
     for (var k = 0; k < REC.sites.length; k++) if (REC.sites[k].id === id) return REC.sites[k];
     return null;
   }
+  // A criterion's label inside a sentence ("strong on …"): Words.criterion(inline=True).
   function criterionLabel(id) {
-    for (var k = 0; k < K; k++) if (DATA.criteria[k].id === id) return label(k);
+    for (var k = 0; k < K; k++) if (DATA.criteria[k].id === id) return DATA.criteria[k].inline[lang];
     return id;
   }
 
@@ -1487,8 +1532,9 @@ function sitingPage(env) {
       var j = indexOf[id];
       return h("li", { text: fill(t("{name} (rank {rank})"), { name: placeOf(id), rank: j === undefined ? "–" : integer(state.ranks[j]) }) });
     }));
+    // The rules that decide, named; what each costs is said once, under the answer.
     var binding = byId("portfolio-binding");
-    var lines = bindingSentences();
+    var lines = bindingRules().map(ruleText);
     if (!lines.length) lines = [t("None: the best-scoring sites already satisfy every rule.")];
     binding.replaceChildren.apply(binding, lines.map(function (s) { return h("li", { text: s }); }));
     var coverage = "";
@@ -1700,7 +1746,7 @@ function sitingPage(env) {
   window.siting = {
     map: map,
     markers: markers,
-    layers: { membership: membership },
+    layers: { membership: membership, stakeholders: stakeholders },
     engine: ENGINE ? "engine" : "weighted-sum",
     live: LIVE,
     setWeights: setWeights,
