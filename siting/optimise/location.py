@@ -8,7 +8,8 @@
 
 Each model is reduced before it is built, always without losing exactness: demand points that
 cannot matter are dropped, identical ones merged, and the p-median uses the radius
-("new") formulation of Elloumi (2010), which needs no assignment variables at all.
+("new") formulation of Elloumi (2010), which needs no assignment variables at all (with HiGHS as
+a branch-and-Benders-cut, :mod:`siting.optimise.median`).
 """
 
 from __future__ import annotations
