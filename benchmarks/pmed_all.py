@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
         ours, theirs = [], []
         for _ in range(args.repeat):
             start = time.perf_counter()
-            res = p_median(costs, p, solver=args.solver, time_limit=args.time_limit)
+            res = p_median(costs, p, solver=args.solver, time_limit_s=args.time_limit)
             ours.append(time.perf_counter() - start)
             if args.spopt:
                 seconds, objective = time_spopt_pmed(costs, p)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from siting.errors import DataError
-from siting.optimise import p_median
+from siting.optimise import AT_LIMIT, p_median
 from siting.optimise.orlib import read_pmed
 
 DATA = Path(__file__).parent / "data" / "pmed"
@@ -37,8 +37,9 @@ def test_pmed_reaches_published_optimum(name: str, solver: str) -> None:
     assert p == expected_p
     result = p_median(costs, p, solver=solver)
     assert result.status == "Optimal"
-    assert result.details["bound"] == result.objective
-    assert result.details["gap"] == 0.0
+    assert result.proven
+    assert result.bound is None
+    assert result.gap is None
     assert result.selected.size == p
     assert result.objective == optimum
     # The objective is the distance to the nearest chosen site, recomputed independently.
@@ -90,27 +91,31 @@ def test_pmed6_needs_the_tree_and_reaches_the_optimum() -> None:
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_time_limit_returns_the_best_solution_with_bound_and_gap(solver: str) -> None:
     costs, p = read_pmed(DATA / "pmed6.txt")
-    result = p_median(costs, p, solver=solver, time_limit=1e-6)
-    assert result.status == "Time limit"
+    result = p_median(costs, p, solver=solver, time_limit_s=1e-6)
+    assert result.status == AT_LIMIT
+    assert not result.proven
+    assert result.time_limit_s == 1e-6
     assert result.selected.size == p
     assert result.objective == costs[:, result.selected].min(axis=1).sum()
-    bound, gap = result.details["bound"], result.details["gap"]
+    bound, gap = result.bound, result.gap
+    assert bound is not None
     # The bound is proven: at most the optimum, at least every point's nearest candidate.
     assert costs.min(axis=1).sum() <= bound <= OPTIMA["pmed6"][1] <= result.objective
     assert gap == pytest.approx((result.objective - bound) / result.objective)
-    assert "time limit" in result.details["stopped"]
 
 
 def test_generous_time_limit_changes_nothing() -> None:
     costs, p = read_pmed(DATA / "pmed2.txt")
-    assert p_median(costs, p, time_limit=600).objective == OPTIMA["pmed2"][1]
+    result = p_median(costs, p, time_limit_s=600)
+    assert result.objective == OPTIMA["pmed2"][1]
+    assert result.proven
 
 
 @pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf"), "soon"])
 def test_bad_time_limit(bad: object) -> None:
     costs, p = read_pmed(DATA / "pmed1.txt")
-    with pytest.raises(DataError, match="time_limit"):
-        p_median(costs, p, time_limit=bad)  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="time_limit_s"):
+        p_median(costs, p, time_limit_s=bad)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 16, 36])
@@ -187,7 +192,8 @@ def test_stopped_inside_the_tree_reports_the_open_nodes_bound(
 
     monkeypatch.setattr(median._Master, "solve", stop_at_third)
     result = p_median(costs, p)
-    assert result.status == "Time limit"
-    root, bound = result.details["root_bound"], result.details["bound"]
+    assert result.status == AT_LIMIT
+    root, bound = result.details["root_bound"], result.bound
+    assert bound is not None
     assert root <= bound <= OPTIMA["pmed6"][1] <= result.objective
-    assert result.details["gap"] > 0
+    assert result.gap is not None and result.gap > 0

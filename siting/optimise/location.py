@@ -8,7 +8,8 @@
 
 Each model is reduced before it is built, always without losing exactness: demand points that
 cannot matter are dropped, identical ones merged, and the p-median uses the radius
-("new") formulation of Elloumi (2010), which needs no assignment variables at all.
+("new") formulation of Elloumi (2010), which needs no assignment variables at all (with HiGHS as
+a branch-and-Benders-cut, :mod:`siting.optimise.median`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from siting.optimise._core import (
     chosen,
     fmt,
     fractions,
-    make_solver,
     relative_gap,
     solve,
     solver_version,
@@ -148,7 +148,7 @@ def p_median(
     *,
     weights: np.ndarray | None = None,
     solver: str = "highs",
-    time_limit: float | None = None,
+    time_limit_s: float | None = None,
 ) -> OptimisationResult:
     r"""Weighted p-median: ``p`` sites minimising the weighted distance to the nearest site.
 
@@ -190,24 +190,23 @@ def p_median(
         Demand weights (default 1 each).
     solver
         ``"highs"`` (default) or ``"cbc"``.
-    time_limit
-        Seconds (> 0) after which the search stops and returns its best solution, with status
-        ``"Time limit"`` and the proven lower bound and gap in ``details``; ``None``: no limit.
+    time_limit_s
+        Seconds (> 0) after which the search stops with its best solution (default: until
+        proved optimal).  Stopped, the result has status :data:`AT_LIMIT`, ``proven=False``,
+        ``bound`` (a proven lower bound on the optimum) and ``gap``.
 
     Returns
     -------
     OptimisationResult
         ``objective`` is the weighted sum of distances to the nearest chosen site (recomputed
         from the chosen set); ``assignment`` gives each demand point's nearest chosen site;
-        ``status`` is ``"Optimal"`` or ``"Time limit"``; ``details`` holds ``bound`` (a proven
-        lower bound on the optimum), ``gap`` (``(objective - bound) / objective``), ``stopped``
-        (the sentence saying so, when the time limit stopped the search) and the search's size.
+        ``details`` holds the size of the search (and for HiGHS the root LP bound).
 
     Raises
     ------
     DataError
         NaN, infinite or negative costs, an empty matrix, bad weights, unknown solver, a time
-        limit that is not a positive number.
+        limit that is not a positive number of seconds.
     InfeasibleError
         ``p`` larger than the number of candidates.
     """
@@ -216,19 +215,19 @@ def p_median(
     c = check_cost_matrix(costs)
     w = check_weights_for(c, weights)
     p = check_count(p, c.shape[1])
-    limit = _time_limit(time_limit)
+    limit = check_time_limit(time_limit_s)
     active = np.flatnonzero(w > 0)
     if active.size == 0:
         # Nothing to serve: every choice costs 0.
         selected = np.arange(p, dtype=np.intp)
-        return _median_result(c, w, selected, 0.0, True, solver, start, {"formulation": "none"})
+        return _median_result(c, w, selected, 0.0, True, solver, start, limit, {})
     # Identical demand rows are served alike: one row with the summed weight is exact.
     rows, inverse = np.unique(c[active], axis=0, return_inverse=True)
     merged = np.bincount(inverse.ravel(), weights=w[active], minlength=rows.shape[0])
     if solver == "highs":
         from siting.optimise.median import solve_median
 
-        found = solve_median(rows, merged, p, time_limit=limit)
+        found = solve_median(rows, merged, p, time_limit_s=limit)
         details: dict[str, Any] = {
             "formulation": "radius (Elloumi 2010), branch-and-Benders-cut "
             "(Duran-Mateluna, Alès and Elloumi 2023)",
@@ -240,24 +239,10 @@ def p_median(
             "fixed_closed": found.fixed,
         }
         return _median_result(
-            c, w, found.selected, found.bound, found.optimal, solver, start, details
+            c, w, found.selected, found.bound, found.optimal, solver, start, limit, details
         )
     selected, bound, optimal, details = _median_cbc(rows, merged, p, limit)
-    return _median_result(c, w, selected, bound, optimal, solver, start, details)
-
-
-def _time_limit(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        msg = f"time_limit must be a number of seconds; got {value!r}"
-        raise DataError(msg) from None
-    if not np.isfinite(seconds) or seconds <= 0:
-        msg = f"time_limit must be a positive number of seconds; got {value!r}"
-        raise DataError(msg)
-    return seconds
+    return _median_result(c, w, selected, bound, optimal, solver, start, limit, details)
 
 
 def _median_result(
@@ -268,27 +253,25 @@ def _median_result(
     optimal: bool,
     solver: str,
     start: float,
+    limit: float | None,
     details: dict[str, Any],
 ) -> OptimisationResult:
-    """The p-median result: objective recomputed from the chosen sites, bound and gap."""
+    """The p-median result: objective recomputed from the chosen sites; bound and gap if stopped."""
     assignment = _assign(c, selected)
     objective = float((w * c[np.arange(c.shape[0]), assignment]).sum())
-    bound = objective if optimal else min(bound, objective)
-    gap = (objective - bound) / objective if objective > 0 else 0.0
-    details = {**details, "bound": bound, "gap": gap}
-    if not optimal:
-        details["stopped"] = (
-            f"stopped at the time limit: best solution {fmt(objective)}, lower bound "
-            f"{fmt(bound)}, so at most {100 * gap:.2f}% above the optimum"
-        )
+    proved_bound = None if optimal else min(bound, objective)
     return _result(
         selected,
         objective,
-        "Optimal" if optimal else "Time limit",
+        "Optimal" if optimal else AT_LIMIT,
         solver,
         start,
         assignment=assignment,
         details=details,
+        proven=optimal,
+        bound=proved_bound,
+        gap=relative_gap(objective, proved_bound) if proved_bound is not None else None,
+        time_limit_s=limit,
     )
 
 
@@ -327,24 +310,20 @@ def _median_cbc(
             break
         # A MIP start gives CBC a cutoff at once, so it prunes from the root and skips most of
         # its own (slow, LP-bound) primal heuristics.
-        engine = make_solver("cbc", warm_start=True)
-        if left is not None:
-            engine.timeLimit = left
-        began = time.perf_counter()
-        prob.solve(engine)
-        solve_seconds += time.perf_counter() - began
-        proven = prob.status == pulp.LpStatusOptimal and prob.sol_status == pulp.LpSolutionOptimal
-        found = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
-        if found:
+        solved = solve(prob, "cbc", warm_start=True, time_limit_s=left)
+        solve_seconds += solved.seconds
+        if solved.feasible:
             selected = chosen(y)
             value = float(w @ c[:, selected].min(axis=1))
             if value < best_value:
                 best, best_value = selected, value
-        if not proven:
-            if left is None:
-                status = pulp.LpStatus.get(prob.status, str(prob.status))
-                msg = f"the p-median model was not solved (status {status})"
+        if not solved.proven:
+            if not solved.stopped:
+                msg = f"the p-median model was not solved (status {solved.status})"
                 raise InfeasibleError(msg)
+            # The truncated model is a relaxation: CBC's bound on it bounds the true optimum.
+            if solved.bound is not None and np.isfinite(solved.bound):
+                bound = max(bound, float(solved.bound))
             break
         # The truncated model charges min(distance, cut): its optimum bounds the true one.
         charged = pulp.value(prob.objective)  # None when the objective is a bare constant

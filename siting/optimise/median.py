@@ -278,7 +278,7 @@ def solve_median(
     weights: np.ndarray,
     p: int,
     *,
-    time_limit: float | None = None,
+    time_limit_s: float | None = None,
 ) -> MedianOutcome:
     """Weighted p-median by branch-and-Benders-cut (see the module docstring).
 
@@ -290,7 +290,7 @@ def solve_median(
         Demand weights, > 0.
     p
         Number of sites, ``1 <= p <= candidates``.
-    time_limit
+    time_limit_s
         Seconds after which the search stops with the best solution and the bound reached.
 
     Returns
@@ -299,7 +299,7 @@ def solve_median(
         The best solution, its objective, the proven bound and the size of the search.
     """
     start = time.perf_counter()
-    deadline = start + (float("inf") if time_limit is None else float(time_limit))
+    deadline = start + (float("inf") if time_limit_s is None else float(time_limit_s))
     m, n = costs.shape
     best = _Incumbent(costs, weights)
     floor = float(weights @ costs.min(axis=1))
