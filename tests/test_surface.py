@@ -449,3 +449,24 @@ def test_criteria_left_out_give_their_weight_to_the_others_and_own_rules_apply(t
     np.testing.assert_allclose(s.weights.to_numpy(), expected.to_numpy(), rtol=1e-12)
     np.testing.assert_array_equal(s.excluded, s.raw[:, 1] < 0.5)
     np.testing.assert_allclose(s.score, s.values @ s.weights.to_numpy(), rtol=0, atol=1e-12)
+
+
+def test_the_robustness_draws_follow_the_studys_order_of_importance(tiny, edit):
+    path = edit(spatial_study(tiny), "  partition_cells: 5000\n", "  partition_cells: 5000\n  robustness: {draws: 50, top_percent: 10}\nsensitivity: {order: [students_near, institutes_near, university_km]}\n")  # fmt: skip
+    s = siting.run(path, portfolio=False, sensitivity=False).surface
+    kept = s.kept
+    expected = top_share(
+        s.values[kept],
+        method=s.plan.method,
+        criteria=s.criteria,
+        draws=50,
+        top_percent=10,
+        seed=0,
+        order=[2, 1, 0],
+    )
+    np.testing.assert_array_equal(s.robustness[kept], expected)
+    assert np.isnan(s.robustness[~kept]).all()
+    plain = top_share(
+        s.values[kept], method=s.plan.method, criteria=s.criteria, draws=50, top_percent=10, seed=0
+    )
+    assert not np.array_equal(plain, expected)
