@@ -641,7 +641,7 @@ def _block_bound(
     try:
         out = _solve(rules)
     except InfeasibleError:
-        return -math.inf, best
+        return math.inf, best  # no bound claimed from an infeasible coarse program
     return _upper(float(out.objective), out), best
 
 
