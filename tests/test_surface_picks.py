@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,6 +14,7 @@ import pytest
 import siting
 from siting.errors import CriteriaError, DataError, SitingError
 from siting.features import haversine_km
+from tests.conftest import TINY
 from tests.test_surface import SPATIAL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,8 +32,15 @@ def study(folder: Path, picks: str = PICKS) -> Path:
     return path
 
 
-def test_sites_and_regions_are_chosen_in_the_run(tiny):
-    results = siting.run(study(tiny), portfolio=False)
+@pytest.fixture(scope="module")
+def picked(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("picks") / "tiny"
+    shutil.copytree(TINY, folder)
+    return siting.run(study(folder), portfolio=False)
+
+
+def test_sites_and_regions_are_chosen_in_the_run(picked):
+    results = picked
     surface = results.surface
     sites = results.surface_sites
     assert sites is not None and len(sites.table) == 3
@@ -68,6 +77,15 @@ def test_siting_surface_writes_the_sites_and_regions(tiny, tmp_path):
     assert regions.crs.to_epsg() == 4326
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "surface_sites.csv" in json.dumps(manifest)
+
+
+def test_siting_run_writes_them_with_the_rest(picked, tmp_path):
+    written = picked.write(tmp_path / "out")
+    assert {"surface_sites.csv", "surface_regions.geojson", "surface.parquet"} <= set(written)
+    sites = pd.read_csv(written["surface_sites.csv"])
+    assert sites["h3"].tolist() == picked.surface_sites.table["h3"].tolist()
+    regions = gpd.read_file(written["surface_regions.geojson"])
+    assert len(regions) == len(picked.surface_regions.table)
 
 
 def test_must_include_and_groups_from_the_boundaries(tiny):

@@ -352,8 +352,7 @@ def choose_sites(
     explain_binding
         Say which rules bind (re-solves without each rule on the reduced set).
     solver
-        ``"highs"`` (default: on these dense spacing programs it solved a 205-cell reduced set
-        in 4 s where CBC had not finished in 200 s) or ``"cbc"``.
+        ``"highs"`` (default) or ``"cbc"``; every program is solved to a zero MIP gap.
 
     Returns
     -------
@@ -496,8 +495,8 @@ def _solve(rules: PortfolioRules, *, explain_binding: bool = False) -> Optimisat
     The portfolio's own solve generates spacing rows lazily above 3,000 pairs, which suits
     scattered towns; a surface's reduced set is made of clusters of neighbouring cells, where
     each round adds rows around a few chosen cells only and dozens of rounds follow.  Built at
-    once, 500 such cells with a 300 km spacing (41,000 rows) solve in 3.8 s against 81 s
-    (benchmarks/README.md).  Infeasibility and binding rules go through :func:`solve_rules`,
+    once, 500 such cells with a 300 km spacing (41,000 rows) solve in 5.3 s against 62 s
+    (benchmarks/README.md, "Sites and regions on the surface").  Infeasibility and binding rules go through :func:`solve_rules`,
     which diagnoses and explains.
     """
     if explain_binding or rules.spacing_pairs()[0].size > FULL_PAIRS:
@@ -642,7 +641,7 @@ def _block_bound(
     try:
         out = _solve(rules)
     except InfeasibleError:
-        return -math.inf, best
+        return math.inf, best  # no bound claimed from an infeasible coarse program
     return _upper(float(out.objective), out), best
 
 
