@@ -285,3 +285,44 @@ def test_the_shipped_surface_studys_map_stays_under_3_mb(tmp_path: Path) -> None
     assert path.stat().st_size < 3_000_000
     text = path.read_text(encoding="utf-8")
     assert 'id="siting-surface"' in text and "data:image/png;base64," in text
+
+
+def test_the_report_shows_the_surface_its_best_cells_and_how_it_was_made(
+    runs: dict[str, Results],
+) -> None:
+    from siting.outputs.report import render_report
+    from siting.outputs.surface import best_cells_table
+
+    results = runs["weighted_sum"]
+    surface = results.surface
+    assert surface is not None
+    page = render_report(results, lang="en")
+    for lang in ("en", "ru", "kk"):
+        assert f'id="{lang}-surface"' in page
+    start = page.index('id="en-surface"')
+    section = page[start : page.index("</section>", start)]
+    assert section.count("data:image/png;base64,") == 1
+    table = best_cells_table(results, lang="en")
+    best = table[table["h3"] != ""]
+    assert len(best) > 0
+    # the best cells' sentences, the best gain first, as best_cells.csv writes them
+    import html as html_module
+
+    first = html_module.escape(str(best["sentence"].iloc[0]), quote=True)
+    assert first in section
+    assert f"{len(surface):,} hexagons" in section
+    assert f"{int(surface.kept.sum()):,} cells kept" in section
+    assert "H3 resolution 6" in section
+
+
+def test_a_run_without_a_surface_has_no_surface_section(tiny_results: Results) -> None:
+    from siting.outputs.report import render_report
+
+    assert 'id="en-surface"' not in render_report(tiny_results, lang="en")
+
+
+@pytest.fixture(scope="module")
+def tiny_results(tmp_path_factory: pytest.TempPathFactory) -> Results:
+    folder = tmp_path_factory.mktemp("plain")
+    shutil.copytree(TINY, folder, dirs_exist_ok=True)
+    return siting.run(folder / "study.yaml", portfolio=False)

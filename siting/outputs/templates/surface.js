@@ -288,6 +288,7 @@ function sitingSurface(env) {
     last: function () { return last; },
     opacity: function () { return overlay.options.opacity; },
     bounds: S.bounds,
-    ready: true
+    ready: true,
+    readyAt: performance.now()
   };
 }
