@@ -40,8 +40,6 @@ from siting.scoring import (
 from siting.sensitivity import Sensitivity, Uncertainty, analyse
 from siting.spec import SensitivitySpec
 from siting.study import Study
-from siting.surface import build as build_surface
-from siting.surface import check as check_surface
 
 Progress = Callable[[str], None]
 
@@ -183,6 +181,8 @@ def _run(
             chosen, alternatives, pareto = choose_portfolio(source, candidates, layers, ranking)
     grid = None
     if study.surface is not None and surface == "check":
+        from siting.surface import check as check_surface  # h3, pyarrow: only for a surface
+
         with stage("surface"):
             check_surface(
                 source,
@@ -193,6 +193,8 @@ def _run(
                 kept=candidates.index[kept],
             )
     elif study.surface is not None and surface is not False:
+        from siting.surface import build as build_surface
+
         with stage("surface"):
             grid = build_surface(
                 source,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ import pandas as pd
 from siting import features
 from siting.scoring import Locates
 from siting.surface import engines, grid
+from siting.surface.measure import Plan, excluded_by, score_of, values_of
 from siting.surface.plan import make_area, make_plan
 from siting.surface.result import Surface
 from siting.surface.robustness import top_share
@@ -122,7 +124,7 @@ def build(
             seed=study.seed,
         )
         timings["robustness"] = time.perf_counter() - start
-        surface = Surface(**{**surface.__dict__, "robustness": share, "timings": timings})
+        surface = dataclasses.replace(surface, robustness=share, timings=timings)
     return surface
 
 
@@ -144,10 +146,8 @@ def check(
     make_area(source, boundaries=boundaries, candidates=candidates)
 
 
-def _candidates_table(plan: Any, candidates: gpd.GeoDataFrame, raw: np.ndarray) -> pd.DataFrame:
+def _candidates_table(plan: Plan, candidates: gpd.GeoDataFrame, raw: np.ndarray) -> pd.DataFrame:
     """The candidates measured, valued, excluded and scored as cells are (at their point)."""
-    from siting.surface.measure import excluded_by, score_of, values_of
-
     vals = values_of(plan, raw)
     table = pd.DataFrame(index=candidates.index)
     table["name"] = candidates["name"].astype(str)

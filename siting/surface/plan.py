@@ -8,6 +8,7 @@ the criteria file that caused it.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -155,7 +156,7 @@ def make_plan(
     )
     raw = measure(plan, features.lonlat(candidates))
     among = pd.DataFrame(raw, index=candidates.index, columns=ids).loc[kept]
-    return Plan(**{**plan.__dict__, "among": among}), raw
+    return dataclasses.replace(plan, among=among), raw
 
 
 def make_area(
