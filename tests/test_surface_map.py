@@ -262,6 +262,14 @@ def test_a_click_opens_the_explanation_and_the_slider_fades_the_surface(
     assert "Research institutes, Gaussian reach" in text
     rows = page.locator(".siting-surface-explain tr").count()  # type: ignore[attr-defined]
     assert rows == len(surface.criteria) + 1
+    # an excluded cell says which rule excludes it
+    j = int(np.flatnonzero(surface.excluded)[0])
+    page.evaluate(  # type: ignore[attr-defined]
+        "p => window.sitingSurfaceApi.map.fire('click', {latlng: L.latLng(p[1], p[0])})",
+        [float(surface.lonlat[j, 0]), float(surface.lonlat[j, 1])],
+    )
+    text = page.locator(".siting-surface-explain").inner_text()  # type: ignore[attr-defined]
+    assert "excluded: university_km above 120" in text
     # a real mouse click on the map's middle opens it as well
     page.mouse.click(400, 430)  # type: ignore[attr-defined]
     last = page.evaluate("window.sitingSurfaceApi.last()")  # type: ignore[attr-defined]

@@ -39,6 +39,7 @@ from folium.template import Template
 from siting import features
 from siting.outputs import offline as offline_page
 from siting.outputs.map.payload import local
+from siting.scoring import rule_text
 from siting.surface.result import Surface
 
 __all__ = [
@@ -366,8 +367,11 @@ def surface_data(results: Any, image: SurfaceImage | None = None) -> dict[str, A
         "resolution": surface.resolution,
         "cells": len(surface),
         "labels": labels,
-        "reasons": {r: local(r) for r in surface.reasons},
-        "reason_order": list(surface.reasons),
+        # each exclusion rule in every language (bit k of a point's excluded_by is rule k)
+        "reasons": [
+            local(rule_text(rule), text)
+            for rule, text in zip(surface.plan.rules, surface.reasons, strict=True)
+        ],
         "model": click_model(surface),
     }
 

@@ -238,7 +238,10 @@ function sitingSurface(env) {
     })));
     box.appendChild(el("p", fill(t("score {score}"), { score: sc(r.score) }), "score"));
     if (r.excluded_by) {
-      var why = S.reason_order.filter(function (_, k) { return r.excluded_by >> k & 1; });
+      var why = [];
+      S.reasons.forEach(function (words, k) {
+        if (r.excluded_by >> k & 1) why.push(words[lang()] || words.en);
+      });
       box.appendChild(el("p", fill(t("excluded: {reasons}"), { reasons: why.join("; ") }), "warning"));
     }
     var table = el("table", null, "ranking");
