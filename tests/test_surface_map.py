@@ -334,3 +334,23 @@ def tiny_results(tmp_path_factory: pytest.TempPathFactory) -> Results:
     folder = tmp_path_factory.mktemp("plain")
     shutil.copytree(TINY, folder, dirs_exist_ok=True)
     return siting.run(folder / "study.yaml", portfolio=False)
+
+
+def test_a_tall_area_is_bounded_in_height_too(runs: dict[str, Results]) -> None:
+    import dataclasses
+
+    surface = runs["weighted_sum"].surface
+    assert surface is not None
+    # the same cells' scores on a thin north-south strip: one column of the grid's cells
+    strip = np.flatnonzero(np.abs(surface.lonlat[:, 0] - surface.lonlat[0, 0]) < 0.05)
+    thin = dataclasses.replace(
+        surface,
+        cells=surface.cells[strip],
+        lonlat=surface.lonlat[strip],
+        raw=surface.raw[strip],
+        values=surface.values[strip],
+        score=surface.score[strip],
+        excluded_by=surface.excluded_by[strip],
+    )
+    grid, *_ = score_grid(thin, max_width=300)
+    assert grid.shape[0] <= 300 and grid.shape[1] <= 300

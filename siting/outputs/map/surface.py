@@ -134,7 +134,8 @@ def score_grid(
 
     Each pixel shows the cell holding its centre; a pixel is about half a cell across (two
     pixels per cell, so hexagons stay hexagons), and the picture at least
-    :data:`SCREEN_WIDTH` and at most ``max_width`` pixels wide, whatever the number of cells.
+    :data:`SCREEN_WIDTH` and at most ``max_width`` pixels wide, and at most ``max_width``
+    high, whatever the number of cells.
 
     Returns
     -------
@@ -157,10 +158,13 @@ def score_grid(
     mid = math.cos(math.radians((south + north) / 2))
     step = edge_km / (111.32 * max(mid, 1e-6))
     width = int(min(max_width, max(SCREEN_WIDTH, math.ceil((east - west) / step))))
-    xstep = (east - west) / width  # degrees of longitude per pixel = radians of y per pixel
     y_top, y_bottom = _mercator_y(north), _mercator_y(south)
-    ystep = math.radians(xstep)
-    height = max(1, math.ceil(float(y_top - y_bottom) / ystep))
+    tall = float(y_top - y_bottom) / math.radians((east - west) / width)
+    if tall > max_width:  # an area taller than wide: the height is bounded too
+        width = max(1, int(width * max_width / tall))
+    xstep = (east - west) / width  # degrees of longitude per pixel
+    ystep = math.radians(xstep)  # Web Mercator's y per pixel: square pixels on the map
+    height = max(1, min(max_width, math.ceil(float(y_top - y_bottom) / ystep)))
     y_bottom = y_top - height * ystep
     south = float(_latitude(np.array(y_bottom)))
     lon = west + (np.arange(width) + 0.5) * xstep
