@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,11 +23,15 @@ from siting.outputs.words import Words, local
 
 if TYPE_CHECKING:
     from siting.results import Results
+    from siting.surface.result import Surface
 
 __all__ = ["SURFACE_TITLE", "render_surface_png", "surface_section"]
 
 #: The section's title (a msgid: the report translates it).
 SURFACE_TITLE = N_("Where exactly: the suitability surface")
+
+#: The report's picture is printed about 17 cm wide: a screen's width of pixels is plenty.
+_REPORT_WIDTH = 1600
 
 #: Towns whose best cell the section lists first (by how much the cell gains on the town).
 _SHOWN = 10
@@ -44,7 +49,26 @@ def _mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return x, y
 
 
-def render_surface_png(results: Results, t: Translator, *, dpi: int = 110) -> bytes:
+_GRIDS: dict[
+    int, tuple[weakref.ref[Surface], tuple[np.ndarray, list[list[float]], float, float]]
+] = {}
+
+
+def _grid(surface: Surface) -> tuple[np.ndarray, list[list[float]], float, float]:
+    """The picture's pixels, drawn once per surface for the report's three languages."""
+    hit = _GRIDS.get(id(surface))
+    if hit is not None and hit[0]() is surface:
+        return hit[1]
+    for key in [k for k, (ref, _) in _GRIDS.items() if ref() is None]:
+        del _GRIDS[key]
+    grid = score_grid(surface, max_width=_REPORT_WIDTH)
+    _GRIDS[id(surface)] = (weakref.ref(surface), grid)
+    return grid
+
+
+def render_surface_png(
+    results: Results, t: Translator, *, dpi: int = 110, table: Any = None
+) -> bytes:
     """The surface's picture for the report: score, border, towns, chosen sites, best cells."""
     import matplotlib as mpl
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -56,7 +80,7 @@ def render_surface_png(results: Results, t: Translator, *, dpi: int = 110) -> by
 
     surface = results.surface
     assert surface is not None
-    grid, bounds, low, high = score_grid(surface, max_width=1600)
+    grid, bounds, low, high = _grid(surface)
     rgba = np.zeros((*grid.shape, 4), dtype=np.uint8)
     colours = _palette_rgb()
     scored = grid >= _FIRST
@@ -94,7 +118,7 @@ def render_surface_png(results: Results, t: Translator, *, dpi: int = 110) -> by
             ax.scatter(
                 cx, cy, s=120, facecolors="none", edgecolors="#d62728", linewidths=1.5, zorder=4
             )
-        table = best_cells_table(results, lang=t.lang)
+        table = best_cells_table(results, lang=t.lang) if table is None else table
         best = table[table["h3"] != ""]
         if len(best):
             bx, by = _mercator(best["lon"].to_numpy(), best["lat"].to_numpy())
@@ -150,7 +174,8 @@ def surface_section(results: Results, t: Translator, *, table: Any = None) -> st
     spec = results.study.surface
     if surface is None or spec is None:
         return ""
-    png = render_surface_png(results, t)
+    table = best_cells_table(results, lang=t.lang) if table is None else table
+    png = render_surface_png(results, t, table=table)
     data = base64.b64encode(png).decode("ascii")
     alt = t("Map of the suitability surface: the score of every cell, the towns on top")
     parts = [
@@ -166,7 +191,6 @@ def surface_section(results: Results, t: Translator, *, table: Any = None) -> st
         )
         + "</figcaption></figure>"
     ]
-    table = best_cells_table(results, lang=t.lang) if table is None else table
     found = table[table["h3"] != ""]
     if len(found):
         parts.append(
