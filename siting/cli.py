@@ -106,6 +106,7 @@ def _run_and_write(
         return
     if not quiet:
         _summary(results, lang=t.lang)
+        _surface_line(results, t.lang)
         folder = f"{target}/"
         out_console.print(
             Text(t("outputs in {folder}: {files}", folder=folder, files=", ".join(written)))
@@ -331,22 +332,32 @@ def surface(
         _fail(exc, lang)
         return
     if not quiet:
-        grid = results.surface
-        assert grid is not None
-        out_console.print(
-            Text(
-                t(
-                    "{cells} cells at H3 resolution {resolution}, {kept} kept; best score {best}",
-                    cells=t.integer(len(grid)),
-                    resolution=grid.resolution,
-                    kept=t.integer(int(grid.kept.sum())),
-                    best=t.number(float(grid.score[grid.kept].max()) if grid.kept.any() else None),
-                )
-            )
-        )
+        _surface_line(results, t.lang)
         out_console.print(
             Text(t("outputs in {folder}: {files}", folder=f"{target}/", files=", ".join(written)))
         )
+
+
+def _surface_line(results: Results, lang: str) -> None:
+    """One line on the run's surface: its cells, the kept ones and the best score."""
+    from siting.i18n import translator
+
+    grid = results.surface
+    if grid is None:
+        return
+    t = translator(lang)
+    best = float(grid.score[grid.kept].max()) if grid.kept.any() else None
+    out_console.print(
+        Text(
+            t(
+                "{cells} cells at H3 resolution {resolution}, {kept} kept; best score {best}",
+                cells=t.integer(len(grid)),
+                resolution=grid.resolution,
+                kept=t.integer(int(grid.kept.sum())),
+                best=t.number(best),
+            )
+        )
+    )
 
 
 @app.command()

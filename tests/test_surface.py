@@ -405,3 +405,68 @@ def test_the_dense_pair_search_finds_the_trees_pairs(monkeypatch):
     np.testing.assert_array_equal(dense[1], tree[1])
     np.testing.assert_allclose(dense[2], tree[2], rtol=1e-12, atol=1e-12)
     assert dense[1][0] >= 1
+
+
+def _inputs(path: Path):
+    from siting.scoring import derive_weights, value_table
+    from siting.study import Study
+
+    study = Study.load(path)
+    inputs = study.read_inputs()
+    raw, _ = study.measure(inputs)
+    w = derive_weights(study.source, value_table(study.spec, raw, among=raw)).weights
+    common = {
+        "candidates": inputs.candidates,
+        "layers": inputs.layers,
+        "boundaries": None,
+        "weights": w,
+        "kept": inputs.candidates.index,
+    }
+    return study, w, common
+
+
+def test_an_existing_cluster_is_used_when_its_address_is_given(tiny):
+    from dask.distributed import LocalCluster
+
+    from siting.surface import build
+
+    study, _, common = _inputs(spatial_study(tiny))
+    here = build(study.source, engine="numpy", **common)
+    with LocalCluster(n_workers=2, processes=False, dashboard_address=":0") as cluster:
+        there = build(study.source, scheduler=cluster.scheduler_address, **common)
+        assert len(cluster.scheduler.workers) == 2  # still running: siting closed its client only
+    assert there.engine == "dask"
+    np.testing.assert_array_equal(here.score, there.score)
+
+
+def test_criteria_left_out_give_their_weight_to_the_others_and_own_rules_apply(tiny, edit):
+    path = edit(spatial_study(tiny), "  partition_cells: 5000\n", "  partition_cells: 5000\n  without: [students_near]\n  exclude: [{criterion: institutes_near, below: 0.5}]\n")  # fmt: skip
+    results = siting.run(path, portfolio=False)
+    s = results.surface
+    assert s.criteria == ["university_km", "institutes_near"]
+    w = results.weights
+    expected = w[s.criteria] / w[s.criteria].sum()
+    np.testing.assert_allclose(s.weights.to_numpy(), expected.to_numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(s.excluded, s.raw[:, 1] < 0.5)
+    np.testing.assert_allclose(s.score, s.values @ s.weights.to_numpy(), rtol=0, atol=1e-12)
+
+
+def test_the_robustness_draws_follow_the_studys_order_of_importance(tiny, edit):
+    path = edit(spatial_study(tiny), "  partition_cells: 5000\n", "  partition_cells: 5000\n  robustness: {draws: 50, top_percent: 10}\nsensitivity: {order: [students_near, institutes_near, university_km]}\n")  # fmt: skip
+    s = siting.run(path, portfolio=False, sensitivity=False).surface
+    kept = s.kept
+    expected = top_share(
+        s.values[kept],
+        method=s.plan.method,
+        criteria=s.criteria,
+        draws=50,
+        top_percent=10,
+        seed=0,
+        order=[2, 1, 0],
+    )
+    np.testing.assert_array_equal(s.robustness[kept], expected)
+    assert np.isnan(s.robustness[~kept]).all()
+    plain = top_share(
+        s.values[kept], method=s.plan.method, criteria=s.criteria, draws=50, top_percent=10, seed=0
+    )
+    assert not np.array_equal(plain, expected)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from siting import features
 from siting.scoring import Locates
+from siting.spec import Study
 from siting.surface import engines, grid
 from siting.surface.measure import Plan, excluded_by, score_of, values_of
 from siting.surface.plan import make_area, make_plan
@@ -122,10 +123,29 @@ def build(
             draws=settings.draws if settings else 1000,
             top_percent=settings.top_percent if settings else 5.0,
             seed=study.seed,
+            **_draw_settings(study, plan.ids),
         )
         timings["robustness"] = time.perf_counter() - start
         surface = dataclasses.replace(surface, robustness=share, timings=timings)
     return surface
+
+
+def _draw_settings(study: Study, ids: list[str]) -> dict[str, Any]:
+    """The study's weight ranges and order of importance, when they apply to the surface.
+
+    They are global weights of the study's criteria: with criteria left out of the surface
+    (``without``) the weights are renormalised and the ranges no longer mean the same, so the
+    draws are then uniform on the simplex.
+    """
+    sens = study.sensitivity
+    if sens is None or ids != [c.id for c in study.criteria]:
+        return {}
+    out: dict[str, Any] = {}
+    if sens.weights:
+        out["bounds"] = np.array([sens.weights.get(c, (0.0, 1.0)) for c in ids], dtype=float)
+    if sens.order is not None:
+        out["order"] = [ids.index(c) for c in sens.order]
+    return out
 
 
 def check(

@@ -37,6 +37,8 @@ def top_share(
     seed: int,
     chunk: int | None = None,
     threads: int | None = None,
+    bounds: np.ndarray | None = None,
+    order: list[int] | None = None,
 ) -> np.ndarray:
     """Share of weight draws in which each row of ``values`` is in the top ``top_percent``.
 
@@ -58,11 +60,15 @@ def top_share(
         Draws per chunk (default: as many as :data:`CHUNK_ELEMENTS` allows).
     threads
         Chunks scored at once (default: one per core); each holds one chunk's scores.
+    bounds, order
+        Ranges of the global weights and an order of importance, as
+        :func:`siting.sensitivity.sample_weights` takes them (the study's ``sensitivity``
+        settings).
     """
     n, m = values.shape
     if n == 0:
         return np.empty(0)
-    weights = sample_weights(m, draws, rng=np.random.default_rng(seed))
+    weights = sample_weights(m, draws, rng=np.random.default_rng(seed), bounds=bounds, order=order)
     k = max(1, math.ceil(top_percent / 100.0 * n))
     size = chunk or max(1, CHUNK_ELEMENTS // n)
     frame = pd.DataFrame(values, columns=criteria)
