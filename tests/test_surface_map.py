@@ -72,6 +72,7 @@ criteria:
 METHOD
 exclude:
   - {criterion: university_km, above: 120}
+  - {criterion: institutes_within, equals: 0}
 surface:
   resolution: RES
   area: {around: candidates, km: 40}
@@ -231,6 +232,7 @@ def test_the_page_explains_200_points_as_python_scores_them(
     np.testing.assert_allclose(values, python.values, rtol=0, atol=PAGE_ARITHMETIC)
     np.testing.assert_allclose(score, python.score, rtol=0, atol=PAGE_ARITHMETIC)
     assert (bits == python.excluded_by).all()
+    assert set(np.unique(bits)) >= {0, 1, 2, 3}  # each rule alone and both
     assert 0 < (bits != 0).sum() < len(bits)  # both kept and excluded points were asked
     assert len({round(s, 6) for s in score}) > 50  # the points are not alike
     assert blocked == [] and errors == []
@@ -263,7 +265,7 @@ def test_a_click_opens_the_explanation_and_the_slider_fades_the_surface(
     rows = page.locator(".siting-surface-explain tr").count()  # type: ignore[attr-defined]
     assert rows == len(surface.criteria) + 1
     # an excluded cell says which rule excludes it
-    j = int(np.flatnonzero(surface.excluded)[0])
+    j = int(np.flatnonzero(surface.excluded_by & 1)[0])
     page.evaluate(  # type: ignore[attr-defined]
         "p => window.sitingSurfaceApi.map.fire('click', {latlng: L.latLng(p[1], p[0])})",
         [float(surface.lonlat[j, 0]), float(surface.lonlat[j, 1])],

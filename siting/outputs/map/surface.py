@@ -324,7 +324,9 @@ def click_model(surface: Surface) -> dict[str, Any]:
             "criterion": ids.index(rule.criterion) if rule.criterion in ids else None,
             "above": rule.above,
             "below": rule.below,
-            "equals": rule.equals if isinstance(rule.equals, int | float) else None,
+            # raw values are numbers: a number (or a boolean, 1.0 == True as in pandas) can
+            # equal one, a text never can (rule_mask's `col == text` is False everywhere)
+            "equals": float(rule.equals) if isinstance(rule.equals, int | float) else None,
         }
         for rule in plan.rules
     ]
