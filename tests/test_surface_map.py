@@ -69,6 +69,18 @@ criteria:
     direction: benefit
     value: minmax
     weight: 1
+  - id: students_access
+    label: Students by gravity
+    measure: {gravity: universities, field: students, decay: {exponential: {scale_km: 50}}}
+    direction: benefit
+    value: minmax
+    weight: 1
+  - id: northness
+    label: Latitude
+    measure: {attribute: latitude}
+    direction: cost
+    value: {linear: {best: 40, worst: 56}}
+    weight: 1
 METHOD
 exclude:
   - {criterion: university_km, above: 120}
@@ -80,7 +92,7 @@ surface:
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 
-OWA = "method: {name: owa, owa: {order_weights: [0.3, 0.25, 0.2, 0.15, 0.1]}}"
+OWA = "method: {name: owa, owa: {order_weights: [0.25, 0.2, 0.15, 0.15, 0.1, 0.1, 0.05]}}"
 
 
 def surface_run(folder: Path, *, method: str = "", resolution: int = 6) -> Results:
@@ -210,6 +222,9 @@ def test_the_page_explains_200_points_as_python_scores_them(
     results = runs[method]
     surface = results.surface
     assert surface is not None and surface.method == method
+    # every kind of measure: nearest, counts with linear and Gaussian decay, a sum and a count
+    # within a radius, gravity with exponential decay, a coordinate
+    assert len(surface.criteria) == 7
     path = write_map(results, tmp_path / "map.html")
     page, blocked, errors = open_surface_map(browser, path)
     rng = np.random.default_rng(17)
