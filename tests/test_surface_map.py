@@ -371,3 +371,13 @@ def test_a_tall_area_is_bounded_in_height_too(runs: dict[str, Results]) -> None:
     )
     grid, *_ = score_grid(thin, max_width=300)
     assert grid.shape[0] <= 300 and grid.shape[1] <= 300
+
+
+def test_the_surface_map_is_the_same_bytes_from_one_run_to_the_next(
+    runs: dict[str, Results], tmp_path: Path
+) -> None:
+    results = runs["weighted_sum"]
+    first = write_map(results, tmp_path / "a.html").read_bytes()
+    second = write_map(results, tmp_path / "b.html").read_bytes()
+    assert first == second
+    assert first.count(b'id="siting-surface"') == 1
