@@ -381,3 +381,23 @@ def test_the_surface_map_is_the_same_bytes_from_one_run_to_the_next(
     second = write_map(results, tmp_path / "b.html").read_bytes()
     assert first == second
     assert first.count(b'id="siting-surface"') == 1
+
+
+@pytest.mark.browser
+@browser_only
+def test_the_legend_folds_on_a_phone(
+    browser: object, runs: dict[str, Results], tmp_path: Path
+) -> None:
+    path = write_map(runs["weighted_sum"], tmp_path / "map.html")
+    for width, height, is_open in ((1280, 860, True), (390, 844, False)):
+        page = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+        page.goto(path.as_uri())
+        for _ in range(400):
+            if page.evaluate("!!(window.sitingSurfaceApi && window.sitingSurfaceApi.ready)"):
+                break
+            page.wait_for_timeout(25)
+        assert (
+            page.evaluate("document.querySelector('.siting-surface-legend details').open")
+            is is_open
+        )
+        page.close()

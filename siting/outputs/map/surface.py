@@ -385,6 +385,7 @@ def surface_data(results: Any, image: SurfaceImage | None = None) -> dict[str, A
 _CSS = """
 .siting-surface-legend { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; max-width: 220px; }
+.siting-surface-legend summary { font-weight: bold; cursor: pointer; }
 .siting-surface-legend .bar { height: 10px; margin: 4px 0 2px; }
 .siting-surface-legend .ends { display: flex; justify-content: space-between; }
 .siting-surface-legend .swatch { display: inline-block; width: 12px; height: 10px;

@@ -185,10 +185,18 @@ function sitingSurface(env) {
     }
   });
   var opacity = 0.75;
+  // folded where the map is small (a phone), as the page's own legend is; the reader's choice kept
+  var legendOpen = map.getSize().x >= 600;
   function drawLegend() {
     if (!legendBox) return;
     legendBox.textContent = "";
-    legendBox.appendChild(el("strong", t("Suitability surface")));
+    var details = el("details");
+    details.open = legendOpen;
+    details.addEventListener("toggle", function () { legendOpen = details.open; });
+    details.appendChild(el("summary", t("Suitability surface")));
+    legendBox.appendChild(details);
+    var box = legendBox;
+    legendBox = details;
     var bar = el("div", null, "bar");
     bar.style.background = "linear-gradient(to right," + S.palette.join(",") + ")";
     legendBox.appendChild(bar);
@@ -215,6 +223,7 @@ function sitingSurface(env) {
     label.appendChild(slider);
     legendBox.appendChild(label);
     legendBox.appendChild(el("p", t("Click anywhere on the map to see its score explained."), "hint"));
+    legendBox = box;
   }
   var legend = new Legend();
   if (map.hasLayer(group)) legend.addTo(map);
