@@ -9,6 +9,7 @@ values, excludes and scores 200 seeded random points, and each number must be
 from __future__ import annotations
 
 import io
+import json
 import math
 import shutil
 from collections.abc import Iterator
@@ -310,6 +311,10 @@ def test_the_shipped_surface_studys_map_stays_under_3_mb(tmp_path: Path) -> None
     assert path.stat().st_size < 3_000_000
     text = path.read_text(encoding="utf-8")
     assert 'id="siting-surface"' in text and "data:image/png;base64," in text
+    # the town's population is measured on a point from the settlements layer, and says so
+    data = json.loads(text.split('id="siting-surface">', 1)[1].split("</script>", 1)[0])
+    assert data["labels"]["population"]["layer"] == "settlements"
+    assert data["labels"]["facility_km"]["layer"] is None
 
 
 def test_the_report_shows_the_surface_its_best_cells_and_how_it_was_made(

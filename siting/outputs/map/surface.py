@@ -357,8 +357,24 @@ def surface_data(results: Any, image: SurfaceImage | None = None) -> dict[str, A
     image = image or surface_image(surface)
     study = results.study
     by_id = {c.id: c for c in study.criteria}
+    spec = study.surface
+    stand_ins = spec.measure if spec is not None else {}
     labels = {
-        cid: {"label": local(by_id[cid].label, cid), "unit": local(by_id[cid].unit)}
+        cid: {
+            "label": local(by_id[cid].label, cid),
+            "unit": local(by_id[cid].unit),
+            # a town's own attribute, measured on a point from a layer (surface.measure)
+            "layer": next(
+                (
+                    str(getattr(stand_ins[cid], k))
+                    for k in ("nearest", "count", "sum", "gravity", "access")
+                    if getattr(stand_ins[cid], k)
+                ),
+                None,
+            )
+            if cid in stand_ins
+            else None,
+        }
         for cid in surface.criteria
     }
     return {

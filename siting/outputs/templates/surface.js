@@ -234,7 +234,9 @@ function sitingSurface(env) {
   var popup = L.popup({ maxWidth: 420, className: "siting-surface-popup" });
   function label(j) {
     var info = S.labels[M.criteria[j].id] || {};
-    return (info.label && info.label[lang()]) || M.criteria[j].id;
+    var text = (info.label && info.label[lang()]) || M.criteria[j].id;
+    if (info.layer) text += " " + fill(t("(on a cell: measured from the layer {layer})"), { layer: info.layer });
+    return text;
   }
   function unitOf(j) {
     var info = S.labels[M.criteria[j].id] || {};
