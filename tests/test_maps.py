@@ -32,6 +32,7 @@ from shapely.geometry import Point, Polygon
 
 from siting.errors import OutputError
 from siting.i18n import LANGUAGES, script_messages, translator
+from siting.outputs.map.payload import PAGE_SCRIPTS
 from siting.outputs.map.summary import summary_html
 from siting.outputs.maps import boundary_note, folium_map, render_map, write_map
 from siting.outputs.words import Words
@@ -315,7 +316,7 @@ def test_the_page_opens_in_the_asked_language_with_all_three(tiny: Results) -> N
     assert data["lang"] == "ru"
     assert [x["code"] for x in data["languages"]] == ["kk", "ru", "en"]
     for lang in LANGUAGES:
-        assert data["messages"][lang] == script_messages(lang, ("map.js",))
+        assert data["messages"][lang] == script_messages(lang, PAGE_SCRIPTS)
     assert embedded(render_map(tiny))["lang"] == tiny.study.language
     with pytest.raises(ValueError, match="choose one of kk, ru, en"):
         render_map(tiny, lang="de")

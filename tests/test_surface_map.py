@@ -9,6 +9,7 @@ values, excludes and scores 200 seeded random points, and each number must be
 from __future__ import annotations
 
 import io
+import json
 import math
 import shutil
 from collections.abc import Iterator
@@ -69,9 +70,22 @@ criteria:
     direction: benefit
     value: minmax
     weight: 1
+  - id: students_access
+    label: Students by gravity
+    measure: {gravity: universities, field: students, decay: {exponential: {scale_km: 50}}}
+    direction: benefit
+    value: minmax
+    weight: 1
+  - id: northness
+    label: Latitude
+    measure: {attribute: latitude}
+    direction: cost
+    value: {linear: {best: 40, worst: 56}}
+    weight: 1
 METHOD
 exclude:
   - {criterion: university_km, above: 120}
+  - {criterion: institutes_within, equals: 0}
 surface:
   resolution: RES
   area: {around: candidates, km: 40}
@@ -79,7 +93,7 @@ surface:
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 
-OWA = "method: {name: owa, owa: {order_weights: [0.3, 0.25, 0.2, 0.15, 0.1]}}"
+OWA = "method: {name: owa, owa: {order_weights: [0.25, 0.2, 0.15, 0.15, 0.1, 0.1, 0.05]}}"
 
 
 def surface_run(folder: Path, *, method: str = "", resolution: int = 6) -> Results:
@@ -209,6 +223,9 @@ def test_the_page_explains_200_points_as_python_scores_them(
     results = runs[method]
     surface = results.surface
     assert surface is not None and surface.method == method
+    # every kind of measure: nearest, counts with linear and Gaussian decay, a sum and a count
+    # within a radius, gravity with exponential decay, a coordinate
+    assert len(surface.criteria) == 7
     path = write_map(results, tmp_path / "map.html")
     page, blocked, errors = open_surface_map(browser, path)
     rng = np.random.default_rng(17)
@@ -231,6 +248,7 @@ def test_the_page_explains_200_points_as_python_scores_them(
     np.testing.assert_allclose(values, python.values, rtol=0, atol=PAGE_ARITHMETIC)
     np.testing.assert_allclose(score, python.score, rtol=0, atol=PAGE_ARITHMETIC)
     assert (bits == python.excluded_by).all()
+    assert set(np.unique(bits)) >= {0, 1, 2, 3}  # each rule alone and both
     assert 0 < (bits != 0).sum() < len(bits)  # both kept and excluded points were asked
     assert len({round(s, 6) for s in score}) > 50  # the points are not alike
     assert blocked == [] and errors == []
@@ -262,6 +280,14 @@ def test_a_click_opens_the_explanation_and_the_slider_fades_the_surface(
     assert "Research institutes, Gaussian reach" in text
     rows = page.locator(".siting-surface-explain tr").count()  # type: ignore[attr-defined]
     assert rows == len(surface.criteria) + 1
+    # an excluded cell says which rule excludes it
+    j = int(np.flatnonzero(surface.excluded_by & 1)[0])
+    page.evaluate(  # type: ignore[attr-defined]
+        "p => window.sitingSurfaceApi.map.fire('click', {latlng: L.latLng(p[1], p[0])})",
+        [float(surface.lonlat[j, 0]), float(surface.lonlat[j, 1])],
+    )
+    text = page.locator(".siting-surface-explain").inner_text()  # type: ignore[attr-defined]
+    assert "excluded: university_km above 120" in text
     # a real mouse click on the map's middle opens it as well
     page.mouse.click(400, 430)  # type: ignore[attr-defined]
     last = page.evaluate("window.sitingSurfaceApi.last()")  # type: ignore[attr-defined]
@@ -285,3 +311,98 @@ def test_the_shipped_surface_studys_map_stays_under_3_mb(tmp_path: Path) -> None
     assert path.stat().st_size < 3_000_000
     text = path.read_text(encoding="utf-8")
     assert 'id="siting-surface"' in text and "data:image/png;base64," in text
+    # the town's population is measured on a point from the settlements layer, and says so
+    data = json.loads(text.split('id="siting-surface">', 1)[1].split("</script>", 1)[0])
+    assert data["labels"]["population"]["layer"] == "settlements"
+    assert data["labels"]["facility_km"]["layer"] is None
+
+
+def test_the_report_shows_the_surface_its_best_cells_and_how_it_was_made(
+    runs: dict[str, Results],
+) -> None:
+    from siting.outputs.report import render_report
+    from siting.outputs.surface import best_cells_table
+
+    results = runs["weighted_sum"]
+    surface = results.surface
+    assert surface is not None
+    page = render_report(results, lang="en")
+    for lang in ("en", "ru", "kk"):
+        assert f'id="{lang}-surface"' in page
+    start = page.index('id="en-surface"')
+    section = page[start : page.index("</section>", start)]
+    assert section.count("data:image/png;base64,") == 1
+    table = best_cells_table(results, lang="en")
+    best = table[table["h3"] != ""]
+    assert len(best) > 0
+    # the best cells' sentences, the best gain first, as best_cells.csv writes them
+    import html as html_module
+
+    first = html_module.escape(str(best["sentence"].iloc[0]), quote=True)
+    assert first in section
+    assert f"{len(surface):,} hexagons" in section
+    assert f"{int(surface.kept.sum()):,} cells kept" in section
+    assert "H3 resolution 6" in section
+
+
+def test_a_run_without_a_surface_has_no_surface_section(tiny_results: Results) -> None:
+    from siting.outputs.report import render_report
+
+    assert 'id="en-surface"' not in render_report(tiny_results, lang="en")
+
+
+@pytest.fixture(scope="module")
+def tiny_results(tmp_path_factory: pytest.TempPathFactory) -> Results:
+    folder = tmp_path_factory.mktemp("plain")
+    shutil.copytree(TINY, folder, dirs_exist_ok=True)
+    return siting.run(folder / "study.yaml", portfolio=False)
+
+
+def test_a_tall_area_is_bounded_in_height_too(runs: dict[str, Results]) -> None:
+    import dataclasses
+
+    surface = runs["weighted_sum"].surface
+    assert surface is not None
+    # the same cells' scores on a thin north-south strip: one column of the grid's cells
+    strip = np.flatnonzero(np.abs(surface.lonlat[:, 0] - surface.lonlat[0, 0]) < 0.05)
+    thin = dataclasses.replace(
+        surface,
+        cells=surface.cells[strip],
+        lonlat=surface.lonlat[strip],
+        raw=surface.raw[strip],
+        values=surface.values[strip],
+        score=surface.score[strip],
+        excluded_by=surface.excluded_by[strip],
+    )
+    grid, *_ = score_grid(thin, max_width=300)
+    assert grid.shape[0] <= 300 and grid.shape[1] <= 300
+
+
+def test_the_surface_map_is_the_same_bytes_from_one_run_to_the_next(
+    runs: dict[str, Results], tmp_path: Path
+) -> None:
+    results = runs["weighted_sum"]
+    first = write_map(results, tmp_path / "a.html").read_bytes()
+    second = write_map(results, tmp_path / "b.html").read_bytes()
+    assert first == second
+    assert first.count(b'id="siting-surface"') == 1
+
+
+@pytest.mark.browser
+@browser_only
+def test_the_legend_folds_on_a_phone(
+    browser: object, runs: dict[str, Results], tmp_path: Path
+) -> None:
+    path = write_map(runs["weighted_sum"], tmp_path / "map.html")
+    for width, height, is_open in ((1280, 860, True), (390, 844, False)):
+        page = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+        page.goto(path.as_uri())
+        for _ in range(400):
+            if page.evaluate("!!(window.sitingSurfaceApi && window.sitingSurfaceApi.ready)"):
+                break
+            page.wait_for_timeout(25)
+        assert (
+            page.evaluate("document.querySelector('.siting-surface-legend details').open")
+            is is_open
+        )
+        page.close()

@@ -39,6 +39,7 @@ from siting.outputs.files import write_text
 from siting.outputs.manifest import versions
 from siting.outputs.map.payload import boundary_note
 from siting.outputs.static_map import render_static_map
+from siting.outputs.surface_report import SURFACE_TITLE, surface_section
 from siting.outputs.svg import LineChart, Series
 from siting.outputs.words import GLOSSARY, Words, data_fingerprint, local
 from siting.results import Results
@@ -375,6 +376,7 @@ class _Page:
         cover = self.cover()
         sections = [
             ("map", t("Map"), self.map_section()),
+            ("surface", t(SURFACE_TITLE), surface_section(self.results, t)),
             ("shortlist", t("Strengths and what holds each back"), self.shortlist_section()),
             ("ranking", t("Ranking"), self.ranking_section()),
             ("portfolio", t("The chosen sites and their rules"), self.portfolio_section()),

@@ -39,6 +39,7 @@ from folium.template import Template
 from siting import features
 from siting.outputs import offline as offline_page
 from siting.outputs.map.payload import local
+from siting.scoring import rule_text
 from siting.surface.result import Surface
 
 __all__ = [
@@ -133,7 +134,8 @@ def score_grid(
 
     Each pixel shows the cell holding its centre; a pixel is about half a cell across (two
     pixels per cell, so hexagons stay hexagons), and the picture at least
-    :data:`SCREEN_WIDTH` and at most ``max_width`` pixels wide, whatever the number of cells.
+    :data:`SCREEN_WIDTH` and at most ``max_width`` pixels wide, and at most ``max_width``
+    high, whatever the number of cells.
 
     Returns
     -------
@@ -156,10 +158,13 @@ def score_grid(
     mid = math.cos(math.radians((south + north) / 2))
     step = edge_km / (111.32 * max(mid, 1e-6))
     width = int(min(max_width, max(SCREEN_WIDTH, math.ceil((east - west) / step))))
-    xstep = (east - west) / width  # degrees of longitude per pixel = radians of y per pixel
     y_top, y_bottom = _mercator_y(north), _mercator_y(south)
-    ystep = math.radians(xstep)
-    height = max(1, math.ceil(float(y_top - y_bottom) / ystep))
+    tall = float(y_top - y_bottom) / math.radians((east - west) / width)
+    if tall > max_width:  # an area taller than wide: the height is bounded too
+        width = max(1, int(width * max_width / tall))
+    xstep = (east - west) / width  # degrees of longitude per pixel
+    ystep = math.radians(xstep)  # Web Mercator's y per pixel: square pixels on the map
+    height = max(1, min(max_width, math.ceil(float(y_top - y_bottom) / ystep)))
     y_bottom = y_top - height * ystep
     south = float(_latitude(np.array(y_bottom)))
     lon = west + (np.arange(width) + 0.5) * xstep
@@ -319,7 +324,9 @@ def click_model(surface: Surface) -> dict[str, Any]:
             "criterion": ids.index(rule.criterion) if rule.criterion in ids else None,
             "above": rule.above,
             "below": rule.below,
-            "equals": rule.equals if isinstance(rule.equals, int | float) else None,
+            # raw values are numbers: a number (or a boolean, 1.0 == True as in pandas) can
+            # equal one, a text never can (rule_mask's `col == text` is False everywhere)
+            "equals": float(rule.equals) if isinstance(rule.equals, int | float) else None,
         }
         for rule in plan.rules
     ]
@@ -350,8 +357,24 @@ def surface_data(results: Any, image: SurfaceImage | None = None) -> dict[str, A
     image = image or surface_image(surface)
     study = results.study
     by_id = {c.id: c for c in study.criteria}
+    spec = study.surface
+    stand_ins = spec.measure if spec is not None else {}
     labels = {
-        cid: {"label": local(by_id[cid].label, cid), "unit": local(by_id[cid].unit)}
+        cid: {
+            "label": local(by_id[cid].label, cid),
+            "unit": local(by_id[cid].unit),
+            # a town's own attribute, measured on a point from a layer (surface.measure)
+            "layer": next(
+                (
+                    str(getattr(stand_ins[cid], k))
+                    for k in ("nearest", "count", "sum", "gravity", "access")
+                    if getattr(stand_ins[cid], k)
+                ),
+                None,
+            )
+            if cid in stand_ins
+            else None,
+        }
         for cid in surface.criteria
     }
     return {
@@ -366,8 +389,11 @@ def surface_data(results: Any, image: SurfaceImage | None = None) -> dict[str, A
         "resolution": surface.resolution,
         "cells": len(surface),
         "labels": labels,
-        "reasons": {r: local(r) for r in surface.reasons},
-        "reason_order": list(surface.reasons),
+        # each exclusion rule in every language (bit k of a point's excluded_by is rule k)
+        "reasons": [
+            local(rule_text(rule), text)
+            for rule, text in zip(surface.plan.rules, surface.reasons, strict=True)
+        ],
         "model": click_model(surface),
     }
 
@@ -375,6 +401,7 @@ def surface_data(results: Any, image: SurfaceImage | None = None) -> dict[str, A
 _CSS = """
 .siting-surface-legend { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; max-width: 220px; }
+.siting-surface-legend summary { font-weight: bold; cursor: pointer; }
 .siting-surface-legend .bar { height: 10px; margin: 4px 0 2px; }
 .siting-surface-legend .ends { display: flex; justify-content: space-between; }
 .siting-surface-legend .swatch { display: inline-block; width: 12px; height: 10px;

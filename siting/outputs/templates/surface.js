@@ -185,10 +185,18 @@ function sitingSurface(env) {
     }
   });
   var opacity = 0.75;
+  // folded where the map is small (a phone), as the page's own legend is; the reader's choice kept
+  var legendOpen = map.getSize().x >= 600;
   function drawLegend() {
     if (!legendBox) return;
     legendBox.textContent = "";
-    legendBox.appendChild(el("strong", t("Suitability surface")));
+    var details = el("details");
+    details.open = legendOpen;
+    details.addEventListener("toggle", function () { legendOpen = details.open; });
+    details.appendChild(el("summary", t("Suitability surface")));
+    legendBox.appendChild(details);
+    var box = legendBox;
+    legendBox = details;
     var bar = el("div", null, "bar");
     bar.style.background = "linear-gradient(to right," + S.palette.join(",") + ")";
     legendBox.appendChild(bar);
@@ -215,6 +223,7 @@ function sitingSurface(env) {
     label.appendChild(slider);
     legendBox.appendChild(label);
     legendBox.appendChild(el("p", t("Click anywhere on the map to see its score explained."), "hint"));
+    legendBox = box;
   }
   var legend = new Legend();
   if (map.hasLayer(group)) legend.addTo(map);
@@ -225,7 +234,9 @@ function sitingSurface(env) {
   var popup = L.popup({ maxWidth: 420, className: "siting-surface-popup" });
   function label(j) {
     var info = S.labels[M.criteria[j].id] || {};
-    return (info.label && info.label[lang()]) || M.criteria[j].id;
+    var text = (info.label && info.label[lang()]) || M.criteria[j].id;
+    if (info.layer) text += " " + fill(t("(on a cell: measured from the layer {layer})"), { layer: info.layer });
+    return text;
   }
   function unitOf(j) {
     var info = S.labels[M.criteria[j].id] || {};
@@ -238,7 +249,10 @@ function sitingSurface(env) {
     })));
     box.appendChild(el("p", fill(t("score {score}"), { score: sc(r.score) }), "score"));
     if (r.excluded_by) {
-      var why = S.reason_order.filter(function (_, k) { return r.excluded_by >> k & 1; });
+      var why = [];
+      S.reasons.forEach(function (words, k) {
+        if (r.excluded_by >> k & 1) why.push(words[lang()] || words.en);
+      });
       box.appendChild(el("p", fill(t("excluded: {reasons}"), { reasons: why.join("; ") }), "warning"));
     }
     var table = el("table", null, "ranking");
@@ -288,6 +302,7 @@ function sitingSurface(env) {
     last: function () { return last; },
     opacity: function () { return overlay.options.opacity; },
     bounds: S.bounds,
-    ready: true
+    ready: true,
+    readyAt: performance.now()
   };
 }
