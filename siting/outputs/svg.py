@@ -14,6 +14,7 @@ import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from matplotlib import ticker
@@ -116,13 +117,15 @@ class LineChart:
         self.series.append(series)
         return self
 
-    def _sx(self, x: float) -> float:
+    def _sx(self, x: Any) -> Any:
+        """Pixel x of data x (a number or an array of them)."""
         lo, hi = self.x_range
         _, right, _, left = self.margin
         span = (hi - lo) or 1.0
         return left + (x - lo) / span * (self.width - left - right)
 
-    def _sy(self, y: float) -> float:
+    def _sy(self, y: Any) -> Any:
+        """Pixel y of data y (a number or an array of them)."""
         lo, hi = self.y_range
         top, _, bottom, _ = self.margin
         span = (hi - lo) or 1.0
