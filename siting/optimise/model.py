@@ -58,7 +58,7 @@ MAX_PAIR_ROWS = 2_000_000
 
 #: Up to this many conflicting pairs among the candidates left by the reduction, the spacing
 #: rule goes into the model whole, as cliques (:func:`_clique_cover`); beyond it, lazily.
-REDUCED_PAIRS = 300_000
+REDUCED_PAIRS = 100_000
 
 
 @dataclass(frozen=True)
@@ -302,7 +302,9 @@ def add_spacing(
     if around is not None and keep is not None:
         inside = keep[i] & keep[j]
         i, j = i[inside], j[inside]
-        centres = [c for c in centres if keep[c]]
+        # A clique around every candidate left, not only around the rows generated so far:
+        # cliques cost one row each and hold most conflicts, so few rounds are needed.
+        centres = np.flatnonzero(keep).tolist()
     for a, b in zip(i.tolist(), j.tolist(), strict=True):
         add(prob, affine([(x[a], 1.0), (x[b], 1.0)]), pulp.LpConstraintLE, 1.0, f"sp{a}_{b}")
     seen: set[tuple[int, ...]] = set()

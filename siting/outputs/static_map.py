@@ -267,21 +267,24 @@ def _sites(results: Results, cands: gpd.GeoDataFrame, kept: np.ndarray) -> list[
         else []
     )
     order = [*chosen, *contenders, *[str(i) for i in results.ranking.index]]
-    xs, ys = cands.geometry.x, cands.geometry.y
-    keep = dict(zip(cands.index, kept, strict=True))
+    # Positions looked up once (a lookup per candidate in a Series takes seconds at 100,000).
+    xs, ys = cands.geometry.x.to_numpy(), cands.geometry.y.to_numpy()
+    at = {cid: k for k, cid in enumerate(cands.index)}
+    chosen_set, contender_set = set(chosen), set(contenders)
     out = []
     for cid in dict.fromkeys(order):
-        if cid not in cands.index or not np.isfinite(xs[cid]) or not np.isfinite(ys[cid]):
+        k = at.get(cid)
+        if k is None or not np.isfinite(xs[k]) or not np.isfinite(ys[k]):
             continue
         if cid in close:
             style = "close"
-        elif cid in chosen:
+        elif cid in chosen_set:
             style = "chosen"
-        elif cid in contenders:
+        elif cid in contender_set:
             style = "contender"
         else:
-            style = "kept" if keep[cid] else "excluded"
-        out.append(_Site(str(cid), float(xs[cid]), float(ys[cid]), style))
+            style = "kept" if kept[k] else "excluded"
+        out.append(_Site(str(cid), float(xs[k]), float(ys[k]), style))
     return out
 
 

@@ -14,6 +14,7 @@ import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from matplotlib import ticker
@@ -116,13 +117,15 @@ class LineChart:
         self.series.append(series)
         return self
 
-    def _sx(self, x: float) -> float:
+    def _sx(self, x: Any) -> Any:
+        """Pixel x of data x (a number or an array of them)."""
         lo, hi = self.x_range
         _, right, _, left = self.margin
         span = (hi - lo) or 1.0
         return left + (x - lo) / span * (self.width - left - right)
 
-    def _sy(self, y: float) -> float:
+    def _sy(self, y: Any) -> Any:
+        """Pixel y of data y (a number or an array of them)."""
         lo, hi = self.y_range
         top, _, bottom, _ = self.margin
         span = (hi - lo) or 1.0
@@ -206,18 +209,20 @@ class LineChart:
         stroke = "#222" if s.kind == "dots" else s.colour
         r = 2.6 if s.kind == "dots" else 5.5
         marks = []
-        many = int(ok.sum()) > DOTS_DRAWN
-        seen: set[tuple[int, int]] = set()
-        for k in (int(i) for i in np.flatnonzero(ok)):
-            x, y = self._sx(float(xs[k])), self._sy(float(ys[k]))
-            labelled = k < len(s.labels) and bool(s.labels[k])
-            if many and not labelled:
-                # Thousands of dots: one per pixel, the others would be drawn on top of it.
-                cell = (round(x), round(y))
-                if cell in seen:
-                    continue
-                seen.add(cell)
-                x, y = float(cell[0]), float(cell[1])
+        shown = np.flatnonzero(ok)
+        snapped: dict[int, tuple[float, float]] = {}
+        if shown.size > DOTS_DRAWN:
+            # Thousands of dots: one per pixel (the first there), the others would be drawn on
+            # top of it; labelled dots stay where they are.
+            labelled = np.zeros(xs.size, dtype=bool)
+            labelled[: len(s.labels)] = [bool(text) for text in s.labels][: xs.size]
+            plain = shown[~labelled[shown]]
+            cells = np.column_stack([np.round(self._sx(xs[plain])), np.round(self._sy(ys[plain]))])
+            _, first = np.unique(cells, axis=0, return_index=True)
+            snapped = {int(plain[f]): (float(cells[f, 0]), float(cells[f, 1])) for f in first}
+            shown = np.sort(np.concatenate([plain[first], shown[labelled[shown]]]))
+        for k in (int(i) for i in shown):
+            x, y = snapped.get(k) or (self._sx(float(xs[k])), self._sy(float(ys[k])))
             marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}"/>')
             if k < len(s.labels) and s.labels[k]:
                 marks.append(

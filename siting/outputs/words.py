@@ -407,6 +407,7 @@ class Words:
     t: Translator
     _names: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _proper_words: frozenset[str] | None = field(default=None, init=False, repr=False)
+    _means: dict[str, float | None] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Every candidate's name in the reader's language, once."""
@@ -844,6 +845,12 @@ class Words:
         return _float(raw.at[cid, crit])
 
     def _mean_raw(self, crit: str) -> float | None:
+        # Once per criterion: the kept candidates are looked up among all (100,000, say).
+        if crit not in self._means:
+            self._means[crit] = self._mean_of(crit)
+        return self._means[crit]
+
+    def _mean_of(self, crit: str) -> float | None:
         raw = self.results.raw
         if crit not in raw.columns:
             return None
