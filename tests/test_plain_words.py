@@ -61,7 +61,8 @@ def text_of(html: str) -> str:
 def test_criteria_cards_say_layers_fields_and_decays_in_words(lang: str) -> None:
     p = page(lang)
     by_id = {c.id: c for c in shipped().study.criteria}
-    cards = {cid: p._describe(c) for cid, c in by_id.items()}
+    # a non-breaking space keeps a number with its unit; read it as a space here
+    cards = {cid: p._describe(c).replace("\u00a0", " ") for cid, c in by_id.items()}
     for cid, text in cards.items():
         for raw in RAW:
             assert raw not in text, (lang, cid, raw, text)
