@@ -31,6 +31,10 @@ __all__ = ["ENUMERATION_LIMIT", "FeasibleSet", "feasible_set"]
 #: integer program is cheaper than the list.
 ENUMERATION_LIMIT = 200_000
 
+#: Most conflicting pairs the search lists before it starts (each candidate's conflicts are kept
+#: as a set); beyond this the list is not attempted.
+CONFLICTS_LISTED = 1_000_000
+
 
 @dataclass(frozen=True)
 class FeasibleSet:
@@ -128,6 +132,10 @@ def feasible_set(rules: PortfolioRules, *, limit: int = ENUMERATION_LIMIT) -> Fe
         The list, or None when it is too long or no portfolio is feasible (then the integer
         program says why).
     """
+    if rules.spacing is not None and rules.spacing.count_pairs() > CONFLICTS_LISTED:
+        # Too many conflicts to list (a study of many thousands of candidates): the feasible
+        # portfolios would be far more than the limit anyway.
+        return None
     search = _Search(rules, limit)
     if not search.visit(0) or not search.found:
         return None
