@@ -273,3 +273,14 @@ def test_a_chart_of_many_dots_draws_one_per_pixel() -> None:
     few = LineChart(width=400, height=250, x_range=(0, 1), y_range=(0, 1))
     few.add(Series(x[:50], y[:50], kind="dots"))
     assert few.svg().count("<circle") == 50  # a small chart draws every dot where it lies
+
+
+def test_the_listing_of_portfolios_gives_up_before_listing_too_many_conflicts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from siting.optimise import enumerate as listing
+
+    pts = towns(8, 300)
+    rules = prepare(np.random.default_rng(8).random(300), n=2, lonlat=pts, min_spacing_km=300)
+    monkeypatch.setattr(listing, "CONFLICTS_LISTED", 10)
+    assert listing.feasible_set(rules) is None

@@ -11,8 +11,8 @@ A portfolio can be asked for in two ways that lead into the same computation:
   :func:`solve_rules`, :func:`alternatives_for`, :func:`pareto_for`, and
   :class:`PortfolioResolver`, which builds the model once and re-solves it for new scores.
 
-Modules: ``rules`` (validated inputs), ``model`` (the integer program), ``explain`` (binding
-rules in words), ``infeasible`` (diagnosis and relaxation), ``portfolio`` (the entry points),
+Modules: ``rules`` (validated inputs), ``model`` (the integer program), ``reduce`` (candidates
+no optimum can hold, left out first), ``explain`` (binding rules in words), ``infeasible`` (diagnosis and relaxation), ``portfolio`` (the entry points),
 ``frontier`` (Pareto front and alternatives), ``resolver`` (built-once re-solves),
 ``joint`` (several programmes allocated at once),
 ``location`` (p-median, MCLP, LSCP, p-center), ``median`` (the p-median's branch-and-Benders-cut,

@@ -44,6 +44,13 @@ __all__ = [
 #: integer program is cheaper than the list.
 ENUMERATION_LIMIT = 200_000
 
+#: Most conflicting pairs the search lists before it starts (each candidate's conflicts are kept
+#: as a set); beyond this the list is not attempted.
+CONFLICTS_LISTED = 1_000_000
+
+#: Most candidates the listing takes (its table of compatible pairs is 16 MB at this size).
+LISTED_CANDIDATES = 4_000
+
 
 @dataclass(frozen=True)
 class FeasibleSet:
@@ -162,6 +169,14 @@ def feasible_set(rules: PortfolioRules, *, limit: int = ENUMERATION_LIMIT) -> Fe
         The list, or None when it is too long or no portfolio is feasible (then the integer
         program says why).
     """
+    if rules.spacing is not None and rules.spacing.count_pairs() > CONFLICTS_LISTED:
+        # Too many conflicts to list (a study of many thousands of candidates): the feasible
+        # portfolios would be far more than the limit anyway.
+        return None
+    if rules.size > LISTED_CANDIDATES:
+        # The listing keeps a candidate × candidate table of compatible pairs; beyond this size
+        # the integer program answers instead (nothing builds an n × n array at scale).
+        return None
     m, n = rules.size, rules.count.n
     sizes = {n} if rules.count.exact else set(range(n + 1))
     allowed = np.ones(m, dtype=bool)
