@@ -914,8 +914,11 @@ class Words:
         if verdict is None or rec is None:
             return []
         t = self.t
-        order = list(self.results.included)
-        other = rec.leader if cid != rec.leader else (order[1] if len(order) > 1 else cid)
+        if cid != rec.leader:
+            other = rec.leader
+        else:  # the runner-up (not a list of 100,000 ids to find it)
+            order = self.results.included
+            other = order[1] if len(order) > 1 else cid
         return [
             t(
                 "{criterion}: {value} ({other}: {their}; costs {points} of score)",
