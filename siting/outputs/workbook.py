@@ -404,8 +404,10 @@ def _ranking(results: Results, w: Words) -> Sheet:
     if ref is not None and float(ref.score.max()):
         best = float(ref.score.max())
         weighted = pd.concat([results.contributions.sum(axis=1), ref.score])
+        # plain lookups: a pandas one per row takes seconds with 100,000 candidates
+        by_id, kept_rows = weighted.to_dict(), kept.tolist()
         share = [
-            float(weighted[cid]) / best if i >= n or bool(kept.iloc[i]) else None
+            float(by_id[cid]) / best if i >= n or bool(kept_rows[i]) else None
             for i, cid in enumerate(ids)
         ]
         columns.append(
@@ -425,12 +427,12 @@ def _ranking(results: Results, w: Words) -> Sheet:
     for method in results.method_ranks.columns:
         if method == main:
             continue
-        ranks = results.method_ranks[method]
+        ranks = results.method_ranks[method].to_dict()  # a dict: 100,000 lookups
         columns.append(
             Column(
                 t("Rank ({method})", method=w.method(method)),
                 "int",
-                [ranks.get(cid) if cid in ranks.index else None for cid in ids],
+                [ranks.get(cid) for cid in ids],
                 t(
                     "Rank under {method}, scored on the same values and weights.",
                     method=w.method(method),
@@ -806,6 +808,15 @@ def _shown_length(value: Any, kind: Kind) -> int:
 def _width(column: Column) -> float:
     if column.kind == "bool":
         longest = 5 if column.values else 0
+    elif column.kind in ("int", "count"):
+        # the longest whole number written is the largest's or the most negative's (the length
+        # grows with the magnitude, a minus sign adds one)
+        numbers = [x for x in map(_number, column.values) if x is not None]
+        longest = (
+            max(_shown_length(max(numbers), column.kind), _shown_length(min(numbers), column.kind))
+            if numbers
+            else 0
+        )
     elif column.kind in ("number", "share"):
         # every number shows about 7 characters: one is enough to know (not 100,000 looked at)
         longest = 7 if any(_number(v) is not None for v in column.values) else 0
