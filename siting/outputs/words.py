@@ -531,7 +531,8 @@ class Words:
             for frame in frames:
                 for column in ("name", "name_kk", "name_ru"):
                     if column in frame.columns:
-                        names.update(str(v) for v in frame[column].dropna())
+                        # distinct names only: 100,000 candidates share far fewer
+                        names.update(str(v) for v in frame[column].dropna().unique())
             for row in region_names().values():
                 names.update(row.values())
             self._proper_words = frozenset(
