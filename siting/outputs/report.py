@@ -207,7 +207,9 @@ def _present(obj: object) -> bool:
 def _curve(criterion: Criterion, raw: pd.Series, kept: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Sample the criterion's value function over its defining points and the candidates' range."""
     spec = criterion.value
-    marks: list[float] = [float(x) for x in raw[np.isfinite(raw)]]
+    finite = raw[np.isfinite(raw)].to_numpy(dtype=float)
+    # only the range matters: its ends, not a Python float per candidate
+    marks: list[float] = [float(finite.min()), float(finite.max())] if finite.size else []
     if spec.linear is not None:
         marks += [spec.linear.best, spec.linear.worst]
     elif spec.threshold is not None:
@@ -1330,11 +1332,14 @@ class _Page:
         kept = results.ranking["excluded_reason"].fillna("") == ""
         groups = results.study.groups or {}
         cards = []
+        # the candidates' rows looked up once for every criterion (100,000 ids: not per chart)
+        raws = results.raw.reindex(index=results.ranking.index, columns=crit_ids)
+        valss = results.values.reindex(index=results.ranking.index, columns=crit_ids)
         for c in results.study.criteria:
             if c.id not in crit_ids:
                 continue
-            raw = results.raw[c.id].reindex(results.ranking.index).astype(float)
-            vals = results.values[c.id].reindex(results.ranking.index).astype(float)
+            raw = raws[c.id].astype(float)
+            vals = valss[c.id].astype(float)
             chart = value_function_svg(c, raw, vals, kept, lang=t.lang)
             group = groups.get(c.group or "")
             group_label = (

@@ -165,12 +165,7 @@ def draw_static_map(results: Results, *, lang: str | None = None) -> Figure:
     words = Words(results, t)
     base = _projected(results.boundaries)
     ranking = results.ranking
-    cands = results.candidates.reindex(ranking.index)
-    if cands.crs is None:
-        cands = cands.set_crs("EPSG:4326")
-    cands = cands.set_geometry(cands.geometry.representative_point()).to_crs(PROJECTION)
-    kept = (ranking["excluded_reason"].fillna("") == "").to_numpy()
-    sites = _sites(results, cands, kept)
+    cands, kept, sites = _placed(results)
 
     with mpl.rc_context({"font.size": 8, "svg.hashsalt": "siting"}):
         fig = Figure(figsize=(8, 5.2), layout="constrained")
@@ -230,6 +225,33 @@ def draw_static_map(results: Results, *, lang: str | None = None) -> Figure:
         obstacles = [a.get_window_extent() for a in (legend, caveat, scale) if a is not None]
         _place_labels(ax, words, sites, obstacles)
     return fig
+
+
+_PLACED: dict[
+    int, tuple[weakref.ref[Results], tuple[gpd.GeoDataFrame, np.ndarray, list[_Site]]]
+] = {}
+
+
+def _placed(results: Results) -> tuple[gpd.GeoDataFrame, np.ndarray, list[_Site]]:
+    """The candidates projected, which are kept, and the sites in order: once per run.
+
+    The same in every language (the report draws the map in three); with 100,000 candidates
+    the projection and the sites take a second or two each time.
+    """
+    hit = _PLACED.get(id(results))
+    if hit is not None and hit[0]() is results:
+        return hit[1]
+    ranking = results.ranking
+    cands = results.candidates.reindex(ranking.index)
+    if cands.crs is None:
+        cands = cands.set_crs("EPSG:4326")
+    cands = cands.set_geometry(cands.geometry.representative_point()).to_crs(PROJECTION)
+    kept = (ranking["excluded_reason"].fillna("") == "").to_numpy()
+    placed = (cands, kept, _sites(results, cands, kept))
+    # only the last run is kept (a dead or reused id is replaced)
+    _PLACED.clear()
+    _PLACED[id(results)] = (weakref.ref(results), placed)
+    return placed
 
 
 class _QuietCanvas(FigureCanvasAgg):

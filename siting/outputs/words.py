@@ -408,18 +408,32 @@ class Words:
     _names: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _proper_words: frozenset[str] | None = field(default=None, init=False, repr=False)
     _means: dict[str, float | None] = field(default_factory=dict, init=False, repr=False)
+    _binary: dict[str, bool] = field(default_factory=dict, init=False, repr=False)
+    _reasons: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Every candidate's name in the reader's language, once."""
+        """Every candidate's name in the reader's language, once.
+
+        Vectorised over the candidates (one column's lookup, not a dict per row): with 100,000
+        candidates a row-by-row pass took seconds per language.  The rule is
+        :meth:`Translator.place`'s: the name in the reader's language when the candidate layer
+        has one, else the ranking's ``name`` (it wins over the layer's: writers' tests rename
+        there), else the id.
+        """
         cands = self.results.candidates
-        columns = [c for c in ("name", "name_kk", "name_ru") if c in cands.columns]
-        rows = cands[columns].to_dict(orient="index") if columns else {}
-        ranking_names = self.results.ranking["name"].astype(str).to_dict()
-        for cid, name in ranking_names.items():
-            row = rows.get(cid, {})
-            # The ranking's name wins over the candidate layer's: writers' tests rename there.
-            row = {**row, "name": name}
-            self._names[str(cid)] = self.t.place(row, fallback=str(cid))
+        ranking_names = self.results.ranking["name"].astype(str)
+        ids = ranking_names.index
+        keys = [str(cid) for cid in ids]
+        given = ranking_names.to_numpy(dtype=object)
+        names = np.where(ranking_names.str.strip().to_numpy() != "", given, np.array(keys, object))
+        column = f"name_{self.t.lang}"
+        if column in ("name_kk", "name_ru") and column in cands.columns:
+            own = cands[column].reindex(ids).to_numpy(dtype=object)
+            usable = np.fromiter(
+                (isinstance(v, str) and bool(v.strip()) for v in own), bool, len(own)
+            )
+            names = np.where(usable, own, names)
+        self._names.update(zip(keys, names.tolist(), strict=True))
 
     # ------------------------------------------------------------------ names and numbers
 
@@ -517,7 +531,8 @@ class Words:
             for frame in frames:
                 for column in ("name", "name_kk", "name_ru"):
                     if column in frame.columns:
-                        names.update(str(v) for v in frame[column].dropna())
+                        # distinct names only: 100,000 candidates share far fewer
+                        names.update(str(v) for v in frame[column].dropna().unique())
             for row in region_names().values():
                 names.update(row.values())
             self._proper_words = frozenset(
@@ -544,8 +559,15 @@ class Words:
         cands = self.results.candidates
         if column not in cands.columns:
             return False
-        values = cands[column].dropna()
-        return len(values) > 0 and all(isinstance(v, bool | np.bool_) for v in values)
+        if cid not in self._binary:
+            values = cands[column].dropna()
+            # A boolean column holds nothing else: no pass over 100,000 values (and the answer
+            # is kept: the report asks it for every sentence about a criterion).
+            self._binary[cid] = len(values) > 0 and (
+                pd.api.types.is_bool_dtype(values.dtype)
+                or all(isinstance(v, bool | np.bool_) for v in values)
+            )
+        return self._binary[cid]
 
     def yes_no(self, x: object) -> str:
         """A yes/no fact (1 or 0) in words; "–" when unknown."""
@@ -674,13 +696,18 @@ class Words:
         is matched to its rule and written again from the rule (a reason the file wrote is a
         study text and kept as written).
         """
-        reason = str(self.results.ranking["excluded_reason"].get(cid, "") or "")
+        return self.reason(str(self.results.ranking["excluded_reason"].get(cid, "") or ""))
+
+    def reason(self, reason: str) -> str:
+        """An ``excluded_reason`` of the ranking in the reader's language (see :meth:`exclusion_reason`).
+
+        Kept per text: 100,000 candidates share a handful of reasons.
+        """
         if not reason:
             return ""
-        out = []
-        for part in reason.split("; "):
-            out.append(self._rule_reason(part))
-        return "; ".join(out)
+        if reason not in self._reasons:
+            self._reasons[reason] = "; ".join(self._rule_reason(p) for p in reason.split("; "))
+        return self._reasons[reason]
 
     def _rule_reason(self, text: str) -> str:
         t = self.t
@@ -888,8 +915,11 @@ class Words:
         if verdict is None or rec is None:
             return []
         t = self.t
-        order = list(self.results.included)
-        other = rec.leader if cid != rec.leader else (order[1] if len(order) > 1 else cid)
+        if cid != rec.leader:
+            other = rec.leader
+        else:  # the runner-up (not a list of 100,000 ids to find it)
+            order = self.results.included
+            other = order[1] if len(order) > 1 else cid
         return [
             t(
                 "{criterion}: {value} ({other}: {their}; costs {points} of score)",

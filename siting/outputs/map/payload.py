@@ -113,16 +113,30 @@ def local(text: object, fallback: str = "") -> dict[str, str]:
 
 
 def places(frame: pd.DataFrame, ids: Iterable[Any]) -> dict[str, list[str]]:
-    """The names of ``ids`` in each language: ``name_kk`` / ``name_ru``, else ``name``, else the id."""
+    """The names of ``ids`` in each language: ``name_kk`` / ``name_ru``, else ``name``, else the id.
+
+    :meth:`~siting.i18n.Translator.place`'s rule, a column at a time: a dict per row took
+    seconds with 100,000 candidates.
+    """
     rows = frame.reindex(list(ids))
-    out: dict[str, list[str]] = {}
-    for lang in LANGUAGES:
-        t = translator(lang)
-        out[lang] = [
-            t.place({k: row.get(k) for k in ("name", "name_kk", "name_ru")}, str(cid))
-            for cid, row in zip(rows.index, rows.to_dict("records"), strict=True)
-        ]
-    return out
+    fallback = np.array([str(cid) for cid in rows.index], dtype=object)
+
+    def column(key: str) -> np.ndarray | None:
+        return rows[key].to_numpy(dtype=object) if key in rows.columns else None
+
+    def chosen(values: np.ndarray | None, otherwise: np.ndarray) -> np.ndarray:
+        if values is None:
+            return otherwise
+        usable = np.fromiter(
+            (isinstance(v, str) and bool(v.strip()) for v in values), bool, len(values)
+        )
+        return np.where(usable, values, otherwise)
+
+    named = chosen(column("name"), fallback)
+    return {
+        lang: chosen(column(f"name_{lang}") if lang in ("kk", "ru") else None, named).tolist()
+        for lang in LANGUAGES
+    }
 
 
 def _round_coords(obj: Any, decimals: int = _COORD_DECIMALS) -> Any:
@@ -713,7 +727,9 @@ def _candidates(
         # rule written again from its criterion and threshold)
         "excluded_text": {
             lang: [
-                w.exclusion_reason(cid) if r else "" for cid, r in zip(ids, reasons, strict=True)
+                # the ranking's own reason (w.exclusion_reason's lookup, done once above)
+                w.reason(str(r)) if r else ""
+                for r in reasons
             ]
             for lang, w in words.items()
         },
