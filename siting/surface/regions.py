@@ -36,8 +36,8 @@ import numpy as np
 from siting.errors import DataError, InfeasibleError
 from siting.features import EARTH_RADIUS_KM, haversine_km
 from siting.i18n import N_, Msg
-from siting.messages import plural
 from siting.optimise.packing import pack
+from siting.surface.sites import allowed_cells
 from siting.tolerances import OBJECTIVE_ABS, OBJECTIVE_REL
 
 __all__ = [
@@ -328,27 +328,7 @@ def _check(
             )
         )
         xy = np.zeros((n, 2))
-    mask = np.ones(n, dtype=bool) if allowed is None else np.asarray(allowed)
-    if mask.shape != (n,) or mask.dtype != bool:
-        problems.append(
-            Msg(
-                N_("allowed must be a boolean mask with one value per cell ({size}); got {shape}"),
-                size=n,
-                shape=mask.shape,
-            )
-        )
-        mask = np.ones(n, dtype=bool)
-    bad = np.flatnonzero(mask & ~np.isfinite(s))
-    if bad.size:
-        problems.append(
-            plural(
-                "{n} allowed cell has no score, at cell {first}; score it or exclude it",
-                "{n} allowed cells have no score, first at cell {first}; score them or exclude "
-                "them",
-                int(bad.size),
-                first=int(bad[0]),
-            )
-        )
+    mask = allowed_cells(s, allowed, problems)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         problems.append(
             Msg(N_("k (number of regions) must be a whole number >= 1; got {value}"), value=repr(k))

@@ -182,6 +182,37 @@ def undominated(
     return rank_order(scores, out)
 
 
+def allowed_cells(scores: np.ndarray, allowed: Any, problems: list[str]) -> np.ndarray:
+    """The mask of cells that may be chosen (all when ``allowed`` is None), each with a score.
+
+    Shared by the sites and the regions chosen from a surface; problems are added to
+    ``problems`` (a wrong mask is replaced by all cells, so that checking goes on).
+    """
+    s = scores
+    mask = np.ones(s.size, dtype=bool) if allowed is None else np.asarray(allowed)
+    if mask.shape != s.shape or mask.dtype != bool:
+        problems.append(
+            Msg(
+                N_("allowed must be a boolean mask with one value per cell ({size}); got {shape}"),
+                size=s.size,
+                shape=mask.shape,
+            )
+        )
+        mask = np.ones(s.size, dtype=bool)
+    bad = np.flatnonzero(mask & ~np.isfinite(s))
+    if bad.size:
+        problems.append(
+            plural(
+                "{n} allowed cell has no score, at cell {first}; score it or exclude it",
+                "{n} allowed cells have no score, first at cell {first}; score them or exclude "
+                "them",
+                int(bad.size),
+                first=int(bad[0]),
+            )
+        )
+    return mask
+
+
 def _check(
     scores: Any,
     lonlat: Any,
@@ -211,27 +242,7 @@ def _check(
         )
     elif not np.all(np.isfinite(xy)) or np.any(np.abs(xy[:, 1]) > 90):
         problems.append(Msg(N_("lonlat has missing coordinates or latitudes beyond ±90; fix them")))
-    mask = np.ones(s.size, dtype=bool) if allowed is None else np.asarray(allowed)
-    if mask.shape != s.shape or mask.dtype != bool:
-        problems.append(
-            Msg(
-                N_("allowed must be a boolean mask with one value per cell ({size}); got {shape}"),
-                size=s.size,
-                shape=mask.shape,
-            )
-        )
-        mask = np.ones(s.size, dtype=bool)
-    bad = np.flatnonzero(mask & ~np.isfinite(s))
-    if bad.size:
-        problems.append(
-            plural(
-                "{n} allowed cell has no score, at cell {first}; score it or exclude it",
-                "{n} allowed cells have no score, first at cell {first}; score them or exclude "
-                "them",
-                int(bad.size),
-                first=int(bad[0]),
-            )
-        )
+    mask = allowed_cells(s, allowed, problems)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         problems.append(
             Msg(N_("k (number of sites) must be a whole number >= 1; got {value}"), value=repr(k))
