@@ -15,7 +15,6 @@ workers need siting and its dependencies installed (docs/surface.md).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -78,14 +77,17 @@ def run_numpy(
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Part:
-    """Every partition in this process, on ``threads`` threads (default: one per core).
+    """Every partition in this process, on ``threads`` threads (default: one).
 
     The heavy steps (KD-tree queries, numpy's array arithmetic, h3ronpy's Rust) release the
     GIL, so threads use the cores without copying the plan into other processes; each
     partition is computed by itself and the results are put in the groups' order, so the
     numbers do not depend on the number of threads.
     """
-    workers = threads or len(os.sched_getaffinity(0))
+    # One thread unless asked: a test run aborted (SIGABRT, no message) inside a partition's
+    # scoring while two partitions ran at once; until that is understood, parallel work goes
+    # through the dask engine, whose workers run one thread each.
+    workers = threads or 1
     parts: list[Part] = []
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(groups)))) as pool:
         for k, part in enumerate(

@@ -12,7 +12,6 @@ scores (cells × draws of one chunk) per thread are in memory, never draws × ce
 from __future__ import annotations
 
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -59,7 +58,7 @@ def top_share(
     chunk
         Draws per chunk (default: as many as :data:`CHUNK_ELEMENTS` allows).
     threads
-        Chunks scored at once (default: one per core); each holds one chunk's scores.
+        Chunks scored at once (default: one); each holds one chunk's scores.
     bounds, order
         Ranges of the global weights and an order of importance, as
         :func:`siting.sensitivity.sample_weights` takes them (the study's ``sensitivity``
@@ -95,7 +94,7 @@ def top_share(
     # Chunks on one thread per core (numpy releases the GIL in the product and the partition);
     # counts are whole numbers, so their sum does not depend on the order the chunks finish.
     counts = np.zeros(n, dtype=np.int64)
-    workers = threads or len(os.sched_getaffinity(0))
+    workers = threads or 1  # one unless asked, as siting.surface.engines.run_numpy
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for part in pool.map(count, range(0, draws, size)):
             counts += part
