@@ -159,8 +159,10 @@ class _Master:
         with quiet_stdout():
             h = highspy.Highs()
         h.setOptionValue("output_flag", False)
-        # One thread: many small warm-started solves, on a machine other work shares.
-        h.setOptionValue("threads", 1)
+        # No parallel simplex: many small warm-started solves, on a machine other work shares.
+        # (Not `threads: 1`: HiGHS keeps one thread scheduler per process, and once PuLP's HiGHS
+        # has started it with another count every later run with `threads` set fails, "Not Set".)
+        h.setOptionValue("parallel", "off")
         m, n = costs.shape
         inf = highspy.kHighsInf
         floor = costs.min(axis=1)
