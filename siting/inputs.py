@@ -31,7 +31,7 @@ from siting.errors import DataError
 from siting.i18n import N_, Msg
 from siting.layers import SHOWN, and_more, json_kind, read_layer, shown_path, unreadable
 from siting.messages import Integer, Joined, Located, did_you_mean, either, plural
-from siting.spec import COORDINATES, Criterion, Study, Where
+from siting.spec import COORDINATES, Criterion, Grouping, Study, Where
 
 #: Fields that data/README.md documents as counts of people or things; whatever a study does
 #: with them, a negative value is a mistake in the data.
@@ -72,9 +72,18 @@ def read_layers(
             )
         except DataError as exc:
             problems += exc.problems
+    broken: set[str] = set()
+    if study.groupings:
+        frames, found = apply_groupings(
+            study.groupings, frames, problem=source.problem, labels=_labels(source)
+        )
+        problems += found
+        # A grouping with a problem leaves features without a group; the rules that use it
+        # would report the same gap a second time.
+        broken = {name for name in study.groupings if any(f".{name}." in p for p in found)}
     # The fields of the layers that could be read are checked even when another layer failed,
     # so that a planner sees every problem in one run.
-    problems += _field_problems(source, frames, _labels(source))
+    problems += _field_problems(source, frames, _labels(source), skip=broken)
     if not problems:
         # Where the points lie is judged only on layers that read cleanly: a swapped file would
         # otherwise be reported as far from everything, at the exclusions.
@@ -84,6 +93,136 @@ def read_layers(
         raise DataError(problems)
     candidates = frames.pop(CANDIDATES)
     return candidates, frames
+
+
+def apply_groupings(
+    groupings: dict[str, Grouping],
+    frames: dict[str, gpd.GeoDataFrame],
+    *,
+    problem: Callable[[Loc, Any], str],
+    labels: dict[str, _Label] | None = None,
+    base: Loc = ("groupings",),
+) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
+    """The frames with each grouping added as a text field, and every problem of the groupings.
+
+    A grouping is a field of every frame that has its ``from`` field: each feature's value is
+    the group its ``from`` value is listed in.  It is computed once, here, so that portfolio
+    rules, value functions, filters and every output read it as any other field.  The
+    candidates must have the ``from`` field, every value of it must be listed in a group (a
+    candidate left out would silently escape a rule), every listed member must be a value some
+    candidate has (a typo would do the same), and the grouping's name must not hide a field the
+    candidates already have.  In other layers a value no group lists is left empty (``None``).
+
+    Parameters
+    ----------
+    groupings
+        The study's (or programme file's) ``groupings:``, by name.
+    frames
+        ``candidates`` and the other layers, by name; not modified (the result holds copies).
+    problem
+        Locates a message at a key path of the file (``StudyFile.problem``).
+    labels
+        How messages name each frame and its file.
+    base
+        The key path of the ``groupings:`` section.
+    """
+    out = dict(frames)
+    problems: list[str] = []
+    candidates = frames.get(CANDIDATES)
+    if candidates is None:  # could not be read: reported already
+        return out, problems
+    labels = labels or {}
+    what = labels.get(CANDIDATES, _Label(_layer_label(CANDIDATES), CANDIDATES))
+    for name, grouping in groupings.items():
+        loc = (*base, name)
+        field = grouping.from_
+        if name in candidates.columns:
+            problems.append(
+                problem(
+                    loc,
+                    Msg(
+                        N_(
+                            "the candidates already have a field {name} ({file}); give the "
+                            "grouping another name, or use their field and drop the grouping"
+                        ),
+                        name=repr(name),
+                        file=what.file,
+                    ),
+                )
+            )
+            continue
+        if field not in candidates.columns:
+            problems.append(
+                problem(
+                    (*loc, "from"),
+                    Msg(
+                        N_("the candidates have no field {field} ({file}); {hint}"),
+                        field=repr(field),
+                        file=what.file,
+                        hint=_field_hint(field, candidates),
+                    ),
+                )
+            )
+            continue
+        mapping = grouping.mapping()
+        values = candidates[field]
+        text = values.where(values.isna(), values.astype(str))
+        unlisted = text.notna() & ~text.isin(list(mapping))
+        if unlisted.any():
+            left = list(dict.fromkeys(text[unlisted].tolist()))
+            ids = [str(i) for i in candidates.index[unlisted]]
+            problems.append(
+                problem(
+                    (*loc, "groups"),
+                    plural(
+                        "{values} of field {field} is in no group (candidates {ids}); add it to "
+                        "a group, so that every candidate is counted by the rules",
+                        "{values} of field {field} are in no group (candidates {ids}); add them "
+                        "to the groups, so that every candidate is counted by the rules",
+                        len(left),
+                        values=_join([repr(v) for v in left]),
+                        field=repr(field),
+                        ids=and_more(ids[:SHOWN], len(ids)),
+                    ),
+                )
+            )
+        present = set(text.dropna())
+        for group, members in grouping.groups.items():
+            for i, member in enumerate(members.members):
+                if member in present:
+                    continue
+                close = difflib.get_close_matches(member, sorted(present), n=1)
+                hint = (
+                    did_you_mean(close[0])
+                    if close
+                    else Msg(N_("its values are {values}"), values=sorted(present)[:20])
+                )
+                problems.append(
+                    problem(
+                        (*loc, "groups", group, "members", i),
+                        Msg(
+                            N_("{value} is not a value of field {field} of the candidates; {hint}"),
+                            value=repr(member),
+                            field=repr(field),
+                            hint=hint,
+                        ),
+                    )
+                )
+        out = {key: with_grouping(frame, name, grouping) for key, frame in out.items()}
+    return out, problems
+
+
+def with_grouping(frame: gpd.GeoDataFrame, name: str, grouping: Grouping) -> gpd.GeoDataFrame:
+    """``frame`` with the field ``name``, each feature's group.
+
+    ``None`` where no group lists the feature's value; ``frame`` itself when it has no
+    ``from`` field.
+    """
+    if grouping.from_ not in frame.columns:
+        return frame
+    values = frame[grouping.from_]
+    groups = values.astype(str).map(grouping.mapping())
+    return frame.assign(**{name: groups.where(values.notna() & groups.notna(), None)})
 
 
 def layer_file(source: StudyFile, loc: Loc, rel: Path, problems: list[str]) -> Path | None:
@@ -431,11 +570,17 @@ def field_problems(
 
 
 def _field_problems(
-    source: StudyFile, frames: dict[str, gpd.GeoDataFrame], labels: dict[str, _Label]
+    source: StudyFile,
+    frames: dict[str, gpd.GeoDataFrame],
+    labels: dict[str, _Label],
+    *,
+    skip: set[str] | frozenset[str] = frozenset(),
 ) -> list[str]:
     study = source.study
     found = _Found(source)
     for use in _uses(study):
+        if use.field in skip:
+            continue
         if use.frame != CANDIDATES and use.frame not in study.layers:
             key = use.loc[1]
             found.add(
@@ -1153,6 +1298,11 @@ def read_reference(
         mine = ref[kinds.isin([name, Path(rel).stem])]
         if not mine.empty:
             facilities[name] = mine
+    for name, grouping in study.groupings.items():
+        # The reference lies outside the study's groups (its region is Russian): it gets the
+        # field, empty where no group lists its value, and is never counted by a rule.
+        sites = with_grouping(sites, name, grouping)
+        facilities = {k: with_grouping(f, name, grouping) for k, f in facilities.items()}
     file = shown_path(study.reference)
     labels = {CANDIDATES: _Label(Msg(N_("the reference")), file)} | {
         name: _Label(Msg(N_("layer {name} of the reference"), name=repr(name)), file)

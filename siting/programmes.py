@@ -36,6 +36,7 @@ from siting import features
 from siting.choice import build_rules
 from siting.errors import CriteriaError, DataError, InfeasibleError
 from siting.i18n import N_, Msg
+from siting.inputs import apply_groupings
 from siting.messages import Located, all_of, did_you_mean
 from siting.optimise import solve_rules
 from siting.optimise._core import solver_version
@@ -55,7 +56,17 @@ from siting.optimise.joint import (
 )
 from siting.results import Results
 from siting.sensitivity.draws import sample_weights
-from siting.spec import AtMostPer, Language, NonNegative, Positive, Seed, SiteCount, Text, Why
+from siting.spec import (
+    AtMostPer,
+    Grouping,
+    Language,
+    NonNegative,
+    Positive,
+    Seed,
+    SiteCount,
+    Text,
+    Why,
+)
 from siting.spec import Portfolio as PortfolioSpec
 
 __all__ = ["Allocation", "ProgrammeFile", "ProgrammesSpec", "allocate", "json_schema_text", "load"]
@@ -149,6 +160,11 @@ class ProgrammesSpec(_Strict):
     title: Text = Field(description="Title of the allocation (one text or per language).")
     language: Language = Field("en", description="Language of the outputs; `--lang` overrides it.")
     programmes: list[ProgrammeSpec] = Field(min_length=1)
+    groupings: dict[str, Grouping] = Field(
+        default_factory=dict,
+        description="Groupings the shared rules count by, defined here as in a criteria file "
+        "(a profile's own groupings serve that profile only).",
+    )
     shared: Shared = Field(default_factory=Shared)
     solver: Literal["cbc", "highs"] = Field("cbc", description="MILP solver.")
     time_limit_s: Positive | None = Field(
@@ -535,7 +551,17 @@ def _programmes(file: ProgrammeFile, runs: Sequence[Results], ids: pd.Index) -> 
 
 def _joint(file: ProgrammeFile, runs: Sequence[Results]) -> tuple[pd.Index, JointRules]:
     spec = file.spec
-    candidates = runs[0].candidates
+    # The shared rules read the candidates' own fields and this file's groupings: a grouping
+    # the first profile defines is that profile's, and another profile may define it otherwise.
+    own = [name for name in runs[0].study.groupings if name in runs[0].candidates.columns]
+    candidates = runs[0].candidates.drop(columns=own)
+    if spec.groupings:
+        grouped, problems = apply_groupings(
+            spec.groupings, {"candidates": candidates}, problem=file.problem
+        )
+        if problems:
+            raise DataError(problems)
+        candidates = grouped["candidates"]
     ids = candidates.index
     shared = spec.shared
     progs = _programmes(file, runs, ids)
@@ -543,7 +569,10 @@ def _joint(file: ProgrammeFile, runs: Sequence[Results]) -> tuple[pd.Index, Join
     if shared.at_most_per is not None:
         if shared.at_most_per.field not in candidates.columns:
             msg = Msg(
-                N_("the candidates have no field {field}; use one of theirs"),
+                N_(
+                    "the candidates have no field {field}; use one of theirs, or define it "
+                    "under `groupings:` in this file"
+                ),
                 field=repr(shared.at_most_per.field),
             )
             raise DataError(file.problem(("shared", "at_most_per", "field"), msg))

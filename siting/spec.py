@@ -846,6 +846,78 @@ class Group(_Strict):
     )
 
 
+class GroupOf(_Strict):
+    """One group of a grouping: who is in it and what it is called."""
+
+    label: Text | None = Field(
+        None, description="The group's name in sentences (one text or per language)."
+    )
+    members: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] = Field(
+        min_length=1, description="Values of the `from` field that belong to the group."
+    )
+
+
+def _group_of(value: object) -> object:
+    """A bare list of members is the short form of ``{members: [...]}``."""
+    return {"members": value} if isinstance(value, list) else value
+
+
+class Grouping(_Strict):
+    """A grouping the study defines: a new text field whose value is the group of the ``from`` value.
+
+    The study's own division of the country (macro-regions, for example) is written in the
+    criteria file that uses it, with its reason, instead of living in a data layer without a
+    source; portfolio rules, value functions and filters then read it as any other field.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: str = Field(
+        alias="from",
+        description="Text field of the candidates (and of any other layer that has it) whose "
+        "values are grouped, for example region.",
+    )
+    label: Text | None = Field(
+        None,
+        description="What one group is called in sentences, for example macro-region "
+        "(one text or per language).",
+    )
+    note: Text | None = Field(
+        None,
+        description="Where the grouping comes from, shown with the rules that use it "
+        "(one text or per language).",
+    )
+    groups: dict[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)],
+        Annotated[GroupOf, BeforeValidator(_group_of)],
+    ] = Field(
+        min_length=1,
+        description="Each group's name (the new field's value) and its members: "
+        "`north: [Akmola, Kostanay]` or `north: {label: the north, members: [...]}`.",
+    )
+
+    @model_validator(mode="after")
+    def _members_once(self) -> Grouping:
+        seen: dict[str, str] = {}
+        twice = []
+        for name, group in self.groups.items():
+            for member in group.members:
+                if member in seen and seen[member] != name:
+                    twice.append(f"{member!r} ({seen[member]}, {name})")
+                seen.setdefault(member, name)
+        if twice:
+            msg = Msg(
+                N_("{members} is listed in two groups; keep each value in one group"),
+                members=", ".join(twice),
+            )
+            raise ValueError(msg)
+        return self
+
+    def mapping(self) -> dict[str, str]:
+        """Each member value → its group's name."""
+        return {m: name for name, group in self.groups.items() for m in group.members}
+
+
 class Exclusion(_Strict):
     """A hard constraint: candidates failing it are excluded (kept in the table with the reason)."""
 
@@ -1288,7 +1360,9 @@ class Coverage(_Strict):
 class Equity(_Strict):
     """Every group's population centre lies within ``within_km`` of some chosen site."""
 
-    field: str = Field("macro_region", description="Field of the demand layer that forms groups.")
+    field: str = Field(
+        description="Field of the demand layer that forms groups (for example planning_region)."
+    )
     within_km: Positive = Field(description="Largest distance from a group's centre to a site.")
     demand: str | None = Field(
         None, description="Demand layer for the centres (default: coverage's, else candidates)."
@@ -1720,6 +1794,12 @@ class Study(_Strict):
     )
     boundaries: Path | None = Field(
         None, description="Polygons drawn under the map (national border, regions)."
+    )
+    groupings: dict[str, Grouping] = Field(
+        default_factory=dict,
+        description="Groupings the study defines (macro-regions, for example): each a new text "
+        "field of the layers that have its `from` field, usable by portfolio rules, value "
+        "functions and filters.",
     )
     groups: dict[str, Group] | None = Field(None, description="Criteria groups and their weights.")
     criteria: list[Criterion] = Field(min_length=1)

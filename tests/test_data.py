@@ -28,6 +28,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+import yaml
 from pyproj import Geod
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -63,7 +64,6 @@ FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "name_kk": (str,),
         "name_ru": (str,),
         "region": (str,),
-        "macro_region": (str,),
         "planning_region": (str,),
         "agglomeration": (str,),
         "population": (int,),
@@ -150,7 +150,6 @@ MAY_BE_EMPTY = {"sez", "agglomeration", "locality"}
 
 VALUES = {
     ("candidates", "status"): {"republican_city", "regional_centre", "town", "settlement"},
-    ("candidates", "macro_region"): {"north", "south", "east", "west", "central"},
     ("candidates", "planning_region"): {"central", "west", "south"},
     ("settlements", "planning_region"): {"central", "west", "south"},
     ("candidates", "agglomeration"): {"", "Almaty", "Astana", "Shymkent", "Aktobe", "Karaganda"},
@@ -399,13 +398,9 @@ def test_candidates_include_the_science_and_industry_towns_of_the_brief() -> Non
     assert wanted <= names, wanted - names
 
 
-def test_candidate_regions_and_macro_regions_are_consistent() -> None:
+def test_candidate_fields_are_consistent() -> None:
     c = layer("candidates")
     assert set(c["region"]) <= REGIONS_2022
-    # One macro-region per region, and all five are used.
-    per_region = c.groupby("region")["macro_region"].nunique()
-    assert (per_region == 1).all(), per_region[per_region > 1]
-    assert set(c["macro_region"]) == VALUES["candidates", "macro_region"]
     assert (c["has_sez"] == (c["sez"] != "")).all()
     assert c["population"].gt(0).all()
     assert c["population_year"].between(2020, 2025).all()
@@ -741,3 +736,25 @@ def test_reference_features_carry_the_fields_of_their_layer() -> None:
             if value is ... or not isinstance(value, types):
                 problems.append(f"{props['id']}: {field}={value!r}")
     assert not problems, problems
+
+
+def test_groupings_without_a_source_live_in_the_profiles_that_use_them() -> None:
+    """Issue 13: a grouping a profile uses cites an official act (``planning_region``,
+    ``agglomeration``: data/README.md) or is defined in the criteria file. The macro-regions
+    have no act, so no layer carries them; every shipped profile that counts by them defines
+    them under ``groupings:``, each 2022 region in exactly one group."""
+    for name in ALL_LAYERS:
+        assert "macro_region" not in layer(name).columns, name
+    users = 0
+    paths = sorted((DATA.parent / "criteria").glob("*.yaml"))
+    paths.append(DATA.parent / "programmes" / "national.yaml")
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        if "macro_region" not in text:
+            continue
+        users += 1
+        grouping = yaml.safe_load(text)["groupings"]["macro_region"]
+        assert grouping["from"] == "region", path.name
+        members = [m for g in grouping["groups"].values() for m in g["members"]]
+        assert sorted(members) == sorted(REGIONS_2022), path.name
+    assert users >= 4

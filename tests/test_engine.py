@@ -513,7 +513,7 @@ def every_rule(results: Results) -> Results:
             "must_include": ["almaty"],
             "must_exclude": ["karaganda"],
             "coverage": {"demand": "settlements", "radius_km": 150, "weight": 0.6},
-            "equity": {"within_km": 700, "demand": "settlements"},
+            "equity": {"field": "macro_region", "within_km": 700, "demand": "settlements"},
             "alternatives": {"count": 2, "differ_by": 2},
         }
     )

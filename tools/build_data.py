@@ -16,8 +16,9 @@ Inputs
 
 Facilities are placed as their table row says (``position``: ``site``, ``approx`` or ``city``, with
 ``precision_km`` and ``coord_source``); a ``city`` row stands on its town's GeoNames point. Candidates
-get ``macro_region`` (the project's grouping), ``planning_region`` (the Government's 2025 planning
-regions) and ``agglomeration`` (the Government's list of 19 June 2023); see data/README.md.
+get ``planning_region`` (the Government's 2025 planning regions) and ``agglomeration`` (the
+Government's list of 19 June 2023); see data/README.md. A study's own grouping (the shipped
+profiles' macro-regions) is written in its criteria file (``groupings:``), not in the data.
 
 The script is deterministic: the same inputs give byte-identical files.
 """
@@ -101,33 +102,6 @@ ADMIN1_2022: dict[str, str] = {
     "1537272": "Shymkent",
 }
 
-#: Macro-regions: the project's own illustrative grouping into five regions after the textbook
-#: economic regions of Kazakhstan (north, centre, east, south, west), with the capital in the north
-#: (it is an enclave of Akmola) and Kyzylorda in the south. No government act defines it; the
-#: official grouping is ``PLANNING_REGION`` below (see data/README.md).
-MACRO_REGION: dict[str, str] = {
-    "Astana": "north",
-    "Akmola": "north",
-    "Kostanay": "north",
-    "North Kazakhstan": "north",
-    "Pavlodar": "north",
-    "Karaganda": "central",
-    "Ulytau": "central",
-    "East Kazakhstan": "east",
-    "Abai": "east",
-    "Almaty": "south",
-    "Almaty Region": "south",
-    "Jetisu": "south",
-    "Jambyl": "south",
-    "Shymkent": "south",
-    "Turkistan": "south",
-    "Kyzylorda": "south",
-    "Aktobe": "west",
-    "Atyrau": "west",
-    "Mangystau": "west",
-    "West Kazakhstan": "west",
-}
-
 #: Planning regions of the Government's interregional schemes of territorial development (2025):
 #: the Central region (Decree No. 928 of 5 November 2025: Akmola, East Kazakhstan, Karaganda,
 #: Kostanay, Pavlodar, North Kazakhstan, Abai, Ulytau and the city of Astana), the Western region
@@ -201,6 +175,7 @@ def region_names() -> dict[str, dict[str, str]]:
     """``siting/locale/regions.csv``: region key → {en, ru, kk} names."""
     with REGION_NAMES.open(encoding="utf-8", newline="") as fh:
         return {row["region"]: row for row in csv.DictReader(fh)}
+
 
 #: Detailed industry sector → the coarse group that criteria filter on.
 SECTOR_GROUP: dict[str, str] = {
@@ -443,7 +418,7 @@ def build_candidates() -> tuple[list[dict[str, Any]], dict[str, Place]]:
             coord_source = row["coord_source"]
             geonameid = None
         region = row["region"]
-        if region not in MACRO_REGION:
+        if region not in PLANNING_REGION:
             msg = f"candidate {row['id']}: unknown region {region!r}"
             raise SystemExit(msg)
         if row["agglomeration"] and row["agglomeration"] not in AGGLOMERATIONS:
@@ -455,7 +430,6 @@ def build_candidates() -> tuple[list[dict[str, Any]], dict[str, Place]]:
             "name_kk": row["name_kk"],
             "name_ru": row["name_ru"],
             "region": region,
-            "macro_region": MACRO_REGION[region],
             "planning_region": PLANNING_REGION[region],
             "agglomeration": row["agglomeration"],
             "population": int(row["population"]),
@@ -575,7 +549,6 @@ def build_settlements(
             "name": c["name"],
             "population": int(c["population"]),
             "region": region,
-            "macro_region": MACRO_REGION[region],
             "planning_region": PLANNING_REGION[region],
             "region_source": how,
             "region_pre2022": region_of(lat, lon, regions, tol=0.05),

@@ -716,12 +716,10 @@ class _Page:
         ]
         if not p.proven:
             parts.append(f'<p class="close">{_e(w.limit_note())}</p>')
-        if (
-            spec is not None
-            and spec.at_most_per is not None
-            and spec.at_most_per.field == "macro_region"
-        ):
-            parts.append(self.gloss("macro_region"))
+        note = w.grouping_note()
+        if note is not None:
+            word = w.group_word()
+            parts.append(f'<p class="terms">{_e(word[:1].upper() + word[1:])}: {_e(note)}</p>')
         binding = [w.binding(d) for d in self._details() if d.get("binds")]
         loose = [w.binding(d) for d in self._details() if not d.get("binds")]
         none = (

@@ -169,14 +169,6 @@ GLOSSARY: tuple[Term, ...] = (
         ),
     ),
     Term(
-        "macro_region",
-        N_("Macro-region"),
-        N_(
-            "One of five large parts of the country (north, centre, east, south, west) that "
-            "this project uses to spread the sites; not an official division."
-        ),
-    ),
-    Term(
         "alternative",
         N_("Alternative portfolio"),
         N_("The next-best set of sites under the same rules."),
@@ -635,12 +627,11 @@ class Words:
     def group_value(self, field_name: str, value: str) -> str:
         """A grouping's value (``north``) in the reader's language, when it is a known one."""
         t = self.t
+        own = self.results.study.groupings.get(field_name)
+        label = own.groups[value].label if own is not None and value in own.groups else None
+        if label is not None:
+            return label.get(t.lang)
         known = {
-            ("macro_region", "north"): t.context("macro_region", "the north"),
-            ("macro_region", "south"): t.context("macro_region", "the south"),
-            ("macro_region", "east"): t.context("macro_region", "the east"),
-            ("macro_region", "west"): t.context("macro_region", "the west"),
-            ("macro_region", "central"): t.context("macro_region", "the centre"),
             ("planning_region", "central"): t.context("planning_region", "the Central region"),
             ("planning_region", "west"): t.context("planning_region", "the Western region"),
             ("planning_region", "south"): t.context("planning_region", "the Southern region"),
@@ -678,11 +669,24 @@ class Words:
             return {}
         return {str(i): str(g) for i, g in cands[field_name].items()}
 
+    def grouping_note(self) -> str | None:
+        """Where the study's own grouping that the group rules count by comes from.
+
+        Its ``note:`` in the reader's language; None for a field of the data, or without a note.
+        """
+        field_name = self.group_field()
+        own = self.results.study.groupings.get(field_name) if field_name else None
+        if own is None or own.note is None:
+            return None
+        return own.note.get(self.t.lang)
+
     def grouping(self, field_name: str) -> str:
         """What a grouping field is called (``macro_region`` → ``macro-region``)."""
         t = self.t
+        own = self.results.study.groupings.get(field_name)
+        if own is not None and own.label is not None:
+            return own.label.get(t.lang)
         known = {
-            "macro_region": t("macro-region"),
             "planning_region": t("planning region"),
             "region": t("region"),
             "agglomeration": t("agglomeration"),
