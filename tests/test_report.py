@@ -388,9 +388,11 @@ def test_binding_rules_in_words(tiny: Results) -> None:
         "Keeping the rule “sites at least 300 km apart” costs 0.210 of total score: without it "
         "Karaganda would replace Astana (Karaganda is 193 km from Astana)."
     )
+    # The tiny layer's own field, with no `groupings:` labels: its name and values as written
+    # (tests/test_groupings.py checks the labelled words).
     assert words.binding(group) == (
-        "Keeping the rule “at most 1 site per macro-region” costs 0.010 of total score: without "
-        "it Pavlodar would replace Almaty (Astana and Pavlodar would all be in the north)."
+        "Keeping the rule “at most 1 site per macro region” costs 0.010 of total score: without "
+        "it Pavlodar would replace Almaty (Astana and Pavlodar would all be in north)."
     )
     assert words.binding(loose).startswith("The rule “sites at least 300 km apart” does not change")
     assert words.binding_sentences() == [words.binding(spacing), words.binding(group)]
