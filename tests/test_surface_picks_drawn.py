@@ -33,6 +33,7 @@ from siting.outputs.surface_picks import (
     regions_sentence,
     site_picks,
     sites_sentence,
+    where_words,
 )
 from siting.results import Results
 from siting.surface.picks import centre, nearest_towns
@@ -118,6 +119,15 @@ def test_a_regions_centre_is_among_its_cells(picked: Results) -> None:
 
 
 # --------------------------------------------------------------------------- the words
+
+
+def test_where_is_said_in_words(picked: Results) -> None:
+    t = translator("en")
+    row = {"town": "almaty", "town_km": 37.6, "town_direction": "north-east"}
+    assert where_words(picked, row, t) == "38 km north-east of Almaty"
+    # within half a kilometre the site is at the town
+    assert where_words(picked, {**row, "town_km": 0.4}, t) == "at Almaty"
+    assert where_words(picked, {"town": "", "town_km": math.nan, "town_direction": ""}, t) == ""
 
 
 def test_a_small_gap_is_written_with_enough_digits(picked: Results) -> None:
