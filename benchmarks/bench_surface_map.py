@@ -11,7 +11,8 @@ changed, written to a temporary folder with its paths made absolute).  For each,
 reports the cells, the picture the map carries (a palette PNG in Web Mercator,
 :func:`siting.outputs.map.surface.surface_image`) beside the same pixels as a deflated byte
 grid (what a canvas layer painting from an encoded grid would carry), map.html's size with and
-without the surface, the time to write it, and, over ``--loads`` fresh loads of the page in
+without the surface and what the sites and regions chosen from it add (the same page with
+``surface_sites`` and ``surface_regions`` left out), the time to write it, and, over ``--loads`` fresh loads of the page in
 headless chromium (every network request blocked), the medians of the time from navigation
 start until the page answers (``window.siting.readyAt``) and until the surface is drawn and
 answers clicks (``window.sitingSurfaceApi.readyAt``), and the time one click's explanation
@@ -162,6 +163,11 @@ def main() -> None:
             path = write_map(results, folder / f"map_r{res}.html")
             write_s = time.perf_counter() - start
             plain = write_map(dataclasses.replace(results, surface=None), folder / "plain.html")
+            unpicked = write_map(
+                dataclasses.replace(results, surface_sites=None, surface_regions=None),
+                folder / "unpicked.html",
+            )
+            picks = path.stat().st_size - unpicked.stat().st_size
             rng = np.random.default_rng(0)
             lo, hi = surface.lonlat.min(axis=0), surface.lonlat.max(axis=0)
             points = np.column_stack(
@@ -181,6 +187,7 @@ def main() -> None:
                     len(grid),
                     path.stat().st_size,
                     plain.stat().st_size,
+                    picks,
                     write_s,
                     timing,
                 )
@@ -189,7 +196,8 @@ def main() -> None:
                 f"r{res}: {len(surface):,} cells, run {run_s:.1f} s; picture {image.width}x"
                 f"{image.height} PNG {len(image.png) / 1e3:.1f} kB, deflated grid "
                 f"{len(grid) / 1e3:.1f} kB; map.html {path.stat().st_size / 1e6:.3f} MB "
-                f"(without the surface {plain.stat().st_size / 1e6:.3f} MB), written in "
+                f"(without the surface {plain.stat().st_size / 1e6:.3f} MB; sites and regions "
+                f"{picks / 1e3:.1f} kB), written in "
                 f"{write_s:.2f} s; page ready {timing.page_ready:.3f} s, surface ready "
                 f"{timing.surface_ready:.3f} s after navigation start; one click "
                 f"{timing.click_ms:.3f} ms; requests {timing.blocked}",
@@ -197,13 +205,14 @@ def main() -> None:
             )
     print(
         "\n| resolution | cells | picture (px) | PNG | deflated grid | map.html | without surface"
-        " | written | page ready | surface ready | one click |"
+        " | sites and regions | written | page ready | surface ready | one click |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for res, n, _run, px, png, grid, size, plain, write_s, t in rows:
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for res, n, _run, px, png, grid, size, plain, picks, write_s, t in rows:
         print(
             f"| {res} | {n:,} | {px} | {png / 1e3:.1f} kB | {grid / 1e3:.1f} kB | "
-            f"{size / 1e6:.3f} MB | {plain / 1e6:.3f} MB | {write_s:.2f} s | "
+            f"{size / 1e6:.3f} MB | {plain / 1e6:.3f} MB | {picks / 1e3:.1f} kB | "
+            f"{write_s:.2f} s | "
             f"{t.page_ready:.3f} s | {t.surface_ready:.3f} s | {t.click_ms:.3f} ms |"
         )
 

@@ -229,7 +229,15 @@ def folium_map(
         from siting.outputs.map.surface import SurfaceScript, surface_data
 
         # a child of the page script, so that it runs after it (it reads window.siting)
-        script.add_child(SurfaceScript(surface_data(results), m, layers["surface"]))
+        script.add_child(
+            SurfaceScript(
+                surface_data(results),
+                m,
+                layers["surface"],
+                sites=layers.get("surface_sites"),
+                regions=layers.get("surface_regions"),
+            )
+        )
     m.add_child(script)
     return m
 
@@ -252,6 +260,18 @@ def _siting_layers(data: dict[str, Any], results: Results) -> dict[str, Layer]:
     if results.surface is not None:
         # under the candidates and the chosen sites (its own pane, siting.outputs.map.surface)
         layers["surface"] = SitingLayer("surface", "Suitability surface")
+        # what was chosen from it (siting.outputs.map.surface.picks_data): numbered markers
+        # and outlines, hidden at start: the first view answers with the chosen portfolio,
+        # whose towns the best cells sit on, and a second set of numbers there would read as
+        # its ranks (the shipped study's site 4 is on Atyrau, the portfolio's third town)
+        if results.surface_sites is not None:
+            layers["surface_sites"] = SitingLayer(
+                "surface_sites", "Sites chosen from the surface", show=False
+            )
+        if results.surface_regions is not None:
+            layers["surface_regions"] = SitingLayer(
+                "surface_regions", "Regions chosen from the surface", show=False
+            )
     layers["candidates"] = SitingLayer("candidates", "Candidates, coloured by score")
     layers["excluded"] = SitingLayer("excluded", "Excluded candidates")
     if data["portfolio"] is not None:

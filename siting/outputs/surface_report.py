@@ -206,6 +206,7 @@ def surface_section(results: Results, t: Translator, *, table: Any = None) -> st
             + "".join(f"<li>{_e(s)}</li>" for s in found["sentence"].head(_SHOWN))
             + "</ul>"
         )
+    parts.append(_picks(results, t))
     kept = int(surface.kept.sum())
     area_km2 = float(surface.area_km2().sum()) if len(surface) else 0.0
     by_id = {c.id: c for c in results.study.criteria}
@@ -260,3 +261,39 @@ def surface_section(results: Results, t: Translator, *, table: Any = None) -> st
         + "</ul>"
     )
     return "".join(parts)
+
+
+def _picks(results: Results, t: Translator) -> str:
+    """The sites and regions chosen from the surface: how exact, then a short table of each.
+
+    The words are :mod:`siting.outputs.surface_picks`'s, the map's popups' own.
+    """
+    from siting.outputs.surface_picks import (
+        region_picks,
+        regions_sentence,
+        site_picks,
+        sites_sentence,
+    )
+
+    blocks = []
+    for sentence, picks, score_head in (
+        (sites_sentence(results, t), site_picks(results, t), t("score")),
+        (regions_sentence(results, t), region_picks(results, t), t("mean score")),
+    ):
+        if not picks:
+            continue
+        head = [t("rank"), score_head, t("where"), t("status")]
+        rows = "".join(
+            f"<tr><td class=num>{_e(t.integer(p.rank))}</td><td class=num>{_e(p.score_text)}</td>"
+            f"<td>{_e(p.where)}</td><td>{_e(p.status)}</td></tr>"
+            for p in picks
+        )
+        th = "".join(f"<th{' class=num' if i < 2 else ''}>{_e(h)}</th>" for i, h in enumerate(head))
+        blocks.append(
+            f"<p>{_e(sentence)}</p>"
+            f'<div class="scroll"><table class="surface-picks"><thead><tr>{th}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>"
+        )
+    if not blocks:
+        return ""
+    return "<h3>" + _e(t("Sites and regions chosen from the surface")) + "</h3>" + "".join(blocks)

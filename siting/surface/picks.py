@@ -22,11 +22,19 @@ from siting.errors import DataError, InfeasibleError
 from siting.i18n import N_, Msg
 from siting.scoring import Locates
 from siting.surface import grid
+from siting.surface.best import bearing_deg, compass
 from siting.surface.regions import Region, RegionsResult, grow_regions
 from siting.surface.result import Surface
 from siting.surface.sites import SitesResult, choose_sites
 
-__all__ = ["SurfaceRegions", "SurfaceSites", "surface_regions", "surface_sites"]
+__all__ = [
+    "SurfaceRegions",
+    "SurfaceSites",
+    "centre",
+    "nearest_towns",
+    "surface_regions",
+    "surface_sites",
+]
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,8 @@ class SurfaceSites:
     """Sites chosen on a surface: one row per site, and what is guaranteed.
 
     ``table`` columns: ``rank``, ``h3``, ``lon``, ``lat``, ``score``, ``group`` (the
-    ``at_most_per`` field's value, when set), ``locked`` (a must-include candidate's cell).
+    ``at_most_per`` field's value, when set), ``locked`` (a must-include candidate's cell),
+    and where the site is (:func:`nearest_towns`): ``town``, ``town_km``, ``town_direction``.
     """
 
     table: pd.DataFrame
@@ -46,7 +55,9 @@ class SurfaceRegions:
     """Regions chosen on a surface and the greedy baseline's, as polygons (EPSG:4326).
 
     ``table`` columns: ``method`` (``exact`` or ``greedy``), ``rank``, ``cells``, ``area_km2``,
-    ``mean_score``, ``total_score``, ``seed_h3``, ``h3`` (the cells, space-separated), geometry.
+    ``mean_score``, ``total_score``, ``seed_h3``, ``h3`` (the cells, space-separated),
+    ``lon``, ``lat`` (the region's centre: :func:`centre`), where the centre is
+    (:func:`nearest_towns`: ``town``, ``town_km``, ``town_direction``), geometry.
     """
 
     table: gpd.GeoDataFrame
@@ -146,7 +157,61 @@ def surface_sites(
     if groups is not None:
         table["group"] = groups[sel]
     table["locked"] = np.isin(sel, locked)
+    table = table.join(nearest_towns(surface.candidates, lonlat[sel]).set_index(table.index))
     return SurfaceSites(table=table, result=result)
+
+
+def nearest_towns(towns: pd.DataFrame, lonlat: np.ndarray) -> pd.DataFrame:
+    """Where each point is, for a reader: the nearest candidate town, how far and which way.
+
+    Parameters
+    ----------
+    towns
+        The candidate towns (``lon``, ``lat``; :attr:`Surface.candidates`), indexed by id.
+    lonlat
+        ``(n, 2)`` points, longitude and latitude in degrees.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point: ``town`` (the nearest town's id, ties to the first in the table's
+        order; ``""`` when there are no towns), ``town_km`` (great-circle km from the town to
+        the point) and ``town_direction`` (the compass point of the point seen from the town,
+        an untranslated msgid as :func:`siting.surface.best.compass` gives it).
+    """
+    points = np.asarray(lonlat, dtype=float).reshape(-1, 2)
+    if len(towns) == 0 or len(points) == 0:
+        return pd.DataFrame(
+            {
+                "town": [""] * len(points),
+                "town_km": np.full(len(points), np.nan),
+                "town_direction": [""] * len(points),
+            }
+        )
+    xy = towns[["lon", "lat"]].to_numpy(dtype=float)
+    # k points × the towns (a few × 61): a dense matrix, no tree needed
+    km = features.haversine_km(points, xy)
+    nearest = np.argmin(km, axis=1)
+    return pd.DataFrame(
+        {
+            "town": towns.index.to_numpy(dtype=object)[nearest],
+            "town_km": km[np.arange(len(points)), nearest],
+            "town_direction": compass(bearing_deg(xy[nearest], points)),
+        }
+    )
+
+
+def centre(lonlat: np.ndarray) -> np.ndarray:
+    """The centre of a set of points on the sphere: their mean unit vector, as ``[lon, lat]``.
+
+    A region's cells are equal-area hexagons, so the mean of their centres is the region's
+    centroid up to the sphere's curvature over a few tens of km; it may fall outside a
+    crescent-shaped region, which is fine for "30 km north of Almaty".
+    """
+    v = features.unit_vectors(np.asarray(lonlat, dtype=float).reshape(-1, 2)).mean(axis=0)
+    lon = np.degrees(np.arctan2(v[1], v[0]))
+    lat = np.degrees(np.arctan2(v[2], np.hypot(v[0], v[1])))
+    return np.array([lon, lat])
 
 
 def _labels(boundaries: gpd.GeoDataFrame, field: str, lonlat: np.ndarray) -> np.ndarray:
@@ -192,13 +257,18 @@ def surface_regions(source: Locates, surface: Surface) -> SurfaceRegions:
         *(_row(surface, r, "greedy", i + 1) for i, r in enumerate(result.greedy)),
     ]
     geometry = [row.pop("geometry") for row in rows]
-    table = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geometry, crs="EPSG:4326")
+    frame = pd.DataFrame(rows)
+    if len(frame):
+        at = frame[["lon", "lat"]].to_numpy(dtype=float)
+        frame = frame.join(nearest_towns(surface.candidates, at).set_index(frame.index))
+    table = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
     return SurfaceRegions(table=table, result=result)
 
 
 def _row(surface: Surface, region: Region, method: str, rank: int) -> dict[str, object]:
     hexagons = shapely.from_wkb(grid.boundaries_wkb(surface.cells[region.cells]))
     ids = grid.to_strings(surface.cells[region.cells])
+    lon, lat = centre(surface.centres()[region.cells])
     return {
         "method": method,
         "rank": rank,
@@ -208,6 +278,8 @@ def _row(surface: Surface, region: Region, method: str, rank: int) -> dict[str, 
         "total_score": region.total,
         "seed_h3": str(grid.to_strings(surface.cells[[region.seed]])[0]),
         "h3": " ".join(str(x) for x in ids),
+        "lon": float(lon),
+        "lat": float(lat),
         # Neighbouring hexagons share their edges exactly, so the union is the region's outline.
         "geometry": shapely.union_all(hexagons),
     }

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,7 @@ from folium.template import Template
 
 from siting import features
 from siting.outputs import offline as offline_page
-from siting.outputs.map.payload import local
+from siting.outputs.map.payload import _round_coords, local
 from siting.scoring import rule_text
 from siting.surface.result import Surface
 
@@ -49,6 +50,7 @@ __all__ = [
     "SurfaceScript",
     "click_model",
     "encoded_grid",
+    "picks_data",
     "surface_data",
     "surface_image",
 ]
@@ -343,6 +345,58 @@ def click_model(surface: Surface) -> dict[str, Any]:
     }
 
 
+def picks_data(results: Any) -> dict[str, list[dict[str, Any]]]:
+    """The sites and regions chosen from the surface, for the map's two layers, JSON-ready.
+
+    Read from :attr:`Results.surface_sites` and :attr:`Results.surface_regions` (nothing is
+    chosen again) and worded by :func:`siting.outputs.surface_picks.site_picks` and
+    :func:`~siting.outputs.surface_picks.region_picks` in each language, the words the report's
+    table uses.  A region carries its outline (the union of its hexagons) as GeoJSON, its
+    vertices rounded to about 1 m as the page's other shapes.
+
+    Returns
+    -------
+    dict
+        ``sites`` and ``regions``: per pick ``rank``, ``lon``, ``lat``, ``score``, ``title``
+        and ``facts`` (by language: the popup's heading and lines); a site its ``h3``, a
+        region its ``geometry``, ``area_km2`` and ``cells``.
+    """
+    import shapely
+
+    from siting.i18n import LANGUAGES, translator
+    from siting.outputs.surface_picks import region_picks, site_picks
+
+    out: dict[str, list[dict[str, Any]]] = {"sites": [], "regions": []}
+    for key, pick in (("sites", site_picks), ("regions", region_picks)):
+        worded = {lang: pick(results, translator(lang)) for lang in LANGUAGES}
+        for k, first in enumerate(worded["en"]):
+            out[key].append(
+                {
+                    "rank": first.rank,
+                    "lon": first.lon,
+                    "lat": first.lat,
+                    "score": first.score,
+                    "title": {lang: worded[lang][k].title for lang in LANGUAGES},
+                    "facts": {lang: worded[lang][k].facts for lang in LANGUAGES},
+                }
+            )
+    if out["sites"]:
+        table = results.surface_sites.table
+        for item, h3 in zip(out["sites"], table["h3"], strict=True):
+            item["h3"] = str(h3)
+    if out["regions"]:
+        table = results.surface_regions.table
+        chosen = table[table["method"] == "exact"]
+        for item, row in zip(out["regions"], chosen.itertuples(), strict=True):
+            geometry = json.loads(shapely.to_geojson(row.geometry))
+            # to about 1 m, as the page's other shapes (a cell is kilometres across)
+            geometry["coordinates"] = _round_coords(geometry["coordinates"])
+            item["geometry"] = geometry
+            item["area_km2"] = float(row.area_km2)
+            item["cells"] = int(row.cells)
+    return out
+
+
 def surface_data(results: Any, image: SurfaceImage | None = None) -> dict[str, Any]:
     """Everything the page's surface layer needs, JSON-ready: the picture, the legend, the click.
 
@@ -395,6 +449,7 @@ def surface_data(results: Any, image: SurfaceImage | None = None) -> dict[str, A
             for rule, text in zip(surface.plan.rules, surface.reasons, strict=True)
         ],
         "model": click_model(surface),
+        **picks_data(results),
     }
 
 
@@ -412,6 +467,11 @@ _CSS = """
 .siting-surface-explain table { border-collapse: collapse; }
 .siting-surface-explain td, .siting-surface-explain th { padding: 1px 4px; font-size: 11px; }
 .siting-surface-explain .num { text-align: right; }
+.siting-surface-site { background: none; border: 0; }
+.siting-surface-site span { display: block; width: 22px; height: 22px; line-height: 20px;
+  border-radius: 50%; background: #111; color: #fff; border: 2px solid #fff; text-align: center;
+  font-weight: bold; font-size: 12px; box-sizing: border-box; box-shadow: 0 1px 3px rgba(0,0,0,.5); }
+.siting-surface-pick div { margin-top: 2px; }
 """
 
 
@@ -429,6 +489,9 @@ class SurfaceScript(MacroElement):
     map_element, layer
         The map and the overlay (a :class:`~siting.outputs.map.elements.SitingLayer`) the
         picture is drawn in.
+    sites, regions
+        The overlays the sites and the regions chosen from the surface are drawn in (None
+        when the study chose none).
     """
 
     _template = Template(
@@ -442,14 +505,29 @@ class SurfaceScript(MacroElement):
         {% macro script(this, kwargs) %}
         (function () {
         {{ this.code }}
-        sitingSurface({ map: {{ this.map_element.get_name() }}, layer: {{ this.layer.get_name() }} });
+        sitingSurface({
+            map: {{ this.map_element.get_name() }},
+            layer: {{ this.layer.get_name() }},
+            sites: {{ this.sites.get_name() if this.sites else "null" }},
+            regions: {{ this.regions.get_name() if this.regions else "null" }}
+        });
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, data: dict[str, Any], map_element: Any, layer: Any) -> None:
+    def __init__(
+        self,
+        data: dict[str, Any],
+        map_element: Any,
+        layer: Any,
+        *,
+        sites: Any = None,
+        regions: Any = None,
+    ) -> None:
         super().__init__()
+        self.sites = sites
+        self.regions = regions
         self._name = "SurfaceScript"
         self.json = offline_page.script_json(data)
         self.css = _CSS

@@ -1049,6 +1049,8 @@ function sitingPage(env) {
     if (role === "excluded") return swatch("#999") + esc(t("Excluded candidates"));
     if (role === "labels") return esc(t("Town names"));
     if (role === "surface") return esc(t("Suitability surface"));
+    if (role === "surface_sites") return swatch("#111", true) + esc(t("Sites chosen from the surface"));
+    if (role === "surface_regions") return swatch("transparent", true) + esc(t("Regions chosen from the surface"));
     if (role === "portfolio") return swatch(RING) + esc(t("Chosen portfolio"));
     if (role === "coverage") {
       return esc(PORTFOLIO.radius_from === "coverage"

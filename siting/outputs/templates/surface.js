@@ -13,6 +13,11 @@
  *   score    the in-page engine's own method (SitingEngine.aggregate), the study's options.
  * tests/test_surface_map.py checks it against Python at 200 points.  Every text is written
  * with textContent.
+ *
+ * The sites and regions the run chose from the surface (siting.outputs.map.surface.picks_data)
+ * are drawn in their own layers (env.sites, env.regions): numbered markers at the chosen cells'
+ * centres and the regions' outlines, each with a popup whose words Python wrote in every
+ * language (the words of the report's table); nothing is chosen or computed here.
  */
 function sitingSurface(env) {
   "use strict";
@@ -172,6 +177,45 @@ function sitingSurface(env) {
   var overlay = L.imageOverlay(S.image, S.bounds, { pane: "surface", opacity: 0.75, interactive: false });
   group.addLayer(overlay);
 
+  // ------------------------------------------------------------------ what was chosen from it
+  // in a pane over the picture and under the candidates (400), so that an outline never
+  // swallows a click meant for a town inside it
+  map.createPane("surface-picks");
+  map.getPane("surface-picks").style.zIndex = 380;
+  function pickContent(p) {
+    var box = el("div", null, "siting-surface-pick");
+    box.appendChild(el("strong", p.title[lang()] || p.title.en));
+    (p.facts[lang()] || p.facts.en).forEach(function (line) { box.appendChild(el("div", line)); });
+    return box;
+  }
+  var picked = [];
+  function pickTitle(p) { return function () { return el("span", p.title[lang()] || p.title.en); }; }
+  if (env.sites && S.sites) {
+    S.sites.forEach(function (p) {
+      var badge = el("span", String(p.rank));
+      var marker = L.marker([p.lat, p.lon], {
+        icon: L.divIcon({ html: badge, className: "siting-surface-site", iconSize: [22, 22] }),
+        riseOnHover: true
+      });
+      marker.bindPopup(function () { return pickContent(p); }, { className: "siting-surface-popup" });
+      marker.bindTooltip(pickTitle(p), { direction: "top", offset: [0, -10] });
+      env.sites.addLayer(marker);
+      picked.push(marker);
+    });
+  }
+  if (env.regions && S.regions) {
+    S.regions.forEach(function (p) {
+      var outline = L.geoJSON(p.geometry, {
+        pane: "surface-picks",
+        style: { color: "#000", weight: 2.5, opacity: 0.9, fillColor: "#fff", fillOpacity: 0.12 }
+      });
+      outline.bindPopup(function () { return pickContent(p); }, { className: "siting-surface-popup" });
+      outline.bindTooltip(pickTitle(p), { sticky: true });
+      env.regions.addLayer(outline);
+      picked.push(outline);
+    });
+  }
+
   // ------------------------------------------------------------------ legend and opacity
   var legendBox = null;
   var Legend = L.Control.extend({
@@ -294,6 +338,7 @@ function sitingSurface(env) {
   document.addEventListener("siting:language", function () {
     drawLegend();
     if (last && map.hasLayer(popup)) popup.setContent(content(last.lon, last.lat, last.result));
+    picked.forEach(function (layer) { if (layer.isPopupOpen()) layer.getPopup().update(); });
   });
 
   window.sitingSurfaceApi = {
@@ -302,6 +347,9 @@ function sitingSurface(env) {
     last: function () { return last; },
     opacity: function () { return overlay.options.opacity; },
     bounds: S.bounds,
+    // the chosen sites' markers and the regions' outlines, in rank order
+    sites: function () { return picked.filter(function (l) { return l instanceof L.Marker; }); },
+    regions: function () { return picked.filter(function (l) { return !(l instanceof L.Marker); }); },
     ready: true,
     readyAt: performance.now()
   };
