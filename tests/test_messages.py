@@ -605,6 +605,7 @@ def test_a_valid_file_says_ok_in_the_reader_s_language(
     russian(RUSSIAN)
     code, lines = _validate(str(TINY / "study.yaml"), "--lang", "ru")
     assert code == 0
+
     # the console wraps the line at its width, at a space (where depends on the path's length)
     def flat(text: str) -> str:
         return "".join(text.split())
