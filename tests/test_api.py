@@ -7,6 +7,8 @@ change is checked to read and measure exactly what it must.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -331,4 +333,12 @@ def test_docs_api_examples_run(monkeypatch):
     monkeypatch.chdir(ROOT)
     namespace: dict[str, object] = {"__name__": "docs_api"}
     for i, block in enumerate(blocks):
-        exec(compile(block, f"docs/api.md, example {i + 1}", "exec"), namespace)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(block, f"docs/api.md, example {i + 1}", "exec"), namespace)
+        # The lines the page shows as printed (`#> ...`) are printed, in that order.
+        shown = [line[3:].rstrip() for line in block.splitlines() if line.startswith("#> ")]
+        printed = iter(line.rstrip() for line in out.getvalue().splitlines())
+        for line in shown:
+            assert any(line == p for p in printed), f"example {i + 1}: {line!r} not printed"
+    assert sum(block.count("\n#> ") for block in blocks) >= 30
