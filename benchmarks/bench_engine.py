@@ -207,7 +207,7 @@ def harder(results: Results) -> dict[str, Results]:
             "must_include": ["almaty"],
             "must_exclude": ["karaganda"],
             "coverage": {"demand": "settlements", "radius_km": 150, "weight": 0.6},
-            "equity": {"within_km": 700, "demand": "settlements"},
+            "equity": {"field": "macro_region", "within_km": 700, "demand": "settlements"},
         },
         "8 sites, 200 km apart, 3 per macro-region, population term": {
             "sites": 8,

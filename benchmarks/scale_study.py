@@ -74,7 +74,6 @@ def write_study(n: int, folder: Path, *, seed: int = 0, portfolio: bool = False)
                     "id": f"s{i:06d}",
                     "name": f"Site {i}",
                     "region": props["region"],
-                    "macro_region": props["macro_region"],
                     "planning_region": props["planning_region"],
                     "agglomeration": "",
                     "population": int(population[i]),
