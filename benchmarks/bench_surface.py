@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import statistics
 import threading
 import time
@@ -188,33 +189,34 @@ def bindings(area: Any, res: int, repeat: int) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--res9", action="store_true", help="also resolution 9 on dask")
-    parser.add_argument("--resolutions", default="5,6,7,8")
-    args = parser.parse_args()
-    warnings.simplefilter("ignore")
-    ctx = setup()
-    area = make_area(ctx["source"], boundaries=ctx["boundaries"], candidates=ctx["candidates"])
-    for res in (6, 7):
-        print(bindings(area, res, args.repeat), flush=True)
-    common = {k: ctx[k] for k in ("candidates", "layers", "boundaries", "weights", "kept")}
-    rows = []
+def engine_rows(
+    ctx: dict[str, Any],
+    common: dict[str, Any],
+    args: argparse.Namespace,
+    threads: int | None,
+    *,
+    baseline: bool,
+) -> list[dict[str, Any]]:
+    """The numpy engine over the resolutions and the robustness, on ``threads`` threads."""
+    rows: list[dict[str, Any]] = []
     surface7 = None
     for res in [int(r) for r in args.resolutions.split(",")]:
         repeat = args.repeat if res <= 7 else 1
         t, mb, surface = timed(
-            lambda res=res: build(ctx["source"], resolution=res, robustness=False, **common), repeat
+            lambda res=res: build(
+                ctx["source"], resolution=res, robustness=False, threads=threads, **common
+            ),
+            repeat,
         )
         row = {
             "resolution": res,
             "engine": "numpy",
+            "threads": threads or len(os.sched_getaffinity(0)),
             "cells": len(surface),
             "seconds": t,
             "added_MB": mb,
         }
-        if res in (6, 7):
+        if baseline and res in (6, 7):
             plan, _ = make_plan(
                 ctx["source"],
                 candidates=ctx["candidates"],
@@ -251,18 +253,44 @@ def main() -> None:
                 draws=1000,
                 top_percent=5,
                 seed=2025,
+                threads=threads,
             ),
             args.repeat,
         )
         row = {
             "resolution": 7,
             "engine": "robustness 1,000 draws",
+            "threads": threads or len(os.sched_getaffinity(0)),
             "cells": int(kept.sum()),
             "seconds": t,
             "added_MB": mb,
         }
         rows.append(row)
         print(row, flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--res9", action="store_true", help="also resolution 9 on dask")
+    parser.add_argument("--resolutions", default="5,6,7,8")
+    parser.add_argument(
+        "--threads",
+        default="",
+        help="numpy engine and robustness threads, e.g. 1,2 (default: one per core)",
+    )
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    ctx = setup()
+    area = make_area(ctx["source"], boundaries=ctx["boundaries"], candidates=ctx["candidates"])
+    for res in (6, 7):
+        print(bindings(area, res, args.repeat), flush=True)
+    common = {k: ctx[k] for k in ("candidates", "layers", "boundaries", "weights", "kept")}
+    rows = []
+    counts = [int(n) for n in args.threads.split(",") if n] or [None]
+    for threads in counts:
+        rows += engine_rows(ctx, common, args, threads, baseline=threads == counts[0])
     if args.res9:
         with PeakMemory() as mem:
             start = time.perf_counter()
