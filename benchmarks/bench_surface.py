@@ -6,7 +6,8 @@ excluded and scored over Kazakhstan:
 
 1. numpy engine, resolutions 5–8 (targets: resolution 7 ≤ 10 s, resolution 8 ≤ 60 s), median
    of ``--repeat`` runs (one run at resolution 8); peak memory above the start (RSS of this
-   process and its children, sampled every 20 ms with psutil);
+   process and its children, sampled every 20 ms with psutil); on one thread per core, or on
+   each number of threads of ``--threads 1,2`` in turn (with the robustness);
 2. the same cells measured the plain GIS way in the same run: geopandas ``sjoin_nearest`` in a
    projected CRS (UTM 42N) for the nearest distances, buffers and ``sjoin`` for the counts and
    sums (every pair within the reach, then the kernel in pandas) — measuring only, no values
@@ -19,7 +20,7 @@ excluded and scored over Kazakhstan:
    single-threaded worker processes, keeping H3 index, exclusions and score), peak memory of
    this process and its workers (target ≤ 4 GB), time.  Heavy: run it once, at the end.
 
-Run:  .venv/bin/python benchmarks/bench_surface.py [--repeat 3] [--res9]
+Run:  .venv/bin/python benchmarks/bench_surface.py [--repeat 3] [--res9] [--threads 1,2]
 """
 
 from __future__ import annotations
