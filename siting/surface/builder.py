@@ -65,7 +65,9 @@ def build(
         Count each cell's top shares under random weights: True, False, or None (default)
         when the section has ``robustness``.
     threads
-        Threads of the numpy engine and of the robustness (default: one per core).
+        Threads of the numpy engine and of the robustness (default: their own,
+        :func:`siting.surface.engines.run_numpy` and
+        :func:`siting.surface.robustness.top_share`).
     progress
         Called with (partitions done, partitions) as they finish.
     """

@@ -59,7 +59,10 @@ def top_share(
     chunk
         Draws per chunk (default: as many as :data:`CHUNK_ELEMENTS` allows).
     threads
-        Chunks scored at once (default: one per core); each holds one chunk's scores.
+        Chunks scored at once; each holds one chunk's scores.  Default: one for the weighted
+        sum, whose matrix product OpenBLAS already spreads over the cores (a second chunk at
+        once measured no faster, benchmarks/README.md), one per core for the other methods,
+        scored draw by draw.
     bounds, order
         Ranges of the global weights and an order of importance, as
         :func:`siting.sensitivity.sample_weights` takes them (the study's ``sensitivity``
@@ -96,10 +99,10 @@ def top_share(
         cut = np.partition(scores, n - k, axis=1)[:, n - k]
         return (scores >= cut[:, None] - SCORE_TIE).sum(axis=0)
 
-    # Chunks on one thread per core (numpy releases the GIL in the product and the partition);
+    # Chunks on several threads (numpy releases the GIL in the product and the partition);
     # counts are whole numbers, so their sum does not depend on the order the chunks finish.
     counts = np.zeros(n, dtype=np.int64)
-    workers = threads or len(os.sched_getaffinity(0))
+    workers = threads or (1 if method.name == "weighted_sum" else len(os.sched_getaffinity(0)))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for part in pool.map(count, range(0, draws, size)):
             counts += part
