@@ -95,8 +95,9 @@ def prepared(polygon: shapely.Geometry) -> shapely.Geometry:
     GEOS builds a prepared polygon's point locator and its index lazily, on the first queries,
     without a lock, and shapely's ``contains_xy`` releases the GIL: two threads querying one
     prepared polygon for the first time at once free each other's index and corrupt the heap
-    (libgeos/geos#825, "Prepared geometry is not thread-safe", open for GEOS 3.14; a run of
-    the numpy engine on two threads aborted so, SIGABRT in whichever thread next allocated).
+    (libgeos/geos#825, "Prepared geometry is not thread-safe"; GEOS 3.14.1, in shapely 2.2.0,
+    still builds them so).  A run of the numpy engine on two threads aborted that way, SIGABRT
+    in whichever thread next allocated (docs/surface.md, "Threads").
     So a shared polygon is never prepared: each caller prepares its own copy (WKB round trip
     and index, about 1 ms for Kazakhstan's 2,610-point border against ~100 ms a partition).
     """
