@@ -6,7 +6,9 @@ excluded and scored over Kazakhstan:
 
 1. numpy engine, resolutions 5–8 (targets: resolution 7 ≤ 10 s, resolution 8 ≤ 60 s), median
    of ``--repeat`` runs (one run at resolution 8); peak memory above the start (RSS of this
-   process and its children, sampled every 20 ms with psutil);
+   process and its children, sampled every 20 ms with psutil); on the engine's default threads
+   (one per core), or on each number of threads of ``--threads 1,2`` in turn (with the
+   robustness);
 2. the same cells measured the plain GIS way in the same run: geopandas ``sjoin_nearest`` in a
    projected CRS (UTM 42N) for the nearest distances, buffers and ``sjoin`` for the counts and
    sums (every pair within the reach, then the kernel in pandas) — measuring only, no values
@@ -14,12 +16,13 @@ excluded and scored over Kazakhstan:
 3. the H3 bindings: filling the country and the cell centres with ``h3`` v4 (scalar API) against
    ``h3ronpy`` (vectorised, what siting uses), at resolutions 6 and 7;
 4. robustness: 1,000 weight draws at resolution 7, the share of draws in which each cell is in
-   the top 5 %, streamed, over every cell (as if none were excluded: the heaviest case);
+   the top 5 %, streamed, over every cell (as if none were excluded: the heaviest case); and 100
+   draws scored by OWA, a method scored draw by draw rather than by one matrix product;
 5. ``--res9``: resolution 9 (about 22 million cells) on the dask engine (a LocalCluster of two
    single-threaded worker processes, keeping H3 index, exclusions and score), peak memory of
    this process and its workers (target ≤ 4 GB), time.  Heavy: run it once, at the end.
 
-Run:  .venv/bin/python benchmarks/bench_surface.py [--repeat 3] [--res9]
+Run:  .venv/bin/python benchmarks/bench_surface.py [--repeat 3] [--res9] [--threads 1,2]
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ import shapely
 
 from siting import features
 from siting.scoring import derive_weights, value_table
+from siting.spec import Method
 from siting.study import Study
 from siting.surface import build, grid
 from siting.surface.measure import measure as measure_points
@@ -51,6 +55,9 @@ from siting.surface.robustness import top_share
 ROOT = Path(__file__).resolve().parent.parent
 STUDY = ROOT / "criteria" / "novosibirsk_surface.yaml"
 UTM = "EPSG:32642"  # one UTM zone, as a desktop GIS user would project
+#: OWA's order weights for the robustness of a method scored draw by draw (ten criteria, the
+#: best value weighted most: an optimistic OWA).
+OWA_ORDER = [0.3, 0.2, 0.15, 0.1, 0.1, 0.05, 0.04, 0.03, 0.02, 0.01]
 
 
 class PeakMemory:
@@ -188,33 +195,34 @@ def bindings(area: Any, res: int, repeat: int) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--res9", action="store_true", help="also resolution 9 on dask")
-    parser.add_argument("--resolutions", default="5,6,7,8")
-    args = parser.parse_args()
-    warnings.simplefilter("ignore")
-    ctx = setup()
-    area = make_area(ctx["source"], boundaries=ctx["boundaries"], candidates=ctx["candidates"])
-    for res in (6, 7):
-        print(bindings(area, res, args.repeat), flush=True)
-    common = {k: ctx[k] for k in ("candidates", "layers", "boundaries", "weights", "kept")}
-    rows = []
+def engine_rows(
+    ctx: dict[str, Any],
+    common: dict[str, Any],
+    args: argparse.Namespace,
+    threads: int | None,
+    *,
+    baseline: bool,
+) -> list[dict[str, Any]]:
+    """The numpy engine over the resolutions and the robustness, on ``threads`` threads."""
+    rows: list[dict[str, Any]] = []
     surface7 = None
     for res in [int(r) for r in args.resolutions.split(",")]:
         repeat = args.repeat if res <= 7 else 1
         t, mb, surface = timed(
-            lambda res=res: build(ctx["source"], resolution=res, robustness=False, **common), repeat
+            lambda res=res: build(
+                ctx["source"], resolution=res, robustness=False, threads=threads, **common
+            ),
+            repeat,
         )
         row = {
             "resolution": res,
             "engine": "numpy",
+            "threads": threads or "default",
             "cells": len(surface),
             "seconds": t,
             "added_MB": mb,
         }
-        if res in (6, 7):
+        if baseline and res in (6, 7):
             plan, _ = make_plan(
                 ctx["source"],
                 candidates=ctx["candidates"],
@@ -251,18 +259,68 @@ def main() -> None:
                 draws=1000,
                 top_percent=5,
                 seed=2025,
+                threads=threads,
             ),
             args.repeat,
         )
         row = {
             "resolution": 7,
             "engine": "robustness 1,000 draws",
+            "threads": threads or "default",
             "cells": int(kept.sum()),
             "seconds": t,
             "added_MB": mb,
         }
         rows.append(row)
         print(row, flush=True)
+        # a method scored draw by draw (OWA, pointwise but not one matrix product): 100 draws
+        owa = Method.model_validate({"name": "owa", "owa": {"order_weights": OWA_ORDER}})
+        t, mb, _ = timed(
+            lambda: top_share(
+                surface7.values[kept],
+                method=owa,
+                criteria=surface7.criteria,
+                draws=100,
+                top_percent=5,
+                seed=2025,
+                threads=threads,
+            ),
+            args.repeat,
+        )
+        row = {
+            "resolution": 7,
+            "engine": "robustness 100 draws, OWA",
+            "threads": threads or "default",
+            "cells": int(kept.sum()),
+            "seconds": t,
+            "added_MB": mb,
+        }
+        rows.append(row)
+        print(row, flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--res9", action="store_true", help="also resolution 9 on dask")
+    parser.add_argument("--resolutions", default="5,6,7,8")
+    parser.add_argument(
+        "--threads",
+        default="",
+        help="numpy engine and robustness threads, e.g. 1,2 (default: their defaults)",
+    )
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    ctx = setup()
+    area = make_area(ctx["source"], boundaries=ctx["boundaries"], candidates=ctx["candidates"])
+    for res in (6, 7):
+        print(bindings(area, res, args.repeat), flush=True)
+    common = {k: ctx[k] for k in ("candidates", "layers", "boundaries", "weights", "kept")}
+    rows = []
+    counts = [int(n) for n in args.threads.split(",") if n] or [None]
+    for threads in counts:
+        rows += engine_rows(ctx, common, args, threads, baseline=threads == counts[0])
     if args.res9:
         with PeakMemory() as mem:
             start = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import h3
@@ -182,6 +183,70 @@ def test_threads_do_not_change_the_numbers(surface_run):
     for name in ("cells", "raw", "values", "score", "excluded_by"):
         np.testing.assert_array_equal(getattr(one, name), getattr(two, name))
         np.testing.assert_array_equal(getattr(one, name), getattr(s, name))
+
+
+def test_two_partitions_at_once_never_share_a_plan(surface_run, monkeypatch):
+    """Partitions running at once score with plans of their own, never one object.
+
+    pandas fills an index's hash table on first use, unlocked, so the plan's frames are state
+    that reading writes (docs/surface.md, "Threads").  A barrier holds the first two partitions
+    until both have started, so they overlap whatever the timing; the old engine handed both
+    the caller's plan.
+    """
+    from siting.surface import engines
+
+    s = surface_run.surface
+    area = grid.Area(points=features.lonlat(surface_run.candidates), km=40.0)
+    groups = grid.partitions(area, 6, 5000)
+    barrier = threading.Barrier(2, timeout=60)
+    lock = threading.Lock()
+    held: list[object] = []
+    real = engines.partition
+
+    def meeting(plan, area, group, resolution, keep=True):
+        with lock:
+            first_two = len(held) < 2
+            if first_two:
+                held.append(plan)
+        if first_two:
+            barrier.wait()  # the other partition has started and holds its plan now
+        return real(plan, area, group, resolution, keep)
+
+    monkeypatch.setattr(engines, "partition", meeting)
+    two = engines.run_numpy(s.plan, area, groups, 6, threads=2)
+    assert len(held) == 2 and held[0] is not held[1]
+    assert all(plan is not s.plan for plan in held)
+    np.testing.assert_array_equal(two.score, s.score)
+
+
+def test_the_area_polygon_is_never_prepared_where_threads_read_it(tiny, edit):
+    """The boundaries' polygon is shared unprepared; each test of cells prepares its own copy.
+
+    GEOS builds a prepared polygon's index on its first queries, unlocked: two threads querying
+    one prepared polygon for the first time corrupted the heap (SIGABRT, docs/surface.md,
+    "Threads").  The old plan prepared the shared polygon.
+    """
+    from siting.study import Study
+    from siting.surface.plan import make_area
+
+    boundaries = ROOT / "data" / "boundaries.geojson"
+    path = edit(spatial_study(tiny), "area: {around: candidates, km: 40}", "area: {region: kz_almaty}")  # fmt: skip
+    edit(path, "layers:", f"boundaries: {boundaries}\nlayers:")
+    study = Study.load(path)
+    inputs = study.read_inputs()
+    area = make_area(study.source, boundaries=inputs.boundaries, candidates=inputs.candidates)
+    assert area.polygon is not None and not shapely.is_prepared(area.polygon)
+    own = grid.prepared(area.polygon)
+    assert (
+        own is not area.polygon and shapely.is_prepared(own) and shapely.equals(own, area.polygon)
+    )
+    west, south, east, north = area.polygon.bounds
+    lon, lat = np.meshgrid(np.linspace(west, east, 40), np.linspace(south, north, 40))
+    points = np.column_stack([lon.ravel(), lat.ravel()])
+    inside = area.contains(points)
+    np.testing.assert_array_equal(inside, shapely.contains_xy(own, points[:, 0], points[:, 1]))
+    assert 0 < inside.sum() < len(points)
+    assert not shapely.is_prepared(area.polygon)
 
 
 def test_dask_gives_the_numpy_engines_numbers(tiny):

@@ -35,6 +35,7 @@ def build(
     resolution: int | None = None,
     keep: bool = True,
     robustness: bool | None = None,
+    threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Surface:
     """The study's surface (its ``surface:`` section), with the candidates scored beside it.
@@ -63,6 +64,10 @@ def build(
     robustness
         Count each cell's top shares under random weights: True, False, or None (default)
         when the section has ``robustness``.
+    threads
+        Threads of the numpy engine and of the robustness (default: their own,
+        :func:`siting.surface.engines.run_numpy` and
+        :func:`siting.surface.robustness.top_share`).
     progress
         Called with (partitions done, partitions) as they finish.
     """
@@ -93,7 +98,9 @@ def build(
             progress=progress,
         )
     else:
-        part = engines.run_numpy(plan, area, groups, res, keep=keep, progress=progress)
+        part = engines.run_numpy(
+            plan, area, groups, res, keep=keep, threads=threads, progress=progress
+        )
     timings["cells"] = time.perf_counter() - start
     cand = _candidates_table(plan, candidates, cand_raw)
     surface = Surface(
@@ -123,6 +130,7 @@ def build(
             draws=settings.draws if settings else 1000,
             top_percent=settings.top_percent if settings else 5.0,
             seed=study.seed,
+            threads=threads,
             **_draw_settings(study, plan.ids),
         )
         timings["robustness"] = time.perf_counter() - start

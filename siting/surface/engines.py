@@ -15,6 +15,9 @@ workers need siting and its dependencies installed (docs/surface.md).
 
 from __future__ import annotations
 
+import os
+import pickle
+import queue
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -77,22 +80,36 @@ def run_numpy(
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Part:
-    """Every partition in this process, on ``threads`` threads (default: one).
+    """Every partition in this process, on ``threads`` threads (default: one per core).
 
-    The heavy steps (KD-tree queries, numpy's array arithmetic, h3ronpy's Rust) release the
-    GIL, so threads use the cores without copying the plan into other processes; each
-    partition is computed by itself and the results are put in the groups' order, so the
-    numbers do not depend on the number of threads.
+    The heavy steps (KD-tree queries, numpy's array arithmetic, shapely's point-in-polygon
+    test, h3ronpy's Rust) release the GIL, so threads use the cores without copying the plan
+    into other processes; each partition is computed by itself and the results are put in
+    the groups' order, so the numbers do not depend on the number of threads.
+
+    No object is used by two threads at once.  Each thread scores with a plan of its own, a
+    pickled copy as a dask worker receives it: the plan's frames and series are read through
+    pandas indexes whose hash tables pandas fills on first use, unlocked (pandas-dev/pandas
+    #21150).  The area's polygon is only read: each partition tests its cells against a
+    prepared copy of its own (:func:`siting.surface.grid.prepared`), since GEOS builds a
+    prepared polygon's index on its first queries, unlocked -- two threads doing so on one
+    polygon corrupted the heap and aborted a run (SIGABRT; docs/surface.md, "Threads").
     """
-    # One thread unless asked: a test run aborted (SIGABRT, no message) inside a partition's
-    # scoring while two partitions ran at once; until that is understood, parallel work goes
-    # through the dask engine, whose workers run one thread each.
-    workers = threads or 1
+    workers = max(1, min(threads or len(os.sched_getaffinity(0)), len(groups)))
+    own: queue.SimpleQueue[Plan] = queue.SimpleQueue()
+    for _ in range(workers):  # on this thread, before any worker reads the plan
+        own.put(pickle.loads(pickle.dumps(plan)) if workers > 1 else plan)
+
+    def run(group: np.ndarray) -> Part:
+        mine = own.get()  # a thread holds a plan no other thread holds until it puts it back
+        try:
+            return partition(mine, area, group, resolution, keep)
+        finally:
+            own.put(mine)
+
     parts: list[Part] = []
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(groups)))) as pool:
-        for k, part in enumerate(
-            pool.map(lambda g: partition(plan, area, g, resolution, keep), groups)
-        ):
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for k, part in enumerate(pool.map(run, groups)):
             parts.append(part)
             if progress is not None:
                 progress(k + 1, len(groups))

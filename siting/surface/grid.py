@@ -64,9 +64,13 @@ class Area:
     km: float = 0.0
 
     def contains(self, lonlat: np.ndarray) -> np.ndarray:
-        """Which of the points ``(n, 2)`` lie in the area."""
+        """Which of the points ``(n, 2)`` lie in the area.
+
+        Safe on several threads at once: the polygon is only read; each call tests the points
+        against a prepared copy of its own (:func:`prepared`).
+        """
         if self.polygon is not None:
-            return shapely.contains_xy(self.polygon, lonlat[:, 0], lonlat[:, 1])
+            return shapely.contains_xy(prepared(self.polygon), lonlat[:, 0], lonlat[:, 1])
         assert self.points is not None
         tree = cKDTree(features.unit_vectors(self.points))
         chord, _ = tree.query(features.unit_vectors(lonlat), k=1)
@@ -83,6 +87,23 @@ class Area:
             dlon = min(dlat / max(np.cos(np.radians(min(abs(lat) + dlat, 89.0))), 1e-6), 180.0)
             boxes.append(shapely.box(lon - dlon, lat - dlat, lon + dlon, lat + dlat))
         return shapely.union_all(boxes)
+
+
+def prepared(polygon: shapely.Geometry) -> shapely.Geometry:
+    """A prepared copy of ``polygon``, for the calling thread alone.
+
+    GEOS builds a prepared polygon's point locator and its index lazily, on the first queries,
+    without a lock, and shapely's ``contains_xy`` releases the GIL: two threads querying one
+    prepared polygon for the first time at once free each other's index and corrupt the heap
+    (libgeos/geos#825, "Prepared geometry is not thread-safe"; GEOS 3.14.1, in shapely 2.2.0,
+    still builds them so).  A run of the numpy engine on two threads aborted that way, SIGABRT
+    in whichever thread next allocated (docs/surface.md, "Threads").
+    So a shared polygon is never prepared: each caller prepares its own copy (WKB round trip
+    and index, about 1 ms for Kazakhstan's 2,610-point border against ~100 ms a partition).
+    """
+    own = shapely.from_wkb(shapely.to_wkb(polygon))
+    shapely.prepare(own)
+    return own
 
 
 def _np(array: object) -> np.ndarray:

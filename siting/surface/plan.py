@@ -180,9 +180,9 @@ def make_area(
                 )
                 raise DataError(source.problem(("surface", "area", "region"), msg))
             shapes = boundaries[ids.isin(area.regions)]
-        polygon = shapely.union_all(shapes.geometry.to_numpy())
-        shapely.prepare(polygon)
-        return Area(polygon=polygon)
+        # Not prepared: the partitions read it from several threads, each with a prepared
+        # copy of its own (siting.surface.grid.prepared says why).
+        return Area(polygon=shapely.union_all(shapes.geometry.to_numpy()))
     if area.around == "candidates":
         points = features.lonlat(candidates)
     else:

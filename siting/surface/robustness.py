@@ -12,6 +12,7 @@ scores (cells × draws of one chunk) per thread are in memory, never draws × ce
 from __future__ import annotations
 
 import math
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -58,7 +59,10 @@ def top_share(
     chunk
         Draws per chunk (default: as many as :data:`CHUNK_ELEMENTS` allows).
     threads
-        Chunks scored at once (default: one); each holds one chunk's scores.
+        Chunks scored at once; each holds one chunk's scores.  Default: one for the weighted
+        sum, whose matrix product OpenBLAS already spreads over the cores (a second chunk at
+        once measured no faster, benchmarks/README.md), one per core for the other methods,
+        scored draw by draw.
     bounds, order
         Ranges of the global weights and an order of importance, as
         :func:`siting.sensitivity.sample_weights` takes them (the study's ``sensitivity``
@@ -70,9 +74,9 @@ def top_share(
     weights = sample_weights(m, draws, rng=np.random.default_rng(seed), bounds=bounds, order=order)
     k = max(1, math.ceil(top_percent / 100.0 * n))
     size = chunk or max(1, CHUNK_ELEMENTS // n)
-    frame = pd.DataFrame(values, columns=criteria)
 
     def count(start: int) -> np.ndarray:
+        # Everything a chunk writes is its own; `values` and `weights` are only read.
         w = weights[start : start + size]
         if method.name == "weighted_sum":
             # The weighted sum of values already on one 0..1 scale (mcda.study_options): one
@@ -80,6 +84,10 @@ def top_share(
             # make the partition below fast).
             scores = w @ values.T
         else:
+            # A frame per chunk, not one shared by the threads: pandas fills an index's hash
+            # table lazily on first use and does not promise that this is thread-safe
+            # (pandas-dev/pandas#21150).
+            frame = pd.DataFrame(values, columns=criteria)
             scores = np.vstack(
                 [
                     mcda.score_study(
@@ -91,10 +99,10 @@ def top_share(
         cut = np.partition(scores, n - k, axis=1)[:, n - k]
         return (scores >= cut[:, None] - SCORE_TIE).sum(axis=0)
 
-    # Chunks on one thread per core (numpy releases the GIL in the product and the partition);
+    # Chunks on several threads (numpy releases the GIL in the product and the partition);
     # counts are whole numbers, so their sum does not depend on the order the chunks finish.
     counts = np.zeros(n, dtype=np.int64)
-    workers = threads or 1  # one unless asked, as siting.surface.engines.run_numpy
+    workers = threads or (1 if method.name == "weighted_sum" else len(os.sched_getaffinity(0)))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for part in pool.map(count, range(0, draws, size)):
             counts += part
