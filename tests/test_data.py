@@ -453,7 +453,6 @@ FAR_FROM_TOWN_POINT = {
     "ind_aktobe_ferro",
     "ind_ales",
     "ind_ekz",
-    "ind_gres1",
     "ind_hyundai_almaty",
     "ind_kas",
     "ind_kazazot",
