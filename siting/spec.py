@@ -14,7 +14,7 @@ import difflib
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -119,26 +119,27 @@ def _dump_local_text(value: LocalText) -> str | dict[str, str]:
     return dict(value.translations) if value.translations else str(value)
 
 
+#: The JSON Schema of a :data:`Text`.
+_TEXT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string"},
+        {
+            "type": "object",
+            "properties": {code: {"type": "string"} for code in LANGUAGE_CODES},
+            "additionalProperties": False,
+            "minProperties": 1,
+        },
+    ],
+    "description": "one text, or one per language: {en, ru, kk}",
+}
+
 #: A text in one language, or in several: ``label: Population`` or
 #: ``label: {en: Population, ru: Население, kk: Халық саны}``.
 Text = Annotated[
     LocalText,
     PlainValidator(_local_text),
     PlainSerializer(_dump_local_text),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string"},
-                {
-                    "type": "object",
-                    "properties": {code: {"type": "string"} for code in LANGUAGE_CODES},
-                    "additionalProperties": False,
-                    "minProperties": 1,
-                },
-            ],
-            "description": "one text, or one per language: {en, ru, kk}",
-        }
-    ),
+    WithJsonSchema(_TEXT_SCHEMA),
 ]
 
 
@@ -889,7 +890,35 @@ class Grouping(_Strict):
     )
     groups: dict[
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)],
-        Annotated[GroupOf, BeforeValidator(_group_of)],
+        Annotated[
+            GroupOf,
+            BeforeValidator(_group_of),
+            # The short form (a list of members) is accepted, so editors must accept it too.
+            WithJsonSchema(
+                {
+                    "anyOf": [
+                        {
+                            "type": "array",
+                            "items": {"type": "string", "minLength": 1},
+                            "minItems": 1,
+                        },
+                        {
+                            "type": "object",
+                            "properties": {
+                                "label": _TEXT_SCHEMA,
+                                "members": {
+                                    "type": "array",
+                                    "items": {"type": "string", "minLength": 1},
+                                    "minItems": 1,
+                                },
+                            },
+                            "required": ["members"],
+                            "additionalProperties": False,
+                        },
+                    ]
+                }
+            ),
+        ],
     ] = Field(
         min_length=1,
         description="Each group's name (the new field's value) and its members: "

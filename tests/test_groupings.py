@@ -110,3 +110,23 @@ def test_equity_without_a_field_says_which_field(tiny, edit):
     path = edit(tiny / "study.yaml", "min_spacing_km: 300", "equity: {within_km: 500}")
     problems = _problems(path, CriteriaError)
     assert any("portfolio.equity.field" in p for p in problems), problems
+
+
+def test_the_schema_accepts_both_forms_of_a_group_and_refuses_an_empty_one():
+    """Editors check criteria files against schema/criteria.schema.json: the short form
+    (``south: [Almaty, ...]``) siting accepts must pass there too."""
+    import json
+    from pathlib import Path
+
+    import jsonschema
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    schema = json.loads((root / "schema" / "criteria.schema.json").read_text(encoding="utf-8"))
+    study = yaml.safe_load((root / "criteria" / "novosibirsk.yaml").read_text(encoding="utf-8"))
+    groups = study["groupings"]["macro_region"]["groups"]
+    groups["central"] = ["Karaganda", "Ulytau"]
+    jsonschema.validate(study, schema)
+    groups["central"] = []
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(study, schema)

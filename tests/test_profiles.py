@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
 import siting
 from siting import criteria
@@ -31,6 +34,10 @@ def test_profile_starts_with_the_schema_line_and_validates(path):
     source = criteria.load(path)
     # every criterion explains itself in the file's comments or notes
     assert source.study.description
+    # what an editor checks against the schema line accepts what siting accepts (the short
+    # forms a validator turns into the long ones included)
+    schema = json.loads((path.parent / "../schema/criteria.schema.json").read_text("utf-8"))
+    jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
 
 
 @pytest.mark.parametrize("stem", sorted(EXPECTED))

@@ -7,9 +7,11 @@ import re
 import shutil
 from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from siting import pipeline, programmes
@@ -441,6 +443,8 @@ def test_the_shipped_schema_is_current_and_the_national_file_loads():
     assert national.read_text(encoding="utf-8").startswith(
         "# yaml-language-server: $schema=../schema/programmes.schema.json"
     )
+    schema = json.loads(shipped)
+    jsonschema.validate(yaml.safe_load(national.read_text(encoding="utf-8")), schema)
     file = programmes.load(national)
     assert [p.id for p in file.spec.programmes] == [
         "science_city",
