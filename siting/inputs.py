@@ -77,10 +77,10 @@ def read_layers(
         frames, found = apply_groupings(
             study.groupings, frames, problem=source.problem, labels=_labels(source)
         )
-        problems += found
+        problems += [p for listed in found.values() for p in listed]
         # A grouping with a problem leaves features without a group; the rules that use it
         # would report the same gap a second time.
-        broken = {name for name in study.groupings if any(f".{name}." in p for p in found)}
+        broken = {name for name, listed in found.items() if listed}
     # The fields of the layers that could be read are checked even when another layer failed,
     # so that a planner sees every problem in one run.
     problems += _field_problems(source, frames, _labels(source), skip=broken)
@@ -102,8 +102,8 @@ def apply_groupings(
     problem: Callable[[Loc, Any], str],
     labels: dict[str, _Label] | None = None,
     base: Loc = ("groupings",),
-) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
-    """The frames with each grouping added as a text field, and every problem of the groupings.
+) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, list[str]]]:
+    """The frames with each grouping added as a text field, and every problem of each grouping.
 
     A grouping is a field of every frame that has its ``from`` field: each feature's value is
     the group its ``from`` value is listed in.  It is computed once, here, so that portfolio
@@ -127,13 +127,14 @@ def apply_groupings(
         The key path of the ``groupings:`` section.
     """
     out = dict(frames)
-    problems: list[str] = []
+    found: dict[str, list[str]] = {name: [] for name in groupings}
     candidates = frames.get(CANDIDATES)
     if candidates is None:  # could not be read: reported already
-        return out, problems
+        return out, found
     labels = labels or {}
     what = labels.get(CANDIDATES, _Label(_layer_label(CANDIDATES), CANDIDATES))
     for name, grouping in groupings.items():
+        problems = found[name]
         loc = (*base, name)
         field = grouping.from_
         if name in candidates.columns:
@@ -209,7 +210,7 @@ def apply_groupings(
                     )
                 )
         out = {key: with_grouping(frame, name, grouping) for key, frame in out.items()}
-    return out, problems
+    return out, found
 
 
 def with_grouping(frame: gpd.GeoDataFrame, name: str, grouping: Grouping) -> gpd.GeoDataFrame:

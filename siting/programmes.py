@@ -556,9 +556,10 @@ def _joint(file: ProgrammeFile, runs: Sequence[Results]) -> tuple[pd.Index, Join
     own = [name for name in runs[0].study.groupings if name in runs[0].candidates.columns]
     candidates = runs[0].candidates.drop(columns=own)
     if spec.groupings:
-        grouped, problems = apply_groupings(
+        grouped, found = apply_groupings(
             spec.groupings, {"candidates": candidates}, problem=file.problem
         )
+        problems = [p for listed in found.values() for p in listed]
         if problems:
             raise DataError(problems)
         candidates = grouped["candidates"]

@@ -535,3 +535,40 @@ def test_lang_chooses_the_language_the_outputs_open_in(folder, tmp_path):
     assert result.exit_code == 0, result.output
     assert '<html lang="ru">' in (out / "report.html").read_text(encoding="utf-8")
     assert '<html lang="ru">' in (out / "map.html").read_text(encoding="utf-8")
+
+
+def test_the_shared_rules_count_by_the_programme_files_own_grouping(folder):
+    """`groupings:` in a programme file: the shared rule reads it; a member no candidate has is
+    refused at its line with the closest value."""
+    grouping = (
+        "groupings:\n"
+        "  half:\n"
+        "    from: macro_region\n"
+        "    groups: {first: [north, east], second: [south, central]}\n"
+        "shared:\n"
+        "  at_most_per: {field: half, count: 2}\n"
+    )
+    path = _write(folder, PROGRAMMES.replace("shared:\n", grouping, 1))
+    a = _allocate(path)
+    halves = (
+        a.runs[0]
+        .candidates["macro_region"]
+        .map({"north": "first", "east": "first", "south": "second", "central": "second"})
+    )
+    chosen = a.table["site"].map(halves)
+    assert len(chosen) == 3 and chosen.value_counts().max() <= 2  # at most 2 sites per half
+    _write(folder, PROGRAMMES.replace("shared:\n", grouping.replace("east]", "eats]"), 1))
+    with pytest.raises(DataError) as info:
+        _allocate(path)
+    # the typo leaves 'east' in no group, and each is said at the line of the groups
+    no_group, problem = map(str, info.value.problems)
+    assert (
+        "'east' of field 'macro_region' is in no group (candidates oskemen, kurchatov)" in no_group
+    )
+    assert f"programmes.yaml:{_line(path, 'first:')}: groupings.half.groups.first.members[1]" in (
+        str(problem)
+    )
+    assert (
+        "'eats' is not a value of field 'macro_region' of the candidates; did you mean 'east'?"
+        in (str(problem))
+    )
