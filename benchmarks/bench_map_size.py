@@ -43,6 +43,8 @@ def _sizes(data: object, prefix: str = "") -> list[tuple[str, int]]:
 
 def measure(path: Path, label: str, repeat: int) -> None:
     import siting.pipeline
+    from siting.outputs.map.elements import PageData
+    from siting.outputs.map.page import elements
     from siting.outputs.maps import folium_map, write_map
 
     results = siting.pipeline.run(path)
@@ -54,10 +56,7 @@ def measure(path: Path, label: str, repeat: int) -> None:
             write_map(results, target)
             times.append(time.perf_counter() - start)
         size = target.stat().st_size
-    m = folium_map(results)
-    from siting.outputs.map.elements import PageData
-    from siting.outputs.map.page import elements
-
+    m = folium_map(results)  # the same page, for its data as stored
     data = next(e.data for e in elements(m) if isinstance(e, PageData))
     n = len(results.ranking)
     print(
