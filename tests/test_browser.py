@@ -30,6 +30,7 @@ from shapely.geometry import Point
 import siting.i18n
 from siting import choice, mcda, optimise
 from siting.i18n import script_messages, translator
+from siting.outputs.map.payload import expand
 from siting.outputs.maps import write_map
 from siting.outputs.report import write_report
 from siting.outputs.words import Words
@@ -908,7 +909,7 @@ def page_data(path: Path) -> dict[str, Any]:
         r'<script type="application/json" id="siting-data">(.*?)</script>', text, re.S
     )
     assert match is not None
-    return json.loads(match.group(1))
+    return expand(json.loads(match.group(1)))
 
 
 def sentences(text: str) -> set[str]:

@@ -18,6 +18,8 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections import Counter
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,7 @@ from shapely.geometry import Point, Polygon
 
 from siting.errors import OutputError
 from siting.i18n import LANGUAGES, script_messages, translator
-from siting.outputs.map.payload import PAGE_SCRIPTS
+from siting.outputs.map.payload import PAGE_SCRIPTS, expand
 from siting.outputs.map.summary import summary_html
 from siting.outputs.maps import boundary_note, folium_map, render_map, write_map
 from siting.outputs.words import Words
@@ -98,10 +100,16 @@ def parse(text: str) -> _Page:
     return page
 
 
-def embedded(text: str) -> dict[str, Any]:
+def stored(text: str) -> dict[str, Any]:
+    """The page's data as stored in the page (each fact once: payload.compact)."""
     page = parse(text)
     (data,) = [s for a, s in page.scripts if a.get("id") == "siting-data"]
     return json.loads(data)
+
+
+def embedded(text: str) -> dict[str, Any]:
+    """The page's data as the page reads it (``sitingUnpack``: payload.expand)."""
+    return expand(stored(text))
 
 
 def test_offline_page_fetches_nothing(tiny: Results, tmp_path: Path) -> None:
@@ -695,3 +703,68 @@ def test_coordinates_are_rounded_to_five_decimals(tiny: Results) -> None:
     data = embedded(render_map(replicate(tiny, 50)))
     for x in data["candidates"]["lat"] + data["candidates"]["lon"]:
         assert re.fullmatch(r"-?\d+(\.\d{1,5})?", repr(x)), x
+
+
+def test_each_value_is_in_the_page_once(tiny: Results) -> None:
+    """The engine scores the markers' own values: the value matrix is stored once, read twice."""
+    for results in (tiny, replicate(tiny, 40)):
+        text = render_map(results, live=True)
+        data = stored(text)
+        assert "values" not in data["model"] and "scores" not in data["model"]
+        assert "candidates" not in data["model"]
+        # read back as the page reads it, the engine's matrix is the candidates' rows
+        page = embedded(text)
+        crit = page["model"]["criteria"]
+        values = results.values.loc[results.ranking.index, crit].to_numpy()
+        np.testing.assert_array_equal(np.array(page["model"]["values"], dtype=float), values)
+        assert page["model"]["scores"] == results.ranking["score"].tolist()
+        assert page["model"]["candidates"]["id"] == list(results.ranking.index)
+        # every number the page stores (as JSON or as base64 doubles), counted: each value at
+        # full precision (a long decimal, unique to its candidate) is stored once
+        numbers = Counter(stored_numbers(data))
+        long = [float(x) for x in np.unique(values) if len(repr(float(x))) >= 12]
+        assert long
+        for x in long:
+            assert numbers[x] == 1, x
+            assert text.count(repr(x)) <= 1, x
+
+
+def stored_numbers(node: Any) -> Iterator[float]:
+    """Every number stored in the page's data, base64 doubles (``{"f64": ...}``) decoded."""
+    if isinstance(node, dict) and set(node) == {"f64"}:
+        yield from np.frombuffer(base64.b64decode(node["f64"]), dtype="<f8").tolist()
+    elif isinstance(node, dict):
+        for v in node.values():
+            yield from stored_numbers(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from stored_numbers(v)
+    elif isinstance(node, int | float) and not isinstance(node, bool):
+        yield float(node)
+
+
+def test_each_exclusion_reason_is_stored_once(tiny: Results) -> None:
+    """A reason and its sentence in each language are stored once, each candidate its index."""
+    results = run_shipped("novosibirsk")
+    data = stored(render_map(results))
+    reasons = results.ranking["excluded_reason"].tolist()
+    table = data["candidates"]["excluded"]["table"]
+    assert sorted(table) == sorted(set(reasons))
+    assert [table[k] for k in data["candidates"]["excluded"]["index"]] == reasons
+    for lang in LANGUAGES:
+        assert len(data["candidates"]["excluded_text"][lang]) == len(table)
+
+
+def test_page_grows_by_few_bytes_per_candidate(tiny: Results) -> None:
+    """The page's bytes per added candidate stay small (measured, benchmarks/README.md).
+
+    The replicated candidates carry 8 values at full precision (about 19 characters each),
+    their raw values, a position, a score, a rank and a name; before the page stored each fact
+    once it took 268 bytes per added candidate here (a second copy of the values), 137 after.  The bound leaves room for
+    a new per-candidate fact of a few dozen bytes, not for a second copy of the values.
+    """
+    # both without the live portfolio (and so without the solver), as above 500 candidates
+    small = len(render_map(replicate(tiny, 200), live=False).encode())
+    big = len(render_map(replicate(tiny, 2000), live=False).encode())
+    per_candidate = (big - small) / 1800
+    assert per_candidate < 180, per_candidate

@@ -52,6 +52,7 @@ from siting.outputs.map.payload import (
     base_map,
     boundary_features,
     boundary_note,
+    compact,
     coverage_radius,
     live_portfolio,
     map_data,
@@ -221,7 +222,8 @@ def folium_map(
         m.add_child(layer_element)
     control = LayerControl(collapsed=True)
     m.add_child(control)
-    m.add_child(PageData(data))
+    # each number and text once (the engine reads the markers' values): see payload.compact
+    m.add_child(PageData(compact(data)))
     m.add_child(Panel())
     m.add_child(Engine(scripts, {"script-src": sources}))
     script = PageScript(layers, control)

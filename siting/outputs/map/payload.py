@@ -11,7 +11,9 @@ carried at full precision and formatted in the page for its locale.
 
 from __future__ import annotations
 
+import base64
 import gettext
+import json
 import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -40,7 +42,9 @@ __all__ = [
     "base_map",
     "boundary_features",
     "boundary_note",
+    "compact",
     "coverage_radius",
+    "expand",
     "live_portfolio",
     "local",
     "locale_formats",
@@ -701,6 +705,16 @@ def locale_formats(lang: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the page's data
 
 
+def _short(x: float | None) -> float | int | None:
+    """``x`` written as an integer when it is one (``7`` for ``7.0``): the same number in JSON.
+
+    ``JSON.parse`` reads ``7`` and ``7.0`` as the same double; ``-0.0`` keeps its sign.
+    """
+    if x is not None and x.is_integer() and abs(x) < 2**53 and math.copysign(1.0, x) > 0:
+        return int(x)
+    return x
+
+
 def _candidates(
     results: Results, crit_ids: list[str], words: Mapping[str, Words]
 ) -> dict[str, Any]:
@@ -733,9 +747,163 @@ def _candidates(
             ]
             for lang, w in words.items()
         },
-        "raw": [[_num(x, digits=6) for x in row] for row in raw.to_numpy(dtype=float)],
-        "v": [[_num(x) for x in row] for row in values.to_numpy(dtype=float)],
+        "raw": [[_short(_num(x, digits=6)) for x in row] for row in raw.to_numpy(dtype=float)],
+        "v": [[_short(_num(x)) for x in row] for row in values.to_numpy(dtype=float)],
     }
+
+
+def _numbers(column: list[float | int | None]) -> list[float | int | None] | dict[str, str]:
+    """A column of numbers as JSON, or as ``{"f64": base64}`` of its doubles when that is shorter.
+
+    Little-endian IEEE doubles, NaN for a missing value: the page reads back the very doubles
+    Python wrote (a full-precision score takes about 20 characters as a decimal, 10.7 so).
+    """
+    encoded = len(json.dumps(column, separators=(",", ":")))
+    if 4 * math.ceil(8 * len(column) / 3) + 10 >= encoded:
+        return column
+    doubles = np.array([np.nan if x is None else x for x in column], dtype="<f8")
+    return {"f64": base64.b64encode(doubles.tobytes()).decode("ascii")}
+
+
+def _read_numbers(column: Any) -> list[float | int | None]:
+    """:func:`_numbers` read back (``sitingNumbers`` in map.js)."""
+    if not isinstance(column, Mapping):
+        return list(column)
+    doubles = np.frombuffer(base64.b64decode(column["f64"]), dtype="<f8")
+    return [None if math.isnan(x) else x for x in doubles.tolist()]
+
+
+def compact(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The page's data (:func:`map_data` with the engine's ``model``) with each fact stored once.
+
+    At 100,000 candidates the page carried every number and text per candidate, some twice: the
+    value matrix in ``candidates.v`` and again in the engine's ``model.values``, the scores, ids
+    and names in both, and the exclusion reason and its sentence in three languages for every
+    candidate though a study has a handful of reasons.  Here
+
+    - ``candidates.excluded`` becomes ``{"table": [each reason once], "index": [per candidate]}``
+      and ``candidates.excluded_text`` each language's sentence per entry of that table;
+    - a language whose place names are another's word for word is that language's code;
+    - ``candidates.score`` and ``candidates.v`` (as ``v_columns``, one entry per criterion) go
+      as numbers in JSON, or base64 doubles where that is shorter (:func:`_numbers`);
+    - ``model.values``, ``model.scores`` and ``model.candidates`` are dropped for
+      ``model.shared``: ``values`` (for each model column, the column of ``candidates.v`` it
+      is) and ``names`` (the model's names where they are not the English ones, else None).
+
+    The page reads them back once (``sitingUnpack`` in ``templates/map.js``, :func:`expand` here
+    for tests), so the engine scores the very numbers the markers show.
+
+    Raises
+    ------
+    OutputError
+        The model's candidates, scores or values are not the page's (a bug: both are written
+        from the same ranking and value matrix).
+    """
+    out = dict(data)
+    cands = dict(data["candidates"])
+    reasons = cands["excluded"]
+    table = list(dict.fromkeys(reasons))
+    where = {r: k for k, r in enumerate(table)}
+    index = [where[r] for r in reasons]
+    texts = cands["excluded_text"]
+    cands["excluded_text"] = {
+        lang: [texts[lang][reasons.index(r)] for r in table] for lang in texts
+    }
+    if any(
+        texts[lang][i] != cands["excluded_text"][lang][k]
+        for lang in texts
+        for i, k in enumerate(index)
+    ):
+        msg = "an exclusion reason is worded two ways in one language"
+        raise OutputError(msg)  # pragma: no cover - Words.reason is a function of the reason
+    cands["excluded"] = {"table": table, "index": index}
+    names = cands["name"]
+    short: dict[str, Any] = {}
+    for lang, column in names.items():
+        same = next(
+            (other for other in short if isinstance(short[other], list) and names[other] == column),
+            None,
+        )
+        short[lang] = same if same is not None else column
+    cands["name"] = short
+    out["candidates"] = cands
+    model = data.get("model")
+    if model is not None:
+        model = dict(model)
+        columns = [c["id"] for c in data["criteria"]]
+        try:
+            source = [columns.index(c) for c in model["criteria"]]
+        except ValueError:
+            source = None
+        kept = [r == "" for r in reasons]
+        v = data["candidates"]["v"]
+        if (
+            model["candidates"]["id"] != data["candidates"]["id"]
+            or model["candidates"]["kept"] != kept
+            or model["scores"] != data["candidates"]["score"]
+            or (
+                source is not None
+                and any(row != [v[i][k] for k in source] for i, row in enumerate(model["values"]))
+            )
+        ):
+            msg = "the engine's model and the page's candidates differ: they are one ranking"
+            raise OutputError(msg)
+        model_names = model["candidates"]["name"]
+        model["shared"] = {
+            "values": source,
+            "names": None if model_names == names.get("en") else model_names,
+        }
+        # a model column the page's criteria lack (none in a study's run) keeps its own matrix
+        for key in (
+            ("values", "scores", "candidates") if source is not None else ("scores", "candidates")
+        ):
+            del model[key]
+        out["model"] = model
+    rows = cands.pop("v")
+    width = len(data["criteria"])
+    cands["v_columns"] = [_numbers([row[k] for row in rows]) for k in range(width)]
+    cands["score"] = _numbers(cands["score"])
+    return out
+
+
+def expand(data: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`compact`'s data read back as the page reads it (``sitingUnpack`` in map.js)."""
+    out = dict(data)
+    cands = dict(data["candidates"])
+    if "v_columns" in cands:
+        columns = [_read_numbers(c) for c in cands.pop("v_columns")]
+        cands["v"] = (
+            [list(row) for row in zip(*columns, strict=True)]
+            if columns
+            else [[] for _ in cands["id"]]
+        )
+        cands["score"] = _read_numbers(cands["score"])
+    excluded = cands["excluded"]
+    if isinstance(excluded, Mapping):
+        index = excluded["index"]
+        cands["excluded"] = [excluded["table"][k] for k in index]
+        cands["excluded_text"] = {
+            lang: [table[k] for k in index] for lang, table in cands["excluded_text"].items()
+        }
+    names = cands["name"]
+    cands["name"] = {
+        lang: names[column] if isinstance(column, str) else column for lang, column in names.items()
+    }
+    out["candidates"] = cands
+    model = data.get("model")
+    if model is not None and "shared" in model:
+        model = dict(model)
+        shared = model.pop("shared")
+        if shared["values"] is not None:
+            model["values"] = [[row[k] for k in shared["values"]] for row in cands["v"]]
+        model["scores"] = cands["score"]
+        model["candidates"] = {
+            "id": cands["id"],
+            "name": shared["names"] if shared["names"] is not None else cands["name"]["en"],
+            "kept": [r == "" for r in cands["excluded"]],
+        }
+        out["model"] = model
+    return out
 
 
 def map_data(

@@ -24,10 +24,72 @@
  * method and options, re-ranks and re-solves the portfolio's integer program; without it the
  * page re-ranks by the weighted sum and keeps the study's portfolio.
  */
+// The page's data stores each fact once (siting.outputs.map.payload.compact, whose docstring
+// gives the form); read back here, once, into the shape the page and the engine read: the
+// engine's value matrix is the markers' own rows (one answer everywhere), an exclusion reason and
+// its sentences are looked up in their table, a language whose names are another's takes them.
+// A column of numbers: JSON, or {f64: base64 of little-endian doubles, NaN where missing}.
+function sitingNumbers(column) {
+  "use strict";
+  if (Array.isArray(column)) return column;
+  var bytes = atob(column.f64), n = bytes.length / 8;
+  var view = new DataView(new ArrayBuffer(bytes.length));
+  for (var b = 0; b < bytes.length; b++) view.setUint8(b, bytes.charCodeAt(b));
+  var out = new Array(n);
+  for (var i = 0; i < n; i++) {
+    var x = view.getFloat64(8 * i, true);
+    out[i] = x === x ? x : null;
+  }
+  return out;
+}
+
+function sitingUnpack(data) {
+  "use strict";
+  var C = data.candidates;
+  if (C.v_columns) {
+    var columns = C.v_columns.map(sitingNumbers);
+    C.v = C.id.map(function (id, i) { return columns.map(function (col) { return col[i]; }); });
+    delete C.v_columns;
+    C.score = sitingNumbers(C.score);
+  }
+  var excluded = C.excluded;
+  if (excluded && !Array.isArray(excluded)) {
+    var index = excluded.index, texts = C.excluded_text, out = {};
+    C.excluded = index.map(function (k) { return excluded.table[k]; });
+    Object.keys(texts).forEach(function (code) {
+      var table = texts[code];
+      out[code] = index.map(function (k) { return table[k]; });
+    });
+    C.excluded_text = out;
+  }
+  Object.keys(C.name).forEach(function (code) {
+    if (typeof C.name[code] === "string") C.name[code] = C.name[C.name[code]];
+  });
+  var M = data.model;
+  if (M && M.shared) {
+    var source = M.shared.values;
+    if (source) {
+      var same = source.length === data.criteria.length &&
+        source.every(function (k, m) { return k === m; });
+      M.values = same ? C.v : C.v.map(function (row) {
+        return source.map(function (k) { return row[k]; });
+      });
+    }
+    M.scores = C.score;
+    M.candidates = {
+      id: C.id,
+      name: M.shared.names || C.name.en,
+      kept: C.excluded.map(function (r) { return r === ""; })
+    };
+    delete M.shared;
+  }
+  return data;
+}
+
 function sitingPage(env) {
   "use strict";
 
-  var DATA = JSON.parse(document.getElementById("siting-data").textContent);
+  var DATA = sitingUnpack(JSON.parse(document.getElementById("siting-data").textContent));
   var map = env.map;
   var LAYERS = env.layers || {};
   var C = DATA.candidates;
