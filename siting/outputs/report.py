@@ -151,7 +151,11 @@ svg.chart text.axis { font-size: 11px; fill: #222; }
   .bars td { padding: 0 4pt; }
   tr.tail { display: none; } .print-only { display: block; }
   .cards.small { grid-template-columns: repeat(4, 1fr); }
-  .meta { grid-template-columns: max-content 1fr max-content 1fr; }
+  .meta { grid-template-columns: fit-content(30%) 1fr fit-content(30%) 1fr; gap: 0 8pt; }
+  /* The answer fits its page in every language: Russian and Kazakh run a third longer. */
+  .cover { font-size: 8.3pt; line-height: 1.27; }
+  .cover .terms, .cover .meta { font-size: 7pt; } .cover .meta { margin: 4pt 0 0; }
+  .cover h3 { margin: 5pt 0 2pt; } .cover p, .cover ul { margin: 2pt 0 3pt; }
 }
 """
 
