@@ -39,6 +39,7 @@ import json
 import platform
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -69,16 +70,8 @@ from siting.results import Results
 from siting.spec import Portfolio
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))  # the browser launcher shared with the tests
+from tests.chromium import launch  # noqa: E402
 
 TIMED = """async ([m, ws]) => {
   const out = [];
@@ -255,7 +248,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         url = page_file(Path(tmp))
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(pw)
         starts, readies = [], []
         for _ in range(args.loads):
             page, blocked = open_page(browser, url)

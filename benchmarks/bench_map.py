@@ -47,6 +47,7 @@ import io
 import json
 import platform
 import statistics
+import sys
 import tempfile
 import time
 import warnings
@@ -65,17 +66,10 @@ from siting.outputs.report import write_report
 from siting.results import Results
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the browser launcher shared with the tests
+from tests.chromium import launch  # noqa: E402
+
 DEFAULT = ROOT / "criteria" / "novosibirsk.yaml"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def run(path: Path, *, robustness: bool | None = None) -> tuple[Results, float]:
@@ -198,7 +192,7 @@ def time_to_interactive(path: Path, loads: int, criteria: list[str]) -> Timing:
     ready, engine, wall, first, what_if = [], [], [], [], []
     rng = np.random.default_rng(0)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         for _ in range(loads):
             context = browser.new_context(viewport={"width": 1366, "height": 768})
             page = context.new_page()
@@ -244,7 +238,7 @@ def screenshots(path: Path, folder: Path) -> list[Path]:
     out = []
     folder.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         for width, height in ((1366, 768), (390, 844)):
             context = browser.new_context(viewport={"width": width, "height": height})
             page = context.new_page()
@@ -319,7 +313,7 @@ def printed_pages(path: Path) -> int:
     from pypdf import PdfReader
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         context = browser.new_context(java_script_enabled=False)
         page = context.new_page()
         page.route(

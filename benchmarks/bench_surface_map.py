@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -39,17 +40,10 @@ from siting.outputs.map.surface import encoded_grid, surface_image
 from siting.outputs.maps import write_map
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the browser launcher shared with the tests
+from tests.chromium import launch  # noqa: E402
+
 STUDY = ROOT / "criteria" / "novosibirsk_surface.yaml"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def study_at(resolution: int, folder: Path) -> Path:
@@ -97,7 +91,7 @@ def load(
     page_ready, surface_ready, click = [], [], []
     blocked: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         for k in range(loads):
             context = browser.new_context(viewport={"width": 1366, "height": 768})
             page = context.new_page()

@@ -37,19 +37,10 @@ from siting.outputs.words import Words
 from siting.recommendation import recommend
 from siting.results import PortfolioChoice, Results
 from tests.builders import EVIL, ROOT, analysed, reference_for, renamed, run_tiny
+from tests.chromium import CHROMIUM, launch
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("headless chromium is not installed at /usr/bin/chromium", allow_module_level=True)
@@ -148,7 +139,7 @@ def varied(results: Results, n: int = 30, seed: int = 1) -> Results:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 

@@ -41,19 +41,10 @@ from siting.outputs.engine import WASM_UNSAFE_EVAL, engine_assets, page_model
 from siting.results import Results
 from siting.spec import Method, Portfolio
 from tests.builders import ROOT
+from tests.chromium import CHROMIUM, launch
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("headless chromium is not installed at /usr/bin/chromium", allow_module_level=True)
@@ -107,7 +98,7 @@ def write_page(directory: Path, *, wasm: bool = True) -> str:
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EnginePage]:
     url = write_page(tmp_path_factory.mktemp("engine"))
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = launch(p)
         context = browser.new_context()
         page = context.new_page()
         out = EnginePage(page, url, [], [])

@@ -29,19 +29,10 @@ from siting.outputs.static_map import draw_static_map, label_boxes
 from siting.outputs.words import Words
 from siting.results import Results
 from tests.builders import ROOT
+from tests.chromium import CHROMIUM, launch
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: Pages of the printed report of the default study (A4); it was 14 before the report was
 #: rewritten, with the answer nowhere in particular.
 MAX_PAGES = 13
@@ -66,7 +57,7 @@ def report(study: Results, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 

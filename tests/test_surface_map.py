@@ -30,6 +30,7 @@ from siting.outputs.map.surface import (
 from siting.outputs.maps import write_map
 from siting.results import Results
 from siting.tolerances import PAGE_ARITHMETIC
+from tests.chromium import CHROMIUM, launch
 
 #: The tiny study's spatial criteria, with a surface around its towns and a rule on a cell's
 #: raw value (so that some cells are excluded).
@@ -160,16 +161,6 @@ def test_the_picture_is_a_png_at_the_screens_resolution_whatever_the_cells(
 
 # --------------------------------------------------------------------------- in the browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 browser_only = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="headless chromium is not installed at /usr/bin/chromium"
@@ -183,7 +174,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 

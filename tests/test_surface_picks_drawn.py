@@ -37,8 +37,9 @@ from siting.outputs.surface_picks import (
 )
 from siting.results import Results
 from siting.surface.picks import centre, nearest_towns
+from tests.chromium import CHROMIUM, launch
 from tests.conftest import TINY
-from tests.test_surface_map import ARGS, CHROMIUM, browser_only, open_surface_map
+from tests.test_surface_map import browser_only, open_surface_map
 from tests.test_surface_picks import study
 
 
@@ -49,7 +50,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 
