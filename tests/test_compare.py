@@ -17,6 +17,7 @@ import siting
 from siting.compare import compare, spec_differences
 from siting.errors import DataError
 from siting.outputs.comparison import write_comparison
+from tests.chromium import CHROMIUM, launch
 
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -327,9 +328,6 @@ def test_compare_in_the_terminal(tiny):
     assert (tiny / "out" / "comparison_weights.csv").exists()
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
 @pytest.mark.browser
 @pytest.mark.skipif(
     not CHROMIUM.exists() and not os.environ.get("CI"),
@@ -344,9 +342,7 @@ def test_map_in_a_browser_is_synced_offline_and_inert(tiny, edit, tmp_path):
     a = dataclasses.replace(a, boundaries=shipped)
     page_path = write_comparison(compare([a, a]), tmp_path)["comparison_map.html"]
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"]
-        )
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1200, "height": 700})
         problems: list[str] = []
         page.on("pageerror", lambda e: problems.append(str(e)))

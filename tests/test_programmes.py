@@ -401,7 +401,7 @@ def test_a_programme_that_cannot_be_chosen_even_alone(folder):
 @pytest.mark.browser
 def test_the_map_draws_offline_with_one_colour_per_programme(folder, tmp_path):
     """The map in headless chromium: no request, no error, one ring per allocated site."""
-    from tests.test_browser import ARGS, CHROMIUM
+    from tests.chromium import CHROMIUM, launch
 
     if not CHROMIUM.exists():
         pytest.skip("headless chromium is not installed")
@@ -410,7 +410,7 @@ def test_the_map_draws_offline_with_one_colour_per_programme(folder, tmp_path):
     a = _allocate(folder / "programmes.yaml")
     written = write_programmes(a, tmp_path / "out")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = launch(p)
         page = browser.new_page()
         errors: list[str] = []
         fetched: list[str] = []

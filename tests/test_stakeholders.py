@@ -511,7 +511,8 @@ def test_the_outputs_show_the_one_computation(example, tmp_path):
 @pytest.mark.browser
 def test_the_map_shows_whose_weights_choose_each_site(example, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
-    from tests.test_browser import ARGS, CHROMIUM, open_map, watch
+    from tests.chromium import CHROMIUM, launch
+    from tests.test_browser import open_map, watch
 
     if not CHROMIUM.exists():
         pytest.skip("headless chromium is not installed")
@@ -522,7 +523,7 @@ def test_the_map_shows_whose_weights_choose_each_site(example, tmp_path):
     path = write_map(r, tmp_path / "map.html", lang="en")
     chosen = a.sites[a.sites["chosen_by"] != ""]
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = launch(p)
         context, w = watch(browser, (1280, 860))
         page = open_map(w, path)
         assert page.locator("path.stakeholder-marker").count() == 0  # off at start
