@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.chromium import CHROMIUM, launch
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,3 +32,20 @@ def edit() -> Callable[[Path, str, str], Path]:
         return path
 
     return _edit
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless chromium (tests/chromium.py), one per test module; skipped where it is missing.
+
+    The modules that must run in CI (test_browser.py, test_report_print.py) refuse to be
+    skipped there on their own.
+    """
+    if not CHROMIUM.exists():
+        pytest.skip(f"headless chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()

@@ -37,7 +37,7 @@ from siting.outputs.words import Words
 from siting.recommendation import recommend
 from siting.results import PortfolioChoice, Results
 from tests.builders import EVIL, ROOT, analysed, reference_for, renamed, run_tiny
-from tests.chromium import CHROMIUM, launch
+from tests.chromium import CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,6 @@ from playwright.sync_api import (  # noqa: E402
     Frame,
     Page,
     Route,
-    sync_playwright,
 )
 
 SHIPPED = ("novosibirsk", "technopark", "academic_campus", "biotech_city", "nuclear_town")
@@ -134,14 +133,6 @@ def varied(results: Results, n: int = 30, seed: int = 1) -> Results:
         portfolio=portfolio,
     )
     return dataclasses.replace(out, recommendation=recommend(out))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

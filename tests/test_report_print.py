@@ -17,7 +17,6 @@ import itertools
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +28,7 @@ from siting.outputs.static_map import draw_static_map, label_boxes
 from siting.outputs.words import Words
 from siting.results import Results
 from tests.builders import ROOT
-from tests.chromium import CHROMIUM, launch
+from tests.chromium import CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +39,7 @@ MAX_PAGES = 13
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("headless chromium is not installed at /usr/bin/chromium", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 
@@ -52,14 +51,6 @@ def study() -> Results:
 @pytest.fixture(scope="module")
 def report(study: Results, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_report(study, tmp_path_factory.mktemp("print") / "report.html", lang="en")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def offline(page: Page) -> list[str]:

@@ -12,7 +12,6 @@ import io
 import json
 import math
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +29,7 @@ from siting.outputs.map.surface import (
 from siting.outputs.maps import write_map
 from siting.results import Results
 from siting.tolerances import PAGE_ARITHMETIC
-from tests.chromium import CHROMIUM, launch
+from tests.chromium import CHROMIUM
 
 #: The tiny study's spatial criteria, with a surface around its towns and a rule on a cell's
 #: raw value (so that some cells are excluded).
@@ -165,18 +164,6 @@ def test_the_picture_is_a_png_at_the_screens_resolution_whatever_the_cells(
 browser_only = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="headless chromium is not installed at /usr/bin/chromium"
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("headless chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def open_surface_map(browser: object, path: Path) -> tuple[object, list[str], list[str]]:

@@ -14,7 +14,6 @@ import json
 import math
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -37,22 +36,9 @@ from siting.outputs.surface_picks import (
 )
 from siting.results import Results
 from siting.surface.picks import centre, nearest_towns
-from tests.chromium import CHROMIUM, launch
 from tests.conftest import TINY
 from tests.test_surface_map import browser_only, open_surface_map
 from tests.test_surface_picks import study
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("headless chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
